@@ -1,0 +1,34 @@
+import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { s3 } from './aws-clients.js';
+
+/** The bucket that holds every file's bytes. */
+export interface FileStore {
+  put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  remove(keys: string[]): Promise<void>;
+  signedGetUrl(key: string, expiresInSeconds: number): Promise<string>;
+}
+
+export class S3FileStore implements FileStore {
+  constructor(
+    private readonly bucket: string,
+    private readonly client: S3Client = s3,
+  ) {}
+
+  async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: contentType }));
+  }
+
+  async remove(keys: string[]): Promise<void> {
+    if (!keys.length) return;
+    const result = await this.client.send(
+      new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+    );
+    const failed = result.Errors ?? [];
+    if (failed.length) throw new Error(`S3 could not delete ${failed.map((error) => `${error.Key}: ${error.Code}`).join(', ')}`);
+  }
+
+  signedGetUrl(key: string, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
+  }
+}

@@ -1,0 +1,129 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { FileRecord } from '../core/file-record.js';
+import { documents } from './aws-clients.js';
+
+/** Another writer got there first: re-read and try again. */
+export class WriteConflict extends Error {
+  constructor(what: string) {
+    super(`Write conflict on ${what}`);
+    this.name = 'WriteConflict';
+  }
+}
+
+/** Which file holds a `filePath`, and since when (a claim whose record never appeared can be taken over). */
+export interface PathClaim {
+  fileId: string;
+  claimedAt: string;
+}
+
+/**
+ * File records and path claims in one DynamoDB table keyed by `pk`: `file#<fileId>` holds a record,
+ * `path#<filePath>` names the file at that path (DynamoDB has no unique secondary keys).
+ */
+export interface FileTable {
+  get(fileId: string): Promise<FileRecord | undefined>;
+  findPath(filePath: string): Promise<PathClaim | undefined>;
+  /** Claims a free path, or takes over `staleClaim`; throws WriteConflict if someone else holds it. */
+  claimPath(filePath: string, fileId: string, now: string, staleClaim?: PathClaim): Promise<void>;
+  releasePath(filePath: string, fileId: string): Promise<void>;
+  /** Writes a new record (fails with WriteConflict if the fileId exists). */
+  create(record: FileRecord): Promise<void>;
+  /** Writes `record` if the stored version is still `expectedVersion`; the written version is one more. */
+  replace(record: FileRecord, expectedVersion: number): Promise<FileRecord>;
+  remove(record: FileRecord): Promise<void>;
+}
+
+const fileKey = (fileId: string) => `file#${fileId}`;
+const pathKey = (filePath: string) => `path#${filePath}`;
+
+async function conditional<T>(what: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new WriteConflict(what);
+    throw error;
+  }
+}
+
+export class DynamoFileTable implements FileTable {
+  constructor(
+    private readonly table: string,
+    private readonly client: DynamoDBDocumentClient = documents,
+  ) {}
+
+  async get(fileId: string): Promise<FileRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: fileKey(fileId) }, ConsistentRead: true }));
+    if (!Item) return undefined;
+    const { pk: _pk, ...record } = Item;
+    return record as FileRecord;
+  }
+
+  async findPath(filePath: string): Promise<PathClaim | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: pathKey(filePath) }, ConsistentRead: true }));
+    return Item ? { fileId: String(Item.fileId), claimedAt: String(Item.claimedAt) } : undefined;
+  }
+
+  async claimPath(filePath: string, fileId: string, now: string, staleClaim?: PathClaim): Promise<void> {
+    await conditional(`path ${filePath}`, () =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: pathKey(filePath), fileId, claimedAt: now },
+          ...(staleClaim
+            ? {
+                ConditionExpression: 'fileId = :stale AND claimedAt = :claimedAt',
+                ExpressionAttributeValues: { ':stale': staleClaim.fileId, ':claimedAt': staleClaim.claimedAt },
+              }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        }),
+      ),
+    );
+  }
+
+  async releasePath(filePath: string, fileId: string): Promise<void> {
+    await conditional(`path ${filePath}`, () =>
+      this.client.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: pathKey(filePath) },
+          ConditionExpression: 'attribute_not_exists(pk) OR fileId = :fileId',
+          ExpressionAttributeValues: { ':fileId': fileId },
+        }),
+      ),
+    );
+  }
+
+  async create(record: FileRecord): Promise<void> {
+    await conditional(`file ${record.fileId}`, () =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: fileKey(record.fileId), ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async replace(record: FileRecord, expectedVersion: number): Promise<FileRecord> {
+    const written = { ...record, version: expectedVersion + 1 };
+    await conditional(`file ${record.fileId}`, () =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: fileKey(record.fileId), ...written },
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      ),
+    );
+    return written;
+  }
+
+  async remove(record: FileRecord): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: fileKey(record.fileId) } }));
+    await this.releasePath(record.filePath, record.fileId);
+  }
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { badRequest } from './errors.js';
+import { EXTENSIONS_HELP, extensionsSchema } from './extensions.js';
+import { describeFirstIssue } from './field-issues.js';
+import {
+  checkCustomCoordinates,
+  checkTags,
+  customMetadataSchema,
+  WEBHOOK_URL_HELP,
+  webhookUrlSchema,
+} from './file-fields.js';
+import type { FileRecord } from './file-record.js';
+
+const detailsChangeSchema = z.strictObject(
+  {
+    tags: z.array(z.string({ error: 'must hold strings only' }), { error: 'must be an array of strings or null' }).nullable().optional(),
+    customCoordinates: z.string({ error: 'must be a string or null' }).nullable().optional(),
+    customMetadata: customMetadataSchema.optional(),
+    removeAITags: z
+      .union([z.literal('all'), z.array(z.string())], { error: 'must be "all" or an array of tag names' })
+      .optional(),
+    extensions: extensionsSchema.optional(),
+    webhookUrl: webhookUrlSchema.optional(),
+  },
+  { error: 'must be a JSON object' },
+);
+export type DetailsChange = z.infer<typeof detailsChangeSchema>;
+
+const DETAILS_HELP =
+  'PATCH accepts a JSON object with tags, customCoordinates, customMetadata, removeAITags, extensions and webhookUrl (see README, "Update").';
+
+/** A PATCH body (already JSON-parsed) → a validated change, or a 400 naming the field. */
+export function parseDetailsChange(body: unknown): DetailsChange {
+  const result = detailsChangeSchema.safeParse(body);
+  if (!result.success) {
+    const message = describeFirstIssue(result.error);
+    const help = message.startsWith('extensions') ? EXTENSIONS_HELP : message.startsWith('webhookUrl') ? WEBHOOK_URL_HELP : DETAILS_HELP;
+    throw badRequest(message === 'request must be a JSON object' ? 'The body must be a JSON object' : message, help);
+  }
+  const change = result.data;
+  return {
+    ...change,
+    ...(change.tags !== undefined && { tags: checkTags(change.tags) }),
+    ...(change.customCoordinates !== undefined && { customCoordinates: checkCustomCoordinates(change.customCoordinates) }),
+  };
+}
+
+/**
+ * The record after a PATCH. `customMetadata` merges key by key (a `null` value removes that key, as in
+ * ImageKit); `removeAITags` drops tags by name, case-insensitively, across every source.
+ */
+export function applyDetailsChange(record: FileRecord, change: DetailsChange, now: string): FileRecord {
+  const next: FileRecord = { ...record, updatedAt: now };
+  if (change.tags !== undefined) next.tags = change.tags;
+  if (change.customCoordinates !== undefined) next.customCoordinates = change.customCoordinates;
+  if (change.customMetadata !== undefined) {
+    const merged = { ...record.customMetadata, ...change.customMetadata };
+    next.customMetadata = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== null));
+  }
+  if (change.removeAITags === 'all') {
+    next.aiTags = {};
+  } else if (change.removeAITags?.length) {
+    const drop = new Set(change.removeAITags.map((name) => name.toLowerCase()));
+    next.aiTags = Object.fromEntries(
+      Object.entries(record.aiTags).map(([source, tags]) => [source, tags.filter((tag) => !drop.has(tag.name.toLowerCase()))]),
+    );
+  }
+  return next;
+}
+
+export function ensureObjectBody(body: unknown): void {
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest('The body must be a JSON object', DETAILS_HELP);
+  }
+}

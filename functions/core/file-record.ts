@@ -1,0 +1,113 @@
+import { badRequest } from './errors.js';
+import { EXTENSION_NAMES, type ExtensionName } from './extensions.js';
+import type { CustomMetadata } from './file-fields.js';
+import type { UploadRequest } from './upload-request.js';
+
+export interface AITag {
+  name: string;
+  confidence: number;
+  source: ExtensionName;
+}
+export type ExtensionState = 'success' | 'failed' | 'pending';
+export type FileType = 'image' | 'non-image';
+
+/** What the bytes turned out to be: read from the content, never from the file name. */
+export interface ContentFacts {
+  size: number;
+  mime: string;
+  fileType: FileType;
+  width?: number;
+  height?: number;
+  hasAlpha: boolean;
+  hasThumbnail: boolean;
+}
+
+/** One file as the table keeps it. `version` grows by one on every write (optimistic locking). */
+export interface FileRecord extends ContentFacts {
+  fileId: string;
+  version: number;
+  name: string;
+  filePath: string;
+  isPrivateFile: boolean;
+  tags: string[] | null;
+  customCoordinates: string | null;
+  customMetadata: CustomMetadata;
+  /** Tags per extension: a new run of one extension replaces its own entry only. */
+  aiTags: Partial<Record<ExtensionName, AITag[]>>;
+  extensionStatus: Partial<Record<ExtensionName, ExtensionState>>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function newFileRecord(
+  fileId: string,
+  filePath: string,
+  request: UploadRequest,
+  content: ContentFacts,
+  now: string,
+): FileRecord {
+  return {
+    ...content,
+    fileId,
+    version: 1,
+    name: filePath.slice(filePath.lastIndexOf('/') + 1),
+    filePath,
+    isPrivateFile: request.isPrivateFile,
+    tags: request.tags,
+    customCoordinates: request.customCoordinates,
+    customMetadata: request.customMetadata ?? {},
+    aiTags: {},
+    extensionStatus: {},
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** A re-upload to an existing `filePath`: same fileId, new bytes, the `overwrite*` flags decide what stays. */
+export function overwriteFileRecord(existing: FileRecord, request: UploadRequest, content: ContentFacts, now: string): FileRecord {
+  if (!request.overwriteFile) {
+    throw badRequest(
+      `A file already exists at ${existing.filePath}`,
+      'Send overwriteFile=true to replace it, or useUniqueFileName=true to store this one under a new name.',
+    );
+  }
+  return {
+    ...existing,
+    ...content,
+    isPrivateFile: request.isPrivateFile,
+    tags: request.overwriteTags ? request.tags : unionTags(existing.tags, request.tags),
+    customCoordinates: request.customCoordinates,
+    customMetadata: request.overwriteCustomMetadata
+      ? (request.customMetadata ?? {})
+      : { ...existing.customMetadata, ...request.customMetadata },
+    aiTags: request.overwriteAITags ? {} : existing.aiTags,
+    extensionStatus: request.overwriteAITags ? {} : existing.extensionStatus,
+    updatedAt: now,
+  };
+}
+
+function unionTags(a: string[] | null, b: string[] | null): string[] | null {
+  const all = [...(a ?? []), ...(b ?? [])];
+  return all.length ? [...new Set(all)] : null;
+}
+
+/** All AI tags of a file, grouped by source in a fixed order; `null` when there are none (as ImageKit). */
+export function flattenAITags(aiTags: FileRecord['aiTags']): AITag[] | null {
+  const all = EXTENSION_NAMES.flatMap((source) => aiTags[source] ?? []);
+  return all.length ? all : null;
+}
+
+/** Where the bytes live in the bucket; public files sit under the prefix the CDN serves. */
+export function objectKeys(record: Pick<FileRecord, 'filePath' | 'isPrivateFile' | 'hasThumbnail'>): {
+  original: string;
+  thumbnail: string | undefined;
+} {
+  const visibility = record.isPrivateFile ? 'private' : 'public';
+  return {
+    original: `${visibility}${record.filePath}`,
+    thumbnail: record.hasThumbnail ? `${visibility}/${THUMBNAIL_SEGMENT}${record.filePath}` : undefined,
+  };
+}
+
+/** ImageKit's own thumbnail transformation name; `:` never occurs in a sanitized folder or file name. */
+export const THUMBNAIL_SEGMENT = 'tr:n-ik_ml_thumbnail';

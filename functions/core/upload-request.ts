@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { ApiError, badRequest } from './errors.js';
+import { type AutoTagging, parseExtensionsJson } from './extensions.js';
+import { describeFirstIssue } from './field-issues.js';
+import {
+  type CustomMetadata,
+  checkCustomCoordinates,
+  checkCustomMetadataJson,
+  checkTags,
+  normalizeFolder,
+  sanitizeFileName,
+  WEBHOOK_URL_HELP,
+  webhookUrlSchema,
+} from './file-fields.js';
+
+/** A binary part of a multipart body, as the multipart parser hands it over. */
+export interface FilePart {
+  filename?: string;
+  mimetype?: string;
+  content: Buffer;
+  truncated?: boolean;
+}
+export type MultipartValue = string | FilePart | Array<string | FilePart>;
+export type MultipartFields = Record<string, MultipartValue>;
+
+export const RESPONSE_FIELDS = ['tags', 'customCoordinates', 'isPrivateFile', 'customMetadata'] as const;
+export type ResponseField = (typeof RESPONSE_FIELDS)[number];
+
+export interface UploadRequest {
+  bytes: Buffer;
+  fileName: string;
+  useUniqueFileName: boolean;
+  folder: string;
+  tags: string[] | null;
+  isPrivateFile: boolean;
+  customCoordinates: string | null;
+  customMetadata: CustomMetadata | undefined;
+  extensions: AutoTagging[];
+  webhookUrl: string | undefined;
+  overwriteFile: boolean;
+  overwriteAITags: boolean;
+  overwriteTags: boolean;
+  overwriteCustomMetadata: boolean;
+  responseFields: ResponseField[];
+}
+
+const UPLOAD_HELP = 'See the upload fields in the API reference (README, "Upload").';
+
+const flag = z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).transform((value) => value === 'true');
+const commaList = z.union([z.string(), z.array(z.string())]).transform((value) =>
+  (Array.isArray(value) ? value : [value]).flatMap((item) => item.split(',')).map((item) => item.trim()).filter(Boolean),
+);
+
+const textFieldsSchema = z.strictObject({
+  fileName: z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a text field') }),
+  useUniqueFileName: flag.default(true),
+  folder: z.string().default('/'),
+  tags: commaList.optional(),
+  isPrivateFile: flag.default(false),
+  customCoordinates: z.string().optional(),
+  customMetadata: z.string().optional(),
+  extensions: z.string().optional(),
+  webhookUrl: webhookUrlSchema.optional(),
+  overwriteFile: flag.default(true),
+  overwriteAITags: flag.default(true),
+  overwriteTags: flag.default(true),
+  overwriteCustomMetadata: flag.default(true),
+  responseFields: commaList.optional(),
+});
+
+/** How many base64 characters can carry `maxBytes`, plus room for a `data:` prefix. */
+export const base64FieldLimit = (maxBytes: number) => Math.ceil(maxBytes / 3) * 4 + 512;
+
+const DATA_URI = /^data:[^,]*;base64,/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
+
+function tooLarge(maxBytes: number): ApiError {
+  return new ApiError(
+    413,
+    `file is larger than the ${maxBytes}-byte limit for direct uploads`,
+    'Upload large files straight to S3: POST /api/v1/files/upload-url returns a presigned PUT URL (see README, "Direct-to-S3 upload").',
+  );
+}
+
+function fileBytes(value: MultipartValue | undefined, maxBytes: number): Buffer {
+  if (value === undefined) throw badRequest('file is required', 'Send the file as a binary multipart part, or as a base64 string.');
+  if (Array.isArray(value)) throw badRequest('file must be sent once', 'Send one file per upload request.');
+  let bytes: Buffer;
+  if (typeof value === 'string') {
+    if (value.length >= base64FieldLimit(maxBytes)) throw tooLarge(maxBytes);
+    const base64 = value.replace(DATA_URI, '').replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
+    if (!BASE64.test(base64)) {
+      throw badRequest('file is neither a binary part nor valid base64', 'Send the file as a binary multipart part, or its bytes as base64 (a data: URI is fine).');
+    }
+    bytes = Buffer.from(base64, 'base64');
+  } else {
+    if (value.truncated) throw tooLarge(maxBytes);
+    bytes = value.content;
+  }
+  if (bytes.length === 0) throw badRequest('file is empty', 'Send a file with at least one byte.');
+  if (bytes.length > maxBytes) throw tooLarge(maxBytes);
+  return bytes;
+}
+
+/** Multipart upload fields → a validated request, or a 400/413 naming the field. Stores nothing. */
+export function parseUploadRequest(fields: MultipartFields, maxBytes: number): UploadRequest {
+  const { file, ...rest } = fields;
+  const textFields: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(rest)) {
+    const values = Array.isArray(value) ? value : [value];
+    if (values.some((item) => typeof item !== 'string')) {
+      throw badRequest(`${name} must be a text field, not a file`, 'Only the file field may carry a file.');
+    }
+    textFields[name] = value;
+  }
+  const parsed = textFieldsSchema.safeParse(textFields);
+  if (!parsed.success) {
+    const message = describeFirstIssue(parsed.error);
+    throw badRequest(message, message.startsWith('webhookUrl') ? WEBHOOK_URL_HELP : UPLOAD_HELP);
+  }
+  const text = parsed.data;
+  const bytes = fileBytes(file, maxBytes);
+  const unsupported = (text.responseFields ?? []).filter((field) => !(RESPONSE_FIELDS as readonly string[]).includes(field));
+  if (unsupported.length) {
+    throw badRequest(`responseFields has unsupported value(s) ${unsupported.join(', ')}`, `Supported: ${RESPONSE_FIELDS.join(', ')}.`);
+  }
+  return {
+    bytes,
+    fileName: sanitizeFileName(text.fileName),
+    useUniqueFileName: text.useUniqueFileName,
+    folder: normalizeFolder(text.folder),
+    tags: checkTags(text.tags ?? null),
+    isPrivateFile: text.isPrivateFile,
+    customCoordinates: checkCustomCoordinates(text.customCoordinates ?? null),
+    customMetadata: text.customMetadata === undefined ? undefined : checkCustomMetadataJson(text.customMetadata),
+    extensions: text.extensions === undefined ? [] : parseExtensionsJson(text.extensions),
+    webhookUrl: text.webhookUrl,
+    overwriteFile: text.overwriteFile,
+    overwriteAITags: text.overwriteAITags,
+    overwriteTags: text.overwriteTags,
+    overwriteCustomMetadata: text.overwriteCustomMetadata,
+    responseFields: text.responseFields as ResponseField[] | undefined ?? [],
+  };
+}

@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { ApiRoute } from '../infra/api-routes.js';
+import { matchRoutePath } from '../functions/core/route-match.js';
+
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface PublicObject {
+  body: Readable;
+  contentType: string | undefined;
+  contentLength: number | undefined;
+}
+
+export interface GatewayOptions {
+  routes: ReadonlyArray<ApiRoute & { handler: HttpHandler }>;
+  fallback: HttpHandler;
+  /** Serves the bucket's public/ prefix under /files/, standing in for the CDN. */
+  publicObject: (key: string) => Promise<PublicObject | undefined>;
+}
+
+/** API Gateway HTTP APIs refuse bodies over 10 MB before any Lambda runs. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const DELIVERY_PREFIX = '/files/';
+const TEXT_BODY = /^(text\/|application\/(json|xml|javascript)|[^;]*\+(json|xml))/i;
+
+/**
+ * A local stand-in for API Gateway (HTTP API, payload format 2.0): each request becomes the event that
+ * API Gateway would send, and goes to the very handler the stack deploys for that route.
+ */
+export function createHttpGateway(options: GatewayOptions): Server {
+  return createServer((request, response) => {
+    serve(options, request, response).catch((error: unknown) => {
+      console.error('local gateway error', error);
+      if (!response.headersSent) send(response, { statusCode: 500, body: JSON.stringify({ message: 'Internal server error', help: 'See the local server log.' }) });
+      else response.destroy();
+    });
+  });
+}
+
+async function serve(options: GatewayOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const method = request.method ?? 'GET';
+  if ((method === 'GET' || method === 'HEAD') && url.pathname.startsWith(DELIVERY_PREFIX)) {
+    return deliver(options, url.pathname.slice(DELIVERY_PREFIX.length - 1), method, response);
+  }
+  const body = await readBody(request);
+  if (body === undefined) {
+    return send(response, {
+      statusCode: 413,
+      body: JSON.stringify({ message: 'Request Entity Too Large', help: 'API Gateway accepts request bodies up to 10 MB.' }),
+    });
+  }
+  for (const route of options.routes) {
+    const pathParameters = route.method === method ? matchRoutePath(route.path, url.pathname) : undefined;
+    if (pathParameters) {
+      return send(response, await invoke(route.handler, toEvent(request, url, body, `${route.method} ${route.path}`, pathParameters), route.entry));
+    }
+  }
+  return send(response, await invoke(options.fallback, toEvent(request, url, body, '$default', undefined), 'route-not-found'));
+}
+
+async function deliver(options: GatewayOptions, path: string, method: string, response: ServerResponse): Promise<void> {
+  const object = await options.publicObject(`public${decodeURIComponent(path)}`);
+  if (!object) {
+    response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+    return;
+  }
+  response.writeHead(200, {
+    ...(object.contentType && { 'content-type': object.contentType }),
+    ...(object.contentLength !== undefined && { 'content-length': String(object.contentLength) }),
+  });
+  if (method === 'HEAD') {
+    object.body.destroy();
+    response.end();
+    return;
+  }
+  object.body.pipe(response);
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    request.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(length > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function toEvent(
+  request: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  routeKey: string,
+  pathParameters: Record<string, string> | undefined,
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const isText = TEXT_BODY.test(headers['content-type'] ?? '');
+  const query = [...url.searchParams.keys()];
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    ...(request.headers.cookie && { cookies: request.headers.cookie.split(/;\s*/) }),
+    headers,
+    ...(query.length && { queryStringParameters: Object.fromEntries(query.map((key) => [key, url.searchParams.getAll(key).join(',')])) }),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? '127.0.0.1',
+      domainPrefix: 'local',
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(pathParameters && { pathParameters }),
+    ...(body.length && { body: isText ? body.toString('utf8') : body.toString('base64') }),
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+}
+
+function lambdaContext(functionName: string): Context {
+  const deadline = Date.now() + 30_000;
+  const unsupported = () => {
+    throw new Error('callback-style completion is not supported');
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: unsupported,
+    fail: unsupported,
+    succeed: unsupported,
+  };
+}
+
+function invoke(handler: HttpHandler, event: APIGatewayProxyEventV2, entry: string) {
+  return handler(event, lambdaContext(`aitags-${entry}`));
+}
+
+function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  const body = result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  response.writeHead(result.statusCode ?? 200, headers).end(body);
+}

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import { API_ROUTES, FALLBACK_ENTRY } from '../infra/api-routes.js';
+import { createHttpGateway, type HttpHandler, type PublicObject } from './http-gateway.js';
+import { startStandIns } from './stand-ins.js';
+
+export interface LocalStackOptions {
+  /** Where S3 objects, table data and the generated key live across restarts. */
+  dataDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Extra configuration for the handlers (AITAGS_* variables), over what is already in the environment. */
+  env?: Record<string, string>;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  privateKey: string;
+  /** True when this start generated the key (it is printed once, then read from the data dir). */
+  privateKeyGenerated: boolean;
+  privateKeyFile: string;
+  bucket: string;
+  table: string;
+  s3Endpoint: string;
+  dynamoEndpoint: string;
+  stop(): Promise<void>;
+}
+
+const BUCKET = 'aitags-files';
+const TABLE = 'aitags-files';
+const functionsDir = fileURLToPath(new URL('../functions/', import.meta.url));
+
+async function loadPrivateKey(dataDir: string, file: string): Promise<{ key: string; generated: boolean }> {
+  const configured = process.env.AITAGS_PRIVATE_KEY;
+  if (configured) return { key: configured, generated: false };
+  try {
+    return { key: (await readFile(file, 'utf8')).trim(), generated: false };
+  } catch {
+    const key = `private_${randomBytes(24).toString('base64url')}`;
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(file, `${key}\n`, { mode: 0o600 });
+    return { key, generated: true };
+  }
+}
+
+/**
+ * The whole service on loopback: stand-ins for S3 and DynamoDB, and a gateway that hands each request to
+ * the same handler modules the CDK stack deploys. The only difference from AWS is configuration, set
+ * here in the environment before the handlers are loaded (they read it once, as at a Lambda cold start).
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir);
+  const privateKeyFile = join(dataDir, 'private-key');
+  const { key: privateKey, generated } = await loadPrivateKey(dataDir, privateKeyFile);
+  const standIns = await startStandIns(dataDir, { bucket: BUCKET, table: TABLE });
+
+  const s3 = new S3Client({
+    endpoint: standIns.s3Endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+  const publicObject = async (key: string): Promise<PublicObject | undefined> => {
+    try {
+      const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+      return { body: object.Body as Readable, contentType: object.ContentType, contentLength: object.ContentLength };
+    } catch (error) {
+      if (error instanceof NoSuchKey) return undefined;
+      throw error;
+    }
+  };
+
+  const handlers = new Map<string, HttpHandler>();
+  const gateway = createHttpGateway({
+    get routes() {
+      return API_ROUTES.map((route) => ({ ...route, handler: handlers.get(route.entry) as HttpHandler }));
+    },
+    fallback: (event, context) => (handlers.get(FALLBACK_ENTRY) as HttpHandler)(event, context),
+    publicObject,
+  });
+  await new Promise<void>((done, fail) => gateway.once('error', fail).listen(options.port, '127.0.0.1', done));
+  const apiUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+
+  Object.assign(process.env, {
+    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_ENDPOINT_URL_S3: standIns.s3Endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: standIns.dynamoEndpoint,
+    AITAGS_BUCKET: BUCKET,
+    AITAGS_TABLE: TABLE,
+    AITAGS_DELIVERY_BASE_URL: `${apiUrl}/files`,
+    AITAGS_PRIVATE_KEY: privateKey,
+    ...options.env,
+  });
+  for (const entry of [...API_ROUTES.map((route) => route.entry), FALLBACK_ENTRY]) {
+    const module = (await import(join(functionsDir, `${entry}.ts`))) as { handler: HttpHandler };
+    handlers.set(entry, module.handler);
+  }
+
+  return {
+    apiUrl,
+    privateKey,
+    privateKeyGenerated: generated,
+    privateKeyFile,
+    bucket: BUCKET,
+    table: TABLE,
+    s3Endpoint: standIns.s3Endpoint,
+    dynamoEndpoint: standIns.dynamoEndpoint,
+    async stop() {
+      gateway.closeAllConnections();
+      await new Promise((done) => gateway.close(done));
+      s3.destroy();
+      await standIns.stop();
+    },
+  };
+}

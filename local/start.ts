@@ -1,0 +1,27 @@
+import { performance } from 'node:perf_hooks';
+import { startLocalStack } from './stack.js';
+
+/** `npm start`: the whole service on http://127.0.0.1:3000, no AWS account needed. */
+const startedAt = performance.now();
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const stack = await startLocalStack({
+  dataDir: process.env.AITAGS_DATA_DIR ?? './.aitags',
+  port: Number(process.env.PORT ?? 3000),
+});
+const keyLine = stack.privateKeyGenerated
+  ? `private key (generated now, shown once; kept in ${stack.privateKeyFile}):\n    ${stack.privateKey}`
+  : `private key: the one in ${process.env.AITAGS_PRIVATE_KEY ? 'AITAGS_PRIVATE_KEY' : stack.privateKeyFile}`;
+console.log(
+  [
+    `aitags is running on ${stack.apiUrl} (ready in ${Math.round(performance.now() - startedAt)} ms)`,
+    `  ${keyLine}`,
+    `  S3 (s3rver) ${stack.s3Endpoint}, DynamoDB (dynalite) ${stack.dynamoEndpoint}, data in ${process.env.AITAGS_DATA_DIR ?? './.aitags'}`,
+    `  try: curl -u "$KEY:" -F file=@photo.jpg -F fileName=photo.jpg ${stack.apiUrl}/api/v1/files/upload`,
+  ].join('\n'),
+);
+
+const shutdown = () => {
+  stack.stop().then(() => process.exit(0), () => process.exit(1));
+};
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);
