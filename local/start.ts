@@ -4,13 +4,14 @@ import { startLocalStack } from './stack.js';
 /** `npm start`: the whole service on http://127.0.0.1:3000, no AWS account needed. */
 const startedAt = performance.now();
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const keyFromEnvironment = Boolean(process.env.AITAGS_PRIVATE_KEY);
 const stack = await startLocalStack({
   dataDir: process.env.AITAGS_DATA_DIR ?? './.aitags',
   port: Number(process.env.PORT ?? 3000),
 });
 const keyLine = stack.privateKeyGenerated
   ? `private key (generated now, shown once; kept in ${stack.privateKeyFile}):\n    ${stack.privateKey}`
-  : `private key: the one in ${process.env.AITAGS_PRIVATE_KEY ? 'AITAGS_PRIVATE_KEY' : stack.privateKeyFile}`;
+  : `private key: the one in ${keyFromEnvironment ? 'AITAGS_PRIVATE_KEY' : stack.privateKeyFile}`;
 console.log(
   [
     `aitags is running on ${stack.apiUrl} (ready in ${Math.round(performance.now() - startedAt)} ms)`,

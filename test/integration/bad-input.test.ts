@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blob, type Fields, form, patchDetails, upload } from '../support/requests.js';
+import { jpeg } from '../support/images.js';
+import { startTestStack, type TestStack } from '../support/test-stack.js';
+
+const MAX_UPLOAD_BYTES = 32 * 1024;
+let stack: TestStack;
+let image: Buffer;
+let existingFileId: string;
+
+beforeAll(async () => {
+  stack = await startTestStack({ AITAGS_MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) });
+  image = await jpeg();
+  const uploaded = await upload<{ fileId: string }>(stack, { file: blob(image), fileName: 'existing.jpg' });
+  existingFileId = uploaded.body.fileId;
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+/** Every bad request must answer `{message, help}` with its status and leave the bucket and table as they were. */
+async function expectRefusedUnchanged(send: () => Promise<Response>, status: number, message: string | RegExp) {
+  const before = await stack.snapshot();
+  const response = await send();
+  const body = (await response.json()) as { message: string; help: string };
+  expect(response.status).toBe(status);
+  expect(body.message).toMatch(message);
+  expect(body.help.length).toBeGreaterThan(10);
+  expect(Object.keys(body).sort()).toEqual(['help', 'message']);
+  expect(await stack.snapshot()).toEqual(before);
+}
+
+const post = (fields: Fields, headers: Record<string, string> = { authorization: stack.auth }) => () =>
+  fetch(`${stack.apiUrl}/api/v1/files/upload`, { method: 'POST', headers, body: form(fields) });
+const withFile = (fields: Fields): Fields => ({ file: blob(image), fileName: 'x.jpg', ...fields });
+const extensions = (value: unknown) => withFile({ extensions: typeof value === 'string' ? value : JSON.stringify(value) });
+const ok = { name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 };
+
+describe('upload refuses bad input with a 4xx and stores nothing', () => {
+  const cases: Array<[string, () => Fields, number, string | RegExp]> = [
+    ['missing file', () => ({ fileName: 'x.jpg' }), 400, 'file is required'],
+    ['missing fileName', () => ({ file: blob(image) }), 400, 'fileName is required'],
+    ['empty file', () => ({ file: blob(Buffer.alloc(0)), fileName: 'x.jpg' }), 400, 'file is empty'],
+    ['bad base64', () => ({ file: 'not*base64!', fileName: 'x.jpg' }), 400, 'file is neither a binary part nor valid base64'],
+    ['fileName with a slash', () => withFile({ fileName: 'a/b.jpg' }), 400, 'fileName must not contain "/"'],
+    ['folder with ..', () => withFile({ folder: '/a/../b' }), 400, 'folder must not contain a ".." segment'],
+    ['oversize binary file', () => withFile({ file: blob(Buffer.alloc(MAX_UPLOAD_BYTES + 1, 1)) }), 413, /larger than the 32768-byte limit/],
+    ['oversize base64 file', () => withFile({ file: Buffer.alloc(MAX_UPLOAD_BYTES + 1, 1).toString('base64') }), 413, /larger than/],
+    ['bad customCoordinates', () => withFile({ customCoordinates: '1,2,3' }), 400, /^customCoordinates must be "x,y,width,height"/],
+    ['negative customCoordinates', () => withFile({ customCoordinates: '-1,2,3,4' }), 400, /^customCoordinates/],
+    ['customMetadata an array', () => withFile({ customMetadata: '[1,2]' }), 400, 'customMetadata must be a JSON object'],
+    ['customMetadata not JSON', () => withFile({ customMetadata: '{oops' }), 400, 'customMetadata is not valid JSON'],
+    ['tags over 500 characters', () => withFile({ tags: 'x'.repeat(501) }), 400, 'tags must be at most 500 characters in all'],
+    ['a boolean that is not true/false', () => withFile({ isPrivateFile: 'yes' }), 400, 'isPrivateFile must be "true" or "false"'],
+    ['an unknown field', () => withFile({ colour: 'red' }), 400, 'Unsupported field(s) "colour"'],
+    ['webhookUrl not http(s)', () => withFile({ webhookUrl: 'ftp://example.com/hook' }), 400, 'webhookUrl must be an absolute http(s) URL'],
+    ['extensions not JSON', () => extensions('[{'), 400, 'extensions is not valid JSON'],
+    ['extensions not an array', () => extensions({ ...ok }), 400, 'extensions must be a JSON array'],
+    ['unknown extension name', () => extensions([{ ...ok, name: 'remove-bg' }]), 400, /^extensions\[0\]\.name must be one of aws-auto-tagging, google-auto-tagging/],
+    ['missing extension field', () => extensions([{ name: 'aws-auto-tagging', maxTags: 5 }]), 400, 'extensions[0].minConfidence is required'],
+    ['extra extension field', () => extensions([{ ...ok, colour: 1 }]), 400, 'extensions[0] has unsupported field(s) "colour"'],
+    ['minConfidence -1', () => extensions([{ ...ok, minConfidence: -1 }]), 400, 'extensions[0].minConfidence must be between 0 and 100'],
+    ['minConfidence 100.5', () => extensions([ok, { ...ok, name: 'google-auto-tagging', minConfidence: 100.5 }]), 400, 'extensions[1].minConfidence must be between 0 and 100'],
+    ['maxTags 31', () => extensions([{ ...ok, maxTags: 31 }]), 400, 'extensions[0].maxTags must be an integer between 0 and 30'],
+    ['maxTags 2.5', () => extensions([{ ...ok, maxTags: 2.5 }]), 400, 'extensions[0].maxTags must be an integer between 0 and 30'],
+    ['duplicate extension name', () => extensions([ok, ok]), 400, 'extensions[1].name repeats "aws-auto-tagging": each extension may appear once'],
+  ];
+  it.each(cases)('%s', async (_, fields, status, message) => {
+    await expectRefusedUnchanged(post(fields()), status, message);
+  });
+
+  it('a body over API Gateway’s 10 MB cap gets 413', async () => {
+    await expectRefusedUnchanged(post(withFile({ file: blob(Buffer.alloc(10 * 1024 * 1024 + 1)) })), 413, 'Request Entity Too Large');
+  });
+
+  it('a body that is not multipart gets 415', async () => {
+    const send = () => fetch(`${stack.apiUrl}/api/v1/files/upload`, { method: 'POST', headers: { authorization: stack.auth, 'content-type': 'application/json' }, body: '{}' });
+    await expectRefusedUnchanged(send, 415, 'Unsupported Media Type');
+  });
+});
+
+describe('auth', () => {
+  it('refuses a missing key with 401', async () => {
+    await expectRefusedUnchanged(post(withFile({}), {}), 401, 'Missing or malformed Authorization header');
+  });
+
+  it('refuses a wrong key with 401', async () => {
+    const wrong = `Basic ${Buffer.from('not-the-key:').toString('base64')}`;
+    await expectRefusedUnchanged(post(withFile({}), { authorization: wrong }), 401, 'Wrong API key');
+    await expectRefusedUnchanged(() => fetch(`${stack.apiUrl}/v1/files/${existingFileId}/details`, { headers: { authorization: wrong } }), 401, 'Wrong API key');
+  });
+
+  it('accepts the key with any password, as ImageKit’s SDK sends one', async () => {
+    const response = await fetch(`${stack.apiUrl}/v1/files/${existingFileId}/details`, {
+      headers: { authorization: `Basic ${Buffer.from(`${stack.privateKey}:do_not_set`).toString('base64')}` },
+    });
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('update refuses bad input with a 4xx and changes nothing', () => {
+  const patch = (body: unknown, raw?: string) => () =>
+    fetch(`${stack.apiUrl}/v1/files/${existingFileId}/details`, {
+      method: 'PATCH',
+      headers: { authorization: stack.auth, 'content-type': 'application/json' },
+      body: raw ?? JSON.stringify(body),
+    });
+  const cases: Array<[string, () => () => Promise<Response>, number, string | RegExp]> = [
+    ['malformed JSON', () => patch(undefined, '{"tags": ['), 400, 'The body is not valid JSON'],
+    ['an empty body', () => patch(undefined, ''), 400, 'The body is not valid JSON'],
+    ['a JSON array', () => patch([1]), 400, 'The body must be a JSON object'],
+    ['an unknown field', () => patch({ name: 'x' }), 400, 'Unsupported field(s) "name"'],
+    ['tags not an array', () => patch({ tags: 'a,b' }), 400, 'tags must be an array of strings or null'],
+    ['customCoordinates malformed', () => patch({ customCoordinates: 'a,b,c,d' }), 400, /^customCoordinates must be/],
+    ['customMetadata not an object', () => patch({ customMetadata: [1] }), 400, 'customMetadata must be a JSON object'],
+    ['removeAITags a string other than "all"', () => patch({ removeAITags: 'some' }), 400, 'removeAITags must be "all" or an array of tag names'],
+    ['bad extensions', () => patch({ extensions: [{ ...ok, maxTags: 31 }] }), 400, 'extensions[0].maxTags must be an integer between 0 and 30'],
+    ['webhookUrl relative', () => patch({ webhookUrl: '/hook' }), 400, 'webhookUrl must be an absolute http(s) URL'],
+    ['unknown fileId', () => () => fetch(`${stack.apiUrl}/v1/files/0123456789abcdef01234567/details`, { method: 'PATCH', headers: { authorization: stack.auth, 'content-type': 'application/json' }, body: '{"tags":["a"]}' }), 404, 'No file with fileId "0123456789abcdef01234567"'],
+    ['wrong content type', () => () => fetch(`${stack.apiUrl}/v1/files/${existingFileId}/details`, { method: 'PATCH', headers: { authorization: stack.auth, 'content-type': 'text/plain' }, body: '{}' }), 415, 'Unsupported Media Type'],
+  ];
+  it.each(cases)('%s', async (_, send, status, message) => {
+    await expectRefusedUnchanged(send(), status, message);
+  });
+
+  it('answers 404 for an unknown fileId on get and delete', async () => {
+    const headers = { authorization: stack.auth };
+    await expectRefusedUnchanged(() => fetch(`${stack.apiUrl}/v1/files/ffffffffffffffffffffffff/details`, { headers }), 404, /No file with fileId/);
+    await expectRefusedUnchanged(() => fetch(`${stack.apiUrl}/v1/files/not-an-id`, { method: 'DELETE', headers }), 404, /No file with fileId/);
+  });
+
+  it('leaves the file as it was after all of the above', async () => {
+    const reply = await patchDetails(stack, existingFileId, {});
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ tags: null, customCoordinates: null, customMetadata: {} });
+  });
+});

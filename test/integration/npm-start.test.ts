@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blob, form } from '../support/requests.js';
+import { jpeg } from '../support/images.js';
+
+let dataDir: string;
+const running = new Set<ChildProcess>();
+
+/** Runs `npm start`'s command as a real process and waits for its ready line; returns the URL and output. */
+async function startService(): Promise<{ url: string; output: string; process: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+    env: { ...process.env, PORT: '0', AITAGS_DATA_DIR: dataDir, AITAGS_PRIVATE_KEY: '', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /running on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match?.[1] && output.includes('\n  try:')) resolve(match[1]);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+  });
+  return { url, output, process: child };
+}
+
+async function stopService(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const code = await exited;
+  running.delete(child);
+  return code;
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'aitags-start-'));
+});
+afterAll(async () => {
+  for (const child of running) child.kill('SIGKILL');
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  it('prints a generated key once and keeps files and the key across a restart', async () => {
+    const first = await startService();
+    const key = /shown once; kept in .*\n\s+(\S+)/.exec(first.output)?.[1] ?? '';
+    expect(key).toMatch(/^private_/);
+    const auth = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+    const bytes = await jpeg(33, 22);
+    const uploaded = await fetch(`${first.url}/api/v1/files/upload`, { method: 'POST', headers: { authorization: auth }, body: form({ file: blob(bytes), fileName: 'kept.jpg' }) });
+    const { fileId } = (await uploaded.json()) as { fileId: string };
+    expect(await stopService(first.process)).toBe(0);
+
+    const second = await startService();
+    expect(second.output).not.toContain(key);
+    expect(second.output).toContain(`the one in ${join(dataDir, 'private-key')}`);
+    const details = await fetch(`${second.url}/v1/files/${fileId}/details`, { headers: { authorization: auth } });
+    expect(details.status).toBe(200);
+    const file = (await details.json()) as { width: number; url: string };
+    expect(file.width).toBe(33);
+    expect(Buffer.from(await (await fetch(file.url)).arrayBuffer()).equals(bytes)).toBe(true);
+    expect(await stopService(second.process)).toBe(0);
+  });
+});
