@@ -7,5 +7,14 @@ export function matchRoutePath(template: string, path: string): Record<string, s
   });
   const match = new RegExp(`^${pattern}$`).exec(path);
   if (!match) return undefined;
-  return Object.fromEntries(names.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]));
+  return Object.fromEntries(names.map((name, index) => [name, decodeSegment(match[index + 1] ?? '')]));
+}
+
+/** A malformed escape (`%zz`) stays as sent: such an id then simply matches no file. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

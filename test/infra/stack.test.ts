@@ -85,10 +85,9 @@ function permissionsOf(entry: string): Permission[] {
   const permissions: Permission[] = [];
   for (const resource of Object.values(resources)) {
     if (resource.Type !== 'AWS::IAM::Policy') continue;
-    const roles = resource.Properties?.Roles as { Ref: string }[];
+    const roles = (resource.Properties?.Roles ?? []) as { Ref: string }[];
     if (!roles.some((ref) => ref.Ref === role)) continue;
-    const statements = (resource.Properties?.PolicyDocument as { Statement: PolicyStatement[] }).Statement;
-    for (const statement of statements) {
+    for (const statement of statementsOf(resource)) {
       expect(statement.Effect).toBe('Allow');
       for (const action of asList(statement.Action)) {
         for (const arn of asList(statement.Resource)) permissions.push(`${action} ${render(arn)}`);
@@ -100,7 +99,12 @@ function permissionsOf(entry: string): Permission[] {
 
 function bucketPolicyStatements(): PolicyStatement[] {
   const policies = Object.values(resources).filter((resource) => resource.Type === 'AWS::S3::BucketPolicy');
-  return policies.flatMap((policy) => (policy.Properties?.PolicyDocument as { Statement: PolicyStatement[] }).Statement);
+  return policies.flatMap(statementsOf);
+}
+
+function statementsOf(policy: CfnResource): PolicyStatement[] {
+  const document = policy.Properties?.PolicyDocument as { Statement: PolicyStatement[] } | undefined;
+  return document?.Statement ?? [];
 }
 
 describe('storage', () => {
@@ -196,7 +200,11 @@ describe('delivery', () => {
       }),
     });
     template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
-      OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' }),
+      OriginAccessControlConfig: Match.objectLike({
+        OriginAccessControlOriginType: 's3',
+        SigningBehavior: 'always',
+        SigningProtocol: 'sigv4',
+      }),
     });
   });
 
@@ -259,13 +267,16 @@ describe('routes', () => {
     return integration;
   }
 
-  it.each(API_ROUTES)('$method $path invokes functions/$entry.ts with payload format 2.0', (route) => {
-    expect(integrationOf(`${route.method} ${route.path}`)).toMatchObject({
-      IntegrationType: 'AWS_PROXY',
-      PayloadFormatVersion: '2.0',
-      IntegrationUri: { 'Fn::GetAtt': [logicalId(handler(route.entry)), 'Arn'] },
-    });
-  });
+  it.each(API_ROUTES.map((route) => [`${route.method} ${route.path}`, route.entry]))(
+    '%s invokes functions/%s.ts with payload format 2.0',
+    (routeKey, entry) => {
+      expect(integrationOf(routeKey)).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [logicalId(handler(entry)), 'Arn'] },
+      });
+    },
+  );
 
   it('sends every other request ($default) to route-not-found', () => {
     expect(integrationOf('$default')).toMatchObject({
@@ -329,7 +340,9 @@ describe('permissions', () => {
         ...secretRead,
       ].sort(),
     );
-    expect(permissions.filter((permission) => permission.startsWith('s3:GetObject') || permission.startsWith('s3:PutObject'))).toEqual([]);
+    expect(
+      permissions.filter((permission) => permission.startsWith('s3:GetObject') || permission.startsWith('s3:PutObject')),
+    ).toEqual([]);
   });
 
   it('gives route-not-found no permissions at all', () => {
@@ -350,7 +363,9 @@ describe('private key', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { ExcludePunctuation: true, IncludeSpace: false, PasswordLength: 40 },
     });
-    expect(resources[logicalId(stack.api.privateKey)]?.Properties?.GenerateSecretString).not.toHaveProperty('SecretStringTemplate');
+    expect(resources[logicalId(stack.api.privateKey)]?.Properties?.GenerateSecretString).not.toHaveProperty(
+      'SecretStringTemplate',
+    );
   });
 });
 
@@ -377,7 +392,10 @@ describe('settings', () => {
     const custom = Template.fromStack(stackWith({ maxUploadBytes: 1_000_000, syncWindowMs: 0 }));
     const functions = custom.findResources('AWS::Lambda::Function');
     for (const fn of Object.values(functions)) {
-      expect(fn.Properties.Environment.Variables).toMatchObject({ AITAGS_MAX_UPLOAD_BYTES: '1000000', AITAGS_SYNC_WINDOW_MS: '0' });
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        AITAGS_MAX_UPLOAD_BYTES: '1000000',
+        AITAGS_SYNC_WINDOW_MS: '0',
+      });
     }
   });
 

@@ -1,0 +1,162 @@
+import { Annotations, Duration } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { API_ROUTES, FALLBACK_ENTRY } from './api-routes.js';
+import { AitagsFunction } from './lambda-function.js';
+import type { ObjectAccess, Storage, TableAction, Visibility } from './storage.js';
+
+/** What one handler may touch, and what it needs to run. */
+export interface HandlerAccess {
+  table: readonly TableAction[];
+  objects: ObjectAccess;
+  /** Reads the private API key from Secrets Manager to check HTTP Basic auth. */
+  readsPrivateKey: boolean;
+  memorySize?: number;
+  timeout?: Duration;
+  nativeModules?: string[];
+}
+
+const BOTH: readonly Visibility[] = ['public', 'private'];
+/** upload and update-details wait up to the sync window for tagging, inside API Gateway's 30 s. */
+const WAITS_FOR_TAGGING = Duration.seconds(30);
+
+/** Least privilege per handler, keyed by entry (infra/api-routes.ts). */
+export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
+  upload: {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    objects: { 's3:PutObject': BOTH, 's3:DeleteObject': BOTH },
+    readsPrivateKey: true,
+    memorySize: 1024,
+    timeout: WAITS_FOR_TAGGING,
+    nativeModules: ['sharp'],
+  },
+  'get-details': {
+    table: ['dynamodb:GetItem'],
+    // Presigning a private file's URL needs the permission the URL's holder will exercise.
+    objects: { 's3:GetObject': ['private'] },
+    readsPrivateKey: true,
+  },
+  'update-details': {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    objects: { 's3:GetObject': ['private'] },
+    readsPrivateKey: true,
+    timeout: WAITS_FOR_TAGGING,
+  },
+  'delete-file': {
+    table: ['dynamodb:GetItem', 'dynamodb:DeleteItem'],
+    objects: { 's3:DeleteObject': BOTH },
+    readsPrivateKey: true,
+  },
+  [FALLBACK_ENTRY]: { table: [], objects: {}, readsPrivateKey: false, memorySize: 128 },
+};
+
+/** A route nobody has listed above still authenticates, and touches nothing until someone decides what it may. */
+const UNLISTED_ACCESS: HandlerAccess = { table: [], objects: {}, readsPrivateKey: true };
+
+/** The largest direct upload that still fits Lambda's 6 MB invoke payload once API Gateway base64-encodes it. */
+export const MAX_DIRECT_UPLOAD_BYTES = 4_500_000;
+/** A handler waiting for tagging needs time left for its own work inside API Gateway's 30 s. */
+export const MAX_SYNC_WINDOW_MS = 20_000;
+
+export interface ApiProps {
+  storage: Storage;
+  /** `https://…` that serves the bucket's public/ prefix. */
+  deliveryBaseUrl: string;
+  maxUploadBytes: number;
+  syncWindowMs: number;
+}
+
+/** The HTTP API: one Lambda per route of API_ROUTES, and a `$default` route that answers 404/405. */
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  /** The private API key (HTTP Basic username), generated at deploy time. */
+  readonly privateKey: Secret;
+  /** The handler Lambdas, keyed by entry. */
+  readonly handlers = new Map<string, AitagsFunction>();
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    if (!Number.isInteger(props.maxUploadBytes) || props.maxUploadBytes < 1 || props.maxUploadBytes > MAX_DIRECT_UPLOAD_BYTES) {
+      throw new Error(
+        `maxUploadBytes must be an integer from 1 to ${MAX_DIRECT_UPLOAD_BYTES} (Lambda's 6 MB payload, base64); got ${props.maxUploadBytes}`,
+      );
+    }
+    if (!Number.isInteger(props.syncWindowMs) || props.syncWindowMs < 0 || props.syncWindowMs > MAX_SYNC_WINDOW_MS) {
+      throw new Error(
+        `syncWindowMs must be an integer from 0 to ${MAX_SYNC_WINDOW_MS} (API Gateway waits 30 s at most); got ${props.syncWindowMs}`,
+      );
+    }
+
+    this.privateKey = new Secret(this, 'PrivateKey', {
+      description: 'aitags private API key: the HTTP Basic username of every request',
+      generateSecretString: { excludePunctuation: true, includeSpace: false, passwordLength: 40 },
+    });
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'aitags: ImageKit-compatible upload, details and delete',
+      defaultIntegration: this.integration(FALLBACK_ENTRY, props),
+    });
+    for (const route of API_ROUTES) {
+      this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: this.integration(route.entry, props),
+      });
+    }
+  }
+
+  private integration(entry: string, props: ApiProps): HttpLambdaIntegration {
+    return new HttpLambdaIntegration(`${constructId(entry)}Integration`, this.handler(entry, props), {
+      payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+    });
+  }
+
+  /** One Lambda per entry, even if several routes share it. */
+  private handler(entry: string, props: ApiProps): AitagsFunction {
+    const existing = this.handlers.get(entry);
+    if (existing) return existing;
+
+    const access = HANDLER_ACCESS[entry] ?? UNLISTED_ACCESS;
+    if (!HANDLER_ACCESS[entry]) {
+      Annotations.of(this).addWarningV2(
+        'aitags:unlistedHandlerAccess',
+        `functions/${entry}.ts has no entry in HANDLER_ACCESS (infra/api.ts): it can read the private key and nothing else.`,
+      );
+    }
+    const fn = new AitagsFunction(this, constructId(entry), {
+      entry,
+      description: `aitags ${entry}`,
+      memorySize: access.memorySize ?? 256,
+      timeout: access.timeout ?? Duration.seconds(10),
+      nativeModules: access.nativeModules,
+      environment: {
+        AITAGS_DELIVERY_BASE_URL: props.deliveryBaseUrl,
+        AITAGS_MAX_UPLOAD_BYTES: String(props.maxUploadBytes),
+        AITAGS_SYNC_WINDOW_MS: String(props.syncWindowMs),
+      },
+    });
+    // Every handler reads its whole configuration at cold start (functions/config.ts), so each gets every
+    // variable; the grants are what differ.
+    props.storage.bindBucket(fn, access.objects);
+    props.storage.bindTable(fn, access.table);
+    this.bindPrivateKey(fn, access.readsPrivateKey);
+    this.handlers.set(entry, fn);
+    return fn;
+  }
+
+  /** Tells the function where the key lives (AITAGS_PRIVATE_KEY_SECRET_ARN) and, if it checks auth, lets it read it. */
+  private bindPrivateKey(fn: AitagsFunction, reads: boolean): void {
+    fn.addEnvironment('AITAGS_PRIVATE_KEY_SECRET_ARN', this.privateKey.secretArn);
+    if (reads) this.privateKey.grantRead(fn);
+  }
+}
+
+/** `get-details` → `GetDetails`. */
+function constructId(entry: string): string {
+  return entry
+    .split(/[^A-Za-z0-9]+/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+}

@@ -1,0 +1,69 @@
+import { fileURLToPath } from 'node:url';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+
+/** The handler module for an entry name, e.g. `upload` → `<repo>/functions/upload.ts`. */
+function handlerPath(entry: string): string {
+  return fileURLToPath(new URL(`../functions/${entry}.ts`, import.meta.url));
+}
+
+export interface AitagsFunctionProps extends Omit<NodejsFunctionProps, 'entry'> {
+  /** Handler module under functions/, without extension; it exports `handler`. */
+  entry: string;
+  /**
+   * Packages with native binaries (e.g. `sharp`): kept out of the bundle and npm-installed next to it for
+   * the function's own platform (linux, glibc, its architecture), whatever machine runs the synth.
+   */
+  nativeModules?: string[];
+}
+
+/** A handler Lambda with the house defaults: Node 22 on arm64, minified ESM with source maps, its own log group. */
+export class AitagsFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: AitagsFunctionProps) {
+    const { entry, nativeModules = [], bundling, environment, ...rest } = props;
+    const architecture = rest.architecture ?? Architecture.ARM_64;
+    super(scope, id, {
+      runtime: Runtime.NODEJS_22_X,
+      logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH }),
+      ...rest,
+      architecture,
+      entry: handlerPath(entry),
+      projectRoot: repoRoot,
+      depsLockFilePath: `${repoRoot}package-lock.json`,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'aitags',
+        ...environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        // ESM output: bundled CommonJS dependencies that call require() need a real one.
+        banner:
+          "import { createRequire as __aitagsCreateRequire } from 'node:module'; const require = __aitagsCreateRequire(import.meta.url);",
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        keepNames: true,
+        // Bundle the SDK: the handlers get the versions pinned in package-lock.json, not the runtime's.
+        bundleAwsSDK: true,
+        // No Docker engine here and none needed: esbuild runs locally.
+        forceDockerBundling: false,
+        ...(nativeModules.length > 0 && {
+          nodeModules: nativeModules,
+          // npm ci installs the optional platform packages (e.g. @img/sharp-linux-arm64) for Lambda, not this host.
+          environment: {
+            npm_config_os: 'linux',
+            npm_config_cpu: architecture.name === Architecture.ARM_64.name ? 'arm64' : 'x64',
+            npm_config_libc: 'glibc',
+          },
+        }),
+        ...bundling,
+      },
+    });
+  }
+}

@@ -1,0 +1,63 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** The bucket's top-level prefixes (see objectKeys in functions/core/file-record.ts); only public/ is served by the CDN. */
+export type Visibility = 'public' | 'private';
+export type ObjectAction = 's3:GetObject' | 's3:PutObject' | 's3:DeleteObject';
+export type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:DeleteItem';
+
+/** Which object actions a function may take, and under which prefixes. */
+export type ObjectAccess = Partial<Record<ObjectAction, readonly Visibility[]>>;
+
+export interface StorageProps {
+  /** What happens to the files and their records when the stack is deleted. @default RemovalPolicy.RETAIN */
+  removalPolicy?: RemovalPolicy;
+}
+
+/** The files (S3, public/ and private/ prefixes) and their records (DynamoDB). */
+export class Storage extends Construct {
+  readonly bucket: Bucket;
+  readonly table: Table;
+
+  constructor(scope: Construct, id: string, props: StorageProps = {}) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.bucket = new Bucket(this, 'Bucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy,
+    });
+
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy,
+    });
+  }
+
+  /** Tells the function the bucket's name (AITAGS_BUCKET) and lets it take exactly these object actions. */
+  bindBucket(fn: LambdaFunction, access: ObjectAccess): void {
+    fn.addEnvironment('AITAGS_BUCKET', this.bucket.bucketName);
+    for (const [action, prefixes] of Object.entries(access)) {
+      if (!prefixes?.length) continue;
+      Grant.addToPrincipal({
+        grantee: fn,
+        actions: [action],
+        resourceArns: prefixes.map((prefix) => this.bucket.arnForObjects(`${prefix}/*`)),
+      });
+    }
+  }
+
+  /** Tells the function the table's name (AITAGS_TABLE) and lets it take exactly these item actions. */
+  bindTable(fn: LambdaFunction, actions: readonly TableAction[]): void {
+    fn.addEnvironment('AITAGS_TABLE', this.table.tableName);
+    if (actions.length) this.table.grants.actions(fn, ...actions);
+  }
+}
