@@ -5,6 +5,7 @@ import { s3 } from './aws-clients.js';
 /** The bucket that holds every file's bytes. */
 export interface FileStore {
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  get(key: string): Promise<Uint8Array>;
   remove(keys: string[]): Promise<void>;
   signedGetUrl(key: string, expiresInSeconds: number): Promise<string>;
 }
@@ -17,6 +18,12 @@ export class S3FileStore implements FileStore {
 
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: contentType }));
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    if (!object.Body) throw new Error(`S3 returned no body for ${key}`);
+    return object.Body.transformToByteArray();
   }
 
   async remove(keys: string[]): Promise<void> {

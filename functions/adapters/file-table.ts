@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { FileRecord } from '../core/file-record.js';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ExtensionName } from '../core/extensions.js';
+import type { AITag, ExtensionError, FileRecord } from '../core/file-record.js';
 import { documents } from './aws-clients.js';
 
 /** Another writer got there first: re-read and try again. */
@@ -32,10 +33,25 @@ export interface FileTable {
   /** Writes `record` if the stored version is still `expectedVersion`; the written version is one more. */
   replace(record: FileRecord, expectedVersion: number): Promise<FileRecord>;
   remove(record: FileRecord): Promise<void>;
+  /** Marks each extension `pending` for `runId` (a newer run supersedes an older one); throws WriteConflict if the file is gone. */
+  startRun(fileId: string, runId: string, names: readonly ExtensionName[]): Promise<FileRecord>;
+  /**
+   * Lands one extension's result atomically: its tags replace that source's tags only. Returns the
+   * record after the write, or undefined when `runId` is no longer the extension's latest run (or the
+   * file is gone): a stale result is dropped.
+   */
+  recordOutcome(fileId: string, runId: string, name: ExtensionName, outcome: ExtensionResult): Promise<FileRecord | undefined>;
 }
+
+export type ExtensionResult = { status: 'success'; tags: AITag[] } | { status: 'failed'; error: ExtensionError };
 
 const fileKey = (fileId: string) => `file#${fileId}`;
 const pathKey = (filePath: string) => `path#${filePath}`;
+
+function withoutKey(item: Record<string, unknown> | undefined): FileRecord {
+  const { pk: _pk, ...record } = item ?? {};
+  return record as unknown as FileRecord;
+}
 
 async function conditional<T>(what: string, write: () => Promise<T>): Promise<T> {
   try {
@@ -54,9 +70,7 @@ export class DynamoFileTable implements FileTable {
 
   async get(fileId: string): Promise<FileRecord | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: fileKey(fileId) }, ConsistentRead: true }));
-    if (!Item) return undefined;
-    const { pk: _pk, ...record } = Item;
-    return record as FileRecord;
+    return Item ? withoutKey(Item) : undefined;
   }
 
   async findPath(filePath: string): Promise<PathClaim | undefined> {
@@ -120,6 +134,50 @@ export class DynamoFileTable implements FileTable {
       ),
     );
     return written;
+  }
+
+  async startRun(fileId: string, runId: string, names: readonly ExtensionName[]): Promise<FileRecord> {
+    const names_ = Object.fromEntries(names.map((name, index) => [`#e${index}`, name]));
+    const sets = names.flatMap((_, index) => [`extensionStatus.#e${index} = :pending`, `extensionRuns.#e${index} = :run`]);
+    const removes = names.map((_, index) => `extensionErrors.#e${index}`);
+    const { Attributes } = await conditional(`file ${fileId}`, () =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: fileKey(fileId) },
+          UpdateExpression: `SET ${sets.join(', ')}, #version = #version + :one REMOVE ${removes.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { ...names_, '#version': 'version' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':run': runId, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return withoutKey(Attributes);
+  }
+
+  async recordOutcome(fileId: string, runId: string, name: ExtensionName, outcome: ExtensionResult): Promise<FileRecord | undefined> {
+    const update =
+      outcome.status === 'success'
+        ? { expression: 'SET aiTags.#name = :tags, extensionStatus.#name = :status, #version = #version + :one REMOVE extensionErrors.#name', values: { ':tags': outcome.tags } }
+        : { expression: 'SET extensionErrors.#name = :error, extensionStatus.#name = :status, #version = #version + :one', values: { ':error': outcome.error } };
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: fileKey(fileId) },
+          UpdateExpression: update.expression,
+          ConditionExpression: 'extensionRuns.#name = :run',
+          ExpressionAttributeNames: { '#name': name, '#version': 'version' },
+          ExpressionAttributeValues: { ...update.values, ':status': outcome.status, ':run': runId, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return withoutKey(Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
   }
 
   async remove(record: FileRecord): Promise<void> {

@@ -23,7 +23,7 @@ export const autoTaggingSchema = z.strictObject({
     .int({ error: 'must be an integer between 0 and 30' })
     .min(0, { error: 'must be an integer between 0 and 30' })
     .max(30, { error: 'must be an integer between 0 and 30' }),
-});
+}, { error: 'must be an object {"name","minConfidence","maxTags"}' });
 export type AutoTagging = z.infer<typeof autoTaggingSchema>;
 
 export const extensionsSchema = z

@@ -1,6 +1,6 @@
 import { badRequest } from './errors.js';
 import { EXTENSION_NAMES, type ExtensionName } from './extensions.js';
-import type { CustomMetadata } from './file-fields.js';
+import { type CustomMetadata, checkTags } from './file-fields.js';
 import type { UploadRequest } from './upload-request.js';
 
 export interface AITag {
@@ -9,6 +9,11 @@ export interface AITag {
   source: ExtensionName;
 }
 export type ExtensionState = 'success' | 'failed' | 'pending';
+/** As in ImageKit's FAILURE webhook: `message` for people, `reason` a stable code. */
+export interface ExtensionError {
+  message: string;
+  reason: string;
+}
 export type FileType = 'image' | 'non-image';
 
 /** What the bytes turned out to be: read from the content, never from the file name. */
@@ -35,6 +40,10 @@ export interface FileRecord extends ContentFacts {
   /** Tags per extension: a new run of one extension replaces its own entry only. */
   aiTags: Partial<Record<ExtensionName, AITag[]>>;
   extensionStatus: Partial<Record<ExtensionName, ExtensionState>>;
+  /** The run each extension's latest status belongs to: a result from an older run is dropped. */
+  extensionRuns: Partial<Record<ExtensionName, string>>;
+  /** Why an extension failed, for those whose status is `failed`. */
+  extensionErrors: Partial<Record<ExtensionName, ExtensionError>>;
   createdAt: string;
   updatedAt: string;
 }
@@ -58,6 +67,8 @@ export function newFileRecord(
     customMetadata: request.customMetadata ?? {},
     aiTags: {},
     extensionStatus: {},
+    extensionRuns: {},
+    extensionErrors: {},
     createdAt: now,
     updatedAt: now,
   };
@@ -74,14 +85,19 @@ export function overwriteFileRecord(existing: FileRecord, request: UploadRequest
   return {
     ...existing,
     ...content,
+    // A non-image has no dimensions: the old image's must not survive the spread.
+    width: content.width,
+    height: content.height,
     isPrivateFile: request.isPrivateFile,
-    tags: request.overwriteTags ? request.tags : unionTags(existing.tags, request.tags),
+    tags: request.overwriteTags ? request.tags : checkTags(unionTags(existing.tags, request.tags)),
     customCoordinates: request.customCoordinates,
     customMetadata: request.overwriteCustomMetadata
       ? (request.customMetadata ?? {})
       : { ...existing.customMetadata, ...request.customMetadata },
     aiTags: request.overwriteAITags ? {} : existing.aiTags,
     extensionStatus: request.overwriteAITags ? {} : existing.extensionStatus,
+    extensionRuns: request.overwriteAITags ? {} : existing.extensionRuns,
+    extensionErrors: request.overwriteAITags ? {} : existing.extensionErrors,
     updatedAt: now,
   };
 }

@@ -108,6 +108,9 @@ export function parseUploadRequest(fields: MultipartFields, maxBytes: number): U
   const textFields: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(rest)) {
     const values = Array.isArray(value) ? value : [value];
+    if (Array.isArray(value) && name !== 'tags' && name !== 'responseFields') {
+      throw badRequest(`${name} must be sent once`, UPLOAD_HELP);
+    }
     if (values.some((item) => typeof item !== 'string')) {
       throw badRequest(`${name} must be a text field, not a file`, 'Only the file field may carry a file.');
     }

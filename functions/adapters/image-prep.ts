@@ -1,0 +1,41 @@
+import sharp from 'sharp';
+import { type FileRecord, objectKeys } from '../core/file-record.js';
+import type { FileStore } from './file-store.js';
+import { ExtensionFailure, type ImageInput } from './label-detector.js';
+
+/** Longest side sent to a provider: plenty for labels, a fraction of the bytes and latency. */
+const LONGEST_SIDE = 1600;
+/** Rekognition reads JPEG and PNG straight from S3 up to 15 MB. */
+const S3_READABLE = new Set(['image/jpeg', 'image/png']);
+const S3_MAX_BYTES = 15 * 1024 * 1024;
+
+export interface ImagePrepOptions {
+  /** Let the provider read the original from S3 when it can (Rekognition on AWS). */
+  readFromS3?: { bucket: string };
+}
+
+/**
+ * The image a provider is sent: the S3 object itself when the provider can read it there, otherwise
+ * the bytes downscaled to 1600 px and transcoded to JPEG (WebP, GIF, AVIF, TIFF, SVG included).
+ */
+export async function prepareImage(store: FileStore, record: FileRecord, options: ImagePrepOptions = {}): Promise<ImageInput> {
+  if (record.fileType !== 'image') {
+    throw new ExtensionFailure(`Only images can be auto-tagged; this file is ${record.mime}`, 'NOT_AN_IMAGE');
+  }
+  const key = objectKeys(record).original;
+  if (options.readFromS3 && S3_READABLE.has(record.mime) && record.size <= S3_MAX_BYTES) {
+    return { kind: 's3', bucket: options.readFromS3.bucket, key };
+  }
+  const original = await store.get(key);
+  try {
+    const bytes = await sharp(original)
+      .autoOrient()
+      .resize(LONGEST_SIDE, LONGEST_SIDE, { fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: 85 })
+      .toBuffer();
+    return { kind: 'bytes', bytes };
+  } catch (error) {
+    throw new ExtensionFailure(`The image (${record.mime}) could not be decoded for tagging: ${(error as Error).message}`, 'UNSUPPORTED_IMAGE');
+  }
+}

@@ -1,0 +1,62 @@
+import { DetectLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
+import type { Label } from '../core/select-tags.js';
+import { ExtensionFailure, type ImageInput, isNetworkError, type LabelDetector, ProviderTransientError } from './label-detector.js';
+
+const MAX_LABELS = 100;
+const TRANSIENT = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'LimitExceededException',
+  'InternalServerError',
+  'ServiceUnavailableException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+const CREDENTIALS = new Set(['CredentialsProviderError', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException']);
+
+export function rekognitionClient(timeoutMs: number): RekognitionClient {
+  // Endpoint: the SDK's own AWS_ENDPOINT_URL_REKOGNITION; credentials: the default chain.
+  return new RekognitionClient({ maxAttempts: 2, requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs } });
+}
+
+/** Amazon Rekognition DetectLabels, errors classified once: retryable faults vs final failures. */
+export class RekognitionLabels implements LabelDetector {
+  constructor(private readonly client: RekognitionClient) {}
+
+  async detect(image: ImageInput, minConfidence: number): Promise<Label[]> {
+    try {
+      const result = await this.client.send(
+        new DetectLabelsCommand({
+          Image: image.kind === 'bytes' ? { Bytes: image.bytes } : { S3Object: { Bucket: image.bucket, Name: image.key } },
+          MaxLabels: MAX_LABELS,
+          // A little under the threshold: labels that round up to it are kept by the selection rules.
+          MinConfidence: Math.max(0, minConfidence - 0.01),
+        }),
+      );
+      return (result.Labels ?? []).map((label) => ({ name: label.Name ?? '', confidence: label.Confidence ?? 0 }));
+    } catch (error) {
+      throw classifyRekognitionError(error);
+    }
+  }
+}
+
+export function classifyRekognitionError(error: unknown): Error {
+  const name = (error as { name?: string }).name ?? 'Error';
+  const message = (error as { message?: string }).message ?? String(error);
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+  if (CREDENTIALS.has(name)) {
+    return new ExtensionFailure(
+      `No usable AWS credentials for Amazon Rekognition (${name}): set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or give the tagger's role rekognition:DetectLabels`,
+      'MISSING_CREDENTIALS',
+    );
+  }
+  if (name === 'AccessDeniedException') return new ExtensionFailure(`Amazon Rekognition refused access: ${message}`, 'ACCESS_DENIED');
+  if (TRANSIENT.has(name) || status >= 500 || isNetworkError(error)) {
+    return new ProviderTransientError(`Amazon Rekognition: ${name}: ${message}`);
+  }
+  if (name === 'InvalidImageFormatException' || name === 'ImageTooLargeException') {
+    return new ExtensionFailure(`Amazon Rekognition could not read the image: ${message}`, 'UNSUPPORTED_IMAGE');
+  }
+  return new ExtensionFailure(`Amazon Rekognition failed: ${name}: ${message}`, 'PROVIDER_ERROR');
+}

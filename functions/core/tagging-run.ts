@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { autoTaggingSchema, type AutoTagging, type ExtensionName } from './extensions.js';
+import type { ExtensionError, ExtensionState, FileRecord } from './file-record.js';
+
+/** The tagging state machine's input: one execution per upload or PATCH that asked for extensions. */
+export const taggingRunInputSchema = z.object({
+  fileId: z.string(),
+  runId: z.string(),
+  extensions: z.array(autoTaggingSchema),
+  /** When the caller's sync window closes (epoch ms); extensions still pending then are reported by webhook. */
+  syncDeadline: z.number(),
+  webhookUrl: z.string().optional(),
+});
+export type TaggingRunInput = z.infer<typeof taggingRunInputSchema>;
+
+/** What one tagger Lambda receives: the Map state's item. */
+export const extensionTaskSchema = z.object({
+  fileId: z.string(),
+  runId: z.string(),
+  extension: autoTaggingSchema,
+});
+export type ExtensionTask = z.infer<typeof extensionTaskSchema>;
+
+/** The state machine's Catch hands over Step Functions' own error object. */
+export const extensionFailureTaskSchema = extensionTaskSchema.extend({
+  error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+});
+export type ExtensionFailureTask = z.infer<typeof extensionFailureTaskSchema>;
+
+export interface ExtensionOutcome {
+  name: ExtensionName;
+  status: Exclude<ExtensionState, 'pending'>;
+  tagCount?: number;
+  error?: ExtensionError;
+}
+
+/** Statuses of one run's extensions as the record shows them now, and whether all are final. */
+export function runProgress(record: FileRecord, extensions: readonly AutoTagging[]): {
+  extensionStatus: Partial<Record<ExtensionName, ExtensionState>>;
+  settled: boolean;
+} {
+  const extensionStatus = Object.fromEntries(
+    extensions.map((extension) => [extension.name, record.extensionStatus[extension.name] ?? 'pending']),
+  ) as Partial<Record<ExtensionName, ExtensionState>>;
+  return { extensionStatus, settled: Object.values(extensionStatus).every((state) => state !== 'pending') };
+}
+
+/**
+ * Step Functions' Catch output → the reason recorded for the extension. The Lambda's own error type is
+ * the `Error`; `Cause` is the runtime's JSON `{errorType, errorMessage}` (or plain text).
+ */
+export function failureFromStepError(error: ExtensionFailureTask['error']): ExtensionError {
+  let detail = error.Cause ?? '';
+  try {
+    const cause = JSON.parse(detail) as { errorMessage?: unknown };
+    if (typeof cause.errorMessage === 'string') detail = cause.errorMessage;
+  } catch {
+    // Cause was plain text.
+  }
+  if (error.Error === 'ProviderTransientError') {
+    return { message: `The provider kept failing after retries: ${detail}`, reason: 'PROVIDER_UNAVAILABLE' };
+  }
+  if (error.Error === 'States.Timeout') return { message: 'The tagger timed out', reason: 'TIMEOUT' };
+  return { message: `The tagger failed: ${error.Error}${detail ? `: ${detail}` : ''}`, reason: 'INTERNAL_ERROR' };
+}
