@@ -1,10 +1,15 @@
-/** Every environment variable the handlers read, read and checked once at cold start. */
+/**
+ * Every environment variable the handlers read, read and checked once per container. Grouped by who
+ * needs them, so a tagger does not demand the API's settings and vice versa.
+ */
 
 function text(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`Environment variable ${name} is not set`);
   return value;
 }
+
+const optional = (name: string) => process.env[name] || undefined;
 
 function integer(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -14,11 +19,22 @@ function integer(name: string, fallback: number): number {
   return value;
 }
 
-export interface Config {
+function once<T>(read: () => T): () => T {
+  let value: { read: T } | undefined;
+  return () => {
+    value ??= { read: read() };
+    return value.read;
+  };
+}
+
+export interface StorageConfig {
   /** S3 bucket that holds the files (public/ and private/ prefixes). */
   bucket: string;
   /** DynamoDB table of file records and path claims. */
   table: string;
+}
+
+export interface ApiConfig {
   /** Base URL that serves the bucket's public/ prefix (CloudFront on AWS, the local server locally). */
   deliveryBaseUrl: string;
   /** The private API key itself (local), or the Secrets Manager secret that holds it (AWS). */
@@ -26,23 +42,48 @@ export interface Config {
   privateKeySecretArn: string | undefined;
   maxUploadBytes: number;
   syncWindowMs: number;
+  /** The tagging state machine that upload and update start. */
+  stateMachineArn: string;
 }
 
-export function readConfig(): Config {
-  const privateKey = process.env.AITAGS_PRIVATE_KEY || undefined;
-  const privateKeySecretArn = process.env.AITAGS_PRIVATE_KEY_SECRET_ARN || undefined;
-  if (!privateKey && !privateKeySecretArn) {
-    throw new Error('Set AITAGS_PRIVATE_KEY or AITAGS_PRIVATE_KEY_SECRET_ARN');
-  }
+export interface TaggerConfig {
+  /** Rekognition reads JPEG/PNG originals straight from S3 (true on AWS; a local fake cannot). */
+  rekognitionReadsS3: boolean;
+  /** How long one provider call may take before it counts as a transient fault. */
+  providerTimeoutMs: number;
+  visionEndpoint: string | undefined;
+  visionApiKey: string | undefined;
+  /** Secrets Manager secret holding a Vision API key or service-account JSON key (AWS). */
+  visionCredentialsSecretArn: string | undefined;
+  /** A path to Google Application Default Credentials, which the Google client reads itself. */
+  googleApplicationCredentials: string | undefined;
+}
+
+export const storageConfig = once(
+  (): StorageConfig => ({ bucket: text('AITAGS_BUCKET'), table: text('AITAGS_TABLE') }),
+);
+
+export const apiConfig = once((): ApiConfig => {
+  const privateKey = optional('AITAGS_PRIVATE_KEY');
+  const privateKeySecretArn = optional('AITAGS_PRIVATE_KEY_SECRET_ARN');
+  if (!privateKey && !privateKeySecretArn) throw new Error('Set AITAGS_PRIVATE_KEY or AITAGS_PRIVATE_KEY_SECRET_ARN');
   return {
-    bucket: text('AITAGS_BUCKET'),
-    table: text('AITAGS_TABLE'),
     deliveryBaseUrl: text('AITAGS_DELIVERY_BASE_URL').replace(/\/+$/, ''),
     privateKey,
     privateKeySecretArn,
     maxUploadBytes: integer('AITAGS_MAX_UPLOAD_BYTES', 4 * 1024 * 1024),
     syncWindowMs: integer('AITAGS_SYNC_WINDOW_MS', 3000),
+    stateMachineArn: text('AITAGS_STATE_MACHINE_ARN'),
   };
-}
+});
 
-export const config: Config = readConfig();
+export const taggerConfig = once(
+  (): TaggerConfig => ({
+    rekognitionReadsS3: process.env.AITAGS_REKOGNITION_READS_S3 === 'true',
+    providerTimeoutMs: integer('AITAGS_PROVIDER_TIMEOUT_MS', 10_000),
+    visionEndpoint: optional('AITAGS_VISION_ENDPOINT'),
+    visionApiKey: optional('AITAGS_VISION_API_KEY'),
+    visionCredentialsSecretArn: optional('AITAGS_VISION_CREDENTIALS_SECRET_ARN'),
+    googleApplicationCredentials: optional('GOOGLE_APPLICATION_CREDENTIALS'),
+  }),
+);

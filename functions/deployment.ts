@@ -2,11 +2,18 @@ import { DeliveryUrlBuilder } from './adapters/delivery-urls.js';
 import { S3FileStore } from './adapters/file-store.js';
 import { DynamoFileTable } from './adapters/file-table.js';
 import { PrivateKeySource } from './adapters/private-key.js';
-import { config } from './config.js';
+import { StepFunctionsTaggingRuns } from './adapters/tagging-runs.js';
+import { AutoTaggingRuns } from './auto-tagging.js';
+import { apiConfig, storageConfig } from './config.js';
 import { FileLibrary } from './file-library.js';
 
-/** The adapters this deployment runs with, built once per container from configuration. */
-const store = new S3FileStore(config.bucket);
-export const files = new FileLibrary({ store, table: new DynamoFileTable(config.table) });
-export const delivery = new DeliveryUrlBuilder(config.deliveryBaseUrl, store);
-export const privateKey = new PrivateKeySource(config);
+/** The adapters the HTTP handlers run with, built once per container from configuration. */
+const api = apiConfig();
+const storage = storageConfig();
+const store = new S3FileStore(storage.bucket);
+const table = new DynamoFileTable(storage.table);
+export const files = new FileLibrary({ store, table });
+export const delivery = new DeliveryUrlBuilder(api.deliveryBaseUrl, store);
+export const privateKey = new PrivateKeySource(api);
+export const tagging = new AutoTaggingRuns(table, new StepFunctionsTaggingRuns(api.stateMachineArn), api.syncWindowMs);
+export const maxUploadBytes = api.maxUploadBytes;

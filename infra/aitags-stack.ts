@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { Api } from './api.js';
 import { Delivery } from './delivery.js';
 import { Storage } from './storage.js';
+import { TaggingWorkflow } from './tagging-workflow.js';
 
 export interface AitagsStackProps extends StackProps {
   /** Direct upload cap (AITAGS_MAX_UPLOAD_BYTES). @default 4194304 */
@@ -21,13 +22,16 @@ export class AitagsStack extends Stack {
   readonly storage: Storage;
   readonly delivery: Delivery;
   readonly api: Api;
+  readonly tagging: TaggingWorkflow;
 
   constructor(scope: Construct, id: string, props: AitagsStackProps = {}) {
     super(scope, id, props);
     this.storage = new Storage(this, 'Storage', { removalPolicy: props.dataRemovalPolicy });
     this.delivery = new Delivery(this, 'Delivery', { bucket: this.storage.bucket });
+    this.tagging = new TaggingWorkflow(this, 'Tagging', { storage: this.storage });
     this.api = new Api(this, 'Api', {
       storage: this.storage,
+      taggingWorkflow: this.tagging.stateMachine,
       deliveryBaseUrl: this.delivery.baseUrl,
       maxUploadBytes: props.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
       syncWindowMs: props.syncWindowMs ?? DEFAULT_SYNC_WINDOW_MS,
@@ -50,6 +54,12 @@ export class AitagsStack extends Stack {
       description: 'Files: public/ and private/ prefixes',
       value: this.storage.bucket.bucketName,
     });
+    new CfnOutput(this, 'VisionCredentialsSecretArn', {
+      description:
+        'Put a Google Cloud Vision API key or service-account JSON key here for google-auto-tagging: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string <key>',
+      value: this.tagging.visionCredentials.secretArn,
+    });
+    new CfnOutput(this, 'StateMachineArn', { description: 'The tagging workflow', value: this.tagging.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TableName', { description: 'File records', value: this.storage.table.tableName });
   }
 }

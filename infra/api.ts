@@ -2,6 +2,7 @@ import { Annotations, Duration } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { API_ROUTES, FALLBACK_ENTRY } from './api-routes.js';
 import { AitagsFunction } from './lambda-function.js';
@@ -13,6 +14,8 @@ export interface HandlerAccess {
   objects: ObjectAccess;
   /** Reads the private API key from Secrets Manager to check HTTP Basic auth. */
   readsPrivateKey: boolean;
+  /** Starts executions of the tagging state machine (upload and PATCH with extensions). */
+  startsTagging?: boolean;
   memorySize?: number;
   timeout?: Duration;
   nativeModules?: string[];
@@ -28,6 +31,7 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     objects: { 's3:PutObject': BOTH, 's3:DeleteObject': BOTH },
     readsPrivateKey: true,
+    startsTagging: true,
     memorySize: 1024,
     timeout: WAITS_FOR_TAGGING,
     nativeModules: ['sharp'],
@@ -42,6 +46,7 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     objects: { 's3:GetObject': ['private'] },
     readsPrivateKey: true,
+    startsTagging: true,
     timeout: WAITS_FOR_TAGGING,
   },
   'delete-file': {
@@ -62,6 +67,7 @@ export const MAX_SYNC_WINDOW_MS = 20_000;
 
 export interface ApiProps {
   storage: Storage;
+  taggingWorkflow: StateMachine;
   /** `https://…` that serves the bucket's public/ prefix. */
   deliveryBaseUrl: string;
   maxUploadBytes: number;
@@ -142,6 +148,8 @@ export class Api extends Construct {
     props.storage.bindBucket(fn, access.objects);
     props.storage.bindTable(fn, access.table);
     this.bindPrivateKey(fn, access.readsPrivateKey);
+    fn.addEnvironment('AITAGS_STATE_MACHINE_ARN', props.taggingWorkflow.stateMachineArn);
+    if (access.startsTagging) props.taggingWorkflow.grantStartExecution(fn);
     this.handlers.set(entry, fn);
     return fn;
   }

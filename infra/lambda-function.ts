@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { CfnResource } from 'aws-cdk-lib';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -65,5 +66,10 @@ export class AitagsFunction extends NodejsFunction {
         ...bundling,
       },
     });
+    // Lets the local runtime map a synthesized task back to the handler module it runs.
+    (this.node.defaultChild as CfnResource).addMetadata(HANDLER_ENTRY_METADATA, entry);
   }
 }
+
+/** CloudFormation metadata key naming a function's handler module under functions/. */
+export const HANDLER_ENTRY_METADATA = 'aitags:entry';

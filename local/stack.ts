@@ -8,6 +8,8 @@ import type { Readable } from 'node:stream';
 import { API_ROUTES, FALLBACK_ENTRY } from '../infra/api-routes.js';
 import { createHttpGateway, type HttpHandler, type PublicObject } from './http-gateway.js';
 import { startStandIns } from './stand-ins.js';
+import { synthesizeTaggingWorkflow } from './state-machine.js';
+import { type LocalStepFunctions, startLocalStepFunctions, type TaskHandler } from './step-functions.js';
 
 export interface LocalStackOptions {
   /** Where S3 objects, table data and the generated key live across restarts. */
@@ -28,6 +30,8 @@ export interface LocalStack {
   table: string;
   s3Endpoint: string;
   dynamoEndpoint: string;
+  /** Resolves once no tagging execution is running. */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -58,6 +62,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const privateKeyFile = join(dataDir, 'private-key');
   const { key: privateKey, generated } = await loadPrivateKey(dataDir, privateKeyFile);
   const standIns = await startStandIns(dataDir, { bucket: BUCKET, table: TABLE });
+  const workflow = synthesizeTaggingWorkflow();
 
   const s3 = new S3Client({
     endpoint: standIns.s3Endpoint,
@@ -86,8 +91,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await new Promise<void>((done, fail) => gateway.once('error', fail).listen(options.port, '127.0.0.1', done));
   const apiUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
 
+  const taskHandlers: Record<string, TaskHandler> = {};
+  const stepFunctions: LocalStepFunctions = await startLocalStepFunctions({
+    workflow,
+    handlers: taskHandlers,
+    waitScale: Number(options.env?.AITAGS_LOCAL_WAIT_SCALE ?? process.env.AITAGS_LOCAL_WAIT_SCALE ?? 1),
+    onExecutionError: (executionArn, error) => console.error(`tagging execution ${executionArn} failed:`, error),
+  });
+
   Object.assign(process.env, {
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    // Without AWS credentials the default chain must fail fast, not probe for an EC2 metadata server.
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
+    AITAGS_STATE_MACHINE_ARN: stepFunctions.stateMachineArn,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_ENDPOINT_URL_S3: standIns.s3Endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: standIns.dynamoEndpoint,
@@ -101,6 +118,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const module = (await import(join(functionsDir, `${entry}.ts`))) as { handler: HttpHandler };
     handlers.set(entry, module.handler);
   }
+  for (const entry of new Set(Object.values(workflow.taskEntries))) {
+    taskHandlers[entry] = ((await import(join(functionsDir, `${entry}.ts`))) as { handler: TaskHandler }).handler;
+  }
 
   return {
     apiUrl,
@@ -111,9 +131,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     table: TABLE,
     s3Endpoint: standIns.s3Endpoint,
     dynamoEndpoint: standIns.dynamoEndpoint,
+    idle: () => stepFunctions.idle(),
     async stop() {
       gateway.closeAllConnections();
       await new Promise((done) => gateway.close(done));
+      await stepFunctions.stop();
       s3.destroy();
       await standIns.stop();
     },

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
@@ -22,3 +23,6 @@ export const documents = DynamoDBDocumentClient.from(
   new DynamoDBClient(dynamoEndpoint ? { credentials: STAND_IN_CREDENTIALS } : {}),
   { marshallOptions: { removeUndefinedValues: true } },
 );
+
+const sfnEndpoint = process.env.AWS_ENDPOINT_URL_SFN;
+export const stepFunctions = new SFNClient(sfnEndpoint ? { credentials: STAND_IN_CREDENTIALS } : {});

@@ -1,5 +1,5 @@
 import type { ExtensionName } from './extensions.js';
-import { type AITag, type ExtensionState, type FileRecord, type FileType, flattenAITags } from './file-record.js';
+import { type AITag, type ExtensionError, type ExtensionState, type FileRecord, type FileType, flattenAITags } from './file-record.js';
 import type { CustomMetadata } from './file-fields.js';
 import type { ResponseField } from './upload-request.js';
 
@@ -30,12 +30,24 @@ export interface FileObject {
   createdAt: string;
   updatedAt: string;
   extensionStatus?: Partial<Record<ExtensionName, ExtensionState>>;
+  /** Not in ImageKit's File: why each `failed` extension failed (ImageKit tells only by webhook). */
+  extensionErrors?: Partial<Record<ExtensionName, ExtensionError>>;
 }
 
 const hasStatus = (status: FileRecord['extensionStatus']) => Object.keys(status).length > 0;
 
-/** The File object of Get and Update (ImageKit's `File`). */
-export function toFileObject(record: FileRecord, urls: DeliveryUrls): FileObject {
+/** Errors of the extensions that are `failed` in `status`. */
+function failures(record: FileRecord, status: FileRecord['extensionStatus']): { extensionErrors?: FileRecord['extensionErrors'] } {
+  const entries = Object.entries(record.extensionErrors ?? {}).filter(([name]) => status[name as ExtensionName] === 'failed');
+  return entries.length ? { extensionErrors: Object.fromEntries(entries) } : {};
+}
+
+/**
+ * The File object of Get and Update (ImageKit's `File`). `extensionStatus` is the record's, or the
+ * statuses of the run an update just started.
+ */
+export function toFileObject(record: FileRecord, urls: DeliveryUrls, runStatus?: FileRecord['extensionStatus']): FileObject {
+  const extensionStatus = runStatus ?? record.extensionStatus;
   return {
     fileId: record.fileId,
     type: 'file',
@@ -55,7 +67,7 @@ export function toFileObject(record: FileRecord, urls: DeliveryUrls): FileObject
     isPrivateFile: record.isPrivateFile,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
-    ...(hasStatus(record.extensionStatus) && { extensionStatus: record.extensionStatus }),
+    ...(hasStatus(extensionStatus) && { extensionStatus, ...failures(record, extensionStatus) }),
   };
 }
 
@@ -84,7 +96,7 @@ export function toUploadResponse(
     mime: record.mime,
     hasAlpha: record.hasAlpha,
     AITags: flattenAITags(record.aiTags),
-    ...(extensionStatus && hasStatus(extensionStatus) && { extensionStatus }),
+    ...(extensionStatus && hasStatus(extensionStatus) && { extensionStatus, ...failures(record, extensionStatus) }),
     ...Object.fromEntries(responseFields.map((field) => [field, requested[field]])),
   };
 }

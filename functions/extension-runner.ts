@@ -1,0 +1,62 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { FileStore } from './adapters/file-store.js';
+import type { ExtensionResult, FileTable } from './adapters/file-table.js';
+import { type ImagePrepOptions, prepareImage } from './adapters/image-prep.js';
+import { ExtensionFailure, type LabelDetector } from './adapters/label-detector.js';
+import type { ExtensionName } from './core/extensions.js';
+import { selectTags } from './core/select-tags.js';
+import { type ExtensionOutcome, type ExtensionTask, extensionTaskSchema } from './core/tagging-run.js';
+import { logger } from './logger.js';
+
+export interface TaggerDeps {
+  table: FileTable;
+  store: FileStore;
+  detector: LabelDetector;
+  imagePrep?: ImagePrepOptions;
+}
+
+/**
+ * One extension of one run: read the image, ask the provider, keep the tags the rules select, land them
+ * on the record. A final failure is recorded as `failed`; a transient one is thrown for the state
+ * machine's Retry (and, once retries are spent, its Catch records the failure).
+ */
+export async function runExtension(task: ExtensionTask, deps: TaggerDeps): Promise<ExtensionOutcome> {
+  const { fileId, runId, extension } = task;
+  const name: ExtensionName = extension.name;
+  const record = await deps.table.get(fileId);
+  if (!record) {
+    logger.warn('File gone before tagging', { runId, extension: name });
+    return { name, status: 'failed', error: { message: 'The file was deleted', reason: 'FILE_DELETED' } };
+  }
+  let result: ExtensionResult;
+  try {
+    result = { status: 'success', tags: await detectTags(task, record, deps) };
+  } catch (error) {
+    if (!(error instanceof ExtensionFailure)) throw error;
+    result = { status: 'failed', error: { message: error.message, reason: error.reason } };
+  }
+  const written = await deps.table.recordOutcome(fileId, runId, name, result);
+  if (!written) logger.info('A newer run superseded this one: result dropped', { runId, extension: name });
+  logger.info('Extension finished', { runId, extension: name, status: result.status, ...(result.status === 'success' ? { tagCount: result.tags.length } : { error: result.error }) });
+  return result.status === 'success'
+    ? { name, status: 'success', tagCount: result.tags.length }
+    : { name, status: 'failed', error: result.error };
+}
+
+async function detectTags(task: ExtensionTask, record: Parameters<typeof prepareImage>[1], deps: TaggerDeps) {
+  // Nothing to keep: no provider call, no cost (a non-image still fails below).
+  if (task.extension.maxTags === 0 && record.fileType === 'image') return [];
+  const image = await prepareImage(deps.store, record, deps.imagePrep);
+  const labels = await deps.detector.detect(image, task.extension.minConfidence);
+  return selectTags(labels, task.extension);
+}
+
+/** A tagger Lambda: the Map state's item in, the extension's outcome out. */
+export function taggerHandler(deps: () => TaggerDeps) {
+  return middy(async (event: unknown) => {
+    const task = extensionTaskSchema.parse(event);
+    logger.appendKeys({ fileId: task.fileId, runId: task.runId, extension: task.extension.name });
+    return runExtension(task, deps());
+  }).use(injectLambdaContext(logger, { resetKeys: true }));
+}

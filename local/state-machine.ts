@@ -1,0 +1,73 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AitagsStack } from '../infra/aitags-stack.js';
+import { HANDLER_ENTRY_METADATA } from '../infra/lambda-function.js';
+
+/** Amazon States Language, as JSON. */
+export type StateDefinition = Record<string, unknown> & { Type: string };
+export interface MachineDefinition {
+  StartAt: string;
+  States: Record<string, StateDefinition>;
+  [field: string]: unknown;
+}
+
+export interface SynthesizedWorkflow {
+  definition: MachineDefinition;
+  /** Task state name → the handler module (under functions/) its Lambda runs. */
+  taskEntries: Record<string, string>;
+}
+
+const LOCAL_ACCOUNT = '000000000000';
+const LOCAL_REGION = 'us-east-1';
+
+type TemplateValue = string | number | boolean | null | TemplateValue[] | { [key: string]: TemplateValue };
+
+/** CloudFormation intrinsics in a definition string → plain text; a function's ARN names its logical id. */
+function resolveIntrinsic(value: TemplateValue): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const getAtt = value['Fn::GetAtt'];
+    if (Array.isArray(getAtt)) return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${String(getAtt[0])}`;
+    const ref = value.Ref;
+    if (ref === 'AWS::Partition') return 'aws';
+    if (ref === 'AWS::Region') return LOCAL_REGION;
+    if (ref === 'AWS::AccountId') return LOCAL_ACCOUNT;
+    if (ref === 'AWS::URLSuffix') return 'amazonaws.com';
+    const join = value['Fn::Join'];
+    if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) return join[1].map(resolveIntrinsic).join(join[0]);
+  }
+  throw new Error(`Cannot resolve ${JSON.stringify(value)} in the state machine definition`);
+}
+
+function* taskStates(states: Record<string, StateDefinition>): Generator<[string, StateDefinition]> {
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Type === 'Task') yield [name, state];
+    const processor = (state.ItemProcessor ?? state.Iterator) as MachineDefinition | undefined;
+    if (processor) yield* taskStates(processor.States);
+    for (const branch of (state.Branches as MachineDefinition[] | undefined) ?? []) yield* taskStates(branch.States);
+  }
+}
+
+/**
+ * The tagging state machine exactly as `cdk synth` writes it (bundling skipped), made runnable: tokens
+ * resolved, and each Lambda task mapped to the handler module that its function deploys.
+ */
+export function synthesizeTaggingWorkflow(): SynthesizedWorkflow {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new AitagsStack(app, 'Aitags');
+  const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties?: Record<string, TemplateValue>; Metadata?: Record<string, unknown> }> };
+  const machines = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::StepFunctions::StateMachine');
+  const [machine] = machines;
+  if (machines.length !== 1 || !machine?.Properties?.DefinitionString) throw new Error('Expected one state machine in the stack');
+  const definition = JSON.parse(resolveIntrinsic(machine.Properties.DefinitionString)) as MachineDefinition;
+
+  const taskEntries: Record<string, string> = {};
+  for (const [name, state] of taskStates(definition.States)) {
+    const functionArn = String((state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName ?? '');
+    const logicalId = functionArn.split(':').pop() ?? '';
+    const entry = template.Resources[logicalId]?.Metadata?.[HANDLER_ENTRY_METADATA];
+    if (typeof entry !== 'string') throw new Error(`Task "${name}" invokes ${functionArn}, which names no handler module`);
+    taskEntries[name] = entry;
+  }
+  return { definition, taskEntries };
+}
