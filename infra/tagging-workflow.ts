@@ -87,6 +87,7 @@ export class TaggingWorkflow extends Construct {
       timeout: Duration.seconds(10),
     });
     storage.bindTable(recordFailure, ['dynamodb:UpdateItem']);
+    storage.bindBucket(recordFailure, {}); // its configuration names the bucket; it touches no object
     this.taggers = { rekognition, vision, recordFailure };
 
     const recordFailureState = new LambdaInvoke(this, 'RecordFailureTask', {
@@ -100,10 +101,11 @@ export class TaggingWorkflow extends Construct {
         stateName,
         lambdaFunction: fn,
         outputPath: '$.Payload',
-        taskTimeout: Timeout.duration(Duration.seconds(90)),
+        // Inside the Lambda's own 60 s, so a stuck invocation surfaces as States.Timeout and is retried.
+        taskTimeout: Timeout.duration(Duration.seconds(55)),
       })
         .addRetry({
-          errors: [TRANSIENT_PROVIDER_ERROR, Errors.TIMEOUT],
+          errors: [TRANSIENT_PROVIDER_ERROR, Errors.TIMEOUT, 'Lambda.TooManyRequestsException'],
           interval: Duration.seconds(2),
           maxAttempts: 4,
           backoffRate: 2,

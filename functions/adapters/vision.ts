@@ -53,6 +53,8 @@ export class VisionLabels implements LabelDetector {
       const endpoint = settings.endpoint ? new URL(settings.endpoint) : undefined;
       this.client = new ImageAnnotatorClient({
         fallback: true,
+        // The REST transport ignores gax's call timeout: give its HTTP client one.
+        clientOptions: { transporterOptions: { timeout: settings.timeoutMs } },
         ...(endpoint && {
           apiEndpoint: endpoint.hostname,
           port: Number(endpoint.port || (endpoint.protocol === 'https:' ? 443 : 80)),
@@ -72,10 +74,11 @@ export class VisionLabels implements LabelDetector {
     if (image.kind !== 'bytes') throw new Error('Vision is sent image bytes only');
     const { client, timeoutMs } = await this.connect();
     try {
-      const [result] = await client.batchAnnotateImages(
+      const call = client.batchAnnotateImages(
         { requests: [{ image: { content: Buffer.from(image.bytes).toString('base64') }, features: [{ type: 'LABEL_DETECTION', maxResults: MAX_LABELS }] }] },
-        { timeout: timeoutMs, maxRetries: 0 },
+        { maxRetries: 0 },
       );
+      const [result] = await withTimeout(call, timeoutMs);
       const response = result.responses?.[0];
       if (response?.error?.code) throw Object.assign(new Error(response.error.message ?? 'Vision error'), { code: response.error.code });
       return (response?.labelAnnotations ?? []).map((label) => ({ name: label.description ?? '', confidence: (label.score ?? 0) * 100 }));
@@ -85,16 +88,51 @@ export class VisionLabels implements LabelDetector {
   }
 }
 
+/** Google's REST error statuses and HTTP codes → gRPC codes (gax's REST transport reports HTTP codes). */
+const GRPC_BY_STATUS: Record<string, number> = {
+  INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, ABORTED: 10, INTERNAL: 13, UNAVAILABLE: 14, UNAUTHENTICATED: 16,
+};
+const GRPC_BY_HTTP: Record<number, number> = { 400: 3, 401: 16, 403: 7, 408: 4, 429: 8, 500: 13, 502: 14, 503: 14, 504: 4 };
+
+function grpcCode(error: unknown): number {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const status = /"status":\s*"([A-Z_]+)"/.exec(typeof message === 'string' ? message : '')?.[1];
+  if (status && GRPC_BY_STATUS[status] !== undefined) return GRPC_BY_STATUS[status];
+  const numeric = Number(code);
+  // Errors inside a 200 response carry gRPC codes (< 100); transport errors carry HTTP statuses.
+  if (numeric >= 100) return GRPC_BY_HTTP[numeric] ?? (numeric >= 500 ? 13 : -1);
+  return Number.isFinite(numeric) ? numeric : -1;
+}
+
+const isAbort = (error: unknown) =>
+  [error, (error as { cause?: unknown })?.cause].some((item) => ['AbortError', 'TimeoutError'].includes((item as { name?: string } | undefined)?.name ?? ''));
+
 export function classifyVisionError(error: unknown): Error {
   if (error instanceof ExtensionFailure || error instanceof ProviderTransientError) return error;
-  const code = Number((error as { code?: unknown }).code);
+  const code = grpcCode(error);
   const message = (error as { message?: string }).message ?? String(error);
-  if (CREDENTIAL_CODES.has(code)) {
+  if (CREDENTIAL_CODES.has(code) || /API key not valid|API_KEY_INVALID/.test(message)) {
     return new ExtensionFailure(`Google Cloud Vision refused the credentials: ${message}`, 'MISSING_CREDENTIALS');
   }
-  if (TRANSIENT_CODES.has(code) || isNetworkError(error) || /timeout|timed out|ECONNRESET|socket hang up/i.test(message)) {
+  if (TRANSIENT_CODES.has(code) || isAbort(error) || isNetworkError(error) || /timeout|timed out|ECONNRESET|socket hang up/i.test(message)) {
     return new ProviderTransientError(`Google Cloud Vision: ${message}`);
   }
   if (code === 3 /* INVALID_ARGUMENT */) return new ExtensionFailure(`Google Cloud Vision could not read the image: ${message}`, 'UNSUPPORTED_IMAGE');
   return new ExtensionFailure(`Google Cloud Vision failed: ${message}`, 'PROVIDER_ERROR');
+}
+
+/** The REST transport ignores gax's `timeout` (a gRPC deadline), so the adapter keeps time itself. */
+async function withTimeout<T>(call: Promise<T> & { cancel?: () => void }, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      call.cancel?.();
+      reject(new ProviderTransientError(`Google Cloud Vision: no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([call, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,115 +1,35 @@
-import { App, type CfnElement } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AitagsStack } from '../../infra/aitags-stack.js';
 import { API_ROUTES, FALLBACK_ENTRY } from '../../infra/api-routes.js';
-
-interface CfnResource {
-  Type: string;
-  Properties?: Record<string, unknown>;
-  DeletionPolicy?: string;
-}
-interface PolicyStatement {
-  Effect: 'Allow' | 'Deny';
-  Action: string | string[];
-  Resource: unknown;
-  Principal?: unknown;
-  Condition?: unknown;
-}
-/** One action on one resource, the resource written as `bucket/public/*`, `table`, `privateKey`. */
-type Permission = `${string} ${string}`;
+import { asList, type CfnResource, StackTemplate } from './stack-template.js';
 
 const HANDLER_ENTRIES = [...new Set([...API_ROUTES.map((route) => route.entry), FALLBACK_ENTRY])];
+/** The handlers that start the tagging workflow: upload, and PATCH details with extensions. */
+const STARTS_TAGGING = ['upload', 'update-details'];
 
-let stack: AitagsStack;
-let template: Template;
+let synthesized: StackTemplate;
 let resources: Record<string, CfnResource>;
-/** Logical id → a short name for the resources permissions point at. */
-let names: Record<string, string>;
 
 beforeAll(() => {
-  // Prepare: no bundling (esbuild and npm stay out of template tests); handler files must exist.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  stack = new AitagsStack(app, 'Aitags');
-  template = Template.fromStack(stack);
-  resources = (template.toJSON() as { Resources: Record<string, CfnResource> }).Resources;
-  names = {
-    [logicalId(stack.storage.bucket)]: 'bucket',
-    [logicalId(stack.storage.table)]: 'table',
-    [logicalId(stack.api.privateKey)]: 'privateKey',
-    [logicalId(stack.delivery.distribution)]: 'distribution',
-  };
+  synthesized = new StackTemplate();
+  resources = synthesized.resources;
 });
 
-function logicalId(construct: { node: { defaultChild?: unknown } }): string {
-  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
-}
+const logicalId = (construct: { node: { defaultChild?: unknown } }) => synthesized.logicalId(construct);
+const render = (value: unknown) => synthesized.render(value);
+const permissionsOf = (entry: string) => synthesized.permissionsOf(entry);
+const functionProperties = (entry: string) => synthesized.functionProperties(entry);
+const bucketPolicyStatements = () => synthesized.bucketPolicyStatements();
 
 function handler(entry: string) {
-  const fn = stack.api.handlers.get(entry);
+  const fn = synthesized.stack.api.handlers.get(entry);
   if (!fn) throw new Error(`no handler for ${entry}`);
   return fn;
 }
 
-function functionProperties(entry: string): Record<string, unknown> {
-  const properties = resources[logicalId(handler(entry))]?.Properties;
-  if (!properties) throw new Error(`no AWS::Lambda::Function for ${entry}`);
-  return properties;
-}
-
-/** An ARN expression as text: `{Fn::Join: ['', [{Fn::GetAtt: [Bucket, 'Arn']}, '/public/*']]}` → `bucket/public/*`. */
-function render(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map(render).join(',');
-  const intrinsic = value as Record<string, unknown>;
-  if ('Ref' in intrinsic) return names[String(intrinsic.Ref)] ?? `Ref(${String(intrinsic.Ref)})`;
-  if ('Fn::GetAtt' in intrinsic) {
-    const [id, attribute] = intrinsic['Fn::GetAtt'] as [string, string];
-    const name = names[id] ?? id;
-    return attribute === 'Arn' ? name : `${name}.${attribute}`;
-  }
-  if ('Fn::Join' in intrinsic) {
-    const [separator, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
-    return parts.map(render).join(separator);
-  }
-  return JSON.stringify(value);
-}
-
-function asList<T>(value: T | T[]): T[] {
-  return Array.isArray(value) ? value : [value];
-}
-
-/** Every `action resource` pair the function's role allows, sorted. */
-function permissionsOf(entry: string): Permission[] {
-  const role = logicalId(handler(entry).role as unknown as { node: { defaultChild?: unknown } });
-  const permissions: Permission[] = [];
-  for (const resource of Object.values(resources)) {
-    if (resource.Type !== 'AWS::IAM::Policy') continue;
-    const roles = (resource.Properties?.Roles ?? []) as { Ref: string }[];
-    if (!roles.some((ref) => ref.Ref === role)) continue;
-    for (const statement of statementsOf(resource)) {
-      expect(statement.Effect).toBe('Allow');
-      for (const action of asList(statement.Action)) {
-        for (const arn of asList(statement.Resource)) permissions.push(`${action} ${render(arn)}`);
-      }
-    }
-  }
-  return permissions.sort();
-}
-
-function bucketPolicyStatements(): PolicyStatement[] {
-  const policies = Object.values(resources).filter((resource) => resource.Type === 'AWS::S3::BucketPolicy');
-  return policies.flatMap(statementsOf);
-}
-
-function statementsOf(policy: CfnResource): PolicyStatement[] {
-  const document = policy.Properties?.PolicyDocument as { Statement: PolicyStatement[] } | undefined;
-  return document?.Statement ?? [];
-}
-
 describe('storage', () => {
   it('encrypts the bucket with S3-managed keys and blocks every kind of public access', () => {
-    template.hasResourceProperties('AWS::S3::Bucket', {
+    synthesized.template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,
@@ -127,14 +47,14 @@ describe('storage', () => {
       Action: 's3:*',
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       Resource: [
-        { 'Fn::GetAtt': [logicalId(stack.storage.bucket), 'Arn'] },
-        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(stack.storage.bucket), 'Arn'] }, '/*']] },
+        { 'Fn::GetAtt': [logicalId(synthesized.stack.storage.bucket), 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(synthesized.stack.storage.bucket), 'Arn'] }, '/*']] },
       ],
     });
   });
 
   it('keys the table by pk alone, bills per request and keeps point-in-time recovery', () => {
-    template.hasResourceProperties('AWS::DynamoDB::Table', {
+    synthesized.template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
       AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
       BillingMode: 'PAY_PER_REQUEST',
@@ -143,8 +63,8 @@ describe('storage', () => {
   });
 
   it('keeps the bucket and the table when the stack is deleted', () => {
-    expect(resources[logicalId(stack.storage.bucket)]?.DeletionPolicy).toBe('Retain');
-    expect(resources[logicalId(stack.storage.table)]?.DeletionPolicy).toBe('Retain');
+    expect(resources[logicalId(synthesized.stack.storage.bucket)]?.DeletionPolicy).toBe('Retain');
+    expect(resources[logicalId(synthesized.stack.storage.table)]?.DeletionPolicy).toBe('Retain');
   });
 });
 
@@ -171,7 +91,7 @@ describe('delivery', () => {
                   ':cloudfront::',
                   { Ref: 'AWS::AccountId' },
                   ':distribution/',
-                  { Ref: logicalId(stack.delivery.distribution) },
+                  { Ref: logicalId(synthesized.stack.delivery.distribution) },
                 ],
               ],
             },
@@ -182,11 +102,11 @@ describe('delivery', () => {
   });
 
   it('serves the public/ prefix through origin access control, HTTPS only, with the caching-optimized policy', () => {
-    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+    synthesized.template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         Origins: [
           Match.objectLike({
-            DomainName: { 'Fn::GetAtt': [logicalId(stack.storage.bucket), 'RegionalDomainName'] },
+            DomainName: { 'Fn::GetAtt': [logicalId(synthesized.stack.storage.bucket), 'RegionalDomainName'] },
             OriginPath: '/public',
             OriginAccessControlId: Match.anyValue(),
             S3OriginConfig: { OriginAccessIdentity: '' },
@@ -199,7 +119,7 @@ describe('delivery', () => {
         }),
       }),
     });
-    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+    synthesized.template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
       OriginAccessControlConfig: Match.objectLike({
         OriginAccessControlOriginType: 's3',
         SigningBehavior: 'always',
@@ -209,7 +129,7 @@ describe('delivery', () => {
   });
 
   it('synthesizes without warnings, the imported-bucket OAC notice included', () => {
-    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+    Annotations.fromStack(synthesized.stack).hasNoWarning('*', Match.anyValue());
   });
 });
 
@@ -227,9 +147,8 @@ describe('handler functions', () => {
     for (const fn of functions) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
   });
 
-  it.each(HANDLER_ENTRIES)('%s gets the house variables and every AITAGS_ setting', (entry) => {
-    const variables = (functionProperties(entry).Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, render(value)]))).toEqual({
+  it.each(HANDLER_ENTRIES)('%s gets the house variables and every AITAGS_ setting of the API', (entry) => {
+    expect(synthesized.environmentOf(entry)).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'aitags',
       AITAGS_BUCKET: 'bucket',
@@ -238,6 +157,7 @@ describe('handler functions', () => {
       AITAGS_PRIVATE_KEY_SECRET_ARN: 'privateKey',
       AITAGS_MAX_UPLOAD_BYTES: '4194304',
       AITAGS_SYNC_WINDOW_MS: '3000',
+      AITAGS_STATE_MACHINE_ARN: 'stateMachine',
     });
   });
 
@@ -306,6 +226,7 @@ describe('permissions', () => {
         'dynamodb:PutItem table',
         'dynamodb:UpdateItem table',
         'dynamodb:DeleteItem table',
+        'states:StartExecution stateMachine',
         ...secretRead,
       ].sort(),
     );
@@ -317,13 +238,14 @@ describe('permissions', () => {
     expect(permissions.filter((permission) => /Put|Update|Delete/.test(permission))).toEqual([]);
   });
 
-  it('lets update-details read and write records and sign private-file URLs, but not touch objects otherwise', () => {
+  it('lets update-details read and write records, sign private-file URLs and start tagging, but not touch objects otherwise', () => {
     expect(permissionsOf('update-details')).toEqual(
       [
         'dynamodb:GetItem table',
         'dynamodb:PutItem table',
         'dynamodb:UpdateItem table',
         's3:GetObject bucket/private/*',
+        'states:StartExecution stateMachine',
         ...secretRead,
       ].sort(),
     );
@@ -349,6 +271,17 @@ describe('permissions', () => {
     expect(permissionsOf(FALLBACK_ENTRY)).toEqual([]);
   });
 
+  const stepFunctionsPermissionsOf = (entry: string) =>
+    permissionsOf(entry).filter((permission) => permission.startsWith('states:'));
+
+  it.each(STARTS_TAGGING)('%s may start executions of the tagging state machine, and nothing else of Step Functions', (entry) => {
+    expect(stepFunctionsPermissionsOf(entry)).toEqual(['states:StartExecution stateMachine']);
+  });
+
+  it.each(HANDLER_ENTRIES.filter((entry) => !STARTS_TAGGING.includes(entry)))('%s may not touch Step Functions', (entry) => {
+    expect(stepFunctionsPermissionsOf(entry)).toEqual([]);
+  });
+
   it.each(HANDLER_ENTRIES)('%s can neither scan the table nor reach objects outside public/ and private/', (entry) => {
     for (const permission of permissionsOf(entry)) {
       expect(permission).not.toMatch(/dynamodb:(Scan|Query|Batch|\*)/);
@@ -360,42 +293,39 @@ describe('permissions', () => {
 
 describe('private key', () => {
   it('is a generated 40-character secret without punctuation', () => {
-    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+    synthesized.template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { ExcludePunctuation: true, IncludeSpace: false, PasswordLength: 40 },
     });
-    expect(resources[logicalId(stack.api.privateKey)]?.Properties?.GenerateSecretString).not.toHaveProperty(
+    expect(resources[logicalId(synthesized.stack.api.privateKey)]?.Properties?.GenerateSecretString).not.toHaveProperty(
       'SecretStringTemplate',
     );
   });
 });
 
 describe('outputs', () => {
-  it('names the API URL, delivery URL, key secret, bucket and table', () => {
-    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown; Description?: string }>;
+  it('names the API URL, delivery URL, key secret, bucket, Vision credentials secret, state machine and table', () => {
+    const { outputs } = synthesized;
     expect(Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, render(output.Value)]))).toEqual({
-      ApiUrl: `${logicalId(stack.api.httpApi)}.ApiEndpoint`,
+      ApiUrl: `${logicalId(synthesized.stack.api.httpApi)}.ApiEndpoint`,
       DeliveryUrl: 'https://distribution.DomainName',
       PrivateKeySecretArn: 'privateKey',
       BucketName: 'bucket',
+      VisionCredentialsSecretArn: 'visionCredentials',
+      StateMachineArn: 'stateMachine',
       TableName: 'table',
     });
     expect(outputs.PrivateKeySecretArn?.Description).toContain('aws secretsmanager get-secret-value');
+    expect(outputs.VisionCredentialsSecretArn?.Description).toContain('aws secretsmanager put-secret-value');
   });
 });
 
 describe('settings', () => {
-  function stackWith(props: { maxUploadBytes?: number; syncWindowMs?: number }): AitagsStack {
-    return new AitagsStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Aitags', props);
-  }
+  const stackWith = (props: { maxUploadBytes?: number; syncWindowMs?: number }) => new StackTemplate(props);
 
-  it('passes a chosen upload cap and sync window to every handler', () => {
-    const custom = Template.fromStack(stackWith({ maxUploadBytes: 1_000_000, syncWindowMs: 0 }));
-    const functions = custom.findResources('AWS::Lambda::Function');
-    for (const fn of Object.values(functions)) {
-      expect(fn.Properties.Environment.Variables).toMatchObject({
-        AITAGS_MAX_UPLOAD_BYTES: '1000000',
-        AITAGS_SYNC_WINDOW_MS: '0',
-      });
+  it('passes a chosen upload cap and sync window to every API handler', () => {
+    const custom = stackWith({ maxUploadBytes: 1_000_000, syncWindowMs: 0 });
+    for (const entry of HANDLER_ENTRIES) {
+      expect(custom.environmentOf(entry)).toMatchObject({ AITAGS_MAX_UPLOAD_BYTES: '1000000', AITAGS_SYNC_WINDOW_MS: '0' });
     }
   });
 

@@ -6,21 +6,47 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES, FALLBACK_ENTRY } from '../../infra/api-routes.js';
+import { HANDLER_ENTRY_METADATA } from '../../infra/lambda-function.js';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const ELF_MACHINE_AARCH64 = 0xb7;
 
+const API_ENTRIES = [...new Set([...API_ROUTES.map((route) => route.entry), FALLBACK_ENTRY])];
+/** Bundles that ship sharp's linux arm64 binary, which cannot load on an x64 machine. */
+const WITH_SHARP = ['upload', 'tag-with-rekognition', 'tag-with-vision'];
+const WITHOUT_SHARP = ['get-details', 'update-details', 'delete-file', 'route-not-found', 'record-extension-failure'];
+
+/**
+ * What AWS would put in a variable the template fills from a resource (a Ref or Fn::GetAtt). A
+ * function given a variable not listed here fails its load test: add the variable with a realistic value.
+ */
+const DEPLOYED_VALUES: Record<string, string> = {
+  AITAGS_BUCKET: 'aitags-storagebucket-1a2b3c4d5e6f',
+  AITAGS_TABLE: 'Aitags-StorageTable-1A2B3C4D5E6F',
+  AITAGS_DELIVERY_BASE_URL: 'https://d111111abcdef8.cloudfront.net',
+  AITAGS_PRIVATE_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ApiPrivateKey-AbCdEf',
+  AITAGS_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:TaggingStateMachine-AbCdEf',
+  AITAGS_VISION_CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:VisionCredentials-AbCdEf',
+};
+
 interface FunctionResource {
   Type: string;
   Properties?: { Environment?: { Variables?: Record<string, unknown> } };
-  Metadata?: { 'aws:cdk:path'?: string; 'aws:asset:path'?: string };
+  Metadata?: { 'aws:cdk:path'?: string; 'aws:asset:path'?: string; [HANDLER_ENTRY_METADATA]?: string };
+}
+
+interface BundledFunction {
+  /** The bundled asset folder. */
+  asset: string;
+  /** The function's environment as the template gives it: text, or a Ref/Fn::GetAtt resolved at deploy time. */
+  variables: Record<string, unknown>;
 }
 
 let outDir: string;
-/** Handler entry's construct id (`Upload`, `GetDetails`, …) → its bundled asset folder. */
-const assets = new Map<string, string>();
-const environments: Record<string, unknown>[] = [];
+/** Handler entry (`upload`, `tag-with-vision`, …) → its function in the synthesized template. */
+const functions = new Map<string, BundledFunction>();
 
 beforeAll(async () => {
   // Act: the real app through the real CLI, bundling with local esbuild and npm, no AWS access.
@@ -38,11 +64,11 @@ beforeAll(async () => {
     Resources: Record<string, FunctionResource>;
   };
   for (const resource of Object.values(template.Resources)) {
-    const path = resource.Metadata?.['aws:cdk:path']?.match(/^Aitags\/Api\/(\w+)\/Resource$/);
+    const entry = resource.Metadata?.[HANDLER_ENTRY_METADATA];
     const asset = resource.Metadata?.['aws:asset:path'];
-    if (resource.Type !== 'AWS::Lambda::Function') continue;
-    environments.push(resource.Properties?.Environment?.Variables ?? {});
-    if (path?.[1] && asset) assets.set(path[1], join(outDir, asset));
+    if (resource.Type !== 'AWS::Lambda::Function' || !entry || !asset) continue;
+    if (functions.has(entry)) throw new Error(`two functions run functions/${entry}.ts`);
+    functions.set(entry, { asset: join(outDir, asset), variables: resource.Properties?.Environment?.Variables ?? {} });
   }
 }, 180_000);
 
@@ -50,10 +76,43 @@ afterAll(async () => {
   if (outDir) await rm(outDir, { recursive: true, force: true });
 });
 
-function asset(id: string): string {
-  const folder = assets.get(id);
-  if (!folder) throw new Error(`no bundled asset for Aitags/Api/${id}`);
-  return folder;
+function bundled(entry: string): BundledFunction {
+  const fn = functions.get(entry);
+  if (!fn) throw new Error(`no bundled function runs functions/${entry}.ts`);
+  return fn;
+}
+
+const asset = (entry: string) => bundled(entry).asset;
+
+/** The variables the function would see on AWS: the template's text, and a deployed value for each token. */
+function deployedEnvironment(entry: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(bundled(entry).variables).map(([name, value]) => {
+      if (typeof value === 'string') return [name, value];
+      const deployed = DEPLOYED_VALUES[name];
+      if (!deployed) throw new Error(`${entry} gets ${name} from ${JSON.stringify(value)}: add a deployed value to DEPLOYED_VALUES`);
+      return [name, deployed];
+    }),
+  );
+}
+
+/** Imports the bundle in a fresh Node.js with exactly these AITAGS_ variables; `typeof handler`. */
+async function loadHandler(entry: string, variables: Record<string, string>): Promise<string> {
+  const url = pathToFileURL(join(asset(entry), 'index.mjs')).href;
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AITAGS_')));
+  try {
+    const { stdout } = await run(
+      process.execPath,
+      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(url)}); console.log(typeof m.handler);`],
+      { env: { ...inherited, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...variables } },
+    );
+    return stdout.trim();
+  } catch (error) {
+    // Node prints the failing line of the minified bundle: keep the message and the stack, not the code.
+    const stderr = String((error as { stderr?: string }).stderr ?? error);
+    const lines = stderr.split('\n').filter((line) => line.length < 400 && line.trim() !== '');
+    throw new Error(`functions/${entry}.ts failed to load:\n${lines.join('\n')}`);
+  }
 }
 
 async function elfMachine(file: string): Promise<number> {
@@ -69,59 +128,37 @@ async function elfMachine(file: string): Promise<number> {
 }
 
 describe('cdk synth with bundling', () => {
-  it('takes the sync window from context and keeps the default upload cap', () => {
-    expect(environments.length).toBeGreaterThan(0);
-    for (const variables of environments) {
-      expect(variables).toMatchObject({ AITAGS_SYNC_WINDOW_MS: '1500', AITAGS_MAX_UPLOAD_BYTES: '4194304' });
+  it('takes the sync window from context and keeps the default upload cap for every API handler', () => {
+    for (const entry of API_ENTRIES) {
+      expect(bundled(entry).variables).toMatchObject({ AITAGS_SYNC_WINDOW_MS: '1500', AITAGS_MAX_UPLOAD_BYTES: '4194304' });
     }
   });
 
-  it('bundles every handler as a minified ES module with a source map and a real require()', async () => {
-    expect([...assets.keys()].sort()).toEqual(['DeleteFile', 'GetDetails', 'RouteNotFound', 'UpdateDetails', 'Upload']);
-    for (const folder of assets.values()) {
+  it('bundles every function as a minified ES module with a source map and a real require()', async () => {
+    expect([...functions.keys()].sort()).toEqual([...WITH_SHARP, ...WITHOUT_SHARP].sort());
+    for (const { asset: folder } of functions.values()) {
       const code = await readFile(join(folder, 'index.mjs'), 'utf8');
       expect(code.startsWith("import { createRequire as __aitagsCreateRequire } from 'node:module';")).toBe(true);
       expect(existsSync(join(folder, 'index.mjs.map'))).toBe(true);
     }
   });
 
-  it('ships sharp to upload with the linux arm64 glibc binaries only', async () => {
-    const img = join(asset('Upload'), 'node_modules/@img');
+  it.each(WITH_SHARP)('ships sharp to %s with the linux arm64 glibc binaries only', async (entry) => {
+    const img = join(asset(entry), 'node_modules/@img');
     expect((await readdir(img)).sort()).toEqual(['colour', 'sharp-libvips-linux-arm64', 'sharp-linux-arm64']);
     const lib = join(img, 'sharp-linux-arm64/lib');
     const addon = (await readdir(lib)).find((name) => name.endsWith('.node'));
     expect(addon).toBeDefined();
     expect(await elfMachine(join(lib, addon ?? ''))).toBe(ELF_MACHINE_AARCH64);
-    expect(await readFile(join(asset('Upload'), 'index.mjs'), 'utf8')).toMatch(/from\s*"sharp"/);
+    expect(await readFile(join(asset(entry), 'index.mjs'), 'utf8')).toMatch(/from\s*"sharp"/);
   });
 
-  it('bundles everything else into the handlers that do not use sharp', async () => {
-    for (const id of ['GetDetails', 'UpdateDetails', 'DeleteFile', 'RouteNotFound']) {
-      expect(existsSync(join(asset(id), 'node_modules'))).toBe(false);
-    }
+  it.each(WITHOUT_SHARP)('bundles everything %s needs into its index.mjs, with no node_modules', (entry) => {
+    expect(existsSync(join(asset(entry), 'node_modules'))).toBe(false);
   });
 
-  // upload is left out: its sharp binary is for arm64 Lambda, not necessarily this machine.
-  it.each(['GetDetails', 'UpdateDetails', 'DeleteFile', 'RouteNotFound'])(
-    'the %s bundle loads and exports handler',
-    async (id) => {
-      const url = pathToFileURL(join(asset(id), 'index.mjs')).href;
-      const { stdout } = await run(
-        process.execPath,
-        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(url)}); console.log(typeof m.handler);`],
-        {
-          env: {
-            ...process.env,
-            AWS_REGION: 'us-east-1',
-            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-            AITAGS_BUCKET: 'bucket',
-            AITAGS_TABLE: 'table',
-            AITAGS_DELIVERY_BASE_URL: 'https://cdn.example',
-            AITAGS_PRIVATE_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:key',
-          },
-        },
-      );
-      expect(stdout.trim()).toBe('function');
-    },
-  );
+  // The sharp bundles are left out: their binary is for arm64 Lambda, not necessarily this machine.
+  it.each(WITHOUT_SHARP)('the %s bundle loads with only the variables its function is given, and exports handler', async (entry) => {
+    expect(await loadHandler(entry, deployedEnvironment(entry))).toBe('function');
+  });
 });

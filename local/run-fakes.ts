@@ -1,0 +1,80 @@
+import { type FakeBehaviour, type RekognitionRequestSeen, startFakeRekognition, startFakeVision, type VisionRequestSeen } from './provider-fakes.js';
+
+/**
+ * `tsx local/run-fakes.ts`: fake Amazon Rekognition and Google Cloud Vision on loopback, so `npm start`
+ * can auto-tag without cloud accounts. Ports from REKOGNITION_FAKE_PORT (9001) and VISION_FAKE_PORT (9002),
+ * an optional FAKE_LATENCY_MS per answer. Prints the environment `npm start` needs; logs each request to
+ * stderr. Ctrl-C (or SIGTERM) stops both.
+ */
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw ? Number(raw) : fallback;
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new Error(`${name} must be a port number (got "${raw}")`);
+  return value;
+}
+
+function latency(): FakeBehaviour {
+  const raw = process.env.FAKE_LATENCY_MS;
+  if (!raw) return {};
+  const latencyMs = Number(raw);
+  if (!Number.isInteger(latencyMs) || latencyMs < 0) throw new Error(`FAKE_LATENCY_MS must be a non-negative integer (got "${raw}")`);
+  return { latencyMs };
+}
+
+/** Starts one fake; a taken port or a bad setting ends the CLI with a one-line message. */
+async function listening<T>(name: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    const taken = (error as { code?: string }).code === 'EADDRINUSE';
+    console.error(taken ? `The port in ${name} is taken: set ${name} to a free port (0 picks one)` : String((error as Error).message ?? error));
+    process.exit(1);
+  }
+}
+
+const describeImage = (image: RekognitionRequestSeen['image'] | undefined) => {
+  if (!image) return 'no image';
+  if ('s3Bucket' in image) return `s3://${image.s3Bucket}/${image.s3Name}`;
+  return image.format ? `${image.format} ${image.width}x${image.height} ${image.byteLength} B` : `${image.byteLength} B, not an image`;
+};
+const logRekognition = (request: RekognitionRequestSeen) =>
+  console.error(
+    `rekognition ${request.target ?? '-'} ${describeImage(request.image)} MinConfidence=${request.minConfidence ?? '-'} MaxLabels=${request.maxLabels ?? '-'} → ${request.error ?? request.status ?? 'hang'}`,
+  );
+const logVision = (request: VisionRequestSeen) =>
+  console.error(
+    `vision ${request.path} ${request.images.map((item) => `${describeImage(item.image)} ${item.features.map((f) => `${f.type}(${f.maxResults ?? '-'})`).join(',')}`).join('; ')} → ${request.error ?? request.status ?? 'hang'}`,
+  );
+
+const behaviour = await listening('FAKE_LATENCY_MS', async () => latency());
+const rekognition = await listening('REKOGNITION_FAKE_PORT', () =>
+  startFakeRekognition(behaviour, { port: port('REKOGNITION_FAKE_PORT', 9001), onRequest: logRekognition }),
+);
+const vision = await listening('VISION_FAKE_PORT', () => startFakeVision(behaviour, { port: port('VISION_FAKE_PORT', 9002), onRequest: logVision }));
+
+const environment = {
+  AWS_ENDPOINT_URL_REKOGNITION: rekognition.url,
+  AWS_ACCESS_KEY_ID: 'fake',
+  AWS_SECRET_ACCESS_KEY: 'fake',
+  AITAGS_VISION_ENDPOINT: vision.url,
+  AITAGS_VISION_API_KEY: 'fake',
+};
+console.log(
+  [
+    `fake Rekognition on ${rekognition.url}, fake Vision on ${vision.url}${behaviour.latencyMs ? ` (${behaviour.latencyMs} ms per answer)` : ''}; Ctrl-C stops them.`,
+    'Start aitags against them with:',
+    `  ${Object.entries(environment)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ')} npm start`,
+  ].join('\n'),
+);
+
+const shutdown = () => {
+  Promise.all([rekognition.stop(), vision.stop()]).then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);

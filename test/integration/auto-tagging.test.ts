@@ -1,0 +1,206 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeProvider, type RekognitionRequestSeen, startFakeRekognition, startFakeVision, type VisionRequestSeen } from '../../local/provider-fakes.js';
+import { jpeg, pdf, webp } from '../support/images.js';
+import { blob, getDetails, patchDetails, upload } from '../support/requests.js';
+import { startTestStack, type TestStack } from '../support/test-stack.js';
+
+const SYNC_WINDOW_MS = 1500;
+let stack: TestStack;
+let rekognition: FakeProvider<RekognitionRequestSeen>;
+let vision: FakeProvider<VisionRequestSeen>;
+
+const aws = (minConfidence = 50, maxTags = 3) => ({ name: 'aws-auto-tagging', minConfidence, maxTags });
+const google = (minConfidence = 50, maxTags = 3) => ({ name: 'google-auto-tagging', minConfidence, maxTags });
+const CAT = [
+  { name: 'Cat', confidence: 97.436 },
+  { name: 'Animal', confidence: 99.1 },
+  { name: 'cat', confidence: 60 },
+  { name: 'Pet', confidence: 95.2 },
+  { name: 'Blurry', confidence: 40 },
+];
+
+interface Tagged {
+  fileId: string;
+  AITags: Array<{ name: string; confidence: number; source: string }> | null;
+  extensionStatus?: Record<string, string>;
+  extensionErrors?: Record<string, { message: string; reason: string }>;
+  tags?: string[] | null;
+}
+
+beforeAll(async () => {
+  rekognition = await startFakeRekognition({ labels: CAT });
+  vision = await startFakeVision({ labels: [{ name: 'Kitten', confidence: 88.888 }, { name: 'Whiskers', confidence: 70 }] });
+  // Provider credentials come from the providers' own chains; the stand-ins for S3 and DynamoDB have theirs.
+  process.env.AWS_ACCESS_KEY_ID = 'fake-key';
+  process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret';
+  stack = await startTestStack({
+    AWS_ENDPOINT_URL_REKOGNITION: rekognition.url,
+    AITAGS_VISION_ENDPOINT: vision.url,
+    AITAGS_VISION_API_KEY: 'vision-key',
+    AITAGS_SYNC_WINDOW_MS: String(SYNC_WINDOW_MS),
+    AITAGS_PROVIDER_TIMEOUT_MS: '3000',
+    AITAGS_LOCAL_WAIT_SCALE: '0.01',
+  });
+});
+afterEach(async () => {
+  await stack.idle();
+  rekognition.reset();
+  vision.reset();
+});
+afterAll(async () => {
+  await stack?.close();
+  await rekognition?.stop();
+  await vision?.stop();
+});
+
+const uploadTagged = async (extensions: unknown[], file?: Buffer) =>
+  (await upload<Tagged>(stack, { file: blob(file ?? (await jpeg(640, 480))), fileName: 'tagged.jpg', extensions: JSON.stringify(extensions) })).body;
+
+describe('auto-tagging on upload', () => {
+  it('returns both providers’ tags inside the sync window, selected and grouped by source', async () => {
+    const body = await uploadTagged([google(80, 5), aws(90, 2)]);
+    expect(body.extensionStatus).toEqual({ 'google-auto-tagging': 'success', 'aws-auto-tagging': 'success' });
+    expect(body.AITags).toEqual([
+      { name: 'Animal', confidence: 99.1, source: 'aws-auto-tagging' },
+      { name: 'Cat', confidence: 97.44, source: 'aws-auto-tagging' },
+      { name: 'Kitten', confidence: 88.89, source: 'google-auto-tagging' },
+    ]);
+    expect(body.extensionErrors).toBeUndefined();
+    expect((await getDetails<Tagged>(stack, body.fileId)).body).toMatchObject({ AITags: body.AITags, extensionStatus: body.extensionStatus });
+  });
+
+  it('sends providers a downscaled JPEG, also for a WebP upload', async () => {
+    await uploadTagged([aws(), google()], await webp(2400, 1200));
+    const sent = [rekognition.requests[0]?.image, vision.requests[0]?.images[0]?.image];
+    expect(sent).toEqual([
+      expect.objectContaining({ format: 'jpeg', width: 1600, height: 800 }),
+      expect.objectContaining({ format: 'jpeg', width: 1600, height: 800 }),
+    ]);
+  });
+
+  it('reports a slow extension pending, and its result lands on the record later', async () => {
+    vision.behave({ latencyMs: SYNC_WINDOW_MS + 500, labels: [{ name: 'Slow', confidence: 90 }] });
+    const started = Date.now();
+    const body = await uploadTagged([aws(), google()]);
+    expect(Date.now() - started).toBeLessThan(SYNC_WINDOW_MS + 1000);
+    expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'success', 'google-auto-tagging': 'pending' });
+    expect(body.AITags?.map((tag) => tag.source)).toEqual(['aws-auto-tagging', 'aws-auto-tagging', 'aws-auto-tagging']);
+    await stack.idle();
+    const later = (await getDetails<Tagged>(stack, body.fileId)).body;
+    expect(later.extensionStatus).toEqual({ 'aws-auto-tagging': 'success', 'google-auto-tagging': 'success' });
+    expect(later.AITags).toContainEqual({ name: 'Slow', confidence: 90, source: 'google-auto-tagging' });
+  });
+
+  it('retries a throttled provider and succeeds', async () => {
+    rekognition.behave({ labels: CAT, failures: ['throttle', 'throttle', 'throttle'] });
+    const body = await uploadTagged([aws()]);
+    expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'success' });
+    expect(rekognition.requests.map((request) => request.status)).toEqual([400, 400, 400, 200]);
+  });
+
+  it('ends one extension failed after its retries while the other succeeds', async () => {
+    rekognition.behave({ labels: CAT, failures: Array(12).fill('server-error') });
+    const body = await uploadTagged([aws(), google()]);
+    expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'failed', 'google-auto-tagging': 'success' });
+    expect(body.extensionErrors?.['aws-auto-tagging']).toEqual({
+      message: expect.stringMatching(/^The provider kept failing after retries: Amazon Rekognition: InternalServerError/),
+      reason: 'PROVIDER_UNAVAILABLE',
+    });
+    // Two SDK attempts per Lambda attempt, five Lambda attempts (one try and four retries).
+    expect(rekognition.requests).toHaveLength(10);
+    expect(body.AITags?.every((tag) => tag.source === 'google-auto-tagging')).toBe(true);
+  });
+
+  it('treats a provider that does not answer in time like a fault: retried, then succeeds', async () => {
+    vision.behave({ failures: ['hang'], labels: [{ name: 'Patient', confidence: 80 }] });
+    const body = await uploadTagged([google()]);
+    await stack.idle();
+    const later = (await getDetails<Tagged>(stack, body.fileId)).body;
+    expect(later.extensionStatus).toEqual({ 'google-auto-tagging': 'success' });
+    expect(later.AITags).toEqual([{ name: 'Patient', confidence: 80, source: 'google-auto-tagging' }]);
+    expect(vision.requests).toHaveLength(2);
+  });
+
+  it('fails an image the provider refuses without retrying', async () => {
+    rekognition.behave({ failures: ['bad-image'] });
+    const body = await uploadTagged([aws()]);
+    expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'failed' });
+    expect(body.extensionErrors?.['aws-auto-tagging']?.reason).toBe('UNSUPPORTED_IMAGE');
+    expect(rekognition.requests).toHaveLength(1);
+  });
+
+  it('succeeds with no tags and no provider call when maxTags is 0', async () => {
+    const body = await uploadTagged([aws(0, 0), google(0, 0)]);
+    expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'success', 'google-auto-tagging': 'success' });
+    expect(body.AITags).toBeNull();
+    expect([rekognition.requests.length, vision.requests.length]).toEqual([0, 0]);
+  });
+
+  it('keeps only labels at 100 when minConfidence is 100', async () => {
+    rekognition.behave({ labels: [{ name: 'Certain', confidence: 99.996 }, { name: 'Almost', confidence: 99.99 }] });
+    const body = await uploadTagged([aws(100, 30)]);
+    expect(body.AITags).toEqual([{ name: 'Certain', confidence: 100, source: 'aws-auto-tagging' }]);
+  });
+
+  it('fails extensions on a non-image without calling a provider, and keeps the file', async () => {
+    const body = await uploadTagged([aws(), google()], pdf());
+    expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'failed', 'google-auto-tagging': 'failed' });
+    expect(body.extensionErrors?.['google-auto-tagging']).toEqual({ message: 'Only images can be auto-tagged; this file is application/pdf', reason: 'NOT_AN_IMAGE' });
+    expect([rekognition.requests.length, vision.requests.length]).toEqual([0, 0]);
+    expect((await getDetails(stack, body.fileId)).status).toBe(200);
+  });
+});
+
+describe('auto-tagging on update', () => {
+  it('a re-run of one extension replaces that source’s tags only', async () => {
+    const first = await uploadTagged([aws(), google()]);
+    vision.behave({ labels: [{ name: 'Tabby', confidence: 91 }] });
+    const { body } = await patchDetails<Tagged>(stack, first.fileId, { extensions: [google()] });
+    expect(body.extensionStatus).toEqual({ 'google-auto-tagging': 'success' });
+    expect(body.AITags).toEqual([...(first.AITags ?? []).filter((tag) => tag.source === 'aws-auto-tagging'), { name: 'Tabby', confidence: 91, source: 'google-auto-tagging' }]);
+  });
+
+  it('removes AI tags before running extensions', async () => {
+    const first = await uploadTagged([aws(), google()]);
+    const { body } = await patchDetails<Tagged>(stack, first.fileId, { removeAITags: ['Animal', 'kitten'], extensions: [aws(50, 1)] });
+    expect(body.AITags).toEqual([
+      { name: 'Animal', confidence: 99.1, source: 'aws-auto-tagging' },
+      { name: 'Whiskers', confidence: 70, source: 'google-auto-tagging' },
+    ]);
+  });
+
+  it('loses nothing when PATCHes with extensions and tags hit one file at once', async () => {
+    const first = await uploadTagged([]);
+    rekognition.behave({ labels: CAT, latencyMs: 50 });
+    vision.behave({ labels: [{ name: 'Kitten', confidence: 88 }], latencyMs: 80 });
+    const replies = await Promise.all([
+      patchDetails<Tagged>(stack, first.fileId, { extensions: [aws()] }),
+      patchDetails<Tagged>(stack, first.fileId, { extensions: [google()] }),
+      patchDetails<Tagged>(stack, first.fileId, { tags: ['kept'] }),
+      patchDetails<Tagged>(stack, first.fileId, { customMetadata: { also: 'kept' } }),
+    ]);
+    expect(replies.map((reply) => reply.status)).toEqual([200, 200, 200, 200]);
+    await stack.idle();
+    const final = (await getDetails<Tagged & { customMetadata: unknown }>(stack, first.fileId)).body;
+    expect(final).toMatchObject({ tags: ['kept'], customMetadata: { also: 'kept' }, extensionStatus: { 'aws-auto-tagging': 'success', 'google-auto-tagging': 'success' } });
+    expect(final.AITags?.map((tag) => `${tag.source}:${tag.name}`)).toEqual([
+      'aws-auto-tagging:Animal',
+      'aws-auto-tagging:Cat',
+      'aws-auto-tagging:Pet',
+      'google-auto-tagging:Kitten',
+    ]);
+  });
+});
+
+describe('re-upload to the same path', () => {
+  it('keeps AI tags with overwriteAITags=false and clears them by default', async () => {
+    const fields = { fileName: 'same-tags.jpg', useUniqueFileName: 'false' };
+    const first = (await upload<Tagged>(stack, { ...fields, file: blob(await jpeg()), extensions: JSON.stringify([aws()]) })).body;
+    expect(first.AITags).toHaveLength(3);
+    const kept = (await upload<Tagged>(stack, { ...fields, file: blob(await jpeg(20, 20)), overwriteAITags: 'false' })).body;
+    expect(kept.AITags).toEqual(first.AITags);
+    const cleared = (await upload<Tagged>(stack, { ...fields, file: blob(await jpeg(21, 21)) })).body;
+    expect(cleared.AITags).toBeNull();
+    expect((await getDetails<Tagged>(stack, first.fileId)).body.extensionStatus).toBeUndefined();
+  });
+});
