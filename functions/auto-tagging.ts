@@ -5,10 +5,11 @@ import type { TaggingRuns } from './adapters/tagging-runs.js';
 import type { AutoTagging as Extension, ExtensionName } from './core/extensions.js';
 import type { ExtensionState, FileRecord } from './core/file-record.js';
 import { runProgress } from './core/tagging-run.js';
+import { webhookEventId } from './core/webhook-events.js';
 import { logger } from './logger.js';
 
 /** How often the record is re-read while the sync window is open: one consistent read each time. */
-const POLL_MS = 100;
+const POLL_MS = 50;
 
 export interface TaggingResult {
   record: FileRecord;
@@ -49,6 +50,29 @@ export class AutoTaggingRuns {
       record = latest;
       progress = runProgress(record, extensions);
     }
+    if (webhookUrl && !progress.settled) ({ record, progress } = await this.promiseWebhooks(record, runId, extensions, webhookUrl));
     return { record, extensionStatus: progress.extensionStatus };
+  }
+
+  /**
+   * Marks each still-pending extension as owed a webhook, conditionally on it still being pending. An
+   * extension that became final in between fails the condition and is reported final instead: its
+   * tagger's final write saw no mark, so no event will be sent, and none is needed.
+   */
+  private async promiseWebhooks(record: FileRecord, runId: string, extensions: Extension[], url: string) {
+    const pending = extensions.filter((extension) => record.extensionStatus[extension.name] === 'pending');
+    const marked = await Promise.all(
+      pending.map((extension) => {
+        const eventId = webhookEventId(runId, extension.name);
+        return this.table.reportPending(record.fileId, extension.name, { runId, url, eventId }, { service: extension.name, url, state: 'pending', attempts: [] });
+      }),
+    );
+    const promised = pending.filter((_, index) => marked[index]).map((extension) => extension.name);
+    const latest = promised.length === pending.length ? record : ((await this.table.get(record.fileId)) ?? record);
+    logger.info('Extensions reported pending; their results go to the webhook', { runId, extensions: promised });
+    const progress = runProgress(latest, extensions);
+    // What the caller is told must match the marks: a promised extension is pending, even if it landed since.
+    for (const name of promised) progress.extensionStatus[name] = 'pending';
+    return { record: latest, progress };
   }
 }

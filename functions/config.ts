@@ -34,9 +34,22 @@ export interface StorageConfig {
   table: string;
 }
 
-export interface ApiConfig {
+export interface DeliveryConfig {
   /** Base URL that serves the bucket's public/ prefix (CloudFront on AWS, the local server locally). */
   deliveryBaseUrl: string;
+}
+
+export interface WebhookConfig {
+  /** The Standard Webhooks secret `whsec_…` itself (local), or the secret that holds it (AWS). */
+  secret: string | undefined;
+  secretArn: string | undefined;
+  /** Allow webhookUrl hosts on loopback/private/link-local addresses (local development only). */
+  allowPrivateTargets: boolean;
+  /** How long a receiver has to answer 2xx (10 s, as ImageKit; shorter only to speed up tests). */
+  timeoutMs: number;
+}
+
+export interface ApiConfig {
   /** The private API key itself (local), or the Secrets Manager secret that holds it (AWS). */
   privateKey: string | undefined;
   privateKeySecretArn: string | undefined;
@@ -68,12 +81,26 @@ export const apiConfig = once((): ApiConfig => {
   const privateKeySecretArn = optional('AITAGS_PRIVATE_KEY_SECRET_ARN');
   if (!privateKey && !privateKeySecretArn) throw new Error('Set AITAGS_PRIVATE_KEY or AITAGS_PRIVATE_KEY_SECRET_ARN');
   return {
-    deliveryBaseUrl: text('AITAGS_DELIVERY_BASE_URL').replace(/\/+$/, ''),
     privateKey,
     privateKeySecretArn,
     maxUploadBytes: integer('AITAGS_MAX_UPLOAD_BYTES', 4 * 1024 * 1024),
     syncWindowMs: integer('AITAGS_SYNC_WINDOW_MS', 3000),
     stateMachineArn: text('AITAGS_STATE_MACHINE_ARN'),
+  };
+});
+
+export const deliveryConfig = once(
+  (): DeliveryConfig => ({ deliveryBaseUrl: text('AITAGS_DELIVERY_BASE_URL').replace(/\/+$/, '') }),
+);
+
+export const webhookConfig = once((): WebhookConfig => {
+  const secret = optional('AITAGS_WEBHOOK_SECRET');
+  const secretArn = optional('AITAGS_WEBHOOK_SECRET_ARN');
+  return {
+    secret,
+    secretArn,
+    allowPrivateTargets: process.env.AITAGS_ALLOW_PRIVATE_WEBHOOKS === 'true',
+    timeoutMs: integer('AITAGS_WEBHOOK_TIMEOUT_MS', 10_000),
   };
 });
 

@@ -4,7 +4,7 @@ import { DynamoFileTable } from './adapters/file-table.js';
 import { PrivateKeySource } from './adapters/private-key.js';
 import { StepFunctionsTaggingRuns } from './adapters/tagging-runs.js';
 import { AutoTaggingRuns } from './auto-tagging.js';
-import { apiConfig, storageConfig } from './config.js';
+import { apiConfig, deliveryConfig, storageConfig, webhookConfig } from './config.js';
 import { FileLibrary } from './file-library.js';
 
 /** The adapters the HTTP handlers run with, built once per container from configuration. */
@@ -13,7 +13,8 @@ const storage = storageConfig();
 const store = new S3FileStore(storage.bucket);
 const table = new DynamoFileTable(storage.table);
 export const files = new FileLibrary({ store, table });
-export const delivery = new DeliveryUrlBuilder(api.deliveryBaseUrl, store);
+export const delivery = new DeliveryUrlBuilder(deliveryConfig().deliveryBaseUrl, store);
 export const privateKey = new PrivateKeySource(api);
 export const tagging = new AutoTaggingRuns(table, new StepFunctionsTaggingRuns(api.stateMachineArn), api.syncWindowMs);
 export const maxUploadBytes = api.maxUploadBytes;
+export const allowPrivateWebhooks = webhookConfig().allowPrivateTargets;

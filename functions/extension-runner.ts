@@ -6,7 +6,7 @@ import { type ImagePrepOptions, prepareImage } from './adapters/image-prep.js';
 import { ExtensionFailure, type LabelDetector } from './adapters/label-detector.js';
 import type { ExtensionName } from './core/extensions.js';
 import { selectTags } from './core/select-tags.js';
-import { type ExtensionOutcome, type ExtensionTask, extensionTaskSchema } from './core/tagging-run.js';
+import { type ExtensionTask, extensionTaskSchema, type TaggerResult, taggerResult } from './core/tagging-run.js';
 import { logger } from './logger.js';
 
 export interface TaggerDeps {
@@ -21,13 +21,13 @@ export interface TaggerDeps {
  * on the record. A final failure is recorded as `failed`; a transient one is thrown for the state
  * machine's Retry (and, once retries are spent, its Catch records the failure).
  */
-export async function runExtension(task: ExtensionTask, deps: TaggerDeps): Promise<ExtensionOutcome> {
+export async function runExtension(task: ExtensionTask, deps: TaggerDeps): Promise<TaggerResult> {
   const { fileId, runId, extension } = task;
   const name: ExtensionName = extension.name;
   const record = await deps.table.get(fileId);
   if (!record) {
     logger.warn('File gone before tagging', { runId, extension: name });
-    return { name, status: 'failed', error: { message: 'The file was deleted', reason: 'FILE_DELETED' } };
+    return taggerResult(task, { name, status: 'failed', error: { message: 'The file was deleted', reason: 'FILE_DELETED' } }, undefined);
   }
   let result: ExtensionResult;
   try {
@@ -39,9 +39,8 @@ export async function runExtension(task: ExtensionTask, deps: TaggerDeps): Promi
   const written = await deps.table.recordOutcome(fileId, runId, name, result);
   if (!written) logger.info('A newer run superseded this one: result dropped', { runId, extension: name });
   logger.info('Extension finished', { runId, extension: name, status: result.status, ...(result.status === 'success' ? { tagCount: result.tags.length } : { error: result.error }) });
-  return result.status === 'success'
-    ? { name, status: 'success', tagCount: result.tags.length }
-    : { name, status: 'failed', error: result.error };
+  const outcome = result.status === 'success' ? { name, status: 'success' as const, tagCount: result.tags.length } : { name, status: 'failed' as const, error: result.error };
+  return taggerResult(task, outcome, written);
 }
 
 async function detectTags(task: ExtensionTask, record: Parameters<typeof prepareImage>[1], deps: TaggerDeps) {

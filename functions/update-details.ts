@@ -1,6 +1,7 @@
 import { parseDetailsChange } from './core/details-change.js';
 import { toFileObject } from './core/file-object.js';
-import { delivery, files, privateKey, tagging } from './deployment.js';
+import { allowPrivateWebhooks, delivery, files, privateKey, tagging } from './deployment.js';
+import { checkWebhookUrl } from './adapters/webhook-target.js';
 import { http } from './http/middleware.js';
 import { ok } from './http/responses.js';
 import { logger } from './logger.js';
@@ -11,6 +12,7 @@ export const handler = http<unknown>(
     const fileId = event.pathParameters?.fileId ?? '';
     logger.appendKeys({ fileId });
     const change = parseDetailsChange(event.body);
+    await checkWebhookUrl(change.webhookUrl, allowPrivateWebhooks);
     const updated = await files.updateDetails(fileId, change);
     logger.info('File details updated', { fields: Object.keys(change) });
     const tagged = change.extensions?.length ? await tagging.run(fileId, change.extensions, change.webhookUrl) : undefined;

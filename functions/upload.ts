@@ -1,7 +1,8 @@
 import { inspectContent } from './adapters/content-inspector.js';
 import { toUploadResponse } from './core/file-object.js';
 import { type MultipartFields, parseUploadRequest } from './core/upload-request.js';
-import { delivery, files, maxUploadBytes, privateKey, tagging } from './deployment.js';
+import { allowPrivateWebhooks, delivery, files, maxUploadBytes, privateKey, tagging } from './deployment.js';
+import { checkWebhookUrl } from './adapters/webhook-target.js';
 import { http } from './http/middleware.js';
 import { ok } from './http/responses.js';
 import { logger } from './logger.js';
@@ -10,6 +11,7 @@ import { logger } from './logger.js';
 export const handler = http<MultipartFields>(
   async (event) => {
     const request = parseUploadRequest(event.body, maxUploadBytes);
+    await checkWebhookUrl(request.webhookUrl, allowPrivateWebhooks);
     const stored = await files.upload(request, await inspectContent(request.bytes));
     logger.appendKeys({ fileId: stored.fileId });
     logger.info('File stored', { filePath: stored.filePath, size: stored.size, mime: stored.mime });

@@ -28,7 +28,7 @@ export class AitagsStack extends Stack {
     super(scope, id, props);
     this.storage = new Storage(this, 'Storage', { removalPolicy: props.dataRemovalPolicy });
     this.delivery = new Delivery(this, 'Delivery', { bucket: this.storage.bucket });
-    this.tagging = new TaggingWorkflow(this, 'Tagging', { storage: this.storage });
+    this.tagging = new TaggingWorkflow(this, 'Tagging', { storage: this.storage, deliveryBaseUrl: this.delivery.baseUrl });
     this.api = new Api(this, 'Api', {
       storage: this.storage,
       taggingWorkflow: this.tagging.stateMachine,
@@ -58,6 +58,11 @@ export class AitagsStack extends Stack {
       description:
         'Put a Google Cloud Vision API key or service-account JSON key here for google-auto-tagging: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string <key>',
       value: this.tagging.visionCredentials.secretArn,
+    });
+    new CfnOutput(this, 'WebhookSecretArn', {
+      description:
+        'Webhook signing secret: whsec_ followed by: aws secretsmanager get-secret-value --secret-id <this ARN> --query SecretString --output text',
+      value: this.tagging.webhookSecret.secretArn,
     });
     new CfnOutput(this, 'StateMachineArn', { description: 'The tagging workflow', value: this.tagging.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TableName', { description: 'File records', value: this.storage.table.tableName });

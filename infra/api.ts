@@ -141,6 +141,8 @@ export class Api extends Construct {
         AITAGS_DELIVERY_BASE_URL: props.deliveryBaseUrl,
         AITAGS_MAX_UPLOAD_BYTES: String(props.maxUploadBytes),
         AITAGS_SYNC_WINDOW_MS: String(props.syncWindowMs),
+        // On AWS a webhookUrl must reach a public address (checked at request time and again at delivery).
+        AITAGS_ALLOW_PRIVATE_WEBHOOKS: 'false',
       },
     });
     // Every handler reads its whole configuration at cold start (functions/config.ts), so each gets every

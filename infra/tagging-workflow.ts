@@ -14,6 +14,9 @@ import {
   Map as MapState,
   Pass,
   StateMachine,
+  Succeed,
+  Wait,
+  WaitTime,
   StateMachineType,
   Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
@@ -21,6 +24,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { AitagsFunction } from './lambda-function.js';
 import type { Storage } from './storage.js';
+import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';
 
 /** State names: the local runtime keys its task handlers and time-lapse overrides by them. */
 export const TAGGING_STATES = {
@@ -30,7 +34,13 @@ export const TAGGING_STATES = {
   tagWithVision: 'Tag with Vision',
   recordFailure: 'Record extension failure',
   unknownExtension: 'Unknown extension',
-  deliverWebhooks: 'Deliver webhooks',
+  webhookOwed: 'Webhook owed?',
+  noWebhookOwed: 'No webhook owed',
+  deliverWebhook: 'Deliver webhook',
+  afterWebhookAttempt: 'After the webhook attempt',
+  webhookDelivered: 'Webhook delivered',
+  webhookGivenUp: 'Webhook given up',
+  webhookCrashed: 'Webhook delivery crashed',
 } as const;
 
 /** Provider faults (throttling, 5xx, timeouts) are thrown under this name by the taggers. */
@@ -38,6 +48,8 @@ export const TRANSIENT_PROVIDER_ERROR = 'ProviderTransientError';
 
 export interface TaggingWorkflowProps {
   storage: Storage;
+  /** `https://…` serving public files: webhook bodies carry the File object with its URLs. */
+  deliveryBaseUrl: string;
 }
 
 /**
@@ -48,6 +60,9 @@ export interface TaggingWorkflowProps {
 export class TaggingWorkflow extends Construct {
   readonly stateMachine: StateMachine;
   readonly taggers: { rekognition: AitagsFunction; vision: AitagsFunction; recordFailure: AitagsFunction };
+  readonly deliverWebhook: AitagsFunction;
+  /** The Standard Webhooks signing secret, stored without its `whsec_` prefix. */
+  readonly webhookSecret: Secret;
   /** A Google Cloud Vision API key or service-account JSON key; `{}` (no credentials) until an operator sets it. */
   readonly visionCredentials: Secret;
 
@@ -90,6 +105,24 @@ export class TaggingWorkflow extends Construct {
     storage.bindBucket(recordFailure, {}); // its configuration names the bucket; it touches no object
     this.taggers = { rekognition, vision, recordFailure };
 
+    this.webhookSecret = new Secret(this, 'WebhookSecret', {
+      description: 'aitags webhook signing secret: the Standard Webhooks secret is whsec_ followed by this value',
+      generateSecretString: { excludePunctuation: true, includeSpace: false, passwordLength: 32 },
+    });
+    const deliverWebhook = new AitagsFunction(this, 'DeliverWebhook', {
+      entry: 'deliver-webhook',
+      description: 'aitags: one signed delivery attempt of one webhook event',
+      memorySize: 256,
+      // A receiver gets 10 s to answer 2xx; the rest is reading and recording.
+      timeout: Duration.seconds(20),
+      environment: { AITAGS_DELIVERY_BASE_URL: props.deliveryBaseUrl, AITAGS_ALLOW_PRIVATE_WEBHOOKS: 'false' },
+    });
+    storage.bindBucket(deliverWebhook, { 's3:GetObject': ['private'] }); // presigned URLs of private files
+    storage.bindTable(deliverWebhook, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    deliverWebhook.addEnvironment('AITAGS_WEBHOOK_SECRET_ARN', this.webhookSecret.secretArn);
+    this.webhookSecret.grantRead(deliverWebhook);
+    this.deliverWebhook = deliverWebhook;
+
     const recordFailureState = new LambdaInvoke(this, 'RecordFailureTask', {
       stateName: TAGGING_STATES.recordFailure,
       lambdaFunction: recordFailure,
@@ -114,9 +147,11 @@ export class TaggingWorkflow extends Construct {
         })
         .addCatch(recordFailureState, { errors: [Errors.ALL], resultPath: '$.error' });
 
+    const webhookOwed = this.webhookLoop(deliverWebhook);
+    recordFailureState.next(webhookOwed);
     const pickTagger = new Choice(this, 'PickTagger', { stateName: TAGGING_STATES.pickTagger })
-      .when(Condition.stringEquals('$.extension.name', 'aws-auto-tagging'), tagWith(TAGGING_STATES.tagWithRekognition, rekognition))
-      .when(Condition.stringEquals('$.extension.name', 'google-auto-tagging'), tagWith(TAGGING_STATES.tagWithVision, vision))
+      .when(Condition.stringEquals('$.extension.name', 'aws-auto-tagging'), tagWith(TAGGING_STATES.tagWithRekognition, rekognition).next(webhookOwed))
+      .when(Condition.stringEquals('$.extension.name', 'google-auto-tagging'), tagWith(TAGGING_STATES.tagWithVision, vision).next(webhookOwed))
       .otherwise(new Fail(this, 'UnknownExtension', { stateName: TAGGING_STATES.unknownExtension, error: 'UnknownExtension' }));
 
     const tagEachExtension = new MapState(this, 'TagEachExtension', {
@@ -130,18 +165,46 @@ export class TaggingWorkflow extends Construct {
       resultPath: '$.outcomes',
     }).itemProcessor(pickTagger);
 
-    // The webhook issue fills this step in: deliver the final status of extensions reported pending.
-    const deliverWebhooks = new Pass(this, 'DeliverWebhooks', { stateName: TAGGING_STATES.deliverWebhooks });
-
     this.stateMachine = new StateMachine(this, 'StateMachine', {
-      comment: 'aitags: tag one file with the requested extensions, then report pending ones by webhook',
+      comment: 'aitags: tag one file with the requested extensions; deliver the webhooks owed for those reported pending',
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromChainable(tagEachExtension.next(deliverWebhooks)),
+      definitionBody: DefinitionBody.fromChainable(tagEachExtension),
       timeout: Duration.hours(48),
       logs: {
         destination: new LogGroup(this, 'StateMachineLogs', { retention: RetentionDays.ONE_MONTH }),
         level: LogLevel.ERROR,
       },
     });
+  }
+
+  /**
+   * Per extension, after its final write: if the caller was told `pending`, deliver the event — one
+   * attempt per Lambda call, Wait states in between on the schedule of WEBHOOK_RETRY_DELAYS_SECONDS
+   * (jittered by the Lambda), never a Lambda sleeping.
+   */
+  private webhookLoop(deliverWebhook: AitagsFunction): Choice {
+    const deliver = new LambdaInvoke(this, 'DeliverWebhookTask', {
+      stateName: TAGGING_STATES.deliverWebhook,
+      lambdaFunction: deliverWebhook,
+      outputPath: '$.Payload',
+    })
+      .addRetry({ errors: [Errors.ALL], interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2, jitterStrategy: JitterType.FULL })
+      .addCatch(new Pass(this, 'WebhookCrashed', { stateName: TAGGING_STATES.webhookCrashed }), { errors: [Errors.ALL], resultPath: '$.webhookError' });
+    const givenUp = new Succeed(this, 'WebhookGivenUp', { stateName: TAGGING_STATES.webhookGivenUp });
+    let afterAttempt = new Choice(this, 'AfterWebhookAttempt', { stateName: TAGGING_STATES.afterWebhookAttempt })
+      .when(Condition.booleanEquals('$.webhook.delivered', true), new Succeed(this, 'WebhookDelivered', { stateName: TAGGING_STATES.webhookDelivered }))
+      .when(Condition.booleanEquals('$.webhook.gaveUp', true), givenUp);
+    WEBHOOK_RETRY_DELAYS_SECONDS.forEach((_, index) => {
+      const attempt = index + 2;
+      const wait = new Wait(this, `WaitBeforeWebhookAttempt${attempt}`, {
+        stateName: webhookWaitStateName(attempt),
+        time: WaitTime.secondsPath('$.webhook.waitSeconds'),
+      });
+      afterAttempt = afterAttempt.when(Condition.numberEquals('$.webhook.attempt', attempt), wait.next(deliver));
+    });
+    deliver.next(afterAttempt.otherwise(givenUp));
+    return new Choice(this, 'WebhookOwed', { stateName: TAGGING_STATES.webhookOwed })
+      .when(Condition.isPresent('$.webhook'), deliver)
+      .otherwise(new Succeed(this, 'NoWebhookOwed', { stateName: TAGGING_STATES.noWebhookOwed }));
   }
 }

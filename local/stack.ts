@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { API_ROUTES, FALLBACK_ENTRY } from '../infra/api-routes.js';
 import { createHttpGateway, type HttpHandler, type PublicObject } from './http-gateway.js';
 import { startStandIns } from './stand-ins.js';
+import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';
 import { synthesizeTaggingWorkflow } from './state-machine.js';
 import { type LocalStepFunctions, startLocalStepFunctions, type TaskHandler } from './step-functions.js';
 
@@ -26,6 +27,10 @@ export interface LocalStack {
   /** True when this start generated the key (it is printed once, then read from the data dir). */
   privateKeyGenerated: boolean;
   privateKeyFile: string;
+  /** The Standard Webhooks secret (`whsec_…`) that signs webhooks, and whether this start generated it. */
+  webhookSecret: string;
+  webhookSecretGenerated: boolean;
+  webhookSecretFile: string;
   bucket: string;
   table: string;
   s3Endpoint: string;
@@ -39,16 +44,16 @@ const BUCKET = 'aitags-files';
 const TABLE = 'aitags-files';
 const functionsDir = fileURLToPath(new URL('../functions/', import.meta.url));
 
-async function loadPrivateKey(dataDir: string, file: string): Promise<{ key: string; generated: boolean }> {
-  const configured = process.env.AITAGS_PRIVATE_KEY;
-  if (configured) return { key: configured, generated: false };
+/** A secret from the environment, else the one kept in the data dir, else a new one written there. */
+async function loadSecret(configured: string | undefined, dataDir: string, file: string, generate: () => string): Promise<{ value: string; generated: boolean }> {
+  if (configured) return { value: configured, generated: false };
   try {
-    return { key: (await readFile(file, 'utf8')).trim(), generated: false };
+    return { value: (await readFile(file, 'utf8')).trim(), generated: false };
   } catch {
-    const key = `private_${randomBytes(24).toString('base64url')}`;
+    const value = generate();
     await mkdir(dataDir, { recursive: true });
-    await writeFile(file, `${key}\n`, { mode: 0o600 });
-    return { key, generated: true };
+    await writeFile(file, `${value}\n`, { mode: 0o600 });
+    return { value, generated: true };
   }
 }
 
@@ -60,7 +65,9 @@ async function loadPrivateKey(dataDir: string, file: string): Promise<{ key: str
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dataDir = resolve(options.dataDir);
   const privateKeyFile = join(dataDir, 'private-key');
-  const { key: privateKey, generated } = await loadPrivateKey(dataDir, privateKeyFile);
+  const { value: privateKey, generated } = await loadSecret(process.env.AITAGS_PRIVATE_KEY, dataDir, privateKeyFile, () => `private_${randomBytes(24).toString('base64url')}`);
+  const webhookSecretFile = join(dataDir, 'webhook-secret');
+  const webhookSecret = await loadSecret(options.env?.AITAGS_WEBHOOK_SECRET ?? process.env.AITAGS_WEBHOOK_SECRET, dataDir, webhookSecretFile, () => `whsec_${randomBytes(24).toString('base64')}`);
   const standIns = await startStandIns(dataDir, { bucket: BUCKET, table: TABLE });
   const workflow = synthesizeTaggingWorkflow();
 
@@ -96,6 +103,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     workflow,
     handlers: taskHandlers,
     waitScale: Number(options.env?.AITAGS_LOCAL_WAIT_SCALE ?? process.env.AITAGS_LOCAL_WAIT_SCALE ?? 1),
+    nominalWaitSeconds: Object.fromEntries(WEBHOOK_RETRY_DELAYS_SECONDS.map((seconds, index) => [webhookWaitStateName(index + 2), seconds])),
     onExecutionError: (executionArn, error) => console.error(`tagging execution ${executionArn} failed:`, error),
   });
 
@@ -112,6 +120,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AITAGS_TABLE: TABLE,
     AITAGS_DELIVERY_BASE_URL: `${apiUrl}/files`,
     AITAGS_PRIVATE_KEY: privateKey,
+    AITAGS_WEBHOOK_SECRET: webhookSecret.value,
+    // Locally, webhooks may go to a receiver on this machine.
+    AITAGS_ALLOW_PRIVATE_WEBHOOKS: process.env.AITAGS_ALLOW_PRIVATE_WEBHOOKS ?? 'true',
     ...options.env,
   });
   for (const entry of [...API_ROUTES.map((route) => route.entry), FALLBACK_ENTRY]) {
@@ -127,6 +138,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     privateKey,
     privateKeyGenerated: generated,
     privateKeyFile,
+    webhookSecret: webhookSecret.value,
+    webhookSecretGenerated: webhookSecret.generated,
+    webhookSecretFile,
     bucket: BUCKET,
     table: TABLE,
     s3Endpoint: standIns.s3Endpoint,

@@ -5,6 +5,7 @@ import { startLocalStack } from './stack.js';
 const startedAt = performance.now();
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const keyFromEnvironment = Boolean(process.env.AITAGS_PRIVATE_KEY);
+const webhookSecretFromEnvironment = Boolean(process.env.AITAGS_WEBHOOK_SECRET);
 const stack = await startLocalStack({
   dataDir: process.env.AITAGS_DATA_DIR ?? './.aitags',
   port: Number(process.env.PORT ?? 3000),
@@ -16,6 +17,11 @@ console.log(
   [
     `aitags is running on ${stack.apiUrl} (ready in ${Math.round(performance.now() - startedAt)} ms)`,
     `  ${keyLine}`,
+    `  ${
+      stack.webhookSecretGenerated
+        ? `webhook secret (generated now, shown once; kept in ${stack.webhookSecretFile}):\n    ${stack.webhookSecret}`
+        : `webhook secret: the one in ${webhookSecretFromEnvironment ? 'AITAGS_WEBHOOK_SECRET' : stack.webhookSecretFile}`
+    }`,
     `  S3 (s3rver) ${stack.s3Endpoint}, DynamoDB (dynalite) ${stack.dynamoEndpoint}, data in ${process.env.AITAGS_DATA_DIR ?? './.aitags'}`,
     `  try: curl -u "$KEY:" -F file=@photo.jpg -F fileName=photo.jpg ${stack.apiUrl}/api/v1/files/upload`,
   ].join('\n'),

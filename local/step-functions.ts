@@ -23,6 +23,11 @@ interface Options {
   handlers: Record<string, TaskHandler>;
   /** Multiplies every Wait and Retry interval: 0.01 turns 5 minutes into 3 s (AITAGS_LOCAL_WAIT_SCALE). */
   waitScale: number;
+  /**
+   * Wait states whose duration comes from the input (SecondsPath): their nominal seconds, so that the
+   * time-lapse can scale them too (without their jitter).
+   */
+  nominalWaitSeconds?: Record<string, number>;
   onExecutionError?: (executionArn: string, error: unknown) => void;
 }
 
@@ -38,12 +43,13 @@ function* allStates(states: Record<string, StateDefinition>): Generator<[string,
 }
 
 /** Time-lapse without touching the definition: the runner's own per-state wait and retry overrides. */
-function timeOverrides(definition: MachineDefinition, scale: number) {
+function timeOverrides(definition: MachineDefinition, scale: number, nominalWaitSeconds: Record<string, number>) {
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number[]> = {};
   if (scale === 1) return { waitTimeOverrides, retryIntervalOverrides };
   for (const [name, state] of allStates(definition.States)) {
-    if (state.Type === 'Wait' && typeof state.Seconds === 'number') waitTimeOverrides[name] = state.Seconds * 1000 * scale;
+    const waitSeconds = typeof state.Seconds === 'number' ? state.Seconds : nominalWaitSeconds[name];
+    if (state.Type === 'Wait' && waitSeconds !== undefined) waitTimeOverrides[name] = waitSeconds * 1000 * scale;
     const retry = state.Retry as Array<{ IntervalSeconds?: number }> | undefined;
     // The runner takes one interval per retrier, so the scaled runs keep the first interval and lose the backoff.
     if (retry) retryIntervalOverrides[name] = retry.map((retrier) => (retrier.IntervalSeconds ?? 1) * 1000 * scale);
@@ -116,7 +122,7 @@ export async function startLocalStepFunctions(options: Options): Promise<LocalSt
   const taskResourceLocalHandlers = Object.fromEntries(
     Object.entries(options.workflow.taskEntries).map(([stateName, entry]) => [stateName, lambdaInvoke(entry, options.handlers)]),
   );
-  const overrides = { taskResourceLocalHandlers, ...timeOverrides(options.workflow.definition, options.waitScale) };
+  const overrides = { taskResourceLocalHandlers, ...timeOverrides(options.workflow.definition, options.waitScale, options.nominalWaitSeconds ?? {}) };
   const running = new Map<string, { abort: () => void; done: Promise<unknown> }>();
   const names = new Set<string>();
 

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ExtensionName } from '../core/extensions.js';
 import type { AITag, ExtensionError, FileRecord } from '../core/file-record.js';
+import type { PendingWebhook, WebhookAttemptRecord, WebhookDelivery } from '../core/webhook-events.js';
 import { documents } from './aws-clients.js';
 
 /** Another writer got there first: re-read and try again. */
@@ -41,6 +42,13 @@ export interface FileTable {
    * file is gone): a stale result is dropped.
    */
   recordOutcome(fileId: string, runId: string, name: ExtensionName, outcome: ExtensionResult): Promise<FileRecord | undefined>;
+  /**
+   * Marks `name` as reported `pending` to a caller with a webhook, only if it still is pending in
+   * `pending.runId`; false when it became final first (then the caller is told the final status).
+   */
+  reportPending(fileId: string, name: ExtensionName, pending: PendingWebhook, delivery: WebhookDelivery): Promise<boolean>;
+  /** Appends one delivery attempt of an event and its state; false if the file or the event is gone. */
+  recordWebhookAttempt(fileId: string, eventId: string, attempt: WebhookAttemptRecord, state: WebhookDelivery['state']): Promise<boolean>;
 }
 
 export type ExtensionResult = { status: 'success'; tags: AITag[] } | { status: 'failed'; error: ExtensionError };
@@ -176,6 +184,42 @@ export class DynamoFileTable implements FileTable {
       return withoutKey(Attributes);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async reportPending(fileId: string, name: ExtensionName, pending: PendingWebhook, delivery: WebhookDelivery): Promise<boolean> {
+    return this.writeIf(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: fileKey(fileId) },
+        UpdateExpression: 'SET pendingWebhooks.#name = :report, webhookDeliveries.#event = :delivery, #version = #version + :one',
+        ConditionExpression: 'extensionRuns.#name = :run AND extensionStatus.#name = :pending',
+        ExpressionAttributeNames: { '#name': name, '#event': pending.eventId, '#version': 'version' },
+        ExpressionAttributeValues: { ':report': pending, ':delivery': delivery, ':run': pending.runId, ':pending': 'pending', ':one': 1 },
+      }),
+    );
+  }
+
+  async recordWebhookAttempt(fileId: string, eventId: string, attempt: WebhookAttemptRecord, state: WebhookDelivery['state']): Promise<boolean> {
+    return this.writeIf(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: fileKey(fileId) },
+        UpdateExpression: 'SET webhookDeliveries.#event.attempts = list_append(webhookDeliveries.#event.attempts, :attempt), webhookDeliveries.#event.#state = :state',
+        ConditionExpression: 'attribute_exists(webhookDeliveries.#event)',
+        ExpressionAttributeNames: { '#event': eventId, '#state': 'state' },
+        ExpressionAttributeValues: { ':attempt': [attempt], ':state': state },
+      }),
+    );
+  }
+
+  private async writeIf(command: UpdateCommand): Promise<boolean> {
+    try {
+      await this.client.send(command);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }

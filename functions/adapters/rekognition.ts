@@ -42,6 +42,7 @@ export class RekognitionLabels implements LabelDetector {
 }
 
 export function classifyRekognitionError(error: unknown): Error {
+  if (error instanceof ExtensionFailure || error instanceof ProviderTransientError) return error;
   const name = (error as { name?: string }).name ?? 'Error';
   const message = (error as { message?: string }).message ?? String(error);
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;

@@ -26,7 +26,12 @@ export function parseVisionSecret(text: string): VisionCredentials {
   const trimmed = text.trim();
   if (!trimmed) return { kind: 'none' };
   if (!trimmed.startsWith('{')) return { kind: 'api-key', apiKey: trimmed };
-  const key = JSON.parse(trimmed) as { client_email?: string; private_key?: string; project_id?: string };
+  let key: { client_email?: string; private_key?: string; project_id?: string };
+  try {
+    key = JSON.parse(trimmed) as typeof key;
+  } catch {
+    return { kind: 'none' }; // unreadable: reported as missing credentials, naming where they go
+  }
   if (!key.client_email || !key.private_key) return { kind: 'none' };
   return { kind: 'service-account', clientEmail: key.client_email, privateKey: key.private_key, projectId: key.project_id };
 }

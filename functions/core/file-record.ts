@@ -2,6 +2,7 @@ import { badRequest } from './errors.js';
 import { EXTENSION_NAMES, type ExtensionName } from './extensions.js';
 import { type CustomMetadata, checkTags } from './file-fields.js';
 import type { UploadRequest } from './upload-request.js';
+import type { PendingWebhook, WebhookDelivery } from './webhook-events.js';
 
 export interface AITag {
   name: string;
@@ -44,6 +45,10 @@ export interface FileRecord extends ContentFacts {
   extensionRuns: Partial<Record<ExtensionName, string>>;
   /** Why an extension failed, for those whose status is `failed`. */
   extensionErrors: Partial<Record<ExtensionName, ExtensionError>>;
+  /** Extensions reported `pending` to a caller that gave a webhookUrl, per run (see webhook-events). */
+  pendingWebhooks: Partial<Record<ExtensionName, PendingWebhook>>;
+  /** Every webhook event's delivery attempts and final state, keyed by event id. */
+  webhookDeliveries: Record<string, WebhookDelivery>;
   createdAt: string;
   updatedAt: string;
 }
@@ -69,6 +74,8 @@ export function newFileRecord(
     extensionStatus: {},
     extensionRuns: {},
     extensionErrors: {},
+    pendingWebhooks: {},
+    webhookDeliveries: {},
     createdAt: now,
     updatedAt: now,
   };

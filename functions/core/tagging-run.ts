@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { autoTaggingSchema, type AutoTagging, type ExtensionName } from './extensions.js';
+import { type AutoTagging, autoTaggingSchema, EXTENSION_NAMES, type ExtensionName } from './extensions.js';
 import type { ExtensionError, ExtensionState, FileRecord } from './file-record.js';
+import { type WebhookProgress, webhookOwed } from './webhook-events.js';
 
 /** The tagging state machine's input: one execution per upload or PATCH that asked for extensions. */
 export const taggingRunInputSchema = z.object({
@@ -34,6 +35,30 @@ export interface ExtensionOutcome {
   error?: ExtensionError;
 }
 
+/** What a tagger hands on in the state machine: its outcome, and the webhook it owes, if any. */
+export interface TaggerResult extends ExtensionOutcome {
+  fileId: string;
+  runId: string;
+  webhook?: WebhookProgress;
+}
+
+export const taggerResultSchema = z.object({
+  fileId: z.string(),
+  runId: z.string(),
+  name: z.enum(EXTENSION_NAMES),
+  status: z.enum(['success', 'failed']),
+  tagCount: z.number().optional(),
+  error: z.object({ message: z.string(), reason: z.string() }).optional(),
+  webhook: z.object({
+    url: z.string(),
+    eventId: z.string(),
+    attempt: z.number().int().min(1),
+    delivered: z.boolean(),
+    gaveUp: z.boolean(),
+    waitSeconds: z.number().optional(),
+  }),
+});
+
 /** Statuses of one run's extensions as the record shows them now, and whether all are final. */
 export function runProgress(record: FileRecord, extensions: readonly AutoTagging[]): {
   extensionStatus: Partial<Record<ExtensionName, ExtensionState>>;
@@ -62,4 +87,15 @@ export function failureFromStepError(error: ExtensionFailureTask['error']): Exte
   }
   if (error.Error === 'States.Timeout') return { message: 'The tagger timed out', reason: 'TIMEOUT' };
   return { message: `The tagger failed: ${error.Error}${detail ? `: ${detail}` : ''}`, reason: 'INTERNAL_ERROR' };
+}
+
+/** The result a tagger (or the failure recorder) hands on, given the record its final write produced. */
+export function taggerResult(task: ExtensionTask, outcome: ExtensionOutcome, written: FileRecord | undefined): TaggerResult {
+  const owed = written && webhookOwed(written, task.runId, outcome.name);
+  return {
+    ...outcome,
+    fileId: task.fileId,
+    runId: task.runId,
+    ...(owed && { webhook: { url: owed.url, eventId: owed.eventId, attempt: 1, delivered: false, gaveUp: false } }),
+  };
 }

@@ -2,12 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
 
 export interface TestStack extends LocalStack {
   /** Every object key with its ETag and every table item: compare before/after to prove nothing changed. */
   snapshot(): Promise<{ objects: string[]; items: string[] }>;
+  /** A file's raw table item, as the handlers wrote it. */
+  item(fileId: string): Promise<Record<string, unknown> | undefined>;
   /** Basic auth header with the stack's key. */
   auth: string;
   close(): Promise<void>;
@@ -30,6 +33,10 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
         objects: (listed.Contents ?? []).map((object) => `${object.Key} ${object.ETag}`).sort(),
         items: (scanned.Items ?? []).map((item) => JSON.stringify(item)).sort(),
       };
+    },
+    async item(fileId) {
+      const { Item } = await dynamo.send(new GetItemCommand({ TableName: stack.table, Key: { pk: { S: `file#${fileId}` } }, ConsistentRead: true }));
+      return Item ? unmarshall(Item) : undefined;
     },
     async close() {
       s3.destroy();

@@ -49,6 +49,8 @@ describe('newFileRecord', () => {
       extensionStatus: {},
       extensionRuns: {},
       extensionErrors: {},
+      pendingWebhooks: {},
+      webhookDeliveries: {},
       createdAt: NOW,
       updatedAt: NOW,
     });
