@@ -167,8 +167,8 @@ export class DynamoFileTable implements FileTable {
   async recordOutcome(fileId: string, runId: string, name: ExtensionName, outcome: ExtensionResult): Promise<FileRecord | undefined> {
     const update =
       outcome.status === 'success'
-        ? { expression: 'SET aiTags.#name = :tags, extensionStatus.#name = :status, #version = #version + :one REMOVE extensionErrors.#name', values: { ':tags': outcome.tags } }
-        : { expression: 'SET extensionErrors.#name = :error, extensionStatus.#name = :status, #version = #version + :one', values: { ':error': outcome.error } };
+        ? { expression: 'SET aiTags.#name = :tags, extensionStatus.#name = :status, updatedAt = :now, #version = #version + :one REMOVE extensionErrors.#name', values: { ':tags': outcome.tags } }
+        : { expression: 'SET extensionErrors.#name = :error, extensionStatus.#name = :status, updatedAt = :now, #version = #version + :one', values: { ':error': outcome.error } };
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
@@ -177,7 +177,7 @@ export class DynamoFileTable implements FileTable {
           UpdateExpression: update.expression,
           ConditionExpression: 'extensionRuns.#name = :run',
           ExpressionAttributeNames: { '#name': name, '#version': 'version' },
-          ExpressionAttributeValues: { ...update.values, ':status': outcome.status, ':run': runId, ':one': 1 },
+          ExpressionAttributeValues: { ...update.values, ':status': outcome.status, ':run': runId, ':one': 1, ':now': new Date().toISOString() },
           ReturnValues: 'ALL_NEW',
         }),
       );

@@ -16,7 +16,7 @@ export interface PolicyStatement {
   Principal?: unknown;
   Condition?: unknown;
 }
-/** One action on one resource, the resource written as `bucket/public/*`, `table`, `privateKey`, `tag-with-vision`. */
+/** One action on one resource, the resource written as `bucket/public/*`, `table`, `privateKey`, `webhookSecret`, `tag-with-vision`. */
 export type Permission = `${string} ${string}`;
 /** `{ 'Fn::GetAtt': [logicalId, attribute] }` */
 export type GetAtt = { 'Fn::GetAtt': [string, string] };
@@ -59,6 +59,7 @@ export class StackTemplate {
       [this.logicalId(this.stack.api.privateKey)]: 'privateKey',
       [this.logicalId(this.stack.delivery.distribution)]: 'distribution',
       [this.logicalId(this.stack.tagging.visionCredentials)]: 'visionCredentials',
+      [this.logicalId(this.stack.tagging.webhookSecret)]: 'webhookSecret',
       [this.logicalId(this.stack.tagging.stateMachine)]: 'stateMachine',
       // Functions by the handler module the template says they run, as the local runtime finds them.
       ...Object.fromEntries(this.functionIdsByEntry()),

@@ -1,6 +1,7 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, FALLBACK_ENTRY } from '../../infra/api-routes.js';
+import { HANDLER_ENTRY_METADATA } from '../../infra/lambda-function.js';
 import { asList, type CfnResource, StackTemplate } from './stack-template.js';
 
 const HANDLER_ENTRIES = [...new Set([...API_ROUTES.map((route) => route.entry), FALLBACK_ENTRY])];
@@ -158,7 +159,21 @@ describe('handler functions', () => {
       AITAGS_MAX_UPLOAD_BYTES: '4194304',
       AITAGS_SYNC_WINDOW_MS: '3000',
       AITAGS_STATE_MACHINE_ARN: 'stateMachine',
+      AITAGS_ALLOW_PRIVATE_WEBHOOKS: 'false',
     });
+  });
+
+  it('lets no Lambda of the stack send webhooks to loopback, private or metadata addresses', () => {
+    const allowances = Object.values(resources).flatMap((resource) => {
+      const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+      const entry = resource.Metadata?.[HANDLER_ENTRY_METADATA];
+      if (resource.Type !== 'AWS::Lambda::Function' || !variables || !('AITAGS_ALLOW_PRIVATE_WEBHOOKS' in variables)) return [];
+      return [[String(entry), variables.AITAGS_ALLOW_PRIVATE_WEBHOOKS] as const];
+    });
+    // The API handlers check a webhookUrl at request time, deliver-webhook again at delivery time.
+    expect(Object.fromEntries(allowances)).toEqual(
+      Object.fromEntries([...HANDLER_ENTRIES, 'deliver-webhook'].map((entry) => [entry, 'false'])),
+    );
   });
 
   it.each(HANDLER_ENTRIES)('%s logs to its own log group kept for one month', (entry) => {
@@ -303,7 +318,7 @@ describe('private key', () => {
 });
 
 describe('outputs', () => {
-  it('names the API URL, delivery URL, key secret, bucket, Vision credentials secret, state machine and table', () => {
+  it('names the API URL, delivery URL, key secret, bucket, Vision credentials secret, webhook secret, state machine and table', () => {
     const { outputs } = synthesized;
     expect(Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, render(output.Value)]))).toEqual({
       ApiUrl: `${logicalId(synthesized.stack.api.httpApi)}.ApiEndpoint`,
@@ -311,11 +326,15 @@ describe('outputs', () => {
       PrivateKeySecretArn: 'privateKey',
       BucketName: 'bucket',
       VisionCredentialsSecretArn: 'visionCredentials',
+      WebhookSecretArn: 'webhookSecret',
       StateMachineArn: 'stateMachine',
       TableName: 'table',
     });
     expect(outputs.PrivateKeySecretArn?.Description).toContain('aws secretsmanager get-secret-value');
     expect(outputs.VisionCredentialsSecretArn?.Description).toContain('aws secretsmanager put-secret-value');
+    // The secret is stored without its prefix: the description tells an operator how to form whsec_….
+    expect(outputs.WebhookSecretArn?.Description).toContain('whsec_');
+    expect(outputs.WebhookSecretArn?.Description).toContain('aws secretsmanager get-secret-value');
   });
 });
 

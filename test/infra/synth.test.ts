@@ -16,7 +16,7 @@ const ELF_MACHINE_AARCH64 = 0xb7;
 const API_ENTRIES = [...new Set([...API_ROUTES.map((route) => route.entry), FALLBACK_ENTRY])];
 /** Bundles that ship sharp's linux arm64 binary, which cannot load on an x64 machine. */
 const WITH_SHARP = ['upload', 'tag-with-rekognition', 'tag-with-vision'];
-const WITHOUT_SHARP = ['get-details', 'update-details', 'delete-file', 'route-not-found', 'record-extension-failure'];
+const WITHOUT_SHARP = ['get-details', 'update-details', 'delete-file', 'route-not-found', 'record-extension-failure', 'deliver-webhook'];
 
 /**
  * What AWS would put in a variable the template fills from a resource (a Ref or Fn::GetAtt). A
@@ -29,6 +29,7 @@ const DEPLOYED_VALUES: Record<string, string> = {
   AITAGS_PRIVATE_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ApiPrivateKey-AbCdEf',
   AITAGS_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:TaggingStateMachine-AbCdEf',
   AITAGS_VISION_CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:VisionCredentials-AbCdEf',
+  AITAGS_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:TaggingWebhookSecret-AbCdEf',
 };
 
 interface FunctionResource {

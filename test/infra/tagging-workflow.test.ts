@@ -1,4 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  MAX_WEBHOOK_ATTEMPTS,
+  WEBHOOK_JITTER,
+  WEBHOOK_RETRY_DELAYS_SECONDS,
+  WEBHOOK_TIMEOUT_MS,
+  webhookWaitStateName,
+} from '../../functions/core/webhook-events.js';
 import { allStates, type State, StackTemplate, type StateMachineDefinition } from './stack-template.js';
 
 /** Task state → the handler module under functions/ it invokes. */
@@ -6,10 +13,14 @@ const TASKS = [
   ['Tag with Rekognition', 'tag-with-rekognition'],
   ['Tag with Vision', 'tag-with-vision'],
   ['Record extension failure', 'record-extension-failure'],
+  ['Deliver webhook', 'deliver-webhook'],
 ] as const;
 const TAGGER_STATES = ['Tag with Rekognition', 'Tag with Vision'] as const;
 const TAGGERS = ['tag-with-rekognition', 'tag-with-vision'] as const;
 const WORKFLOW_FUNCTIONS = TASKS.map(([, entry]) => entry);
+/** The attempts that follow a Wait: 2 … MAX_WEBHOOK_ATTEMPTS. */
+const RETRIED_ATTEMPTS = WEBHOOK_RETRY_DELAYS_SECONDS.map((_, index) => index + 2);
+const HOUR = 3600;
 
 let synthesized: StackTemplate;
 let stateMachineId: string;
@@ -54,10 +65,22 @@ describe('tagging state machine', () => {
     });
   });
 
-  it('tags each extension, then delivers webhooks', () => {
+  it('runs one Map over the extensions and ends when every item has ended', () => {
     expect(definition.StartAt).toBe('Tag each extension');
-    expect(state('Tag each extension')).toMatchObject({ Type: 'Map', Next: 'Deliver webhooks' });
-    expect(state('Deliver webhooks').End).toBe(true);
+    expect(Object.keys(definition.States)).toEqual(['Tag each extension']);
+    expect(state('Tag each extension')).toMatchObject({ Type: 'Map', End: true });
+    expect(state('Tag each extension')).not.toHaveProperty('Next');
+  });
+
+  it('sends every transition of an item to a state of that item', () => {
+    const item = (state('Tag each extension').ItemProcessor as StateMachineDefinition).States;
+    const targets = Object.values(item).flatMap((inner) => [
+      inner.Next,
+      inner.Default,
+      ...((inner.Choices as { Next: string }[] | undefined) ?? []).map((choice) => choice.Next),
+      ...((inner.Catch as { Next: string }[] | undefined) ?? []).map((handler) => handler.Next),
+    ]);
+    for (const target of targets.filter((name) => name !== undefined)) expect(Object.keys(item)).toContain(target);
   });
 
   it('fans out one item per requested extension, carrying the file, the run and that extension', () => {
@@ -110,10 +133,14 @@ describe('tagging state machine', () => {
 
   it.each(TAGGER_STATES)("'%s' hands any error left after its retries to 'Record extension failure'", (name) => {
     expect(state(name).Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Record extension failure' }]);
-    expect(state(name).End).toBe(true);
   });
 
-  it("'Record extension failure' retries every error with jittered backoff and ends the item", () => {
+  it.each(TAGGER_STATES)("'%s' goes on to ask whether a webhook is owed", (name) => {
+    expect(state(name)).toMatchObject({ Next: 'Webhook owed?' });
+    expect(state(name)).not.toHaveProperty('End');
+  });
+
+  it("'Record extension failure' retries every error with jittered backoff, then asks whether a webhook is owed", () => {
     expect(state('Record extension failure').Retry).toContainEqual({
       ErrorEquals: ['States.ALL'],
       IntervalSeconds: 2,
@@ -121,11 +148,12 @@ describe('tagging state machine', () => {
       BackoffRate: 2,
       JitterStrategy: 'FULL',
     });
-    expect(state('Record extension failure')).toMatchObject({ End: true });
+    expect(state('Record extension failure')).toMatchObject({ Next: 'Webhook owed?' });
+    expect(state('Record extension failure')).not.toHaveProperty('End');
     expect(state('Record extension failure')).not.toHaveProperty('Catch');
   });
 
-  it('lets its role invoke the two taggers and the failure recorder, and no other function', () => {
+  it('lets its role invoke the two taggers, the failure recorder and deliver-webhook, and no other function', () => {
     const permissions = synthesized.permissionsOfRole(stateMachineProperties().RoleArn);
     expect(permissions.filter((permission) => !permission.startsWith('logs:'))).toEqual(
       WORKFLOW_FUNCTIONS.flatMap((entry) => [`lambda:InvokeFunction ${entry}`, `lambda:InvokeFunction ${entry}:*`]).sort(),
@@ -134,6 +162,81 @@ describe('tagging state machine', () => {
     for (const permission of permissions.filter((permission) => permission.startsWith('logs:'))) {
       expect(permission).toMatch(/^logs:\w+ \*$/);
     }
+  });
+});
+
+describe('webhook delivery loop', () => {
+  it("delivers a webhook only for an item that carries one ('Webhook owed?')", () => {
+    expect(state('Webhook owed?')).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.webhook', IsPresent: true, Next: 'Deliver webhook' }],
+      Default: 'No webhook owed',
+    });
+    expect(state('No webhook owed')).toEqual({ Type: 'Succeed' });
+  });
+
+  it("'Deliver webhook' makes one attempt and hands its result to 'After the webhook attempt'", () => {
+    expect(state('Deliver webhook')).toMatchObject({ Next: 'After the webhook attempt' });
+    expect(state('Deliver webhook')).not.toHaveProperty('TimeoutSeconds');
+  });
+
+  it("'Deliver webhook' retries every error with jittered backoff, after CDK's retrier for Lambda service errors", () => {
+    expect(state('Deliver webhook').Retry).toEqual([
+      expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException']) }),
+      { ErrorEquals: ['States.ALL'], IntervalSeconds: 5, MaxAttempts: 5, BackoffRate: 2, JitterStrategy: 'FULL' },
+    ]);
+  });
+
+  it("'Deliver webhook' keeps the item and its error when retries are spent, and ends it at 'Webhook delivery crashed'", () => {
+    expect(state('Deliver webhook').Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.webhookError', Next: 'Webhook delivery crashed' },
+    ]);
+    expect(state('Webhook delivery crashed')).toEqual({ Type: 'Pass', End: true });
+  });
+
+  it('ends delivered and given-up events, and waits before attempts 2 to 8 by the attempt the Lambda asks for next', () => {
+    expect(state('After the webhook attempt')).toEqual({
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.webhook.delivered', BooleanEquals: true, Next: 'Webhook delivered' },
+        { Variable: '$.webhook.gaveUp', BooleanEquals: true, Next: 'Webhook given up' },
+        ...[2, 3, 4, 5, 6, 7, 8].map((attempt) => ({
+          Variable: '$.webhook.attempt',
+          NumericEquals: attempt,
+          Next: `Wait before webhook attempt ${attempt}`,
+        })),
+      ],
+      Default: 'Webhook given up',
+    });
+    expect(state('Webhook delivered')).toEqual({ Type: 'Succeed' });
+    expect(state('Webhook given up')).toEqual({ Type: 'Succeed' });
+  });
+
+  it.each(RETRIED_ATTEMPTS)("'Wait before webhook attempt %i' waits the seconds the Lambda chose, then delivers again", (attempt) => {
+    expect(state(webhookWaitStateName(attempt))).toEqual({
+      Type: 'Wait',
+      SecondsPath: '$.webhook.waitSeconds',
+      Next: 'Deliver webhook',
+    });
+  });
+
+  it('has one Wait per retry of the schedule and no other', () => {
+    const waits = Object.entries(states).filter(([, inner]) => inner.Type === 'Wait').map(([name]) => name);
+    expect(waits).toEqual(RETRIED_ATTEMPTS.map(webhookWaitStateName));
+  });
+
+  it('retries over at least 24 hours, in 8 attempts', () => {
+    const span = WEBHOOK_RETRY_DELAYS_SECONDS.reduce((sum, seconds) => sum + seconds, 0);
+    expect(span).toBeGreaterThanOrEqual(24 * HOUR);
+    expect(MAX_WEBHOOK_ATTEMPTS).toBe(8);
+    expect(RETRIED_ATTEMPTS.at(-1)).toBe(MAX_WEBHOOK_ATTEMPTS);
+  });
+
+  it('lets an execution outlive the whole schedule, jittered to its longest, and every attempt running to its timeout', () => {
+    const span = WEBHOOK_RETRY_DELAYS_SECONDS.reduce((sum, seconds) => sum + seconds, 0);
+    const attemptTimeout = synthesized.functionProperties('deliver-webhook').Timeout as number;
+    expect(definition.TimeoutSeconds).toBe(48 * HOUR);
+    expect(span * (1 + WEBHOOK_JITTER) + MAX_WEBHOOK_ATTEMPTS * attemptTimeout).toBeLessThan(48 * HOUR);
   });
 });
 
@@ -171,6 +274,45 @@ describe('tagging functions', () => {
 
   it('tells the failure recorder which table holds the records', () => {
     expect(synthesized.environmentOf('record-extension-failure')).toMatchObject({ AITAGS_TABLE: 'table' });
+  });
+
+  it('runs deliver-webhook on Node.js 22 on arm64 with 256 MB and 20 s, more than the 10 s a receiver gets', () => {
+    const properties = synthesized.functionProperties('deliver-webhook');
+    expect(properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 256,
+      Timeout: 20,
+    });
+    expect(WEBHOOK_TIMEOUT_MS).toBe(10_000);
+    expect(properties.Timeout as number).toBeGreaterThan(WEBHOOK_TIMEOUT_MS / 1000);
+  });
+
+  it('tells deliver-webhook where records, files, public URLs and the signing secret are, and to refuse private targets', () => {
+    const environment = synthesized.environmentOf('deliver-webhook');
+    expect(environment).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'aitags',
+      AITAGS_TABLE: 'table',
+      AITAGS_BUCKET: 'bucket',
+      AITAGS_DELIVERY_BASE_URL: 'https://distribution.DomainName',
+      AITAGS_WEBHOOK_SECRET_ARN: 'webhookSecret',
+      AITAGS_ALLOW_PRIVATE_WEBHOOKS: 'false',
+    });
+    // Neither the secret itself in plain text, nor a receiver timeout other than the 10 s default.
+    expect(environment).not.toHaveProperty('AITAGS_WEBHOOK_SECRET');
+    expect(environment).not.toHaveProperty('AITAGS_WEBHOOK_TIMEOUT_MS');
+  });
+
+  it('generates the webhook signing secret: 32 characters without punctuation', () => {
+    const secret = synthesized.resources[synthesized.logicalId(synthesized.stack.tagging.webhookSecret)];
+    expect(secret).toMatchObject({
+      Type: 'AWS::SecretsManager::Secret',
+      Properties: { GenerateSecretString: { ExcludePunctuation: true, IncludeSpace: false, PasswordLength: 32 } },
+    });
+    expect(secret?.Properties).not.toHaveProperty('SecretString');
+    expect(secret?.Properties?.GenerateSecretString).not.toHaveProperty('SecretStringTemplate');
   });
 
   it('creates the Vision credentials secret holding {} (no credentials) for an operator to fill in', () => {
@@ -215,6 +357,27 @@ describe('tagging permissions', () => {
 
   it('lets record-extension-failure update records and nothing else', () => {
     expect(synthesized.permissionsOf('record-extension-failure')).toEqual(['dynamodb:UpdateItem table']);
+  });
+
+  it('lets deliver-webhook read and update records, sign private-file URLs and read the webhook secret, and nothing else', () => {
+    expect(synthesized.permissionsOf('deliver-webhook')).toEqual(
+      [
+        'dynamodb:GetItem table',
+        'dynamodb:UpdateItem table',
+        's3:GetObject bucket/private/*',
+        'secretsmanager:DescribeSecret webhookSecret',
+        'secretsmanager:GetSecretValue webhookSecret',
+      ].sort(),
+    );
+  });
+
+  it('keeps deliver-webhook from writing or removing objects, creating, removing or scanning records, and calling providers', () => {
+    for (const permission of synthesized.permissionsOf('deliver-webhook')) {
+      expect(permission).not.toMatch(/^s3:(PutObject|DeleteObject|\*)/);
+      expect(permission).not.toMatch(/^dynamodb:(PutItem|DeleteItem|Scan|Query|Batch|\*)/);
+      expect(permission).not.toMatch(/^rekognition:/);
+      expect(permission).not.toMatch(/^secretsmanager:\S+ (privateKey|visionCredentials)$/);
+    }
   });
 
   it.each(WORKFLOW_FUNCTIONS)("%s's role otherwise carries only the basic execution policy, for its logs", (entry) => {

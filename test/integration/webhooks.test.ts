@@ -48,7 +48,7 @@ afterAll(async () => {
 });
 
 const headersOf = (index: number) => {
-  const { headers } = receiver.received[index] ?? { headers: {} };
+  const headers = receiver.received[index]?.headers ?? {};
   return { 'webhook-id': String(headers['webhook-id']), 'webhook-timestamp': String(headers['webhook-timestamp']), 'webhook-signature': String(headers['webhook-signature']) };
 };
 const verified = (index: number) => verifier.webhooks.unwrap(receiver.received[index]?.body ?? '', { headers: headersOf(index) });
@@ -107,7 +107,7 @@ describe('webhooks for extensions reported pending', () => {
     });
     expect(((await response.json()) as { extensionStatus: unknown }).extensionStatus).toEqual({ 'aws-auto-tagging': 'pending', 'google-auto-tagging': 'pending' });
     await stack.idle();
-    const events = receiver.received.map((_, index) => verified(index) as { service: string; status: string });
+    const events = receiver.received.map((_, index) => verified(index) as unknown as { service: string; status: string });
     expect(events.map((event) => `${event.service}:${event.status}`).sort()).toEqual(['aws-auto-tagging:SUCCESS', 'google-auto-tagging:SUCCESS']);
     expect(new Set(receiver.received.map((delivery) => delivery.headers['webhook-id'])).size).toBe(2);
   });
