@@ -40,7 +40,7 @@ export const TAGGING_STATES = {
   afterWebhookAttempt: 'After the webhook attempt',
   webhookDelivered: 'Webhook delivered',
   webhookGivenUp: 'Webhook given up',
-  webhookCrashed: 'Webhook delivery crashed',
+  webhookCrashed: 'Wait after a crashed webhook attempt',
 } as const;
 
 /** Provider faults (throttling, 5xx, timeouts) are thrown under this name by the taggers. */
@@ -188,8 +188,13 @@ export class TaggingWorkflow extends Construct {
       lambdaFunction: deliverWebhook,
       outputPath: '$.Payload',
     })
-      .addRetry({ errors: [Errors.ALL], interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2, jitterStrategy: JitterType.FULL })
-      .addCatch(new Pass(this, 'WebhookCrashed', { stateName: TAGGING_STATES.webhookCrashed }), { errors: [Errors.ALL], resultPath: '$.webhookError' });
+      .addRetry({ errors: [Errors.ALL], interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2, jitterStrategy: JitterType.FULL });
+    // The Lambda itself failing (not the receiver) is never a reason to drop the event: wait, try again.
+    // A fault that persists ends the execution at its 48 h timeout, visible in metrics and history.
+    deliver.addCatch(
+      new Wait(this, 'WebhookCrashed', { stateName: TAGGING_STATES.webhookCrashed, time: WaitTime.duration(Duration.minutes(5)) }).next(deliver),
+      { errors: [Errors.ALL], resultPath: '$.webhookError' },
+    );
     const givenUp = new Succeed(this, 'WebhookGivenUp', { stateName: TAGGING_STATES.webhookGivenUp });
     let afterAttempt = new Choice(this, 'AfterWebhookAttempt', { stateName: TAGGING_STATES.afterWebhookAttempt })
       .when(Condition.booleanEquals('$.webhook.delivered', true), new Succeed(this, 'WebhookDelivered', { stateName: TAGGING_STATES.webhookDelivered }))

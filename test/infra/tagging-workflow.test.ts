@@ -187,11 +187,11 @@ describe('webhook delivery loop', () => {
     ]);
   });
 
-  it("'Deliver webhook' keeps the item and its error when retries are spent, and ends it at 'Webhook delivery crashed'", () => {
+  it("'Deliver webhook' never drops the event when its own retries are spent: it waits 5 minutes and tries again", () => {
     expect(state('Deliver webhook').Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.webhookError', Next: 'Webhook delivery crashed' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.webhookError', Next: 'Wait after a crashed webhook attempt' },
     ]);
-    expect(state('Webhook delivery crashed')).toEqual({ Type: 'Pass', End: true });
+    expect(state('Wait after a crashed webhook attempt')).toEqual({ Type: 'Wait', Seconds: 300, Next: 'Deliver webhook' });
   });
 
   it('ends delivered and given-up events, and waits before attempts 2 to 8 by the attempt the Lambda asks for next', () => {
@@ -220,9 +220,9 @@ describe('webhook delivery loop', () => {
     });
   });
 
-  it('has one Wait per retry of the schedule and no other', () => {
+  it('has one Wait per retry of the schedule, and one for a crashed attempt, and no other', () => {
     const waits = Object.entries(states).filter(([, inner]) => inner.Type === 'Wait').map(([name]) => name);
-    expect(waits).toEqual(RETRIED_ATTEMPTS.map(webhookWaitStateName));
+    expect(waits.sort()).toEqual([...RETRIED_ATTEMPTS.map(webhookWaitStateName), 'Wait after a crashed webhook attempt'].sort());
   });
 
   it('retries over at least 24 hours, in 8 attempts', () => {
