@@ -21,6 +21,8 @@ export async function referenceCosts(photo: Buffer) {
     put: async () => undefined,
     remove: async () => undefined,
     signedGetUrl: async () => '',
+    signedPutUrl: async () => '',
+    head: async () => undefined,
   };
   const record = { fileType: 'image', mime: 'image/jpeg', size: photo.length, filePath: '/photo.jpg', isPrivateFile: false, hasThumbnail: false } as FileRecord;
   const prepared = await prepareImage(store, record);

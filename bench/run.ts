@@ -146,9 +146,9 @@ async function main(): Promise<void> {
     const { referenceCosts } = await import('./reference-costs.js');
     const reference = await referenceCosts(photoBytes);
     // The workflow synthesis (CDK) inside startLocalStack, redone warm: a lower bound of its share of startup.
-    const { synthesizeTaggingWorkflow } = await import('../local/state-machine.js');
+    const { synthesizeTemplate } = await import('../local/state-machine.js');
     const synthStartedAt = performance.now();
-    synthesizeTaggingWorkflow();
+    synthesizeTemplate();
     const startupWithSynth = { ...startup, warmResynthesisMs: roundMs(performance.now() - synthStartedAt) };
 
     const rows: Row[] = [

@@ -27,6 +27,17 @@ export class AutoTaggingRuns {
     private readonly syncWindowMs: number,
   ) {}
 
+  /**
+   * Starts a run nobody waits for (an object that arrived in S3): every extension is owed a webhook when
+   * a webhookUrl was given. `runId` names the execution, so a duplicate start is refused by Step Functions.
+   */
+  async start(fileId: string, extensions: Extension[], webhookUrl: string | undefined, runId: string): Promise<void> {
+    const record = await this.table.startRun(fileId, runId, extensions.map((extension) => extension.name));
+    if (webhookUrl) await this.promiseWebhooks(record, runId, extensions, webhookUrl);
+    await this.runs.start({ fileId, runId, extensions, syncDeadline: Date.now(), webhookUrl });
+    logger.info('Tagging run started', { runId, extensions: extensions.map((extension) => extension.name) });
+  }
+
   async run(fileId: string, extensions: Extension[], webhookUrl: string | undefined): Promise<TaggingResult> {
     const runId = randomUUID();
     const syncDeadline = Date.now() + this.syncWindowMs;

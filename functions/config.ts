@@ -1,3 +1,5 @@
+import { type AutoTagging, parseExtensions } from './core/extensions.js';
+
 /**
  * Every environment variable the handlers read, read and checked once per container. Grouped by who
  * needs them, so a tagger does not demand the API's settings and vice versa.
@@ -89,6 +91,9 @@ export const apiConfig = once((): ApiConfig => {
   };
 });
 
+/** The tagging state machine that upload, update and the S3 trigger start. */
+export const workflowConfig = once((): { stateMachineArn: string } => ({ stateMachineArn: text('AITAGS_STATE_MACHINE_ARN') }));
+
 export const deliveryConfig = once(
   (): DeliveryConfig => ({ deliveryBaseUrl: text('AITAGS_DELIVERY_BASE_URL').replace(/\/+$/, '') }),
 );
@@ -102,6 +107,23 @@ export const webhookConfig = once((): WebhookConfig => {
     allowPrivateTargets: process.env.AITAGS_ALLOW_PRIVATE_WEBHOOKS === 'true',
     timeoutMs: integer('AITAGS_WEBHOOK_TIMEOUT_MS', 10_000),
   };
+});
+
+export interface InboxConfig {
+  /** Largest presigned upload (50 MB by default). */
+  maxS3UploadBytes: number;
+  /** Extensions applied to objects other tools write under ingest/ (a JSON extensions array). */
+  defaultExtensions: AutoTagging[];
+}
+
+export const inboxConfig = once((): InboxConfig => {
+  let defaultExtensions: AutoTagging[];
+  try {
+    defaultExtensions = parseExtensions(JSON.parse(process.env.AITAGS_DEFAULT_EXTENSIONS || '[]'));
+  } catch (error) {
+    throw new Error(`AITAGS_DEFAULT_EXTENSIONS is not a valid extensions array: ${(error as Error).message}`);
+  }
+  return { maxS3UploadBytes: integer('AITAGS_MAX_S3_UPLOAD_BYTES', 50 * 1024 * 1024), defaultExtensions };
 });
 
 export const taggerConfig = once(

@@ -1,6 +1,7 @@
 import { DeliveryUrlBuilder } from './adapters/delivery-urls.js';
 import { S3FileStore } from './adapters/file-store.js';
 import { DynamoFileTable } from './adapters/file-table.js';
+import { InboxTable } from './adapters/inbox-table.js';
 import { PrivateKeySource } from './adapters/private-key.js';
 import { StepFunctionsTaggingRuns } from './adapters/tagging-runs.js';
 import { AutoTaggingRuns } from './auto-tagging.js';
@@ -10,9 +11,10 @@ import { FileLibrary } from './file-library.js';
 /** The adapters the HTTP handlers run with, built once per container from configuration. */
 const api = apiConfig();
 const storage = storageConfig();
-const store = new S3FileStore(storage.bucket);
+export const store = new S3FileStore(storage.bucket);
 const table = new DynamoFileTable(storage.table);
 export const files = new FileLibrary({ store, table });
+export const inbox = new InboxTable(storage.table);
 export const delivery = new DeliveryUrlBuilder(deliveryConfig().deliveryBaseUrl, store);
 export const privateKey = new PrivateKeySource(api);
 export const tagging = new AutoTaggingRuns(table, new StepFunctionsTaggingRuns(api.stateMachineArn), api.syncWindowMs);

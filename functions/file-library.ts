@@ -14,7 +14,7 @@ const MAX_ATTEMPTS = 8;
 
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const uniqueSuffix = () => [...randomBytes(9)].map((byte) => SUFFIX_ALPHABET[byte % SUFFIX_ALPHABET.length]).join('');
-const newFileId = () => randomBytes(12).toString('hex');
+export const newFileId = () => randomBytes(12).toString('hex');
 const FILE_ID = /^[0-9a-f]{24}$/;
 
 export interface FileLibraryDeps {
@@ -34,14 +34,17 @@ export class FileLibrary {
     this.now = deps.now ?? (() => new Date());
   }
 
-  /** `content` is what the upload handler read from the bytes (sharp stays out of the other handlers). */
-  async upload(request: UploadRequest, content: InspectedContent): Promise<FileRecord> {
+  /**
+   * `content` is what the caller read from the bytes (sharp stays out of the other handlers); `fileId`
+   * is the id a presigned upload already promised, used when the path holds no file yet.
+   */
+  async upload(request: UploadRequest, content: InspectedContent, fileId?: string): Promise<FileRecord> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const filePath = request.folder + (request.useUniqueFileName ? withUniqueSuffix(request.fileName, uniqueSuffix()) : request.fileName);
       try {
         const claim = await this.deps.table.findPath(filePath);
         const existing = claim && (await this.deps.table.get(claim.fileId));
-        return existing ? await this.overwrite(existing, request, content) : await this.create(filePath, claim, request, content);
+        return existing ? await this.overwrite(existing, request, content) : await this.create(filePath, claim, request, content, fileId);
       } catch (error) {
         if (!(error instanceof WriteConflict)) throw error;
       }
@@ -49,12 +52,12 @@ export class FileLibrary {
     throw new ApiError(503, 'Too many concurrent uploads to the same path', 'Retry the upload in a moment.');
   }
 
-  private async create(filePath: string, claim: PathClaim | undefined, request: UploadRequest, content: InspectedContent): Promise<FileRecord> {
+  private async create(filePath: string, claim: PathClaim | undefined, request: UploadRequest, content: InspectedContent, fileId = newFileId()): Promise<FileRecord> {
     const now = this.now();
     if (claim && now.getTime() - Date.parse(claim.claimedAt) < STALE_CLAIM_MS) {
       throw new WriteConflict(`path ${filePath}`); // another upload to this path is still writing its record
     }
-    const record = newFileRecord(newFileId(), filePath, request, content.facts, now.toISOString());
+    const record = newFileRecord(fileId, filePath, request, content.facts, now.toISOString());
     await this.deps.table.claimPath(filePath, record.fileId, record.createdAt, claim);
     try {
       await this.writeObjects(record, request.bytes, content);
@@ -79,6 +82,12 @@ export class FileLibrary {
     const keys = objectKeys(record);
     await this.deps.store.put(keys.original, bytes, record.mime);
     if (keys.thumbnail && content.thumbnail) await this.deps.store.put(keys.thumbnail, content.thumbnail.bytes, content.thumbnail.contentType);
+  }
+
+  /** The fileId a file at `filePath` has, or undefined (for presigned uploads, decided before the bytes exist). */
+  async idAtPath(filePath: string): Promise<string | undefined> {
+    const claim = await this.deps.table.findPath(filePath);
+    return claim && (await this.deps.table.get(claim.fileId))?.fileId;
   }
 
   async get(fileId: string): Promise<FileRecord> {

@@ -4,18 +4,26 @@ import { Api } from './api.js';
 import { Delivery } from './delivery.js';
 import { Storage } from './storage.js';
 import { TaggingWorkflow } from './tagging-workflow.js';
+import { S3Trigger } from './s3-trigger.js';
+import { parseExtensions } from '../functions/core/extensions.js';
+import { INGEST_PREFIX } from '../functions/core/direct-upload.js';
 
 export interface AitagsStackProps extends StackProps {
   /** Direct upload cap (AITAGS_MAX_UPLOAD_BYTES). @default 4194304 */
   maxUploadBytes?: number;
   /** How long upload and update wait for tagging (AITAGS_SYNC_WINDOW_MS). @default 3000 */
   syncWindowMs?: number;
+  /** Largest presigned upload (AITAGS_MAX_S3_UPLOAD_BYTES). @default 52428800 */
+  maxS3UploadBytes?: number;
+  /** Extensions for objects written under ingest/ by other tools. @default [] */
+  defaultExtensions?: unknown;
   /** For the bucket and the table. @default RemovalPolicy.RETAIN */
   dataRemovalPolicy?: RemovalPolicy;
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 4_194_304;
 export const DEFAULT_SYNC_WINDOW_MS = 3000;
+export const DEFAULT_MAX_S3_UPLOAD_BYTES = 50 * 1024 * 1024;
 
 /** aitags on AWS: files and records, the CDN for public files, and the HTTP API. */
 export class AitagsStack extends Stack {
@@ -23,6 +31,7 @@ export class AitagsStack extends Stack {
   readonly delivery: Delivery;
   readonly api: Api;
   readonly tagging: TaggingWorkflow;
+  readonly trigger: S3Trigger;
 
   constructor(scope: Construct, id: string, props: AitagsStackProps = {}) {
     super(scope, id, props);
@@ -34,9 +43,24 @@ export class AitagsStack extends Stack {
       taggingWorkflow: this.tagging.stateMachine,
       deliveryBaseUrl: this.delivery.baseUrl,
       maxUploadBytes: props.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+      maxS3UploadBytes: props.maxS3UploadBytes ?? DEFAULT_MAX_S3_UPLOAD_BYTES,
       syncWindowMs: props.syncWindowMs ?? DEFAULT_SYNC_WINDOW_MS,
     });
 
+    // Validated here, so a bad default fails `cdk synth` instead of every ingest at run time.
+    this.trigger = new S3Trigger(this, 'Trigger', {
+      storage: this.storage,
+      taggingWorkflow: this.tagging.stateMachine,
+      defaultExtensions: parseExtensions(props.defaultExtensions ?? []),
+    });
+    new CfnOutput(this, 'IngestPrefix', {
+      description: 'Objects written here by any tool (aws s3 cp) become files tagged with the default extensions',
+      value: `s3://${this.storage.bucket.bucketName}/${INGEST_PREFIX}`,
+    });
+    new CfnOutput(this, 'FailedObjectsQueueUrl', {
+      description: 'S3 events whose processing failed after retries',
+      value: this.trigger.failures.queueUrl,
+    });
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the API (the ImageKit SDK baseURL)',
       value: this.api.httpApi.apiEndpoint,

@@ -12,6 +12,7 @@ export interface ApiRoute {
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/api/v1/files/upload', entry: 'upload' },
+  { method: 'POST', path: '/api/v1/files/upload-url', entry: 'upload-url' },
   { method: 'GET', path: '/v1/files/{fileId}/details', entry: 'get-details' },
   { method: 'PATCH', path: '/v1/files/{fileId}/details', entry: 'update-details' },
   { method: 'DELETE', path: '/v1/files/{fileId}', entry: 'delete-file' },

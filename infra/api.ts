@@ -36,6 +36,12 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
     timeout: WAITS_FOR_TAGGING,
     nativeModules: ['sharp'],
   },
+  'upload-url': {
+    // PutObject under uploads/ is what the presigned URL lets its holder do; GetItem finds an existing path.
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    objects: { 's3:PutObject': ['uploads'] },
+    readsPrivateKey: true,
+  },
   'get-details': {
     table: ['dynamodb:GetItem'],
     // Presigning a private file's URL needs the permission the URL's holder will exercise.
@@ -71,6 +77,8 @@ export interface ApiProps {
   /** `https://…` that serves the bucket's public/ prefix. */
   deliveryBaseUrl: string;
   maxUploadBytes: number;
+  /** Largest presigned upload. */
+  maxS3UploadBytes: number;
   syncWindowMs: number;
 }
 
@@ -143,6 +151,7 @@ export class Api extends Construct {
         AITAGS_SYNC_WINDOW_MS: String(props.syncWindowMs),
         // On AWS a webhookUrl must reach a public address (checked at request time and again at delivery).
         AITAGS_ALLOW_PRIVATE_WEBHOOKS: 'false',
+        AITAGS_MAX_S3_UPLOAD_BYTES: String(props.maxS3UploadBytes),
       },
     });
     // Every handler reads its whole configuration at cold start (functions/config.ts), so each gets every

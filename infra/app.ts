@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { AitagsStack, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_SYNC_WINDOW_MS } from './aitags-stack.js';
+import { AitagsStack, DEFAULT_MAX_S3_UPLOAD_BYTES, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_SYNC_WINDOW_MS } from './aitags-stack.js';
 
 const app = new App();
 
@@ -14,11 +14,26 @@ function integerContext(name: string, fallback: number): number {
   return value;
 }
 
+/** A context value given as JSON text (on the command line) or as JSON (in cdk.json). */
+function jsonContext(name: string, fallback: unknown): unknown {
+  const raw: unknown = app.node.tryGetContext(name);
+  if (raw === undefined || raw === '') return fallback;
+  if (typeof raw !== 'string') return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new Error(`Context ${name} must be JSON (got ${raw})`);
+  }
+}
+
 // No env: the stack is environment-agnostic and deploys to the account and region of the CLI's credentials.
 new AitagsStack(app, 'Aitags', {
   description: 'aitags: self-hosted, ImageKit-compatible AI auto-tagging',
   maxUploadBytes: integerContext('maxUploadBytes', DEFAULT_MAX_UPLOAD_BYTES),
   syncWindowMs: integerContext('syncWindowMs', DEFAULT_SYNC_WINDOW_MS),
+  maxS3UploadBytes: integerContext('maxS3UploadBytes', DEFAULT_MAX_S3_UPLOAD_BYTES),
+  // -c defaultExtensions='[{"name":"aws-auto-tagging","minConfidence":80,"maxTags":10}]'
+  defaultExtensions: jsonContext('defaultExtensions', []),
 });
 
 app.synth();

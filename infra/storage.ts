@@ -1,12 +1,16 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
-/** The bucket's top-level prefixes (see objectKeys in functions/core/file-record.ts); only public/ is served by the CDN. */
-export type Visibility = 'public' | 'private';
+/**
+ * The bucket's top-level prefixes: files under public/ and private/ (objectKeys in
+ * functions/core/file-record.ts; only public/ is served by the CDN), the inbox under uploads/ (presigned
+ * uploads) and ingest/ (files other tools drop in).
+ */
+export type Visibility = 'public' | 'private' | 'uploads' | 'ingest';
 export type ObjectAction = 's3:GetObject' | 's3:PutObject' | 's3:DeleteObject';
 export type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:DeleteItem';
 
@@ -32,12 +36,16 @@ export class Storage extends Construct {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       removalPolicy,
+      // A presigned upload that was refused or abandoned is not kept.
+      lifecycleRules: [{ prefix: 'uploads/', expiration: Duration.days(1) }, { abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
 
     this.table = new Table(this, 'Table', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Upload intents and S3-event claims expire on their own.
+      timeToLiveAttribute: 'ttl',
       removalPolicy,
     });
   }

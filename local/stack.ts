@@ -5,11 +5,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import type { S3Event } from 'aws-lambda';
 import { API_ROUTES, FALLBACK_ENTRY } from '../infra/api-routes.js';
 import { createHttpGateway, type HttpHandler, type PublicObject } from './http-gateway.js';
 import { startStandIns } from './stand-ins.js';
 import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';
-import { synthesizeTaggingWorkflow } from './state-machine.js';
+import { bridgeS3Events, bucketNotificationsOf } from './s3-events.js';
+import { synthesizeTemplate, taggingWorkflowOf } from './state-machine.js';
 import { type LocalStepFunctions, startLocalStepFunctions, type TaskHandler } from './step-functions.js';
 
 export interface LocalStackOptions {
@@ -69,7 +71,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const webhookSecretFile = join(dataDir, 'webhook-secret');
   const webhookSecret = await loadSecret(options.env?.AITAGS_WEBHOOK_SECRET ?? process.env.AITAGS_WEBHOOK_SECRET, dataDir, webhookSecretFile, () => `whsec_${randomBytes(24).toString('base64')}`);
   const standIns = await startStandIns(dataDir, { bucket: BUCKET, table: TABLE });
-  const workflow = synthesizeTaggingWorkflow();
+  const template = synthesizeTemplate();
+  const workflow = taggingWorkflowOf(template);
+  const notifications = bucketNotificationsOf(template);
 
   const s3 = new S3Client({
     endpoint: standIns.s3Endpoint,
@@ -132,6 +136,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   for (const entry of new Set(Object.values(workflow.taskEntries))) {
     taskHandlers[entry] = ((await import(join(functionsDir, `${entry}.ts`))) as { handler: TaskHandler }).handler;
   }
+  const notificationHandlers: Record<string, (event: S3Event) => Promise<unknown>> = {};
+  for (const { entry } of notifications) {
+    notificationHandlers[entry] = ((await import(join(functionsDir, `${entry}.ts`))) as { handler: (event: S3Event) => Promise<unknown> }).handler;
+  }
+  const s3Events = bridgeS3Events(standIns.s3rver, notifications, notificationHandlers, (record, error) =>
+    console.error(`S3 event for ${record.s3.object.key} failed after retries (on AWS: kept in the failed-objects queue):`, error),
+  );
 
   return {
     apiUrl,
@@ -145,7 +156,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     table: TABLE,
     s3Endpoint: standIns.s3Endpoint,
     dynamoEndpoint: standIns.dynamoEndpoint,
-    idle: () => stepFunctions.idle(),
+    async idle() {
+      await s3Events.idle();
+      await stepFunctions.idle();
+    },
     async stop() {
       gateway.closeAllConnections();
       await new Promise((done) => gateway.close(done));

@@ -20,10 +20,27 @@ export interface SynthesizedWorkflow {
 const LOCAL_ACCOUNT = '000000000000';
 const LOCAL_REGION = 'us-east-1';
 
-type TemplateValue = string | number | boolean | null | TemplateValue[] | { [key: string]: TemplateValue };
+export type TemplateValue = string | number | boolean | null | TemplateValue[] | { [key: string]: TemplateValue };
+export interface CfnTemplate {
+  Resources: Record<string, { Type: string; Properties?: Record<string, TemplateValue>; Metadata?: Record<string, unknown> }>;
+}
+
+/** The stack as `cdk synth` writes it (bundling skipped: the local runtime runs the handler sources). */
+export function synthesizeTemplate(): CfnTemplate {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return Template.fromStack(new AitagsStack(app, 'Aitags')).toJSON() as CfnTemplate;
+}
+
+/** The handler module (under functions/) of the function a `Fn::GetAtt`/ARN names. */
+export function handlerEntryOf(template: CfnTemplate, functionArnOrLogicalId: string): string {
+  const logicalId = functionArnOrLogicalId.split(':').pop() ?? '';
+  const entry = template.Resources[logicalId]?.Metadata?.[HANDLER_ENTRY_METADATA];
+  if (typeof entry !== 'string') throw new Error(`${functionArnOrLogicalId} names no handler module`);
+  return entry;
+}
 
 /** CloudFormation intrinsics in a definition string → plain text; a function's ARN names its logical id. */
-function resolveIntrinsic(value: TemplateValue): string {
+export function resolveIntrinsic(value: TemplateValue): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const getAtt = value['Fn::GetAtt'];
@@ -52,10 +69,7 @@ function* taskStates(states: Record<string, StateDefinition>): Generator<[string
  * The tagging state machine exactly as `cdk synth` writes it (bundling skipped), made runnable: tokens
  * resolved, and each Lambda task mapped to the handler module that its function deploys.
  */
-export function synthesizeTaggingWorkflow(): SynthesizedWorkflow {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new AitagsStack(app, 'Aitags');
-  const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties?: Record<string, TemplateValue>; Metadata?: Record<string, unknown> }> };
+export function taggingWorkflowOf(template: CfnTemplate): SynthesizedWorkflow {
   const machines = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::StepFunctions::StateMachine');
   const [machine] = machines;
   if (machines.length !== 1 || !machine?.Properties?.DefinitionString) throw new Error('Expected one state machine in the stack');
@@ -64,10 +78,7 @@ export function synthesizeTaggingWorkflow(): SynthesizedWorkflow {
   const taskEntries: Record<string, string> = {};
   for (const [name, state] of taskStates(definition.States)) {
     const functionArn = String((state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName ?? '');
-    const logicalId = functionArn.split(':').pop() ?? '';
-    const entry = template.Resources[logicalId]?.Metadata?.[HANDLER_ENTRY_METADATA];
-    if (typeof entry !== 'string') throw new Error(`Task "${name}" invokes ${functionArn}, which names no handler module`);
-    taskEntries[name] = entry;
+    taskEntries[name] = handlerEntryOf(template, functionArn);
   }
   return { definition, taskEntries };
 }

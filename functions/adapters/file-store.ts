@@ -1,4 +1,4 @@
-import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3 } from './aws-clients.js';
 
@@ -8,6 +8,10 @@ export interface FileStore {
   get(key: string): Promise<Uint8Array>;
   remove(keys: string[]): Promise<void>;
   signedGetUrl(key: string, expiresInSeconds: number): Promise<string>;
+  /** A presigned PUT with the exact Content-Length and Content-Type signed in. */
+  signedPutUrl(key: string, size: number, contentType: string, expiresInSeconds: number): Promise<string>;
+  /** Size and ETag (without quotes) of an object, or undefined when there is none. */
+  head(key: string): Promise<{ size: number; eTag: string } | undefined>;
 }
 
 export class S3FileStore implements FileStore {
@@ -33,6 +37,23 @@ export class S3FileStore implements FileStore {
     );
     const failed = result.Errors ?? [];
     if (failed.length) throw new Error(`S3 could not delete ${failed.map((error) => `${error.Key}: ${error.Code}`).join(', ')}`);
+  }
+
+  signedPutUrl(key: string, size: number, contentType: string, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentLength: size, ContentType: contentType }), {
+      expiresIn: expiresInSeconds,
+      signableHeaders: new Set(['content-length', 'content-type']),
+    });
+  }
+
+  async head(key: string): Promise<{ size: number; eTag: string } | undefined> {
+    try {
+      const object = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { size: object.ContentLength ?? 0, eTag: (object.ETag ?? '').replace(/"/g, '') };
+    } catch (error) {
+      if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
+      throw error;
+    }
   }
 
   signedGetUrl(key: string, expiresInSeconds: number): Promise<string> {

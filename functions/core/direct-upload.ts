@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { ApiError, badRequest } from './errors.js';
+import { EXTENSIONS_HELP, extensionsSchema } from './extensions.js';
+import { describeFirstIssue } from './field-issues.js';
+import {
+  checkCustomCoordinates,
+  checkTags,
+  customMetadataSchema,
+  normalizeFolder,
+  sanitizeFileName,
+  WEBHOOK_URL_HELP,
+  webhookUrlSchema,
+} from './file-fields.js';
+import type { UploadRequest } from './upload-request.js';
+
+/** Everything an upload asks for except the bytes: kept with a presigned upload until the bytes arrive. */
+export type UploadSettings = Omit<UploadRequest, 'bytes'>;
+
+export interface DirectUploadRequest {
+  settings: UploadSettings;
+  size: number;
+  contentType: string;
+}
+
+/** Where presigned uploads land (`uploads/<fileId>/<name>`) and where other tools drop files (`ingest/…`). */
+export const UPLOADS_PREFIX = 'uploads/';
+export const INGEST_PREFIX = 'ingest/';
+export const PRESIGNED_UPLOAD_SECONDS = 15 * 60;
+
+const DIRECT_UPLOAD_HELP =
+  'POST /api/v1/files/upload-url takes JSON: fileName, size (bytes), and optionally contentType, folder, tags, isPrivateFile, customCoordinates, customMetadata, extensions, webhookUrl, useUniqueFileName, overwriteFile, overwriteAITags, overwriteTags, overwriteCustomMetadata.';
+
+const flag = z.boolean({ error: 'must be true or false' });
+
+const directUploadSchema = z.strictObject(
+  {
+    fileName: z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }),
+    size: z
+      .number({ error: (issue) => (issue.input === undefined ? 'is required (the exact number of bytes you will PUT)' : 'must be a number of bytes') })
+      .int({ error: 'must be a whole number of bytes' })
+      .min(1, { error: 'must be at least 1 byte' }),
+    contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, { error: 'must be a MIME type such as image/jpeg' }).default('application/octet-stream'),
+    folder: z.string().default('/'),
+    tags: z.union([z.array(z.string()), z.string().transform((text) => text.split(','))], { error: 'must be an array of strings' }).optional(),
+    isPrivateFile: flag.default(false),
+    customCoordinates: z.string().optional(),
+    customMetadata: customMetadataSchema.optional(),
+    extensions: extensionsSchema.default([]),
+    webhookUrl: webhookUrlSchema.optional(),
+    useUniqueFileName: flag.default(true),
+    overwriteFile: flag.default(true),
+    overwriteAITags: flag.default(true),
+    overwriteTags: flag.default(true),
+    overwriteCustomMetadata: flag.default(true),
+  },
+  { error: 'must be a JSON object' },
+);
+
+/** The upload-url JSON body → settings kept for the upload, or a 400 naming the field; 413 over `maxBytes`. */
+export function parseDirectUploadRequest(body: unknown, maxBytes: number): DirectUploadRequest {
+  const parsed = directUploadSchema.safeParse(body);
+  if (!parsed.success) {
+    const message = describeFirstIssue(parsed.error);
+    const help = message.startsWith('extensions') ? EXTENSIONS_HELP : message.startsWith('webhookUrl') ? WEBHOOK_URL_HELP : DIRECT_UPLOAD_HELP;
+    throw badRequest(message === 'request must be a JSON object' ? 'The body must be a JSON object' : message, help);
+  }
+  const fields = parsed.data;
+  if (fields.size > maxBytes) {
+    throw new ApiError(413, `size ${fields.size} is over the ${maxBytes}-byte limit for direct uploads`, 'Compress or split the file; the deployment sets the limit (AITAGS_MAX_S3_UPLOAD_BYTES).');
+  }
+  return {
+    size: fields.size,
+    contentType: fields.contentType,
+    settings: {
+      fileName: sanitizeFileName(fields.fileName),
+      useUniqueFileName: fields.useUniqueFileName,
+      folder: normalizeFolder(fields.folder),
+      tags: checkTags(fields.tags ?? null),
+      isPrivateFile: fields.isPrivateFile,
+      customCoordinates: checkCustomCoordinates(fields.customCoordinates ?? null),
+      customMetadata: fields.customMetadata,
+      extensions: fields.extensions,
+      webhookUrl: fields.webhookUrl,
+      overwriteFile: fields.overwriteFile,
+      overwriteAITags: fields.overwriteAITags,
+      overwriteTags: fields.overwriteTags,
+      overwriteCustomMetadata: fields.overwriteCustomMetadata,
+      responseFields: [],
+    },
+  };
+}
+
+export const uploadObjectKey = (fileId: string, fileName: string) => `${UPLOADS_PREFIX}${fileId}/${fileName}`;
+
+/**
+ * S3 event keys are URL-encoded with `+` for spaces; this is the one place they are decoded (the local
+ * runtime encodes s3rver's raw keys the same way before handing them over).
+ */
+export function decodeS3Key(raw: string): string {
+  return decodeURIComponent(raw.replace(/\+/g, ' '));
+}
+
+/** The inverse, as S3 writes keys into event records. */
+export function encodeS3Key(key: string): string {
+  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
+}
+
+export type InboxObject =
+  | { kind: 'presigned'; fileId: string; key: string }
+  | { kind: 'ingest'; key: string; folder: string; fileName: string }
+  | { kind: 'ignored'; key: string };
+
+/** What a created object is: a presigned upload, a file dropped into the ingest prefix, or neither. */
+export function classifyInboxObject(key: string): InboxObject {
+  const presigned = new RegExp(`^${UPLOADS_PREFIX}([0-9a-f]{24})/[^/]+$`).exec(key);
+  if (presigned?.[1]) return { kind: 'presigned', fileId: presigned[1], key };
+  if (key.startsWith(INGEST_PREFIX) && !key.endsWith('/')) {
+    const path = key.slice(INGEST_PREFIX.length);
+    const slash = path.lastIndexOf('/');
+    try {
+      return { kind: 'ingest', key, folder: normalizeFolder(path.slice(0, slash + 1)), fileName: sanitizeFileName(path.slice(slash + 1)) };
+    } catch {
+      return { kind: 'ignored', key }; // e.g. a `..` segment: not a path aitags will store
+    }
+  }
+  return { kind: 'ignored', key };
+}
+
+/** Settings for a file dropped into the ingest prefix: its path kept, replaced on re-upload, default extensions. */
+export function ingestSettings(object: Extract<InboxObject, { kind: 'ingest' }>, defaultExtensions: UploadSettings['extensions']): UploadSettings {
+  return {
+    fileName: object.fileName,
+    useUniqueFileName: false,
+    folder: object.folder,
+    tags: null,
+    isPrivateFile: false,
+    customCoordinates: null,
+    customMetadata: undefined,
+    extensions: defaultExtensions,
+    webhookUrl: undefined,
+    overwriteFile: true,
+    overwriteAITags: true,
+    overwriteTags: false,
+    overwriteCustomMetadata: false,
+    responseFields: [],
+  };
+}
+
+/**
+ * S3 delivers events at least once and out of order. One PUT of one key is identified by the key, the
+ * event's sequencer (unique per PUT of a key) and the ETag of the bytes.
+ */
+export const s3EventId = (key: string, sequencer: string | undefined, eTag: string | undefined) =>
+  `${key}#${sequencer ?? '-'}#${eTag ?? '-'}`;

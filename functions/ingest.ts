@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import type { InspectedContent } from './adapters/content-inspector.js';
+import type { FileStore } from './adapters/file-store.js';
+import type { InboxTable } from './adapters/inbox-table.js';
+import type { AutoTaggingRuns } from './auto-tagging.js';
+import { classifyInboxObject, type InboxObject, ingestSettings, s3EventId, type UploadSettings } from './core/direct-upload.js';
+import type { AutoTagging } from './core/extensions.js';
+import type { FileLibrary } from './file-library.js';
+import { logger } from './logger.js';
+
+/** The parts of one S3 ObjectCreated record this needs (key already decoded). */
+export interface CreatedObject {
+  key: string;
+  size: number | undefined;
+  eTag: string | undefined;
+  sequencer: string | undefined;
+}
+
+export interface IngestDeps {
+  store: FileStore;
+  inbox: InboxTable;
+  files: FileLibrary;
+  tagging: AutoTaggingRuns;
+  inspect: (bytes: Buffer) => Promise<InspectedContent>;
+  defaultExtensions: AutoTagging[];
+}
+
+export type IngestOutcome = 'stored' | 'ignored' | 'duplicate' | 'stale' | 'refused';
+
+/** A run id derived from the event: a second delivery of it can never start a second execution. */
+const runIdFor = (eventId: string) => `s3-${createHash('sha256').update(eventId).digest('hex').slice(0, 40)}`;
+
+/**
+ * One object that arrived in the bucket's inbox (a presigned upload, or a file another tool put under
+ * ingest/) becomes a file, moved to its place and tagged as asked. Exactly once in effect: a duplicate or
+ * stale event finds the object gone or different, or the event already claimed.
+ */
+export async function ingestObject(object: CreatedObject, deps: IngestDeps): Promise<IngestOutcome> {
+  const inboxObject = classifyInboxObject(object.key);
+  if (inboxObject.kind === 'ignored') return 'ignored';
+  const current = await deps.store.head(object.key);
+  // Gone: an earlier delivery of this event already moved it. Different: a newer PUT replaced it, and its
+  // own event will handle it.
+  if (!current) return 'duplicate';
+  if (object.eTag && current.eTag !== object.eTag) return 'stale';
+  const eventId = s3EventId(object.key, object.sequencer, object.eTag ?? current.eTag);
+  if (!(await deps.inbox.claimEvent(eventId, new Date()))) return 'duplicate';
+  try {
+    const outcome = await storeObject(inboxObject, current.size, eventId, deps);
+    await deps.inbox.finishEvent(eventId);
+    return outcome;
+  } catch (error) {
+    await deps.inbox.releaseEvent(eventId).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function storeObject(object: Exclude<InboxObject, { kind: 'ignored' }>, size: number, eventId: string, deps: IngestDeps): Promise<IngestOutcome> {
+  let settings: UploadSettings;
+  let fileId: string | undefined;
+  if (object.kind === 'presigned') {
+    const intent = await deps.inbox.getIntent(object.fileId);
+    const refusal = !intent
+      ? 'no upload was requested for this key (or its request expired)'
+      : intent.state !== 'waiting'
+        ? `this upload was already ${intent.state}`
+        : size !== intent.size
+          ? `the object has ${size} bytes but ${intent.size} were declared`
+          : undefined;
+    if (refusal || !intent) {
+      logger.warn('Presigned upload refused', { fileId: object.fileId, key: object.key, reason: refusal });
+      await deps.store.remove([object.key]);
+      if (intent?.state === 'waiting') await deps.inbox.settleIntent(object.fileId, 'refused', refusal);
+      return 'refused';
+    }
+    settings = intent.settings;
+    fileId = intent.fileId;
+  } else {
+    settings = ingestSettings(object, deps.defaultExtensions);
+  }
+  const bytes = Buffer.from(await deps.store.get(object.key));
+  const file = await deps.files.upload({ ...settings, bytes }, await deps.inspect(bytes), fileId);
+  logger.appendKeys({ fileId: file.fileId });
+  await deps.store.remove([object.key]);
+  if (object.kind === 'presigned') await deps.inbox.settleIntent(object.fileId, 'stored');
+  logger.info('Object stored as a file', { key: object.key, filePath: file.filePath, size: file.size });
+  if (settings.extensions.length) await deps.tagging.start(file.fileId, settings.extensions, settings.webhookUrl, runIdFor(eventId));
+  return 'stored';
+}
