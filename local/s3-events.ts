@@ -52,6 +52,7 @@ export function bridgeS3Events(
   onFailure: (record: S3EventRecord, error: unknown) => void,
 ) {
   const inFlight = new Set<Promise<void>>();
+  const listeners: Array<(event: S3Event) => void> = [];
   const deliver = async (handler: (event: S3Event) => Promise<unknown>, record: S3EventRecord) => {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -72,10 +73,15 @@ export function bridgeS3Events(
         if (!handler || !raw.s3.object.key.startsWith(notification.prefix) || !notification.events.some((pattern) => matches(pattern, raw.eventName))) continue;
         const delivery = deliver(handler, record).finally(() => inFlight.delete(delivery));
         inFlight.add(delivery);
+        for (const listener of listeners) listener({ Records: [record] });
       }
     }
   });
   return {
+    /** Also hands every delivered event to `listener` (tests replay them to check exactly-once handling). */
+    onEvent(listener: (event: S3Event) => void) {
+      listeners.push(listener);
+    },
     /** Resolves once every delivered event has been handled (retries included). */
     async idle() {
       while (inFlight.size) await Promise.all([...inFlight]);

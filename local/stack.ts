@@ -37,8 +37,10 @@ export interface LocalStack {
   table: string;
   s3Endpoint: string;
   dynamoEndpoint: string;
-  /** Resolves once no tagging execution is running. */
+  /** Resolves once no S3 event is being handled and no tagging execution is running. */
   idle(): Promise<void>;
+  /** Every S3 event delivered to a handler, as delivered (keys URL-encoded as S3 does). */
+  onS3Event(listener: (event: S3Event) => void): void;
   stop(): Promise<void>;
 }
 
@@ -156,6 +158,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     table: TABLE,
     s3Endpoint: standIns.s3Endpoint,
     dynamoEndpoint: standIns.dynamoEndpoint,
+    onS3Event: (listener) => s3Events.onEvent(listener),
     async idle() {
       await s3Events.idle();
       await stepFunctions.idle();
