@@ -23,6 +23,8 @@ export interface IngestDeps {
   tagging: AutoTaggingRuns;
   inspect: (bytes: Buffer) => Promise<InspectedContent>;
   defaultExtensions: AutoTagging[];
+  /** Larger objects are not read into memory: refused (a presigned upload cannot be larger anyway). */
+  maxBytes: number;
 }
 
 export type IngestOutcome = 'stored' | 'ignored' | 'duplicate' | 'stale' | 'refused';
@@ -76,6 +78,11 @@ async function storeObject(object: Exclude<InboxObject, { kind: 'ignored' }>, si
     settings = intent.settings;
     fileId = intent.fileId;
   } else {
+    if (size > deps.maxBytes) {
+      // Left where it is: it is another tool's object, and only too large for this deployment.
+      logger.error('Object in ingest/ too large to store', { key: object.key, size, maxBytes: deps.maxBytes });
+      return 'refused';
+    }
     settings = ingestSettings(object, deps.defaultExtensions);
   }
   const bytes = Buffer.from(await deps.store.get(object.key));

@@ -23,6 +23,7 @@ const deps = {
   tagging: new AutoTaggingRuns(table, new StepFunctionsTaggingRuns(workflowConfig().stateMachineArn), 0),
   inspect: inspectContent,
   defaultExtensions: inboxConfig().defaultExtensions,
+  maxBytes: inboxConfig().maxS3UploadBytes,
 };
 
 /** S3 ObjectCreated under uploads/ or ingest/ → a stored, tagged file. A thrown error is retried by Lambda. */

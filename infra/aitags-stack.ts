@@ -51,7 +51,8 @@ export class AitagsStack extends Stack {
     this.trigger = new S3Trigger(this, 'Trigger', {
       storage: this.storage,
       taggingWorkflow: this.tagging.stateMachine,
-      defaultExtensions: parseExtensions(props.defaultExtensions ?? []),
+      defaultExtensions: defaultExtensionsOf(props.defaultExtensions),
+      maxS3UploadBytes: props.maxS3UploadBytes ?? DEFAULT_MAX_S3_UPLOAD_BYTES,
     });
     new CfnOutput(this, 'IngestPrefix', {
       description: 'Objects written here by any tool (aws s3 cp) become files tagged with the default extensions',
@@ -90,5 +91,13 @@ export class AitagsStack extends Stack {
     });
     new CfnOutput(this, 'StateMachineArn', { description: 'The tagging workflow', value: this.tagging.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TableName', { description: 'File records', value: this.storage.table.tableName });
+  }
+}
+
+function defaultExtensionsOf(value: unknown) {
+  try {
+    return parseExtensions(value ?? []);
+  } catch (error) {
+    throw new Error(`defaultExtensions (cdk -c defaultExtensions='[…]') is invalid: ${(error as Error).message}`);
   }
 }

@@ -4,6 +4,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { INGEST_PREFIX, UPLOADS_PREFIX } from '../functions/core/direct-upload.js';
 import type { AutoTagging } from '../functions/core/extensions.js';
@@ -15,6 +16,8 @@ export interface S3TriggerProps {
   taggingWorkflow: StateMachine;
   /** Extensions for objects other tools write under ingest/ (validated before synthesis). */
   defaultExtensions: AutoTagging[];
+  /** Objects larger than this are not read into memory: refused and reported. */
+  maxS3UploadBytes: number;
 }
 
 /**
@@ -42,6 +45,7 @@ export class S3Trigger extends Construct {
       environment: {
         AITAGS_DEFAULT_EXTENSIONS: JSON.stringify(props.defaultExtensions),
         AITAGS_STATE_MACHINE_ARN: props.taggingWorkflow.stateMachineArn,
+        AITAGS_MAX_S3_UPLOAD_BYTES: String(props.maxS3UploadBytes),
       },
     });
     storage.bindBucket(this.handler, {
@@ -51,6 +55,9 @@ export class S3Trigger extends Construct {
     });
     storage.bindTable(this.handler, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
     props.taggingWorkflow.grantStartExecution(this.handler);
+    // Without it, HeadObject on a key that is gone answers 403 instead of 404, and a redelivered event
+    // (whose object was already moved) would look like a failure instead of a duplicate.
+    this.handler.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [storage.bucket.bucketArn] }));
     for (const prefix of [UPLOADS_PREFIX, INGEST_PREFIX]) {
       storage.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.handler), { prefix });
     }

@@ -16,7 +16,10 @@ export interface PolicyStatement {
   Principal?: unknown;
   Condition?: unknown;
 }
-/** One action on one resource, the resource written as `bucket/public/*`, `table`, `privateKey`, `webhookSecret`, `tag-with-vision`. */
+/**
+ * One action on one resource, the resource written as `bucket/public/*`, `table`, `privateKey`, `webhookSecret`,
+ * `failedObjects`, `tag-with-vision`.
+ */
 export type Permission = `${string} ${string}`;
 /** `{ 'Fn::GetAtt': [logicalId, attribute] }` */
 export type GetAtt = { 'Fn::GetAtt': [string, string] };
@@ -61,6 +64,7 @@ export class StackTemplate {
       [this.logicalId(this.stack.tagging.visionCredentials)]: 'visionCredentials',
       [this.logicalId(this.stack.tagging.webhookSecret)]: 'webhookSecret',
       [this.logicalId(this.stack.tagging.stateMachine)]: 'stateMachine',
+      [this.logicalId(this.stack.trigger.failures)]: 'failedObjects',
       // Functions by the handler module the template says they run, as the local runtime finds them.
       ...Object.fromEntries(this.functionIdsByEntry()),
     };

@@ -143,9 +143,15 @@ describe('handler functions', () => {
     });
   });
 
-  it('runs every Lambda of the stack on Node.js 22 and arm64', () => {
-    const functions = Object.values(resources).filter((resource) => resource.Type === 'AWS::Lambda::Function');
-    for (const fn of functions) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+  it('runs every Lambda of ours on Node.js 22 and arm64; the only other is CDK\'s bucket-notifications handler', () => {
+    const functions = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function');
+    const isOurs = (fn: CfnResource) => typeof fn.Metadata?.[HANDLER_ENTRY_METADATA] === 'string';
+    for (const [, fn] of functions.filter(([, fn]) => isOurs(fn))) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    }
+    // Custom::S3BucketNotifications is served by CDK's own singleton (Python), which runs at deploy time only.
+    const others = functions.filter(([, fn]) => !isOurs(fn)).map(([id]) => id);
+    expect(others).toEqual([expect.stringMatching(/^BucketNotificationsHandler[0-9a-f]{32}/)]);
   });
 
   it.each(HANDLER_ENTRIES)('%s gets the house variables and every AITAGS_ setting of the API', (entry) => {
@@ -160,6 +166,7 @@ describe('handler functions', () => {
       AITAGS_SYNC_WINDOW_MS: '3000',
       AITAGS_STATE_MACHINE_ARN: 'stateMachine',
       AITAGS_ALLOW_PRIVATE_WEBHOOKS: 'false',
+      AITAGS_MAX_S3_UPLOAD_BYTES: '52428800',
     });
   });
 
@@ -297,7 +304,22 @@ describe('permissions', () => {
     expect(stepFunctionsPermissionsOf(entry)).toEqual([]);
   });
 
-  it.each(HANDLER_ENTRIES)('%s can neither scan the table nor reach objects outside public/ and private/', (entry) => {
+  it('lets upload-url put objects under uploads/ (what its presigned URLs allow), add records and read the key, and nothing else', () => {
+    expect(permissionsOf('upload-url')).toEqual(
+      ['dynamodb:GetItem table', 'dynamodb:PutItem table', 's3:PutObject bucket/uploads/*', ...secretRead].sort(),
+    );
+  });
+
+  it('lets no API handler but upload-url reach uploads/, and none reach ingest/', () => {
+    const inbox = HANDLER_ENTRIES.flatMap((entry) =>
+      permissionsOf(entry)
+        .filter((permission) => /^s3:\S+ bucket\/(uploads|ingest)\//.test(permission))
+        .map((permission) => `${entry}: ${permission}`),
+    );
+    expect(inbox).toEqual(['upload-url: s3:PutObject bucket/uploads/*']);
+  });
+
+  it.each(HANDLER_ENTRIES)('%s can neither scan the table nor act on every object of the bucket', (entry) => {
     for (const permission of permissionsOf(entry)) {
       expect(permission).not.toMatch(/dynamodb:(Scan|Query|Batch|\*)/);
       expect(permission).not.toMatch(/^s3:\S+ bucket(\/\*)?$/);
@@ -318,13 +340,15 @@ describe('private key', () => {
 });
 
 describe('outputs', () => {
-  it('names the API URL, delivery URL, key secret, bucket, Vision credentials secret, webhook secret, state machine and table', () => {
+  it('names the API URL, delivery URL, key secret, bucket, ingest prefix, failed-objects queue, Vision credentials secret, webhook secret, state machine and table', () => {
     const { outputs } = synthesized;
     expect(Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, render(output.Value)]))).toEqual({
       ApiUrl: `${logicalId(synthesized.stack.api.httpApi)}.ApiEndpoint`,
       DeliveryUrl: 'https://distribution.DomainName',
       PrivateKeySecretArn: 'privateKey',
       BucketName: 'bucket',
+      IngestPrefix: 's3://bucket/ingest/',
+      FailedObjectsQueueUrl: 'failedObjects',
       VisionCredentialsSecretArn: 'visionCredentials',
       WebhookSecretArn: 'webhookSecret',
       StateMachineArn: 'stateMachine',
@@ -335,16 +359,21 @@ describe('outputs', () => {
     // The secret is stored without its prefix: the description tells an operator how to form whsec_….
     expect(outputs.WebhookSecretArn?.Description).toContain('whsec_');
     expect(outputs.WebhookSecretArn?.Description).toContain('aws secretsmanager get-secret-value');
+    expect(outputs.IngestPrefix?.Description).toContain('aws s3 cp');
   });
 });
 
 describe('settings', () => {
-  const stackWith = (props: { maxUploadBytes?: number; syncWindowMs?: number }) => new StackTemplate(props);
+  const stackWith = (props: { maxUploadBytes?: number; syncWindowMs?: number; maxS3UploadBytes?: number }) => new StackTemplate(props);
 
-  it('passes a chosen upload cap and sync window to every API handler', () => {
-    const custom = stackWith({ maxUploadBytes: 1_000_000, syncWindowMs: 0 });
+  it('passes a chosen upload cap, presigned-upload cap and sync window to every API handler', () => {
+    const custom = stackWith({ maxUploadBytes: 1_000_000, syncWindowMs: 0, maxS3UploadBytes: 200_000_000 });
     for (const entry of HANDLER_ENTRIES) {
-      expect(custom.environmentOf(entry)).toMatchObject({ AITAGS_MAX_UPLOAD_BYTES: '1000000', AITAGS_SYNC_WINDOW_MS: '0' });
+      expect(custom.environmentOf(entry)).toMatchObject({
+        AITAGS_MAX_UPLOAD_BYTES: '1000000',
+        AITAGS_SYNC_WINDOW_MS: '0',
+        AITAGS_MAX_S3_UPLOAD_BYTES: '200000000',
+      });
     }
   });
 

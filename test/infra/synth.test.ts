@@ -15,8 +15,18 @@ const ELF_MACHINE_AARCH64 = 0xb7;
 
 const API_ENTRIES = [...new Set([...API_ROUTES.map((route) => route.entry), FALLBACK_ENTRY])];
 /** Bundles that ship sharp's linux arm64 binary, which cannot load on an x64 machine. */
-const WITH_SHARP = ['upload', 'tag-with-rekognition', 'tag-with-vision'];
-const WITHOUT_SHARP = ['get-details', 'update-details', 'delete-file', 'route-not-found', 'record-extension-failure', 'deliver-webhook'];
+const WITH_SHARP = ['upload', 'tag-with-rekognition', 'tag-with-vision', 'on-object-created'];
+const WITHOUT_SHARP = [
+  'upload-url',
+  'get-details',
+  'update-details',
+  'delete-file',
+  'route-not-found',
+  'record-extension-failure',
+  'deliver-webhook',
+];
+/** Given on the command line as JSON text, as the README shows. */
+const DEFAULT_EXTENSIONS = [{ name: 'aws-auto-tagging', minConfidence: 80, maxTags: 10 }];
 
 /**
  * What AWS would put in a variable the template fills from a resource (a Ref or Fn::GetAtt). A
@@ -54,7 +64,18 @@ beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'aitags-synth-'));
   await run(
     join(repoRoot, 'node_modules/.bin/cdk'),
-    ['synth', '--no-notices', '--lookups=false', '-q', '-c', 'syncWindowMs=1500', '-o', outDir],
+    [
+      'synth',
+      '--no-notices',
+      '--lookups=false',
+      '-q',
+      '-c',
+      'syncWindowMs=1500',
+      '-c',
+      `defaultExtensions=${JSON.stringify(DEFAULT_EXTENSIONS)}`,
+      '-o',
+      outDir,
+    ],
     {
       cwd: repoRoot,
       env: { ...process.env, CDK_DISABLE_VERSION_CHECK: 'true' },
@@ -129,10 +150,18 @@ async function elfMachine(file: string): Promise<number> {
 }
 
 describe('cdk synth with bundling', () => {
-  it('takes the sync window from context and keeps the default upload cap for every API handler', () => {
+  it('takes the sync window from context and keeps the default upload caps for every API handler', () => {
     for (const entry of API_ENTRIES) {
-      expect(bundled(entry).variables).toMatchObject({ AITAGS_SYNC_WINDOW_MS: '1500', AITAGS_MAX_UPLOAD_BYTES: '4194304' });
+      expect(bundled(entry).variables).toMatchObject({
+        AITAGS_SYNC_WINDOW_MS: '1500',
+        AITAGS_MAX_UPLOAD_BYTES: '4194304',
+        AITAGS_MAX_S3_UPLOAD_BYTES: '52428800',
+      });
     }
+  });
+
+  it('takes the default extensions from context given as JSON text and hands them to on-object-created', () => {
+    expect(bundled('on-object-created').variables.AITAGS_DEFAULT_EXTENSIONS).toBe(JSON.stringify(DEFAULT_EXTENSIONS));
   });
 
   it('bundles every function as a minified ES module with a source map and a real require()', async () => {

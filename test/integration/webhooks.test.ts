@@ -6,7 +6,7 @@ import { blob, getDetails, upload } from '../support/requests.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
 
-const SYNC_WINDOW_MS = 800;
+const SYNC_WINDOW_MS = 2000;
 let stack: TestStack;
 let rekognition: FakeProvider<RekognitionRequestSeen>;
 let vision: FakeProvider<VisionRequestSeen>;
@@ -55,7 +55,7 @@ const verified = (index: number) => verifier.webhooks.unwrap(receiver.received[i
 
 describe('webhooks for extensions reported pending', () => {
   it('delivers SUCCESS with the File object after the merge, signed so the official SDK verifies it', async () => {
-    vision.behave({ latencyMs: SYNC_WINDOW_MS + 400, labels: [{ name: 'Kitten', confidence: 88 }] });
+    vision.behave({ latencyMs: SYNC_WINDOW_MS + 600, labels: [{ name: 'Kitten', confidence: 88 }] });
     const { body } = await upload<{ fileId: string; extensionStatus: unknown }>(stack, { file: blob(await jpeg()), fileName: 'hook.jpg', extensions: both, webhookUrl: receiver.url });
     expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'success', 'google-auto-tagging': 'pending' });
     await stack.idle();
@@ -72,7 +72,7 @@ describe('webhooks for extensions reported pending', () => {
   });
 
   it('delivers FAILURE with the reason when a pending extension fails', async () => {
-    rekognition.behave({ latencyMs: SYNC_WINDOW_MS + 400, failures: ['bad-image'] });
+    rekognition.behave({ latencyMs: SYNC_WINDOW_MS + 600, failures: ['bad-image'] });
     const { body } = await upload<{ fileId: string; extensionStatus: unknown }>(stack, {
       file: blob(await jpeg()),
       fileName: 'hook-fail.jpg',
@@ -98,8 +98,8 @@ describe('webhooks for extensions reported pending', () => {
 
   it('sends an event for every pending extension of a PATCH too', async () => {
     const { body: file } = await upload<{ fileId: string }>(stack, { file: blob(await jpeg()), fileName: 'patch-hook.jpg' });
-    rekognition.behave({ latencyMs: SYNC_WINDOW_MS + 400, labels: [{ name: 'Late', confidence: 80 }] });
-    vision.behave({ latencyMs: SYNC_WINDOW_MS + 400, labels: [{ name: 'Later', confidence: 70 }] });
+    rekognition.behave({ latencyMs: SYNC_WINDOW_MS + 600, labels: [{ name: 'Late', confidence: 80 }] });
+    vision.behave({ latencyMs: SYNC_WINDOW_MS + 600, labels: [{ name: 'Later', confidence: 70 }] });
     const response = await fetch(`${stack.apiUrl}/v1/files/${file.fileId}/details`, {
       method: 'PATCH',
       headers: { authorization: stack.auth, 'content-type': 'application/json' },
@@ -116,7 +116,7 @@ describe('webhooks for extensions reported pending', () => {
 describe('webhook retries', () => {
   it('retries a failing receiver with the same webhook-id until it accepts, and records every attempt', async () => {
     receiver.script([500, 503, 'hang']);
-    vision.behave({ latencyMs: SYNC_WINDOW_MS + 400, labels: [{ name: 'Kitten', confidence: 88 }] });
+    vision.behave({ latencyMs: SYNC_WINDOW_MS + 600, labels: [{ name: 'Kitten', confidence: 88 }] });
     const { body } = await upload<{ fileId: string }>(stack, {
       file: blob(await jpeg()),
       fileName: 'retry.jpg',
@@ -135,7 +135,7 @@ describe('webhook retries', () => {
 
   it('gives up after the last attempt of the schedule and records the final failure', async () => {
     receiver.script(Array(8).fill(500));
-    vision.behave({ latencyMs: SYNC_WINDOW_MS + 400, labels: [{ name: 'Kitten', confidence: 88 }] });
+    vision.behave({ latencyMs: SYNC_WINDOW_MS + 600, labels: [{ name: 'Kitten', confidence: 88 }] });
     const { body } = await upload<{ fileId: string }>(stack, {
       file: blob(await jpeg()),
       fileName: 'given-up.jpg',
