@@ -27,5 +27,7 @@ export async function benchPhoto(): Promise<Buffer> {
       pixels[at + 2] = channel(128 + 60 * Math.sin(x / 90) * Math.cos(y / 70));
     }
   }
-  return sharp(pixels, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } }).jpeg({ quality: QUALITY }).toBuffer();
+  return sharp(pixels, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
+    .jpeg({ quality: QUALITY })
+    .toBuffer();
 }

@@ -24,7 +24,14 @@ export async function referenceCosts(photo: Buffer) {
     signedPutUrl: async () => '',
     head: async () => undefined,
   };
-  const record = { fileType: 'image', mime: 'image/jpeg', size: photo.length, filePath: '/photo.jpg', isPrivateFile: false, hasThumbnail: false } as FileRecord;
+  const record = {
+    fileType: 'image',
+    mime: 'image/jpeg',
+    size: photo.length,
+    filePath: '/photo.jpg',
+    isPrivateFile: false,
+    hasThumbnail: false,
+  } as FileRecord;
   const prepared = await prepareImage(store, record);
   const sent = prepared.kind === 'bytes' ? prepared.bytes : photo;
   return {

@@ -4,7 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type FakeLabel, type FakeProvider, type RekognitionRequestSeen, startFakeRekognition, startFakeVision, type VisionRequestSeen } from '../local/provider-fakes.js';
+import {
+  type FakeLabel,
+  type FakeProvider,
+  type RekognitionRequestSeen,
+  startFakeRekognition,
+  startFakeVision,
+  type VisionRequestSeen,
+} from '../local/provider-fakes.js';
 import type { LocalStack } from '../local/stack.js';
 import { BenchClient, type Timed, type UploadBody } from './api-client.js';
 import { benchPhoto } from './photo.js';
@@ -88,7 +95,11 @@ async function main(): Promise<void> {
       },
     });
     const readyAt = performance.now();
-    const startup = { importMs: roundMs(startStartedAt - importStartedAt), startMs: roundMs(readyAt - startStartedAt), totalMs: roundMs(readyAt - importStartedAt) };
+    const startup = {
+      importMs: roundMs(startStartedAt - importStartedAt),
+      startMs: roundMs(readyAt - startStartedAt),
+      totalMs: roundMs(readyAt - importStartedAt),
+    };
 
     const bench: Bench = {
       stack,
@@ -101,7 +112,11 @@ async function main(): Promise<void> {
     };
 
     // 2. Upload without extensions.
-    const plain = await sequential(PLAIN.warmUp, PLAIN.count, async (index) => (await bench.client.upload(bench.photo, { fileName: `plain-${index}.jpg` })).ms);
+    const plain = await sequential(
+      PLAIN.warmUp,
+      PLAIN.count,
+      async (index) => (await bench.client.upload(bench.photo, { fileName: `plain-${index}.jpg` })).ms,
+    );
     const plainUpload = { ...summarize(plain.samplesMs), firstMs: roundMs(plain.warmUpMs[0] as number), photoBytes: photoBytes.length };
 
     // 3. Get details of one stored file, over and over.
@@ -152,8 +167,20 @@ async function main(): Promise<void> {
     const startupWithSynth = { ...startup, warmResynthesisMs: roundMs(performance.now() - synthStartedAt) };
 
     const rows: Row[] = [
-      { measurement: 'startup (import + start)', n: 1, median: startup.totalMs, p90: '', note: `import ${startup.importMs} + start ${startup.startMs} (warm re-synth alone ${startupWithSynth.warmResynthesisMs})` },
-      { measurement: 'upload, no extensions', n: plainUpload.n, median: plainUpload.medianMs, p90: plainUpload.p90Ms, note: `first (cold) ${plainUpload.firstMs} ms; ${Math.round(photoBytes.length / 1024)} KiB JPEG` },
+      {
+        measurement: 'startup (import + start)',
+        n: 1,
+        median: startup.totalMs,
+        p90: '',
+        note: `import ${startup.importMs} + start ${startup.startMs} (warm re-synth alone ${startupWithSynth.warmResynthesisMs})`,
+      },
+      {
+        measurement: 'upload, no extensions',
+        n: plainUpload.n,
+        median: plainUpload.medianMs,
+        p90: plainUpload.p90Ms,
+        note: `first (cold) ${plainUpload.firstMs} ms; ${Math.round(photoBytes.length / 1024)} KiB JPEG`,
+      },
       { measurement: 'GET details', n: getDetails.n, median: getDetails.medianMs, p90: getDetails.p90Ms, note: '' },
       {
         measurement: 'tagged upload, fakes 300/500',
@@ -187,9 +214,21 @@ async function main(): Promise<void> {
     const breakdownRows: Row[] = [taggedSlow, taggedInstant].flatMap((run, index) => {
       const label = index === 0 ? '300/500' : '0/0';
       return [
-        { measurement: `  ${label}: start → Rekognition ready`, n: run.n, median: run.breakdown.toRekognitionReadyMs, p90: '', note: 'store + start run + prep + fake decode' },
+        {
+          measurement: `  ${label}: start → Rekognition ready`,
+          n: run.n,
+          median: run.breakdown.toRekognitionReadyMs,
+          p90: '',
+          note: 'store + start run + prep + fake decode',
+        },
         { measurement: `  ${label}: start → Vision ready`, n: run.n, median: run.breakdown.toVisionReadyMs, p90: '', note: '' },
-        { measurement: `  ${label}: last answer → response`, n: run.n, median: run.breakdown.afterLastAnswerMs, p90: run.breakdown.afterLastAnswerP90Ms, note: 'record outcome + poll wait + read' },
+        {
+          measurement: `  ${label}: last answer → response`,
+          n: run.n,
+          median: run.breakdown.afterLastAnswerMs,
+          p90: run.breakdown.afterLastAnswerP90Ms,
+          note: 'record outcome + poll wait + read',
+        },
       ];
     });
     const referenceRows: Row[] = [

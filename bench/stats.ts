@@ -31,7 +31,11 @@ export function summarize(samples: readonly number[]): Summary {
 }
 
 /** Runs `once` warmUp times unmeasured, then `count` times one after another; `once` returns its own ms. */
-export async function sequential(warmUp: number, count: number, once: (index: number) => Promise<number>): Promise<{ warmUpMs: number[]; samplesMs: number[] }> {
+export async function sequential(
+  warmUp: number,
+  count: number,
+  once: (index: number) => Promise<number>,
+): Promise<{ warmUpMs: number[]; samplesMs: number[] }> {
   const warmUpMs: number[] = [];
   for (let index = 0; index < warmUp; index++) warmUpMs.push(await once(index));
   const samplesMs: number[] = [];

@@ -32,7 +32,11 @@ export class AutoTaggingRuns {
    * a webhookUrl was given. `runId` names the execution, so a duplicate start is refused by Step Functions.
    */
   async start(fileId: string, extensions: Extension[], webhookUrl: string | undefined, runId: string): Promise<void> {
-    const record = await this.table.startRun(fileId, runId, extensions.map((extension) => extension.name));
+    const record = await this.table.startRun(
+      fileId,
+      runId,
+      extensions.map((extension) => extension.name),
+    );
     if (webhookUrl) await this.promiseWebhooks(record, runId, extensions, webhookUrl);
     await this.runs.start({ fileId, runId, extensions, syncDeadline: Date.now(), webhookUrl });
     logger.info('Tagging run started', { runId, extensions: extensions.map((extension) => extension.name) });
@@ -75,7 +79,12 @@ export class AutoTaggingRuns {
     const marked = await Promise.all(
       pending.map((extension) => {
         const eventId = webhookEventId(runId, extension.name);
-        return this.table.reportPending(record.fileId, extension.name, { runId, url, eventId }, { service: extension.name, url, state: 'pending', attempts: [] });
+        return this.table.reportPending(
+          record.fileId,
+          extension.name,
+          { runId, url, eventId },
+          { service: extension.name, url, state: 'pending', attempts: [] },
+        );
       }),
     );
     const promised = pending.filter((_, index) => marked[index]).map((extension) => extension.name);

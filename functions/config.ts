@@ -74,9 +74,7 @@ export interface TaggerConfig {
   googleApplicationCredentials: string | undefined;
 }
 
-export const storageConfig = once(
-  (): StorageConfig => ({ bucket: text('AITAGS_BUCKET'), table: text('AITAGS_TABLE') }),
-);
+export const storageConfig = once((): StorageConfig => ({ bucket: text('AITAGS_BUCKET'), table: text('AITAGS_TABLE') }));
 
 export const apiConfig = once((): ApiConfig => {
   const privateKey = optional('AITAGS_PRIVATE_KEY');
@@ -94,9 +92,7 @@ export const apiConfig = once((): ApiConfig => {
 /** The tagging state machine that upload, update and the S3 trigger start. */
 export const workflowConfig = once((): { stateMachineArn: string } => ({ stateMachineArn: text('AITAGS_STATE_MACHINE_ARN') }));
 
-export const deliveryConfig = once(
-  (): DeliveryConfig => ({ deliveryBaseUrl: text('AITAGS_DELIVERY_BASE_URL').replace(/\/+$/, '') }),
-);
+export const deliveryConfig = once((): DeliveryConfig => ({ deliveryBaseUrl: text('AITAGS_DELIVERY_BASE_URL').replace(/\/+$/, '') }));
 
 export const webhookConfig = once((): WebhookConfig => {
   const secret = optional('AITAGS_WEBHOOK_SECRET');

@@ -24,7 +24,12 @@ export const handler = middy(async (event: unknown): Promise<TaggerResult> => {
   await table.recordWebhookAttempt(
     task.fileId,
     webhook.eventId,
-    { at: new Date(Date.now() - result.durationMs).toISOString(), durationMs: result.durationMs, ...(result.status !== undefined && { status: result.status }), ...(result.error && { error: result.error }) },
+    {
+      at: new Date(Date.now() - result.durationMs).toISOString(),
+      durationMs: result.durationMs,
+      ...(result.status !== undefined && { status: result.status }),
+      ...(result.error && { error: result.error }),
+    },
     state,
   );
   const details = { url: webhook.url, status: result.status, error: result.error, durationMs: result.durationMs };

@@ -38,8 +38,16 @@ export async function runExtension(task: ExtensionTask, deps: TaggerDeps): Promi
   }
   const written = await deps.table.recordOutcome(fileId, runId, name, result);
   if (!written) logger.info('A newer run superseded this one: result dropped', { runId, extension: name });
-  logger.info('Extension finished', { runId, extension: name, status: result.status, ...(result.status === 'success' ? { tagCount: result.tags.length } : { error: result.error }) });
-  const outcome = result.status === 'success' ? { name, status: 'success' as const, tagCount: result.tags.length } : { name, status: 'failed' as const, error: result.error };
+  logger.info('Extension finished', {
+    runId,
+    extension: name,
+    status: result.status,
+    ...(result.status === 'success' ? { tagCount: result.tags.length } : { error: result.error }),
+  });
+  const outcome =
+    result.status === 'success'
+      ? { name, status: 'success' as const, tagCount: result.tags.length }
+      : { name, status: 'failed' as const, error: result.error };
   return taggerResult(task, outcome, written);
 }
 

@@ -52,7 +52,13 @@ export class FileLibrary {
     throw new ApiError(503, 'Too many concurrent uploads to the same path', 'Retry the upload in a moment.');
   }
 
-  private async create(filePath: string, claim: PathClaim | undefined, request: UploadRequest, content: InspectedContent, fileId = newFileId()): Promise<FileRecord> {
+  private async create(
+    filePath: string,
+    claim: PathClaim | undefined,
+    request: UploadRequest,
+    content: InspectedContent,
+    fileId = newFileId(),
+  ): Promise<FileRecord> {
     const now = this.now();
     if (claim && now.getTime() - Date.parse(claim.claimedAt) < STALE_CLAIM_MS) {
       throw new WriteConflict(`path ${filePath}`); // another upload to this path is still writing its record
@@ -73,7 +79,9 @@ export class FileLibrary {
     const next = overwriteFileRecord(existing, request, content.facts, this.now().toISOString());
     await this.writeObjects(next, request.bytes, content);
     const written = await this.deps.table.replace(next, existing.version);
-    const stale = Object.values(objectKeys(existing)).filter((key): key is string => key !== undefined && !Object.values(objectKeys(written)).includes(key));
+    const stale = Object.values(objectKeys(existing)).filter(
+      (key): key is string => key !== undefined && !Object.values(objectKeys(written)).includes(key),
+    );
     await this.deps.store.remove(stale);
     return written;
   }

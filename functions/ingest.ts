@@ -57,7 +57,12 @@ export async function ingestObject(object: CreatedObject, deps: IngestDeps): Pro
   }
 }
 
-async function storeObject(object: Exclude<InboxObject, { kind: 'ignored' }>, size: number, eventId: string, deps: IngestDeps): Promise<IngestOutcome> {
+async function storeObject(
+  object: Exclude<InboxObject, { kind: 'ignored' }>,
+  size: number,
+  eventId: string,
+  deps: IngestDeps,
+): Promise<IngestOutcome> {
   let settings: UploadSettings;
   let fileId: string | undefined;
   if (object.kind === 'presigned') {

@@ -27,5 +27,9 @@ async function visionCredentials(): Promise<VisionCredentials> {
 
 export const vision = () =>
   new VisionLabels(
-    async (): Promise<VisionSettings> => ({ endpoint: tagger.visionEndpoint, credentials: await visionCredentials(), timeoutMs: tagger.providerTimeoutMs }),
+    async (): Promise<VisionSettings> => ({
+      endpoint: tagger.visionEndpoint,
+      credentials: await visionCredentials(),
+      timeoutMs: tagger.providerTimeoutMs,
+    }),
   );

@@ -20,7 +20,10 @@ export const handler = http<unknown>(
     await checkWebhookUrl(settings.webhookUrl, allowPrivateWebhooks);
     const existingId = settings.useUniqueFileName ? undefined : await files.idAtPath(settings.folder + settings.fileName);
     if (existingId && !settings.overwriteFile) {
-      throw badRequest(`A file already exists at ${settings.folder}${settings.fileName}`, 'Send overwriteFile=true to replace it, or useUniqueFileName=true.');
+      throw badRequest(
+        `A file already exists at ${settings.folder}${settings.fileName}`,
+        'Send overwriteFile=true to replace it, or useUniqueFileName=true.',
+      );
     }
     const fileId = existingId ?? newFileId();
     logger.appendKeys({ fileId });
@@ -28,7 +31,10 @@ export const handler = http<unknown>(
     const key = uploadObjectKey(fileId, settings.fileName);
     const uploadUrl = await store.signedPutUrl(key, size, contentType, PRESIGNED_UPLOAD_SECONDS);
     // Kept a day past expiry: an upload that started just before expiry still finds its settings.
-    await inbox.putIntent({ fileId, settings, size, contentType, expiresAt: expiresAt.toISOString(), state: 'waiting' }, new Date(expiresAt.getTime() + 86_400_000));
+    await inbox.putIntent(
+      { fileId, settings, size, contentType, expiresAt: expiresAt.toISOString(), state: 'waiting' },
+      new Date(expiresAt.getTime() + 86_400_000),
+    );
     logger.info('Presigned upload issued', { key, size });
     return ok({
       fileId,

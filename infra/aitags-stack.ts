@@ -71,8 +71,7 @@ export class AitagsStack extends Stack {
       value: this.delivery.baseUrl,
     });
     new CfnOutput(this, 'PrivateKeySecretArn', {
-      description:
-        'The private API key. Read it with: aws secretsmanager get-secret-value --secret-id <this ARN> --query SecretString --output text',
+      description: 'The private API key. Read it with: aws secretsmanager get-secret-value --secret-id <this ARN> --query SecretString --output text',
       value: this.api.privateKey.secretArn,
     });
     new CfnOutput(this, 'BucketName', {

@@ -98,9 +98,7 @@ export class Api extends Construct {
       );
     }
     if (!Number.isInteger(props.syncWindowMs) || props.syncWindowMs < 0 || props.syncWindowMs > MAX_SYNC_WINDOW_MS) {
-      throw new Error(
-        `syncWindowMs must be an integer from 0 to ${MAX_SYNC_WINDOW_MS} (API Gateway waits 30 s at most); got ${props.syncWindowMs}`,
-      );
+      throw new Error(`syncWindowMs must be an integer from 0 to ${MAX_SYNC_WINDOW_MS} (API Gateway waits 30 s at most); got ${props.syncWindowMs}`);
     }
 
     this.privateKey = new Secret(this, 'PrivateKey', {

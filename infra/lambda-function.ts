@@ -43,8 +43,7 @@ export class AitagsFunction extends NodejsFunction {
       bundling: {
         format: OutputFormat.ESM,
         // ESM output: bundled CommonJS dependencies that call require() need a real one.
-        banner:
-          "import { createRequire as __aitagsCreateRequire } from 'node:module'; const require = __aitagsCreateRequire(import.meta.url);",
+        banner: "import { createRequire as __aitagsCreateRequire } from 'node:module'; const require = __aitagsCreateRequire(import.meta.url);",
         mainFields: ['module', 'main'],
         minify: true,
         sourceMap: true,

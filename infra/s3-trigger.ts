@@ -32,7 +32,11 @@ export class S3Trigger extends Construct {
   constructor(scope: Construct, id: string, props: S3TriggerProps) {
     super(scope, id);
     const { storage } = props;
-    this.failures = new Queue(this, 'FailedObjects', { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+    this.failures = new Queue(this, 'FailedObjects', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
     this.handler = new AitagsFunction(this, 'OnObjectCreated', {
       entry: 'on-object-created',
       description: 'aitags: an object in uploads/ or ingest/ becomes a tagged file',

@@ -12,7 +12,6 @@ import {
   JsonPath,
   LogLevel,
   Map as MapState,
-  Pass,
   StateMachine,
   Succeed,
   Wait,
@@ -187,8 +186,7 @@ export class TaggingWorkflow extends Construct {
       stateName: TAGGING_STATES.deliverWebhook,
       lambdaFunction: deliverWebhook,
       outputPath: '$.Payload',
-    })
-      .addRetry({ errors: [Errors.ALL], interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2, jitterStrategy: JitterType.FULL });
+    }).addRetry({ errors: [Errors.ALL], interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2, jitterStrategy: JitterType.FULL });
     // The Lambda itself failing (not the receiver) is never a reason to drop the event: wait, try again.
     // A fault that persists ends the execution at its 48 h timeout, visible in metrics and history.
     deliver.addCatch(
@@ -197,7 +195,10 @@ export class TaggingWorkflow extends Construct {
     );
     const givenUp = new Succeed(this, 'WebhookGivenUp', { stateName: TAGGING_STATES.webhookGivenUp });
     let afterAttempt = new Choice(this, 'AfterWebhookAttempt', { stateName: TAGGING_STATES.afterWebhookAttempt })
-      .when(Condition.booleanEquals('$.webhook.delivered', true), new Succeed(this, 'WebhookDelivered', { stateName: TAGGING_STATES.webhookDelivered }))
+      .when(
+        Condition.booleanEquals('$.webhook.delivered', true),
+        new Succeed(this, 'WebhookDelivered', { stateName: TAGGING_STATES.webhookDelivered }),
+      )
       .when(Condition.booleanEquals('$.webhook.gaveUp', true), givenUp);
     WEBHOOK_RETRY_DELAYS_SECONDS.forEach((_, index) => {
       const attempt = index + 2;

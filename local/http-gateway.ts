@@ -33,7 +33,8 @@ export function createHttpGateway(options: GatewayOptions): Server {
   return createServer((request, response) => {
     serve(options, request, response).catch((error: unknown) => {
       console.error('local gateway error', error);
-      if (!response.headersSent) send(response, { statusCode: 500, body: JSON.stringify({ message: 'Internal server error', help: 'See the local server log.' }) });
+      if (!response.headersSent)
+        send(response, { statusCode: 500, body: JSON.stringify({ message: 'Internal server error', help: 'See the local server log.' }) });
       else response.destroy();
     });
   });

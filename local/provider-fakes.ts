@@ -158,7 +158,11 @@ async function answerRekognition(request: IncomingMessage, body: Buffer, behavio
   });
 
   if (request.method !== 'POST' || pathOf(request) !== '/' || target !== 'RekognitionService.DetectLabels') {
-    return error(400, 'UnknownOperationException', `The fake serves RekognitionService.DetectLabels only (got ${request.method} ${target ?? 'no X-Amz-Target'})`);
+    return error(
+      400,
+      'UnknownOperationException',
+      `The fake serves RekognitionService.DetectLabels only (got ${request.method} ${target ?? 'no X-Amz-Target'})`,
+    );
   }
   if (!signature) return error(400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
 
@@ -195,7 +199,8 @@ async function answerRekognition(request: IncomingMessage, body: Buffer, behavio
   }
   if (!bytes || !decoded) return error(400, 'InvalidParameterException', 'Request has invalid parameters: Image needs Bytes or S3Object');
   if (bytes.length > REKOGNITION_MAX_IMAGE_BYTES) return error(400, 'ImageTooLargeException', 'Image size is too large.');
-  if (decoded.seen.format !== 'jpeg' && decoded.seen.format !== 'png') return error(400, 'InvalidImageFormatException', 'Request has invalid image format');
+  if (decoded.seen.format !== 'jpeg' && decoded.seen.format !== 'png')
+    return error(400, 'InvalidImageFormatException', 'Request has invalid image format');
 
   const labels = byConfidence(behaviour.labels ?? derivedLabels(decoded.colour))
     .filter((label) => label.confidence >= minConfidence)
@@ -217,7 +222,11 @@ async function answerRekognition(request: IncomingMessage, body: Buffer, behavio
 // Google Cloud Vision (REST, as `@google-cloud/vision` sends it with `fallback: true`)
 
 const VISION_FAULTS: Record<Exclude<FakeFailure, 'hang'>, { code: number; status: string; message: string }> = {
-  throttle: { code: 429, status: 'RESOURCE_EXHAUSTED', message: "Quota exceeded for quota metric 'Requests' of service 'vision.googleapis.com' (fake)." },
+  throttle: {
+    code: 429,
+    status: 'RESOURCE_EXHAUSTED',
+    message: "Quota exceeded for quota metric 'Requests' of service 'vision.googleapis.com' (fake).",
+  },
   'server-error': { code: 503, status: 'UNAVAILABLE', message: 'The service is currently unavailable.' },
   'bad-image': { code: 400, status: 'INVALID_ARGUMENT', message: 'Bad image data.' },
   unauthenticated: {
@@ -280,7 +289,10 @@ async function answerVision(request: IncomingMessage, body: Buffer, behaviour: B
     (input.requests ?? []).map(async (item) => {
       const content = typeof item.image?.content === 'string' ? Buffer.from(item.image.content, 'base64') : undefined;
       const features = (item.features ?? []).map((feature) => ({
-        type: typeof feature.type === 'number' ? (VISION_FEATURE_TYPES[feature.type] ?? String(feature.type)) : String(feature.type ?? 'TYPE_UNSPECIFIED'),
+        type:
+          typeof feature.type === 'number'
+            ? (VISION_FEATURE_TYPES[feature.type] ?? String(feature.type))
+            : String(feature.type ?? 'TYPE_UNSPECIFIED'),
         maxResults: typeof feature.maxResults === 'number' ? feature.maxResults : undefined,
       }));
       return { content, decoded: content ? await decodeImage(content) : undefined, features };
@@ -289,7 +301,11 @@ async function answerVision(request: IncomingMessage, body: Buffer, behaviour: B
   seen.images = images.map((item) => ({ image: item.decoded?.seen, features: item.features }));
 
   if (!seen.apiKey && !seen.bearerToken) {
-    return error(403, 'PERMISSION_DENIED', 'Method doesn\'t allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.');
+    return error(
+      403,
+      'PERMISSION_DENIED',
+      "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+    );
   }
   const failure = behaviour.nextFailure();
   if (failure === 'hang') return { seen, reply: 'hang' };
@@ -304,7 +320,10 @@ async function answerVision(request: IncomingMessage, body: Buffer, behaviour: B
     if (!item.decoded?.seen.format) return { error: { code: 3, message: 'Bad image data.' } };
     const labelFeature = item.features.find((feature) => feature.type === 'LABEL_DETECTION');
     if (!labelFeature) return {};
-    const labels = byConfidence(behaviour.labels ?? derivedLabels(item.decoded.colour)).slice(0, labelFeature.maxResults || VISION_DEFAULT_MAX_RESULTS);
+    const labels = byConfidence(behaviour.labels ?? derivedLabels(item.decoded.colour)).slice(
+      0,
+      labelFeature.maxResults || VISION_DEFAULT_MAX_RESULTS,
+    );
     return {
       labelAnnotations: labels.map((label) => ({
         mid: `/m/fake_${label.name.toLowerCase().replace(/\W+/g, '_')}`,
@@ -338,7 +357,11 @@ interface Behaviour {
 }
 type Answer<Seen> = (request: IncomingMessage, body: Buffer, behaviour: Behaviour) => Promise<Exchange<Seen>>;
 
-async function startFake<Seen extends Answered>(initial: FakeBehaviour, options: FakeOptions<Seen>, answer: Answer<Seen>): Promise<FakeProvider<Seen>> {
+async function startFake<Seen extends Answered>(
+  initial: FakeBehaviour,
+  options: FakeOptions<Seen>,
+  answer: Answer<Seen>,
+): Promise<FakeProvider<Seen>> {
   let current: FakeBehaviour = {};
   let failures: FakeFailure[] = [];
   const behave = (behaviour: FakeBehaviour) => {

@@ -11,7 +11,11 @@ export interface BucketNotification {
   prefix: string;
 }
 
-type Notification = { Events?: string[]; LambdaFunctionArn?: TemplateValue; Filter?: { Key?: { FilterRules?: Array<{ Name: string; Value: string }> } } };
+type Notification = {
+  Events?: string[];
+  LambdaFunctionArn?: TemplateValue;
+  Filter?: { Key?: { FilterRules?: Array<{ Name: string; Value: string }> } };
+};
 
 /** The bucket notifications of the synthesized stack (CDK's Custom::S3BucketNotifications). */
 export function bucketNotificationsOf(template: CfnTemplate): BucketNotification[] {
@@ -70,7 +74,8 @@ export function bridgeS3Events(
       const record: S3EventRecord = { ...raw, s3: { ...raw.s3, object: { ...raw.s3.object, key: encodeS3Key(raw.s3.object.key) } } };
       for (const notification of notifications) {
         const handler = handlers[notification.entry];
-        if (!handler || !raw.s3.object.key.startsWith(notification.prefix) || !notification.events.some((pattern) => matches(pattern, raw.eventName))) continue;
+        if (!handler || !raw.s3.object.key.startsWith(notification.prefix) || !notification.events.some((pattern) => matches(pattern, raw.eventName)))
+          continue;
         const delivery = deliver(handler, record).finally(() => inFlight.delete(delivery));
         inFlight.add(delivery);
         for (const listener of listeners) listener({ Records: [record] });

@@ -49,7 +49,12 @@ const TABLE = 'aitags-files';
 const functionsDir = fileURLToPath(new URL('../functions/', import.meta.url));
 
 /** A secret from the environment, else the one kept in the data dir, else a new one written there. */
-async function loadSecret(configured: string | undefined, dataDir: string, file: string, generate: () => string): Promise<{ value: string; generated: boolean }> {
+async function loadSecret(
+  configured: string | undefined,
+  dataDir: string,
+  file: string,
+  generate: () => string,
+): Promise<{ value: string; generated: boolean }> {
   if (configured) return { value: configured, generated: false };
   try {
     return { value: (await readFile(file, 'utf8')).trim(), generated: false };
@@ -69,9 +74,19 @@ async function loadSecret(configured: string | undefined, dataDir: string, file:
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dataDir = resolve(options.dataDir);
   const privateKeyFile = join(dataDir, 'private-key');
-  const { value: privateKey, generated } = await loadSecret(process.env.AITAGS_PRIVATE_KEY, dataDir, privateKeyFile, () => `private_${randomBytes(24).toString('base64url')}`);
+  const { value: privateKey, generated } = await loadSecret(
+    process.env.AITAGS_PRIVATE_KEY,
+    dataDir,
+    privateKeyFile,
+    () => `private_${randomBytes(24).toString('base64url')}`,
+  );
   const webhookSecretFile = join(dataDir, 'webhook-secret');
-  const webhookSecret = await loadSecret(options.env?.AITAGS_WEBHOOK_SECRET ?? process.env.AITAGS_WEBHOOK_SECRET, dataDir, webhookSecretFile, () => `whsec_${randomBytes(24).toString('base64')}`);
+  const webhookSecret = await loadSecret(
+    options.env?.AITAGS_WEBHOOK_SECRET ?? process.env.AITAGS_WEBHOOK_SECRET,
+    dataDir,
+    webhookSecretFile,
+    () => `whsec_${randomBytes(24).toString('base64')}`,
+  );
   const standIns = await startStandIns(dataDir, { bucket: BUCKET, table: TABLE });
   const template = synthesizeTemplate();
   const workflow = taggingWorkflowOf(template);

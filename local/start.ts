@@ -28,7 +28,10 @@ console.log(
 );
 
 const shutdown = () => {
-  stack.stop().then(() => process.exit(0), () => process.exit(1));
+  stack.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 };
 process.once('SIGINT', shutdown);
 process.once('SIGTERM', shutdown);

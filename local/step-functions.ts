@@ -133,7 +133,9 @@ export async function startLocalStepFunctions(options: Options): Promise<LocalSt
     names.add(name);
     const input = JSON.parse(typeof body.input === 'string' ? body.input : '{}') as Parameters<StateMachine['run']>[0];
     const execution = machine.run(input, { overrides, noThrowOnAbort: true });
-    const done = execution.result.catch((error: unknown) => options.onExecutionError?.(executionArn, error)).finally(() => running.delete(executionArn));
+    const done = execution.result
+      .catch((error: unknown) => options.onExecutionError?.(executionArn, error))
+      .finally(() => running.delete(executionArn));
     running.set(executionArn, { abort: execution.abort, done });
     return { status: 200, body: { executionArn, startDate: Date.now() / 1000 } };
   };
@@ -150,7 +152,9 @@ export async function startLocalStepFunctions(options: Options): Promise<LocalSt
         response.writeHead(result.status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(result.body));
       })
       .catch((error: unknown) => {
-        response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ __type: 'SerializationException', message: String(error) }));
+        response
+          .writeHead(400, { 'content-type': 'application/x-amz-json-1.0' })
+          .end(JSON.stringify({ __type: 'SerializationException', message: String(error) }));
       });
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));

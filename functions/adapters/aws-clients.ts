@@ -19,10 +19,9 @@ export const s3 = new S3Client({
 });
 
 const dynamoEndpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
-export const documents = DynamoDBDocumentClient.from(
-  new DynamoDBClient(dynamoEndpoint ? { credentials: STAND_IN_CREDENTIALS } : {}),
-  { marshallOptions: { removeUndefinedValues: true } },
-);
+export const documents = DynamoDBDocumentClient.from(new DynamoDBClient(dynamoEndpoint ? { credentials: STAND_IN_CREDENTIALS } : {}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
 
 const sfnEndpoint = process.env.AWS_ENDPOINT_URL_SFN;
 export const stepFunctions = new SFNClient(sfnEndpoint ? { credentials: STAND_IN_CREDENTIALS } : {});

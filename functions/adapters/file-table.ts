@@ -167,8 +167,15 @@ export class DynamoFileTable implements FileTable {
   async recordOutcome(fileId: string, runId: string, name: ExtensionName, outcome: ExtensionResult): Promise<FileRecord | undefined> {
     const update =
       outcome.status === 'success'
-        ? { expression: 'SET aiTags.#name = :tags, extensionStatus.#name = :status, updatedAt = :now, #version = #version + :one REMOVE extensionErrors.#name', values: { ':tags': outcome.tags } }
-        : { expression: 'SET extensionErrors.#name = :error, extensionStatus.#name = :status, updatedAt = :now, #version = #version + :one', values: { ':error': outcome.error } };
+        ? {
+            expression:
+              'SET aiTags.#name = :tags, extensionStatus.#name = :status, updatedAt = :now, #version = #version + :one REMOVE extensionErrors.#name',
+            values: { ':tags': outcome.tags },
+          }
+        : {
+            expression: 'SET extensionErrors.#name = :error, extensionStatus.#name = :status, updatedAt = :now, #version = #version + :one',
+            values: { ':error': outcome.error },
+          };
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
@@ -206,7 +213,8 @@ export class DynamoFileTable implements FileTable {
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: fileKey(fileId) },
-        UpdateExpression: 'SET webhookDeliveries.#event.attempts = list_append(webhookDeliveries.#event.attempts, :attempt), webhookDeliveries.#event.#state = :state',
+        UpdateExpression:
+          'SET webhookDeliveries.#event.attempts = list_append(webhookDeliveries.#event.attempts, :attempt), webhookDeliveries.#event.#state = :state',
         ConditionExpression: 'attribute_exists(webhookDeliveries.#event)',
         ExpressionAttributeNames: { '#event': eventId, '#state': 'state' },
         ExpressionAttributeValues: { ':attempt': [attempt], ':state': state },

@@ -32,7 +32,9 @@ export class InboxTable {
   ) {}
 
   async putIntent(intent: UploadIntent, keepUntil: Date): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: `intent#${intent.fileId}`, ...intent, ttl: epochSeconds(keepUntil) } }));
+    await this.client.send(
+      new PutCommand({ TableName: this.table, Item: { pk: `intent#${intent.fileId}`, ...intent, ttl: epochSeconds(keepUntil) } }),
+    );
   }
 
   async getIntent(fileId: string): Promise<UploadIntent | undefined> {

@@ -17,7 +17,10 @@ const CREDENTIALS = new Set(['CredentialsProviderError', 'UnrecognizedClientExce
 
 export function rekognitionClient(timeoutMs: number): RekognitionClient {
   // Endpoint: the SDK's own AWS_ENDPOINT_URL_REKOGNITION; credentials: the default chain.
-  return new RekognitionClient({ maxAttempts: 2, requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true } });
+  return new RekognitionClient({
+    maxAttempts: 2,
+    requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true },
+  });
 }
 
 /** Amazon Rekognition DetectLabels, errors classified once: retryable faults vs final failures. */

@@ -80,7 +80,11 @@ export class VisionLabels implements LabelDetector {
     const { client, timeoutMs } = await this.connect();
     try {
       const call = client.batchAnnotateImages(
-        { requests: [{ image: { content: Buffer.from(image.bytes).toString('base64') }, features: [{ type: 'LABEL_DETECTION', maxResults: MAX_LABELS }] }] },
+        {
+          requests: [
+            { image: { content: Buffer.from(image.bytes).toString('base64') }, features: [{ type: 'LABEL_DETECTION', maxResults: MAX_LABELS }] },
+          ],
+        },
         { maxRetries: 0 },
       );
       const [result] = await withTimeout(call, timeoutMs);
@@ -95,7 +99,14 @@ export class VisionLabels implements LabelDetector {
 
 /** Google's REST error statuses and HTTP codes → gRPC codes (gax's REST transport reports HTTP codes). */
 const GRPC_BY_STATUS: Record<string, number> = {
-  INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, ABORTED: 10, INTERNAL: 13, UNAVAILABLE: 14, UNAUTHENTICATED: 16,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  ABORTED: 10,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
 };
 const GRPC_BY_HTTP: Record<number, number> = { 400: 3, 401: 16, 403: 7, 408: 4, 429: 8, 500: 13, 502: 14, 503: 14, 504: 4 };
 
@@ -110,7 +121,9 @@ function grpcCode(error: unknown): number {
 }
 
 const isAbort = (error: unknown) =>
-  [error, (error as { cause?: unknown })?.cause].some((item) => ['AbortError', 'TimeoutError'].includes((item as { name?: string } | undefined)?.name ?? ''));
+  [error, (error as { cause?: unknown })?.cause].some((item) =>
+    ['AbortError', 'TimeoutError'].includes((item as { name?: string } | undefined)?.name ?? ''),
+  );
 
 export function classifyVisionError(error: unknown): Error {
   if (error instanceof ExtensionFailure || error instanceof ProviderTransientError) return error;

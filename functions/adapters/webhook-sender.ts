@@ -67,7 +67,10 @@ export class WebhookSender {
       return { delivered: status >= 200 && status < 300, refused: false, status, durationMs: Date.now() - started };
     } catch (error) {
       const refused = error instanceof RefusedWebhookTarget || (error as { code?: string }).code === 'EWEBHOOKTARGET';
-      const message = (error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (error as Error).message;
+      const message =
+        (error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError'
+          ? `no answer within ${this.timeoutMs} ms`
+          : (error as Error).message;
       return { delivered: false, refused, error: message, durationMs: Date.now() - started };
     }
   }

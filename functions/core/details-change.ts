@@ -2,23 +2,18 @@ import { z } from 'zod';
 import { badRequest } from './errors.js';
 import { EXTENSIONS_HELP, extensionsSchema } from './extensions.js';
 import { describeFirstIssue } from './field-issues.js';
-import {
-  checkCustomCoordinates,
-  checkTags,
-  customMetadataSchema,
-  WEBHOOK_URL_HELP,
-  webhookUrlSchema,
-} from './file-fields.js';
+import { checkCustomCoordinates, checkTags, customMetadataSchema, WEBHOOK_URL_HELP, webhookUrlSchema } from './file-fields.js';
 import type { FileRecord } from './file-record.js';
 
 const detailsChangeSchema = z.strictObject(
   {
-    tags: z.array(z.string({ error: 'must hold strings only' }), { error: 'must be an array of strings or null' }).nullable().optional(),
+    tags: z
+      .array(z.string({ error: 'must hold strings only' }), { error: 'must be an array of strings or null' })
+      .nullable()
+      .optional(),
     customCoordinates: z.string({ error: 'must be a string or null' }).nullable().optional(),
     customMetadata: customMetadataSchema.optional(),
-    removeAITags: z
-      .union([z.literal('all'), z.array(z.string())], { error: 'must be "all" or an array of tag names' })
-      .optional(),
+    removeAITags: z.union([z.literal('all'), z.array(z.string())], { error: 'must be "all" or an array of tag names' }).optional(),
     extensions: extensionsSchema.optional(),
     webhookUrl: webhookUrlSchema.optional(),
   },

@@ -36,10 +36,15 @@ const directUploadSchema = z.strictObject(
   {
     fileName: z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }),
     size: z
-      .number({ error: (issue) => (issue.input === undefined ? 'is required (the exact number of bytes you will PUT)' : 'must be a number of bytes') })
+      .number({
+        error: (issue) => (issue.input === undefined ? 'is required (the exact number of bytes you will PUT)' : 'must be a number of bytes'),
+      })
       .int({ error: 'must be a whole number of bytes' })
       .min(1, { error: 'must be at least 1 byte' }),
-    contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, { error: 'must be a MIME type such as image/jpeg' }).default('application/octet-stream'),
+    contentType: z
+      .string()
+      .regex(/^[\w.+-]+\/[\w.+-]+$/, { error: 'must be a MIME type such as image/jpeg' })
+      .default('application/octet-stream'),
     folder: z.string().default('/'),
     tags: z.union([z.array(z.string()), z.string().transform((text) => text.split(','))], { error: 'must be an array of strings' }).optional(),
     isPrivateFile: flag.default(false),
@@ -66,7 +71,11 @@ export function parseDirectUploadRequest(body: unknown, maxBytes: number): Direc
   }
   const fields = parsed.data;
   if (fields.size > maxBytes) {
-    throw new ApiError(413, `size ${fields.size} is over the ${maxBytes}-byte limit for direct uploads`, 'Compress or split the file; the deployment sets the limit (AITAGS_MAX_S3_UPLOAD_BYTES).');
+    throw new ApiError(
+      413,
+      `size ${fields.size} is over the ${maxBytes}-byte limit for direct uploads`,
+      'Compress or split the file; the deployment sets the limit (AITAGS_MAX_S3_UPLOAD_BYTES).',
+    );
   }
   return {
     size: fields.size,
@@ -150,5 +159,4 @@ export function ingestSettings(object: Extract<InboxObject, { kind: 'ingest' }>,
  * S3 delivers events at least once and out of order. One PUT of one key is identified by the key, the
  * event's sequencer (unique per PUT of a key) and the ETag of the bytes.
  */
-export const s3EventId = (key: string, sequencer: string | undefined, eTag: string | undefined) =>
-  `${key}#${sequencer ?? '-'}#${eTag ?? '-'}`;
+export const s3EventId = (key: string, sequencer: string | undefined, eTag: string | undefined) => `${key}#${sequencer ?? '-'}#${eTag ?? '-'}`;

@@ -6,37 +6,37 @@ import { describeFirstIssue } from './field-issues.js';
 export const EXTENSION_NAMES = ['aws-auto-tagging', 'google-auto-tagging'] as const;
 export type ExtensionName = (typeof EXTENSION_NAMES)[number];
 
-const required = (expected: string) => (issue: { input: unknown }) =>
-  issue.input === undefined ? 'is required' : `must be ${expected}`;
+const required = (expected: string) => (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${expected}`);
 
-export const autoTaggingSchema = z.strictObject({
-  name: z.enum(EXTENSION_NAMES, {
-    error: (issue) =>
-      issue.input === undefined ? 'is required' : `must be one of ${EXTENSION_NAMES.join(', ')} (got ${JSON.stringify(issue.input)})`,
-  }),
-  minConfidence: z
-    .number({ error: required('a number') })
-    .min(0, { error: 'must be between 0 and 100' })
-    .max(100, { error: 'must be between 0 and 100' }),
-  maxTags: z
-    .number({ error: required('an integer') })
-    .int({ error: 'must be an integer between 0 and 30' })
-    .min(0, { error: 'must be an integer between 0 and 30' })
-    .max(30, { error: 'must be an integer between 0 and 30' }),
-}, { error: 'must be an object {"name","minConfidence","maxTags"}' });
+export const autoTaggingSchema = z.strictObject(
+  {
+    name: z.enum(EXTENSION_NAMES, {
+      error: (issue) =>
+        issue.input === undefined ? 'is required' : `must be one of ${EXTENSION_NAMES.join(', ')} (got ${JSON.stringify(issue.input)})`,
+    }),
+    minConfidence: z
+      .number({ error: required('a number') })
+      .min(0, { error: 'must be between 0 and 100' })
+      .max(100, { error: 'must be between 0 and 100' }),
+    maxTags: z
+      .number({ error: required('an integer') })
+      .int({ error: 'must be an integer between 0 and 30' })
+      .min(0, { error: 'must be an integer between 0 and 30' })
+      .max(30, { error: 'must be an integer between 0 and 30' }),
+  },
+  { error: 'must be an object {"name","minConfidence","maxTags"}' },
+);
 export type AutoTagging = z.infer<typeof autoTaggingSchema>;
 
-export const extensionsSchema = z
-  .array(z.unknown().pipe(autoTaggingSchema), { error: 'must be a JSON array' })
-  .superRefine((entries, ctx) => {
-    const seen = new Set<string>();
-    entries.forEach((entry, index) => {
-      if (seen.has(entry.name)) {
-        ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `repeats "${entry.name}": each extension may appear once` });
-      }
-      seen.add(entry.name);
-    });
+export const extensionsSchema = z.array(z.unknown().pipe(autoTaggingSchema), { error: 'must be a JSON array' }).superRefine((entries, ctx) => {
+  const seen = new Set<string>();
+  entries.forEach((entry, index) => {
+    if (seen.has(entry.name)) {
+      ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `repeats "${entry.name}": each extension may appear once` });
+    }
+    seen.add(entry.name);
   });
+});
 
 export const EXTENSIONS_HELP =
   'Send extensions as a JSON array of {"name","minConfidence","maxTags"} objects: name is aws-auto-tagging or google-auto-tagging (each at most once), minConfidence a number from 0 to 100, maxTags an integer from 0 to 30.';

@@ -2,10 +2,7 @@ import type { z } from 'zod';
 
 /** `extensions[1].minConfidence` from a zod path, prefixed by the request field it came from. */
 export function fieldPath(root: string, path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)),
-    root,
-  );
+  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), root);
 }
 
 /** The first zod issue as one sentence that names the field. */

@@ -53,13 +53,7 @@ export interface FileRecord extends ContentFacts {
   updatedAt: string;
 }
 
-export function newFileRecord(
-  fileId: string,
-  filePath: string,
-  request: UploadRequest,
-  content: ContentFacts,
-  now: string,
-): FileRecord {
+export function newFileRecord(fileId: string, filePath: string, request: UploadRequest, content: ContentFacts, now: string): FileRecord {
   return {
     ...content,
     fileId,
@@ -98,9 +92,7 @@ export function overwriteFileRecord(existing: FileRecord, request: UploadRequest
     isPrivateFile: request.isPrivateFile,
     tags: request.overwriteTags ? request.tags : checkTags(unionTags(existing.tags, request.tags)),
     customCoordinates: request.customCoordinates,
-    customMetadata: request.overwriteCustomMetadata
-      ? (request.customMetadata ?? {})
-      : { ...existing.customMetadata, ...request.customMetadata },
+    customMetadata: request.overwriteCustomMetadata ? (request.customMetadata ?? {}) : { ...existing.customMetadata, ...request.customMetadata },
     aiTags: request.overwriteAITags ? {} : existing.aiTags,
     extensionStatus: request.overwriteAITags ? {} : existing.extensionStatus,
     extensionRuns: request.overwriteAITags ? {} : existing.extensionRuns,

@@ -60,7 +60,10 @@ export const taggerResultSchema = z.object({
 });
 
 /** Statuses of one run's extensions as the record shows them now, and whether all are final. */
-export function runProgress(record: FileRecord, extensions: readonly AutoTagging[]): {
+export function runProgress(
+  record: FileRecord,
+  extensions: readonly AutoTagging[],
+): {
   extensionStatus: Partial<Record<ExtensionName, ExtensionState>>;
   settled: boolean;
 } {

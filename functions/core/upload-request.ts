@@ -48,7 +48,10 @@ const UPLOAD_HELP = 'See the upload fields in the API reference (README, "Upload
 
 const flag = z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).transform((value) => value === 'true');
 const commaList = z.union([z.string(), z.array(z.string())]).transform((value) =>
-  (Array.isArray(value) ? value : [value]).flatMap((item) => item.split(',')).map((item) => item.trim()).filter(Boolean),
+  (Array.isArray(value) ? value : [value])
+    .flatMap((item) => item.split(','))
+    .map((item) => item.trim())
+    .filter(Boolean),
 );
 
 const textFieldsSchema = z.strictObject({
@@ -90,7 +93,10 @@ function fileBytes(value: MultipartValue | undefined, maxBytes: number): Buffer 
     if (value.length >= base64FieldLimit(maxBytes)) throw tooLarge(maxBytes);
     const base64 = value.replace(DATA_URI, '').replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
     if (!BASE64.test(base64)) {
-      throw badRequest('file is neither a binary part nor valid base64', 'Send the file as a binary multipart part, or its bytes as base64 (a data: URI is fine).');
+      throw badRequest(
+        'file is neither a binary part nor valid base64',
+        'Send the file as a binary multipart part, or its bytes as base64 (a data: URI is fine).',
+      );
     }
     bytes = Buffer.from(base64, 'base64');
   } else {
@@ -142,6 +148,6 @@ export function parseUploadRequest(fields: MultipartFields, maxBytes: number): U
     overwriteAITags: text.overwriteAITags,
     overwriteTags: text.overwriteTags,
     overwriteCustomMetadata: text.overwriteCustomMetadata,
-    responseFields: text.responseFields as ResponseField[] | undefined ?? [],
+    responseFields: (text.responseFields as ResponseField[] | undefined) ?? [],
   };
 }

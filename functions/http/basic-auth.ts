@@ -1,8 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../core/errors.js';
 
-const AUTH_HELP =
-  'Send HTTP Basic auth with the private API key as the username and any password (curl: -u "$AITAGS_PRIVATE_KEY:").';
+const AUTH_HELP = 'Send HTTP Basic auth with the private API key as the username and any password (curl: -u "$AITAGS_PRIVATE_KEY:").';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 

@@ -62,10 +62,7 @@ const multipartLimits = (maxFileBytes: number) => ({
 });
 
 /** The middy stack every HTTP handler runs in: logging context, error mapping, auth, body parsing. */
-export function http<Body>(
-  handler: (event: HttpEvent<Body>, context: Context) => Promise<HttpResponse>,
-  options: HttpOptions,
-) {
+export function http<Body>(handler: (event: HttpEvent<Body>, context: Context) => Promise<HttpResponse>, options: HttpOptions) {
   const stack = middy<APIGatewayProxyEventV2, HttpResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(errorResponses());

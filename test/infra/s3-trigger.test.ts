@@ -47,9 +47,11 @@ describe('bucket notifications', () => {
   });
 
   it('subscribes nothing to public/ or private/, so the files the trigger writes start no event', () => {
-    const configurations = (only('Custom::S3BucketNotifications').Properties?.NotificationConfiguration as {
-      LambdaFunctionConfigurations: LambdaNotification[];
-    }).LambdaFunctionConfigurations;
+    const configurations = (
+      only('Custom::S3BucketNotifications').Properties!.NotificationConfiguration as {
+        LambdaFunctionConfigurations: LambdaNotification[];
+      }
+    ).LambdaFunctionConfigurations;
     for (const configuration of configurations) {
       // A subscription without a prefix filter would see every key of the bucket.
       const prefixes = (configuration.Filter?.Key.FilterRules ?? []).filter((rule) => rule.Name === 'prefix').map((rule) => rule.Value);
@@ -192,7 +194,11 @@ describe('default extensions', () => {
   });
 
   it.each([
-    { value: [{ name: 'nope' }], description: 'an unknown extension name', message: 'extensions[0].name must be one of aws-auto-tagging, google-auto-tagging (got "nope")' },
+    {
+      value: [{ name: 'nope' }],
+      description: 'an unknown extension name',
+      message: 'extensions[0].name must be one of aws-auto-tagging, google-auto-tagging (got "nope")',
+    },
     { value: 'x', description: 'a value that is not an array', message: 'extensions must be a JSON array' },
   ])('refuses $description when the stack is built, naming the field', ({ value, message }) => {
     expect(() => new StackTemplate({ defaultExtensions: value })).toThrow(message);

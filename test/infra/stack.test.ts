@@ -143,7 +143,7 @@ describe('handler functions', () => {
     });
   });
 
-  it('runs every Lambda of ours on Node.js 22 and arm64; the only other is CDK\'s bucket-notifications handler', () => {
+  it("runs every Lambda of ours on Node.js 22 and arm64; the only other is CDK's bucket-notifications handler", () => {
     const functions = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function');
     const isOurs = (fn: CfnResource) => typeof fn.Metadata?.[HANDLER_ENTRY_METADATA] === 'string';
     for (const [, fn] of functions.filter(([, fn]) => isOurs(fn))) {
@@ -178,9 +178,7 @@ describe('handler functions', () => {
       return [[String(entry), variables.AITAGS_ALLOW_PRIVATE_WEBHOOKS] as const];
     });
     // The API handlers check a webhookUrl at request time, deliver-webhook again at delivery time.
-    expect(Object.fromEntries(allowances)).toEqual(
-      Object.fromEntries([...HANDLER_ENTRIES, 'deliver-webhook'].map((entry) => [entry, 'false'])),
-    );
+    expect(Object.fromEntries(allowances)).toEqual(Object.fromEntries([...HANDLER_ENTRIES, 'deliver-webhook'].map((entry) => [entry, 'false'])));
   });
 
   it.each(HANDLER_ENTRIES)('%s logs to its own log group kept for one month', (entry) => {
@@ -284,17 +282,14 @@ describe('permissions', () => {
         ...secretRead,
       ].sort(),
     );
-    expect(
-      permissions.filter((permission) => permission.startsWith('s3:GetObject') || permission.startsWith('s3:PutObject')),
-    ).toEqual([]);
+    expect(permissions.filter((permission) => permission.startsWith('s3:GetObject') || permission.startsWith('s3:PutObject'))).toEqual([]);
   });
 
   it('gives route-not-found no permissions at all', () => {
     expect(permissionsOf(FALLBACK_ENTRY)).toEqual([]);
   });
 
-  const stepFunctionsPermissionsOf = (entry: string) =>
-    permissionsOf(entry).filter((permission) => permission.startsWith('states:'));
+  const stepFunctionsPermissionsOf = (entry: string) => permissionsOf(entry).filter((permission) => permission.startsWith('states:'));
 
   it.each(STARTS_TAGGING)('%s may start executions of the tagging state machine, and nothing else of Step Functions', (entry) => {
     expect(stepFunctionsPermissionsOf(entry)).toEqual(['states:StartExecution stateMachine']);
@@ -333,9 +328,7 @@ describe('private key', () => {
     synthesized.template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { ExcludePunctuation: true, IncludeSpace: false, PasswordLength: 40 },
     });
-    expect(resources[logicalId(synthesized.stack.api.privateKey)]?.Properties?.GenerateSecretString).not.toHaveProperty(
-      'SecretStringTemplate',
-    );
+    expect(resources[logicalId(synthesized.stack.api.privateKey)]?.Properties?.GenerateSecretString).not.toHaveProperty('SecretStringTemplate');
   });
 });
 

@@ -221,7 +221,9 @@ describe('webhook delivery loop', () => {
   });
 
   it('has one Wait per retry of the schedule, and one for a crashed attempt, and no other', () => {
-    const waits = Object.entries(states).filter(([, inner]) => inner.Type === 'Wait').map(([name]) => name);
+    const waits = Object.entries(states)
+      .filter(([, inner]) => inner.Type === 'Wait')
+      .map(([name]) => name);
     expect(waits.sort()).toEqual([...RETRIED_ATTEMPTS.map(webhookWaitStateName), 'Wait after a crashed webhook attempt'].sort());
   });
 
@@ -331,19 +333,13 @@ describe('tagging permissions', () => {
   ];
 
   it('lets tag-with-rekognition detect labels, read originals under public/ and private/ and update records', () => {
-    expect(synthesized.permissionsOf('tag-with-rekognition')).toEqual(
-      [...readOriginalsAndUpdateRecords, 'rekognition:DetectLabels *'].sort(),
-    );
+    expect(synthesized.permissionsOf('tag-with-rekognition')).toEqual([...readOriginalsAndUpdateRecords, 'rekognition:DetectLabels *'].sort());
   });
 
   it('lets tag-with-vision read its credentials secret, read originals and update records, but not call Rekognition', () => {
     const permissions = synthesized.permissionsOf('tag-with-vision');
     expect(permissions).toEqual(
-      [
-        ...readOriginalsAndUpdateRecords,
-        'secretsmanager:DescribeSecret visionCredentials',
-        'secretsmanager:GetSecretValue visionCredentials',
-      ].sort(),
+      [...readOriginalsAndUpdateRecords, 'secretsmanager:DescribeSecret visionCredentials', 'secretsmanager:GetSecretValue visionCredentials'].sort(),
     );
     expect(permissions.filter((permission) => permission.startsWith('rekognition:'))).toEqual([]);
   });

@@ -7,7 +7,8 @@ let stack: TestStack;
 
 beforeAll(async () => {
   // No provider endpoint overrides and no credentials of any kind: what a fresh laptop has.
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'GOOGLE_APPLICATION_CREDENTIALS']) delete process.env[name];
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'GOOGLE_APPLICATION_CREDENTIALS'])
+    delete process.env[name];
   process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aitags-credentials';
   process.env.AWS_CONFIG_FILE = '/nonexistent/aitags-config';
   stack = await startTestStack({ AITAGS_SYNC_WINDOW_MS: '3000' });
@@ -19,7 +20,11 @@ afterAll(async () => {
 describe('without provider credentials', () => {
   it('fails both extensions within the window, each with a reason naming the missing credentials', async () => {
     const started = Date.now();
-    const { status, body } = await upload<{ fileId: string; extensionStatus: unknown; extensionErrors: Record<string, { message: string; reason: string }> }>(stack, {
+    const { status, body } = await upload<{
+      fileId: string;
+      extensionStatus: unknown;
+      extensionErrors: Record<string, { message: string; reason: string }>;
+    }>(stack, {
       file: blob(await jpeg()),
       fileName: 'offline.jpg',
       extensions: JSON.stringify([

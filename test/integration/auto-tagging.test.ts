@@ -1,5 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeProvider, type RekognitionRequestSeen, startFakeRekognition, startFakeVision, type VisionRequestSeen } from '../../local/provider-fakes.js';
+import {
+  type FakeProvider,
+  type RekognitionRequestSeen,
+  startFakeRekognition,
+  startFakeVision,
+  type VisionRequestSeen,
+} from '../../local/provider-fakes.js';
 import { jpeg, pdf, webp } from '../support/images.js';
 import { blob, getDetails, patchDetails, upload } from '../support/requests.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
@@ -29,7 +35,12 @@ interface Tagged {
 
 beforeAll(async () => {
   rekognition = await startFakeRekognition({ labels: CAT });
-  vision = await startFakeVision({ labels: [{ name: 'Kitten', confidence: 88.888 }, { name: 'Whiskers', confidence: 70 }] });
+  vision = await startFakeVision({
+    labels: [
+      { name: 'Kitten', confidence: 88.888 },
+      { name: 'Whiskers', confidence: 70 },
+    ],
+  });
   // Provider credentials come from the providers' own chains; the stand-ins for S3 and DynamoDB have theirs.
   process.env.AWS_ACCESS_KEY_ID = 'fake-key';
   process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret';
@@ -138,7 +149,12 @@ describe('auto-tagging on upload', () => {
   });
 
   it('keeps only labels at 100 when minConfidence is 100', async () => {
-    rekognition.behave({ labels: [{ name: 'Certain', confidence: 99.996 }, { name: 'Almost', confidence: 99.99 }] });
+    rekognition.behave({
+      labels: [
+        { name: 'Certain', confidence: 99.996 },
+        { name: 'Almost', confidence: 99.99 },
+      ],
+    });
     const body = await uploadTagged([aws(100, 30)]);
     expect(body.AITags).toEqual([{ name: 'Certain', confidence: 100, source: 'aws-auto-tagging' }]);
   });
@@ -146,7 +162,10 @@ describe('auto-tagging on upload', () => {
   it('fails extensions on a non-image without calling a provider, and keeps the file', async () => {
     const body = await uploadTagged([aws(), google()], pdf());
     expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'failed', 'google-auto-tagging': 'failed' });
-    expect(body.extensionErrors?.['google-auto-tagging']).toEqual({ message: 'Only images can be auto-tagged; this file is application/pdf', reason: 'NOT_AN_IMAGE' });
+    expect(body.extensionErrors?.['google-auto-tagging']).toEqual({
+      message: 'Only images can be auto-tagged; this file is application/pdf',
+      reason: 'NOT_AN_IMAGE',
+    });
     expect([rekognition.requests.length, vision.requests.length]).toEqual([0, 0]);
     expect((await getDetails(stack, body.fileId)).status).toBe(200);
   });
@@ -158,7 +177,10 @@ describe('auto-tagging on update', () => {
     vision.behave({ labels: [{ name: 'Tabby', confidence: 91 }] });
     const { body } = await patchDetails<Tagged>(stack, first.fileId, { extensions: [google()] });
     expect(body.extensionStatus).toEqual({ 'google-auto-tagging': 'success' });
-    expect(body.AITags).toEqual([...(first.AITags ?? []).filter((tag) => tag.source === 'aws-auto-tagging'), { name: 'Tabby', confidence: 91, source: 'google-auto-tagging' }]);
+    expect(body.AITags).toEqual([
+      ...(first.AITags ?? []).filter((tag) => tag.source === 'aws-auto-tagging'),
+      { name: 'Tabby', confidence: 91, source: 'google-auto-tagging' },
+    ]);
   });
 
   it('removes AI tags before running extensions', async () => {
@@ -183,7 +205,11 @@ describe('auto-tagging on update', () => {
     expect(replies.map((reply) => reply.status)).toEqual([200, 200, 200, 200]);
     await stack.idle();
     const final = (await getDetails<Tagged & { customMetadata: unknown }>(stack, first.fileId)).body;
-    expect(final).toMatchObject({ tags: ['kept'], customMetadata: { also: 'kept' }, extensionStatus: { 'aws-auto-tagging': 'success', 'google-auto-tagging': 'success' } });
+    expect(final).toMatchObject({
+      tags: ['kept'],
+      customMetadata: { also: 'kept' },
+      extensionStatus: { 'aws-auto-tagging': 'success', 'google-auto-tagging': 'success' },
+    });
     expect(final.AITags?.map((tag) => `${tag.source}:${tag.name}`)).toEqual([
       'aws-auto-tagging:Animal',
       'aws-auto-tagging:Cat',

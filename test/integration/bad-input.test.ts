@@ -30,8 +30,10 @@ async function expectRefusedUnchanged(send: () => Promise<Response>, status: num
   expect(await stack.snapshot()).toEqual(before);
 }
 
-const post = (fields: Fields, headers: Record<string, string> = { authorization: stack.auth }) => () =>
-  fetch(`${stack.apiUrl}/api/v1/files/upload`, { method: 'POST', headers, body: form(fields) });
+const post =
+  (fields: Fields, headers: Record<string, string> = { authorization: stack.auth }) =>
+  () =>
+    fetch(`${stack.apiUrl}/api/v1/files/upload`, { method: 'POST', headers, body: form(fields) });
 const withFile = (fields: Fields): Fields => ({ file: blob(image), fileName: 'x.jpg', ...fields });
 const extensions = (value: unknown) => withFile({ extensions: typeof value === 'string' ? value : JSON.stringify(value) });
 const ok = { name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 };
@@ -56,11 +58,21 @@ describe('upload refuses bad input with a 4xx and stores nothing', () => {
     ['webhookUrl not http(s)', () => withFile({ webhookUrl: 'ftp://example.com/hook' }), 400, 'webhookUrl must be an absolute http(s) URL'],
     ['extensions not JSON', () => extensions('[{'), 400, 'extensions is not valid JSON'],
     ['extensions not an array', () => extensions({ ...ok }), 400, 'extensions must be a JSON array'],
-    ['unknown extension name', () => extensions([{ ...ok, name: 'remove-bg' }]), 400, /^extensions\[0\]\.name must be one of aws-auto-tagging, google-auto-tagging/],
+    [
+      'unknown extension name',
+      () => extensions([{ ...ok, name: 'remove-bg' }]),
+      400,
+      /^extensions\[0\]\.name must be one of aws-auto-tagging, google-auto-tagging/,
+    ],
     ['missing extension field', () => extensions([{ name: 'aws-auto-tagging', maxTags: 5 }]), 400, 'extensions[0].minConfidence is required'],
     ['extra extension field', () => extensions([{ ...ok, colour: 1 }]), 400, 'extensions[0] has unsupported field(s) "colour"'],
     ['minConfidence -1', () => extensions([{ ...ok, minConfidence: -1 }]), 400, 'extensions[0].minConfidence must be between 0 and 100'],
-    ['minConfidence 100.5', () => extensions([ok, { ...ok, name: 'google-auto-tagging', minConfidence: 100.5 }]), 400, 'extensions[1].minConfidence must be between 0 and 100'],
+    [
+      'minConfidence 100.5',
+      () => extensions([ok, { ...ok, name: 'google-auto-tagging', minConfidence: 100.5 }]),
+      400,
+      'extensions[1].minConfidence must be between 0 and 100',
+    ],
     ['maxTags 31', () => extensions([{ ...ok, maxTags: 31 }]), 400, 'extensions[0].maxTags must be an integer between 0 and 30'],
     ['maxTags 2.5', () => extensions([{ ...ok, maxTags: 2.5 }]), 400, 'extensions[0].maxTags must be an integer between 0 and 30'],
     ['duplicate extension name', () => extensions([ok, ok]), 400, 'extensions[1].name repeats "aws-auto-tagging": each extension may appear once'],
@@ -74,7 +86,12 @@ describe('upload refuses bad input with a 4xx and stores nothing', () => {
   });
 
   it('a body that is not multipart gets 415', async () => {
-    const send = () => fetch(`${stack.apiUrl}/api/v1/files/upload`, { method: 'POST', headers: { authorization: stack.auth, 'content-type': 'application/json' }, body: '{}' });
+    const send = () =>
+      fetch(`${stack.apiUrl}/api/v1/files/upload`, {
+        method: 'POST',
+        headers: { authorization: stack.auth, 'content-type': 'application/json' },
+        body: '{}',
+      });
     await expectRefusedUnchanged(send, 415, 'Unsupported Media Type');
   });
 });
@@ -87,7 +104,11 @@ describe('auth', () => {
   it('refuses a wrong key with 401', async () => {
     const wrong = `Basic ${Buffer.from('not-the-key:').toString('base64')}`;
     await expectRefusedUnchanged(post(withFile({}), { authorization: wrong }), 401, 'Wrong API key');
-    await expectRefusedUnchanged(() => fetch(`${stack.apiUrl}/v1/files/${existingFileId}/details`, { headers: { authorization: wrong } }), 401, 'Wrong API key');
+    await expectRefusedUnchanged(
+      () => fetch(`${stack.apiUrl}/v1/files/${existingFileId}/details`, { headers: { authorization: wrong } }),
+      401,
+      'Wrong API key',
+    );
   });
 
   it('accepts the key with any password, as ImageKit’s SDK sends one', async () => {
@@ -116,8 +137,28 @@ describe('update refuses bad input with a 4xx and changes nothing', () => {
     ['removeAITags a string other than "all"', () => patch({ removeAITags: 'some' }), 400, 'removeAITags must be "all" or an array of tag names'],
     ['bad extensions', () => patch({ extensions: [{ ...ok, maxTags: 31 }] }), 400, 'extensions[0].maxTags must be an integer between 0 and 30'],
     ['webhookUrl relative', () => patch({ webhookUrl: '/hook' }), 400, 'webhookUrl must be an absolute http(s) URL'],
-    ['unknown fileId', () => () => fetch(`${stack.apiUrl}/v1/files/0123456789abcdef01234567/details`, { method: 'PATCH', headers: { authorization: stack.auth, 'content-type': 'application/json' }, body: '{"tags":["a"]}' }), 404, 'No file with fileId "0123456789abcdef01234567"'],
-    ['wrong content type', () => () => fetch(`${stack.apiUrl}/v1/files/${existingFileId}/details`, { method: 'PATCH', headers: { authorization: stack.auth, 'content-type': 'text/plain' }, body: '{}' }), 415, 'Unsupported Media Type'],
+    [
+      'unknown fileId',
+      () => () =>
+        fetch(`${stack.apiUrl}/v1/files/0123456789abcdef01234567/details`, {
+          method: 'PATCH',
+          headers: { authorization: stack.auth, 'content-type': 'application/json' },
+          body: '{"tags":["a"]}',
+        }),
+      404,
+      'No file with fileId "0123456789abcdef01234567"',
+    ],
+    [
+      'wrong content type',
+      () => () =>
+        fetch(`${stack.apiUrl}/v1/files/${existingFileId}/details`, {
+          method: 'PATCH',
+          headers: { authorization: stack.auth, 'content-type': 'text/plain' },
+          body: '{}',
+        }),
+      415,
+      'Unsupported Media Type',
+    ],
   ];
   it.each(cases)('%s', async (_, send, status, message) => {
     await expectRefusedUnchanged(send(), status, message);

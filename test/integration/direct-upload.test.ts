@@ -16,7 +16,13 @@ let onObjectCreated: (event: S3Event, context: Context) => Promise<unknown>;
 const DEFAULT_EXTENSIONS = [{ name: 'aws-auto-tagging', minConfidence: 80, maxTags: 2 }];
 
 beforeAll(async () => {
-  rekognition = await startFakeRekognition({ labels: [{ name: 'Photo', confidence: 95 }, { name: 'Noise', confidence: 85 }, { name: 'Faint', confidence: 10 }] });
+  rekognition = await startFakeRekognition({
+    labels: [
+      { name: 'Photo', confidence: 95 },
+      { name: 'Noise', confidence: 85 },
+      { name: 'Faint', confidence: 10 },
+    ],
+  });
   process.env.AWS_ACCESS_KEY_ID = 'fake-key';
   process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret';
   stack = await startTestStack({
@@ -25,7 +31,13 @@ beforeAll(async () => {
     AITAGS_MAX_S3_UPLOAD_BYTES: String(40 * 1024 * 1024),
   });
   ({ handler: onObjectCreated } = (await import('../../functions/on-object-created.js')) as unknown as { handler: typeof onObjectCreated });
-  s3 = new S3Client({ endpoint: stack.s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  s3 = new S3Client({
+    endpoint: stack.s3Endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
 });
 afterEach(async () => {
   await stack.idle();
@@ -60,7 +72,9 @@ const fileItems = async () => (await stack.snapshot()).items.filter((item) => it
 
 describe('direct-to-S3 upload', () => {
   it('stores and tags a 20 MB image PUT straight to S3, with its real dimensions', async () => {
-    const bytes = await sharp({ create: { width: 3000, height: 2400, channels: 3, background: { r: 0, g: 0, b: 0 }, noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+    const bytes = await sharp({
+      create: { width: 3000, height: 2400, channels: 3, background: { r: 0, g: 0, b: 0 }, noise: { type: 'gaussian', mean: 128, sigma: 60 } },
+    })
       .png({ compressionLevel: 1 })
       .toBuffer();
     expect(bytes.length).toBeGreaterThan(20 * 1024 * 1024);
@@ -73,7 +87,11 @@ describe('direct-to-S3 upload', () => {
       extensions: [{ name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 }],
     });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ method: 'PUT', headers: { 'content-type': 'image/png', 'content-length': String(bytes.length) }, maxBytes: 40 * 1024 * 1024 });
+    expect(body).toMatchObject({
+      method: 'PUT',
+      headers: { 'content-type': 'image/png', 'content-length': String(bytes.length) },
+      maxBytes: 40 * 1024 * 1024,
+    });
     expect(new URL(body.uploadUrl).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
     expect(Date.parse(body.expiresAt) - Date.now()).toBeGreaterThan(14 * 60 * 1000);
     expect((await getDetails(stack, body.fileId)).status).toBe(404); // nothing until the bytes arrive
@@ -128,7 +146,11 @@ describe('direct-to-S3 upload', () => {
     [{ fileName: 'x.jpg' }, 400, 'size is required (the exact number of bytes you will PUT)'],
     [{ fileName: 'x.jpg', size: 2.5 }, 400, 'size must be a whole number of bytes'],
     [{ fileName: 'x.jpg', size: 40 * 1024 * 1024 + 1 }, 413, 'size 41943041 is over the 41943040-byte limit for direct uploads'],
-    [{ fileName: 'x.jpg', size: 10, extensions: [{ name: 'aws-auto-tagging', minConfidence: 50, maxTags: 31 }] }, 400, 'extensions[0].maxTags must be an integer between 0 and 30'],
+    [
+      { fileName: 'x.jpg', size: 10, extensions: [{ name: 'aws-auto-tagging', minConfidence: 50, maxTags: 31 }] },
+      400,
+      'extensions[0].maxTags must be an integer between 0 and 30',
+    ],
     [{ fileName: 'a/b.jpg', size: 10 }, 400, 'fileName must not contain "/"'],
     [{ fileName: 'x.jpg', size: 10, colour: 'red' }, 400, 'Unsupported field(s) "colour"'],
   ])('refuses a bad request %j with %i and stores nothing', async (request, status, message) => {
@@ -140,7 +162,8 @@ describe('direct-to-S3 upload', () => {
 });
 
 describe('objects written to the ingest prefix by other tools', () => {
-  const putIngest = async (key: string, body: Buffer) => s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body, ContentType: 'image/jpeg' }));
+  const putIngest = async (key: string, body: Buffer) =>
+    s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body, ContentType: 'image/jpeg' }));
 
   it('become files at their path, tagged with the default extensions', async () => {
     await putIngest('ingest/holiday photos/day 1+2.jpg', await jpeg(120, 80));
@@ -149,7 +172,15 @@ describe('objects written to the ingest prefix by other tools', () => {
     expect(items).toHaveLength(1);
     const fileId = /"fileId":\{"S":"([0-9a-f]{24})"\}/.exec(items[0] ?? '')?.[1] ?? '';
     const file = (await getDetails(stack, fileId)).body;
-    expect(file).toMatchObject({ filePath: '/holiday_photos/day_1_2.jpg', width: 120, height: 80, AITags: [{ name: 'Photo', confidence: 95, source: 'aws-auto-tagging' }, { name: 'Noise', confidence: 85, source: 'aws-auto-tagging' }] });
+    expect(file).toMatchObject({
+      filePath: '/holiday_photos/day_1_2.jpg',
+      width: 120,
+      height: 80,
+      AITags: [
+        { name: 'Photo', confidence: 95, source: 'aws-auto-tagging' },
+        { name: 'Noise', confidence: 85, source: 'aws-auto-tagging' },
+      ],
+    });
     expect(await keysUnder('ingest/')).toEqual([]);
   });
 
@@ -177,7 +208,11 @@ describe('objects written to the ingest prefix by other tools', () => {
     const items = (await fileItems()).filter((item) => item.includes('/again/pic.jpg'));
     expect(items).toHaveLength(1);
     const fileId = /"fileId":\{"S":"([0-9a-f]{24})"\}/.exec(items[0] ?? '')?.[1] ?? '';
-    expect((await getDetails(stack, fileId)).body).toMatchObject({ width: 60, height: 50, AITags: [{ name: 'Second', confidence: 99, source: 'aws-auto-tagging' }] });
+    expect((await getDetails(stack, fileId)).body).toMatchObject({
+      width: 60,
+      height: 50,
+      AITags: [{ name: 'Second', confidence: 99, source: 'aws-auto-tagging' }],
+    });
     expect(rekognition.requests).toHaveLength(2);
   });
 });

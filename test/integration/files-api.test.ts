@@ -129,7 +129,12 @@ describe('re-upload to an existing path', () => {
   it('refuses with 400 and changes nothing when overwriteFile is false', async () => {
     await upload(stack, { file: blob(await jpeg()), fileName: 'keep.jpg', useUniqueFileName: 'false' });
     const before = await stack.snapshot();
-    const { status, body } = await upload(stack, { file: blob(await jpeg(5, 5)), fileName: 'keep.jpg', useUniqueFileName: 'false', overwriteFile: 'false' });
+    const { status, body } = await upload(stack, {
+      file: blob(await jpeg(5, 5)),
+      fileName: 'keep.jpg',
+      useUniqueFileName: 'false',
+      overwriteFile: 'false',
+    });
     expect(status).toBe(400);
     expect(body.message).toBe('A file already exists at /keep.jpg');
     expect(await stack.snapshot()).toEqual(before);
@@ -166,7 +171,11 @@ describe('get, update and delete', () => {
   });
 
   it('updates tags, coordinates and metadata, merging metadata key by key', async () => {
-    const { body: uploaded } = await upload<Uploaded>(stack, { file: blob(await jpeg()), fileName: 'patch.jpg', customMetadata: '{"keep":1,"drop":2}' });
+    const { body: uploaded } = await upload<Uploaded>(stack, {
+      file: blob(await jpeg()),
+      fileName: 'patch.jpg',
+      customMetadata: '{"keep":1,"drop":2}',
+    });
     const { status, body } = await patchDetails(stack, uploaded.fileId, {
       tags: ['x', 'y'],
       customCoordinates: '5,6,7,8',
@@ -195,7 +204,10 @@ describe('get, update and delete', () => {
   });
 
   it('answers 405 for another method on a known path and 404 for an unknown one', async () => {
-    const wrongMethod = await fetch(`${stack.apiUrl}/v1/files/0123456789abcdef01234567/details`, { method: 'PUT', headers: { authorization: stack.auth } });
+    const wrongMethod = await fetch(`${stack.apiUrl}/v1/files/0123456789abcdef01234567/details`, {
+      method: 'PUT',
+      headers: { authorization: stack.auth },
+    });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('GET, PATCH');
     expect(await wrongMethod.json()).toMatchObject({ message: 'PUT is not allowed on /v1/files/0123456789abcdef01234567/details' });

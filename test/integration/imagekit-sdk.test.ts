@@ -57,7 +57,11 @@ describe("ImageKit's official Node SDK against aitags", () => {
 
   it('surfaces a 400 with the message as an SDK error', async () => {
     const failure = await client.files
-      .upload({ file: await toFile(await jpeg(), 'x.jpg'), fileName: 'x.jpg', extensions: [{ name: 'aws-auto-tagging', minConfidence: 101, maxTags: 1 }] })
+      .upload({
+        file: await toFile(await jpeg(), 'x.jpg'),
+        fileName: 'x.jpg',
+        extensions: [{ name: 'aws-auto-tagging', minConfidence: 101, maxTags: 1 }],
+      })
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ImageKit.BadRequestError);
     expect((failure as InstanceType<typeof ImageKit.BadRequestError>).error).toMatchObject({

@@ -54,7 +54,11 @@ describe('npm start', () => {
     expect(key).toMatch(/^private_/);
     const auth = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
     const bytes = await jpeg(33, 22);
-    const uploaded = await fetch(`${first.url}/api/v1/files/upload`, { method: 'POST', headers: { authorization: auth }, body: form({ file: blob(bytes), fileName: 'kept.jpg' }) });
+    const uploaded = await fetch(`${first.url}/api/v1/files/upload`, {
+      method: 'POST',
+      headers: { authorization: auth },
+      body: form({ file: blob(bytes), fileName: 'kept.jpg' }),
+    });
     const { fileId } = (await uploaded.json()) as { fileId: string };
     expect(await stopService(first.process)).toBe(0);
 

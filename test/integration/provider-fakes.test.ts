@@ -148,7 +148,13 @@ describe('Rekognition adapter against the fake Rekognition', () => {
   });
 
   it('answers the configured labels, highest first', async () => {
-    fake.behave({ labels: [{ name: 'Sunset', confidence: 64.5 }, { name: 'Beach', confidence: 91.25 }, { name: 'Sky', confidence: 12 }] });
+    fake.behave({
+      labels: [
+        { name: 'Sunset', confidence: 64.5 },
+        { name: 'Beach', confidence: 91.25 },
+        { name: 'Sky', confidence: 12 },
+      ],
+    });
 
     expect(await rekognition.detect(bytesOf(red), 50)).toEqual([
       { name: 'Beach', confidence: 91.25 },
@@ -300,7 +306,12 @@ describe('Vision adapter against the fake Vision', () => {
   });
 
   it('answers the configured labels, highest first', async () => {
-    fake.behave({ labels: [{ name: 'Sunset', confidence: 64.5 }, { name: 'Beach', confidence: 91.25 }] });
+    fake.behave({
+      labels: [
+        { name: 'Sunset', confidence: 64.5 },
+        { name: 'Beach', confidence: 91.25 },
+      ],
+    });
 
     expect(rounded(await vision.detect(bytesOf(red), 50))).toEqual([
       { name: 'Beach', confidence: 91.25 },
@@ -414,7 +425,10 @@ describe('fake provider lifecycle', () => {
     fake = await startFakeRekognition({ failures: ['hang'] });
     const hung = fetch(fake.url, {
       method: 'POST',
-      headers: { 'x-amz-target': 'RekognitionService.DetectLabels', authorization: 'AWS4-HMAC-SHA256 Credential=k/20250101/us-east-1/rekognition/aws4_request' },
+      headers: {
+        'x-amz-target': 'RekognitionService.DetectLabels',
+        authorization: 'AWS4-HMAC-SHA256 Credential=k/20250101/us-east-1/rekognition/aws4_request',
+      },
       body: '{}',
     }).then(
       () => 'answered',
@@ -434,7 +448,10 @@ describe('fake provider lifecycle', () => {
     const ask = () =>
       fetch(fake?.url ?? '', {
         method: 'POST',
-        headers: { 'x-amz-target': 'RekognitionService.DetectLabels', authorization: 'AWS4-HMAC-SHA256 Credential=k/20250101/us-east-1/rekognition/aws4_request' },
+        headers: {
+          'x-amz-target': 'RekognitionService.DetectLabels',
+          authorization: 'AWS4-HMAC-SHA256 Credential=k/20250101/us-east-1/rekognition/aws4_request',
+        },
         body: JSON.stringify({ Image: { Bytes: red.toString('base64') } }),
       }).then(async (response) => ((await response.json()) as { Labels: Array<{ Name: string }> }).Labels.map((label) => label.Name));
     const red = await solid({ r: 200, g: 30, b: 30 }, 'jpeg');

@@ -21,7 +21,11 @@ afterAll(async () => {
 describe('webhook targets in cloud mode', () => {
   it.each([
     ['loopback', 'http://127.0.0.1:8080/hook', /webhookUrl points at 127\.0\.0\.1, which is not a public address/],
-    ['a name that resolves to loopback', 'http://localhost:8080/hook', /webhookUrl host localhost resolves to (127\.0\.0\.1|::1), which is not a public address/],
+    [
+      'a name that resolves to loopback',
+      'http://localhost:8080/hook',
+      /webhookUrl host localhost resolves to (127\.0\.0\.1|::1), which is not a public address/,
+    ],
     ['a private address', 'https://10.1.2.3/hook', /10\.1\.2\.3/],
     ['the cloud metadata service', 'http://169.254.169.254/latest/meta-data/', /169\.254\.169\.254/],
     ['CGNAT', 'http://100.64.0.1/hook', /100\.64\.0\.1/],
@@ -42,7 +46,11 @@ describe('webhook targets in cloud mode', () => {
   });
 
   it('refuses a private target on PATCH too', async () => {
-    const uploaded = await fetch(`${stack.apiUrl}/api/v1/files/upload`, { method: 'POST', headers: { authorization: stack.auth }, body: form({ file: blob(await jpeg()), fileName: 'y.jpg' }) });
+    const uploaded = await fetch(`${stack.apiUrl}/api/v1/files/upload`, {
+      method: 'POST',
+      headers: { authorization: stack.auth },
+      body: form({ file: blob(await jpeg()), fileName: 'y.jpg' }),
+    });
     const { fileId } = (await uploaded.json()) as { fileId: string };
     const response = await fetch(`${stack.apiUrl}/v1/files/${fileId}/details`, {
       method: 'PATCH',

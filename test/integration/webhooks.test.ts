@@ -1,6 +1,12 @@
 import ImageKit from '@imagekit/nodejs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeProvider, type RekognitionRequestSeen, startFakeRekognition, startFakeVision, type VisionRequestSeen } from '../../local/provider-fakes.js';
+import {
+  type FakeProvider,
+  type RekognitionRequestSeen,
+  startFakeRekognition,
+  startFakeVision,
+  type VisionRequestSeen,
+} from '../../local/provider-fakes.js';
 import { jpeg } from '../support/images.js';
 import { blob, getDetails, upload } from '../support/requests.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
@@ -19,7 +25,12 @@ const both = JSON.stringify([
 ]);
 
 beforeAll(async () => {
-  rekognition = await startFakeRekognition({ labels: [{ name: 'Cat', confidence: 97 }, { name: 'Pet', confidence: 90 }] });
+  rekognition = await startFakeRekognition({
+    labels: [
+      { name: 'Cat', confidence: 97 },
+      { name: 'Pet', confidence: 90 },
+    ],
+  });
   vision = await startFakeVision({ labels: [{ name: 'Kitten', confidence: 88 }] });
   receiver = await startWebhookReceiver();
   process.env.AWS_ACCESS_KEY_ID = 'fake-key';
@@ -49,14 +60,23 @@ afterAll(async () => {
 
 const headersOf = (index: number) => {
   const headers = receiver.received[index]?.headers ?? {};
-  return { 'webhook-id': String(headers['webhook-id']), 'webhook-timestamp': String(headers['webhook-timestamp']), 'webhook-signature': String(headers['webhook-signature']) };
+  return {
+    'webhook-id': String(headers['webhook-id']),
+    'webhook-timestamp': String(headers['webhook-timestamp']),
+    'webhook-signature': String(headers['webhook-signature']),
+  };
 };
 const verified = (index: number) => verifier.webhooks.unwrap(receiver.received[index]?.body ?? '', { headers: headersOf(index) });
 
 describe('webhooks for extensions reported pending', () => {
   it('delivers SUCCESS with the File object after the merge, signed so the official SDK verifies it', async () => {
     vision.behave({ latencyMs: SYNC_WINDOW_MS + 600, labels: [{ name: 'Kitten', confidence: 88 }] });
-    const { body } = await upload<{ fileId: string; extensionStatus: unknown }>(stack, { file: blob(await jpeg()), fileName: 'hook.jpg', extensions: both, webhookUrl: receiver.url });
+    const { body } = await upload<{ fileId: string; extensionStatus: unknown }>(stack, {
+      file: blob(await jpeg()),
+      fileName: 'hook.jpg',
+      extensions: both,
+      webhookUrl: receiver.url,
+    });
     expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'success', 'google-auto-tagging': 'pending' });
     await stack.idle();
     expect(receiver.received).toHaveLength(1);
@@ -90,7 +110,12 @@ describe('webhooks for extensions reported pending', () => {
   });
 
   it('sends nothing for extensions that were final inside the window', async () => {
-    const { body } = await upload<{ extensionStatus: unknown }>(stack, { file: blob(await jpeg()), fileName: 'no-hook.jpg', extensions: both, webhookUrl: receiver.url });
+    const { body } = await upload<{ extensionStatus: unknown }>(stack, {
+      file: blob(await jpeg()),
+      fileName: 'no-hook.jpg',
+      extensions: both,
+      webhookUrl: receiver.url,
+    });
     expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'success', 'google-auto-tagging': 'success' });
     await stack.idle();
     expect(receiver.received).toHaveLength(0);
@@ -105,7 +130,10 @@ describe('webhooks for extensions reported pending', () => {
       headers: { authorization: stack.auth, 'content-type': 'application/json' },
       body: JSON.stringify({ extensions: JSON.parse(both), webhookUrl: receiver.url }),
     });
-    expect(((await response.json()) as { extensionStatus: unknown }).extensionStatus).toEqual({ 'aws-auto-tagging': 'pending', 'google-auto-tagging': 'pending' });
+    expect(((await response.json()) as { extensionStatus: unknown }).extensionStatus).toEqual({
+      'aws-auto-tagging': 'pending',
+      'google-auto-tagging': 'pending',
+    });
     await stack.idle();
     const events = receiver.received.map((_, index) => verified(index) as unknown as { service: string; status: string });
     expect(events.map((event) => `${event.service}:${event.status}`).sort()).toEqual(['aws-auto-tagging:SUCCESS', 'google-auto-tagging:SUCCESS']);
@@ -127,7 +155,9 @@ describe('webhook retries', () => {
     expect(receiver.received.map((delivery) => delivery.answered)).toEqual([500, 503, 'no answer', 200]);
     expect(new Set(receiver.received.map((delivery) => delivery.headers['webhook-id'])).size).toBe(1);
     for (const index of [0, 1, 2, 3]) expect(verified(index)).toMatchObject({ service: 'google-auto-tagging', status: 'SUCCESS' });
-    const item = (await stack.item(body.fileId)) as { webhookDeliveries: Record<string, { state: string; attempts: Array<{ status?: number; error?: string }> }> };
+    const item = (await stack.item(body.fileId)) as {
+      webhookDeliveries: Record<string, { state: string; attempts: Array<{ status?: number; error?: string }> }>;
+    };
     const [delivery] = Object.values(item.webhookDeliveries);
     expect(delivery?.state).toBe('delivered');
     expect(delivery?.attempts.map((attempt) => attempt.status ?? attempt.error)).toEqual([500, 503, 'no answer within 300 ms', 200]);

@@ -65,7 +65,11 @@ describe('parseDetailsChange', () => {
     { case: 'an unknown field', body: { tags: ['a'], name: 'new.jpg' }, message: 'Unsupported field(s) "name"' },
     { case: 'tags as a string', body: { tags: 'a,b' }, message: 'tags must be an array of strings or null' },
     { case: 'a tag that is not a string', body: { tags: ['a', 7] }, message: 'tags[1] must hold strings only' },
-    { case: 'tags over 500 characters in all', body: { tags: ['a'.repeat(250), 'b'.repeat(250)] }, message: 'tags must be at most 500 characters in all' },
+    {
+      case: 'tags over 500 characters in all',
+      body: { tags: ['a'.repeat(250), 'b'.repeat(250)] },
+      message: 'tags must be at most 500 characters in all',
+    },
     { case: 'customCoordinates as a number', body: { customCoordinates: 5 }, message: 'customCoordinates must be a string or null' },
     {
       case: 'customCoordinates with three numbers',

@@ -5,8 +5,7 @@ import { toErrorResponse } from '../../functions/http/middleware.js';
 import type { HttpResponse } from '../../functions/http/responses.js';
 
 const body = (response: HttpResponse): unknown => JSON.parse(String(response.body));
-const middyError = (statusCode: number, message: string, cause: { package: string }) =>
-  Object.assign(new Error(message), { statusCode, cause });
+const middyError = (statusCode: number, message: string, cause: { package: string }) => Object.assign(new Error(message), { statusCode, cause });
 
 describe('toErrorResponse', () => {
   afterEach(() => {

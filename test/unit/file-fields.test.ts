@@ -27,7 +27,12 @@ describe('normalizeFolder properties', () => {
 
         // Assess
         expect(normalized).toMatch(/^\/(?:[A-Za-z0-9._-]+\/)*$/);
-        expect(normalized.split('/').slice(1, -1).every((segment) => segment !== '.' && segment !== '..')).toBe(true);
+        expect(
+          normalized
+            .split('/')
+            .slice(1, -1)
+            .every((segment) => segment !== '.' && segment !== '..'),
+        ).toBe(true);
         expect(normalizeFolder(normalized)).toBe(normalized);
       }),
     );
@@ -49,16 +54,19 @@ describe('normalizeFolder properties', () => {
 describe('sanitizeFileName properties', () => {
   it('keeps the length and yields only safe characters, never dots only', () => {
     fc.assert(
-      fc.property(pathText.filter((name) => !name.includes('/')), (fileName) => {
-        // Act
-        const name = unlessRefused(() => sanitizeFileName(fileName));
-        fc.pre(name !== undefined);
+      fc.property(
+        pathText.filter((name) => !name.includes('/')),
+        (fileName) => {
+          // Act
+          const name = unlessRefused(() => sanitizeFileName(fileName));
+          fc.pre(name !== undefined);
 
-        // Assess
-        expect(name).toHaveLength(fileName.length);
-        expect(name).toMatch(/^[A-Za-z0-9._-]+$/);
-        expect(name).not.toMatch(/^\.+$/);
-      }),
+          // Assess
+          expect(name).toHaveLength(fileName.length);
+          expect(name).toMatch(/^[A-Za-z0-9._-]+$/);
+          expect(name).not.toMatch(/^\.+$/);
+        },
+      ),
     );
   });
 

@@ -13,7 +13,7 @@ const googleSea = { name: 'Sea', confidence: 97.12, source: 'google-auto-tagging
 const googleCat = { name: 'Cat', confidence: 80, source: 'google-auto-tagging' };
 
 describe('toFileObject', () => {
-  it('renders an image record as ImageKit\'s File object, AI tags grouped aws first', () => {
+  it("renders an image record as ImageKit's File object, AI tags grouped aws first", () => {
     // Act
     const object = toFileObject(fileRecord(), urls);
 
@@ -44,7 +44,11 @@ describe('toFileObject', () => {
 
   it('omits width and height for a non-image and extensionStatus when no extension ran', () => {
     // Prepare
-    const { width: _width, height: _height, ...untagged } = fileRecord({
+    const {
+      width: _width,
+      height: _height,
+      ...untagged
+    } = fileRecord({
       ...pdfFacts,
       name: 'terms.pdf',
       filePath: '/docs/terms.pdf',

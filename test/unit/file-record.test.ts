@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withUniqueSuffix } from '../../functions/core/file-fields.js';
 import { toFileObject } from '../../functions/core/file-object.js';
-import {
-  type AITag,
-  flattenAITags,
-  newFileRecord,
-  objectKeys,
-  overwriteFileRecord,
-  THUMBNAIL_SEGMENT,
-} from '../../functions/core/file-record.js';
+import { type AITag, flattenAITags, newFileRecord, objectKeys, overwriteFileRecord, THUMBNAIL_SEGMENT } from '../../functions/core/file-record.js';
 import { deepFreeze, fileRecord, jpegFacts, pdfFacts, uploadRequest } from './sample-files.js';
 import { thrownApiError } from './thrown-api-error.js';
 

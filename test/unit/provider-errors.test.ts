@@ -29,8 +29,7 @@ const unmodelled = (name: string, message: string, httpStatusCode: number) =>
   new RekognitionServiceException({ name, $fault: httpStatusCode >= 500 ? 'server' : 'client', message, $metadata: metadata(httpStatusCode) });
 
 /** As smithy's node-http-handler and credential providers throw them: plain errors with a name. */
-const namedError = (name: string, message: string, extra: Record<string, unknown> = {}) =>
-  Object.assign(new Error(message), { name, ...extra });
+const namedError = (name: string, message: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { name, ...extra });
 
 describe('classifyRekognitionError', () => {
   it.each([
@@ -108,14 +107,20 @@ describe('classifyRekognitionError', () => {
   });
 
   it.each([
-    { case: 'InvalidImageFormatException', error: new InvalidImageFormatException({ message: 'Request has unsupported image format', $metadata: metadata(400) }) },
+    {
+      case: 'InvalidImageFormatException',
+      error: new InvalidImageFormatException({ message: 'Request has unsupported image format', $metadata: metadata(400) }),
+    },
     { case: 'ImageTooLargeException', error: new ImageTooLargeException({ message: 'Image size is too large', $metadata: metadata(400) }) },
   ])('reports $case as UNSUPPORTED_IMAGE', ({ error }) => {
     expect(outcome(classifyRekognitionError(error))).toEqual(failure('UNSUPPORTED_IMAGE'));
   });
 
   it.each([
-    { case: 'InvalidParameterException', error: new InvalidParameterException({ message: 'Request has invalid parameters', $metadata: metadata(400) }) },
+    {
+      case: 'InvalidParameterException',
+      error: new InvalidParameterException({ message: 'Request has invalid parameters', $metadata: metadata(400) }),
+    },
     { case: 'an unknown 4xx error', error: unmodelled('ValidationException', '1 validation error detected', 400) },
     { case: 'a plain Error', error: new Error('something odd') },
     { case: 'a thrown string', error: 'something odd' },
@@ -241,8 +246,14 @@ describe('parseVisionSecret', () => {
     { case: 'an empty secret', text: '' },
     { case: 'whitespace only', text: ' \n\t' },
     { case: 'the deployed placeholder {}', text: '{}' },
-    { case: 'a JSON key without private_key', text: JSON.stringify({ type: 'service_account', client_email: 'tagger@demo.iam.gserviceaccount.com' }) },
-    { case: 'a JSON key without client_email', text: JSON.stringify({ type: 'service_account', private_key: '-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----\n' }) },
+    {
+      case: 'a JSON key without private_key',
+      text: JSON.stringify({ type: 'service_account', client_email: 'tagger@demo.iam.gserviceaccount.com' }),
+    },
+    {
+      case: 'a JSON key without client_email',
+      text: JSON.stringify({ type: 'service_account', private_key: '-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----\n' }),
+    },
   ])('reads $case as no credentials', ({ text }) => {
     expect(parseVisionSecret(text)).toEqual({ kind: 'none' });
   });
@@ -287,6 +298,11 @@ describe('parseVisionSecret', () => {
     const credentials = parseVisionSecret(text);
 
     // Assess
-    expect(credentials).toEqual({ kind: 'service-account', clientEmail: 'tagger@demo.iam.gserviceaccount.com', privateKey: 'key', projectId: undefined });
+    expect(credentials).toEqual({
+      kind: 'service-account',
+      clientEmail: 'tagger@demo.iam.gserviceaccount.com',
+      privateKey: 'key',
+      projectId: undefined,
+    });
   });
 });

@@ -312,9 +312,7 @@ describe('parseUploadRequest: text fields', () => {
 
       // Assess
       expect(error.status).toBe(400);
-      expect(error.message).toBe(
-        `customCoordinates must be "x,y,width,height" of non-negative integers (got ${JSON.stringify(customCoordinates)})`,
-      );
+      expect(error.message).toBe(`customCoordinates must be "x,y,width,height" of non-negative integers (got ${JSON.stringify(customCoordinates)})`);
     },
   );
 
@@ -381,10 +379,7 @@ describe('parseUploadRequest: text fields', () => {
   });
 
   it('reads responseFields sent as repeated fields', () => {
-    expect(upload({ responseFields: ['isPrivateFile', 'customCoordinates'] }).responseFields).toEqual([
-      'isPrivateFile',
-      'customCoordinates',
-    ]);
+    expect(upload({ responseFields: ['isPrivateFile', 'customCoordinates'] }).responseFields).toEqual(['isPrivateFile', 'customCoordinates']);
   });
 
   it('rejects invalid extensions with the 400 of the extensions rules', () => {
