@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { lambdaContext } from './lambda-context.js';
 import type { ApiRoute } from '../infra/api-routes.js';
 import { matchRoutePath } from '../functions/core/route-match.js';
 
@@ -139,29 +140,8 @@ function toEvent(
   };
 }
 
-function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 30_000;
-  const unsupported = () => {
-    throw new Error('callback-style completion is not supported');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
-}
-
 function invoke(handler: HttpHandler, event: APIGatewayProxyEventV2, entry: string) {
-  return handler(event, lambdaContext(`aitags-${entry}`));
+  return handler(event, lambdaContext(entry, 30_000));
 }
 
 function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {

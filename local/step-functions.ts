@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
+import { lambdaContext } from './lambda-context.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { MachineDefinition, StateDefinition, SynthesizedWorkflow } from './state-machine.js';
 
@@ -57,27 +58,6 @@ function timeOverrides(definition: MachineDefinition, scale: number, nominalWait
   return { waitTimeOverrides, retryIntervalOverrides };
 }
 
-function lambdaContext(entry: string): Context {
-  const deadline = Date.now() + 60_000;
-  const unsupported = () => {
-    throw new Error('callback-style completion is not supported');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: `aitags-${entry}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:aitags-${entry}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/aitags-${entry}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
-}
-
 /**
  * A Lambda invoke task as Step Functions sees it: the result under `Payload`, a thrown error named
  * after its type, with Lambda's JSON `{errorType, errorMessage}` as the cause.
@@ -89,7 +69,7 @@ function lambdaInvoke(entry: string, handlers: Record<string, TaskHandler>) {
     if (!handler) throw new Error(`No handler loaded for ${entry}`);
     try {
       // Through JSON, as a Lambda's result travels.
-      return { Payload: JSON.parse(JSON.stringify((await handler(Payload, lambdaContext(entry))) ?? null)) as JsonValue };
+      return { Payload: JSON.parse(JSON.stringify((await handler(Payload, lambdaContext(entry, 60_000))) ?? null)) as JsonValue };
     } catch (error) {
       const errorType = error instanceof Error ? error.name : 'Error';
       const errorMessage = error instanceof Error ? error.message : String(error);
