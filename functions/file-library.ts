@@ -39,6 +39,9 @@ export class FileLibrary {
    * is the id a presigned upload already promised, used when the path holds no file yet.
    */
   async upload(request: UploadRequest, content: InspectedContent, fileId?: string): Promise<FileRecord> {
+    // A presigned upload stored by an earlier attempt (then retried): write it again in place.
+    const stored = fileId === undefined ? undefined : await this.deps.table.get(fileId);
+    if (stored) return this.overwrite(stored, { ...request, overwriteFile: true }, content);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const filePath = request.folder + (request.useUniqueFileName ? withUniqueSuffix(request.fileName, uniqueSuffix()) : request.fileName);
       try {

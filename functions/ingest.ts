@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { InspectedContent } from './adapters/content-inspector.js';
 import type { FileStore } from './adapters/file-store.js';
 import type { InboxTable } from './adapters/inbox-table.js';
@@ -27,10 +27,15 @@ export interface IngestDeps {
   maxBytes: number;
 }
 
-export type IngestOutcome = 'stored' | 'ignored' | 'duplicate' | 'stale' | 'refused';
+/** Another invocation holds this event's claim right now. */
+export class EventBeingHandled extends Error {
+  constructor(eventId: string) {
+    super(`S3 event ${eventId} is being handled by another invocation; retry later`);
+    this.name = 'EventBeingHandled';
+  }
+}
 
-/** A run id derived from the event: a second delivery of it can never start a second execution. */
-const runIdFor = (eventId: string) => `s3-${createHash('sha256').update(eventId).digest('hex').slice(0, 40)}`;
+export type IngestOutcome = 'stored' | 'ignored' | 'duplicate' | 'stale' | 'refused';
 
 /**
  * One object that arrived in the bucket's inbox (a presigned upload, or a file another tool put under
@@ -46,7 +51,10 @@ export async function ingestObject(object: CreatedObject, deps: IngestDeps): Pro
   if (!current) return 'duplicate';
   if (object.eTag && current.eTag !== object.eTag) return 'stale';
   const eventId = s3EventId(object.key, object.sequencer, object.eTag ?? current.eTag);
-  if (!(await deps.inbox.claimEvent(eventId, new Date()))) return 'duplicate';
+  const claim = await deps.inbox.claimEvent(eventId, new Date());
+  if (claim === 'done') return 'duplicate';
+  // Thrown, not skipped: if the other invocation fails, Lambda's retry of this one must still find work.
+  if (claim === 'busy') throw new EventBeingHandled(eventId);
   try {
     const outcome = await storeObject(inboxObject, current.size, eventId, deps);
     await deps.inbox.finishEvent(eventId);
@@ -67,10 +75,11 @@ async function storeObject(
   let fileId: string | undefined;
   if (object.kind === 'presigned') {
     const intent = await deps.inbox.getIntent(object.fileId);
+    // `stored` too: an earlier attempt stored the file, then failed before the object left the inbox.
     const refusal = !intent
       ? 'no upload was requested for this key (or its request expired)'
-      : intent.state !== 'waiting'
-        ? `this upload was already ${intent.state}`
+      : intent.state === 'refused'
+        ? 'this upload was already refused'
         : size !== intent.size
           ? `the object has ${size} bytes but ${intent.size} were declared`
           : undefined;
@@ -93,9 +102,10 @@ async function storeObject(
   const bytes = Buffer.from(await deps.store.get(object.key));
   const file = await deps.files.upload({ ...settings, bytes }, await deps.inspect(bytes), fileId);
   logger.appendKeys({ fileId: file.fileId });
-  await deps.store.remove([object.key]);
-  if (object.kind === 'presigned') await deps.inbox.settleIntent(object.fileId, 'stored');
   logger.info('Object stored as a file', { key: object.key, filePath: file.filePath, size: file.size });
-  if (settings.extensions.length) await deps.tagging.start(file.fileId, settings.extensions, settings.webhookUrl, runIdFor(eventId));
+  if (settings.extensions.length) await deps.tagging.start(file.fileId, settings.extensions, settings.webhookUrl, randomUUID());
+  // Last: an object still in the inbox is what makes a retry of a failed attempt do the work again.
+  if (object.kind === 'presigned') await deps.inbox.settleIntent(object.fileId, 'stored');
+  await deps.store.remove([object.key]);
   return 'stored';
 }

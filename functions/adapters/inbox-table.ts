@@ -56,8 +56,11 @@ export class InboxTable {
     );
   }
 
-  /** True when this invocation now owns the event; false when it is done or being handled elsewhere. */
-  async claimEvent(eventId: string, now: Date): Promise<boolean> {
+  /**
+   * `claimed`: this invocation now owns the event. `done`: an earlier delivery handled it. `busy`: another
+   * invocation is handling it right now (which may yet fail, so this one must not count as done).
+   */
+  async claimEvent(eventId: string, now: Date): Promise<'claimed' | 'done' | 'busy'> {
     try {
       await this.client.send(
         new PutCommand({
@@ -66,11 +69,12 @@ export class InboxTable {
           ConditionExpression: 'attribute_not_exists(pk) OR (#state = :processing AND claimedAt < :stale)',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':processing': 'processing', ':stale': now.getTime() - STALE_CLAIM_MS },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return true;
+      return 'claimed';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return error.Item?.state?.S === 'done' ? 'done' : 'busy';
       throw error;
     }
   }
