@@ -37,7 +37,8 @@ export async function runExtension(task: ExtensionTask, deps: TaggerDeps): Promi
     result = { status: 'failed', error: { message: error.message, reason: error.reason } };
   }
   const written = await deps.table.recordOutcome(fileId, runId, name, result);
-  if (!written) logger.info('A newer run superseded this one: result dropped', { runId, extension: name });
+  const current = written ? undefined : await deps.table.get(fileId);
+  if (!written) logger.info('A newer run or an overwrite superseded this run: result dropped', { runId, extension: name });
   logger.info('Extension finished', {
     runId,
     extension: name,
@@ -48,7 +49,7 @@ export async function runExtension(task: ExtensionTask, deps: TaggerDeps): Promi
     result.status === 'success'
       ? { name, status: 'success' as const, tagCount: result.tags.length }
       : { name, status: 'failed' as const, error: result.error };
-  return taggerResult(task, outcome, written);
+  return taggerResult(task, outcome, written, current);
 }
 
 async function detectTags(task: ExtensionTask, record: Parameters<typeof prepareImage>[1], deps: TaggerDeps) {

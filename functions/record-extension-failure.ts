@@ -13,6 +13,7 @@ export const handler = middy(async (event: unknown): Promise<TaggerResult> => {
   logger.appendKeys({ fileId: task.fileId, runId: task.runId, extension: task.extension.name });
   const error = failureFromStepError(task.error);
   const written = await table.recordOutcome(task.fileId, task.runId, task.extension.name, { status: 'failed', error });
+  const current = written ? undefined : await table.get(task.fileId);
   logger.warn('Extension failed after retries', { error });
-  return taggerResult(task, { name: task.extension.name, status: 'failed', error }, written);
+  return taggerResult(task, { name: task.extension.name, status: 'failed', error }, written, current);
 }).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -29,7 +29,8 @@ const WAITS_FOR_TAGGING = Duration.seconds(30);
 export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
   upload: {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-    objects: { 's3:PutObject': BOTH, 's3:DeleteObject': BOTH },
+    // GetObject on private/: the response carries presigned URLs of a private file.
+    objects: { 's3:PutObject': BOTH, 's3:DeleteObject': BOTH, 's3:GetObject': ['private'] },
     readsPrivateKey: true,
     startsTagging: true,
     memorySize: 1024,

@@ -100,7 +100,8 @@ export class TaggingWorkflow extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(10),
     });
-    storage.bindTable(recordFailure, ['dynamodb:UpdateItem']);
+    // GetItem: when its write is dropped (superseded), it reads whether this run still owes a webhook.
+    storage.bindTable(recordFailure, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     storage.bindBucket(recordFailure, {}); // its configuration names the bucket; it touches no object
     this.taggers = { rekognition, vision, recordFailure };
 

@@ -200,7 +200,7 @@ export class DynamoFileTable implements FileTable {
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: fileKey(fileId) },
-        UpdateExpression: 'SET pendingWebhooks.#name = :report, webhookDeliveries.#event = :delivery, #version = #version + :one',
+        UpdateExpression: 'SET pendingWebhooks.#event = :report, webhookDeliveries.#event = :delivery, #version = #version + :one',
         ConditionExpression: 'extensionRuns.#name = :run AND extensionStatus.#name = :pending',
         ExpressionAttributeNames: { '#name': name, '#event': pending.eventId, '#version': 'version' },
         ExpressionAttributeValues: { ':report': pending, ':delivery': delivery, ':run': pending.runId, ':pending': 'pending', ':one': 1 },
@@ -214,10 +214,10 @@ export class DynamoFileTable implements FileTable {
         TableName: this.table,
         Key: { pk: fileKey(fileId) },
         UpdateExpression:
-          'SET webhookDeliveries.#event.attempts = list_append(webhookDeliveries.#event.attempts, :attempt), webhookDeliveries.#event.#state = :state',
+          'SET webhookDeliveries.#event.attempts = list_append(webhookDeliveries.#event.attempts, :attempt), webhookDeliveries.#event.#state = :state, #version = #version + :one',
         ConditionExpression: 'attribute_exists(webhookDeliveries.#event)',
-        ExpressionAttributeNames: { '#event': eventId, '#state': 'state' },
-        ExpressionAttributeValues: { ':attempt': [attempt], ':state': state },
+        ExpressionAttributeNames: { '#event': eventId, '#state': 'state', '#version': 'version' },
+        ExpressionAttributeValues: { ':attempt': [attempt], ':state': state, ':one': 1 },
       }),
     );
   }

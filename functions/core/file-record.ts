@@ -45,8 +45,8 @@ export interface FileRecord extends ContentFacts {
   extensionRuns: Partial<Record<ExtensionName, string>>;
   /** Why an extension failed, for those whose status is `failed`. */
   extensionErrors: Partial<Record<ExtensionName, ExtensionError>>;
-  /** Extensions reported `pending` to a caller that gave a webhookUrl, per run (see webhook-events). */
-  pendingWebhooks: Partial<Record<ExtensionName, PendingWebhook>>;
+  /** Events owed to callers that were told `pending`, keyed by event id (one per run and extension). */
+  pendingWebhooks: Record<string, PendingWebhook>;
   /** Every webhook event's delivery attempts and final state, keyed by event id. */
   webhookDeliveries: Record<string, WebhookDelivery>;
   createdAt: string;

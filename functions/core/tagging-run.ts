@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type AutoTagging, autoTaggingSchema, EXTENSION_NAMES, type ExtensionName } from './extensions.js';
 import type { ExtensionError, ExtensionState, FileRecord } from './file-record.js';
-import { type WebhookProgress, webhookOwed } from './webhook-events.js';
+import { SUPERSEDED_ERROR, type WebhookProgress, webhookOwed } from './webhook-events.js';
 
 /** The tagging state machine's input: one execution per upload or PATCH that asked for extensions. */
 export const taggingRunInputSchema = z.object({
@@ -92,13 +92,18 @@ export function failureFromStepError(error: ExtensionFailureTask['error']): Exte
   return { message: `The tagger failed: ${error.Error}${detail ? `: ${detail}` : ''}`, reason: 'INTERNAL_ERROR' };
 }
 
-/** The result a tagger (or the failure recorder) hands on, given the record its final write produced. */
-export function taggerResult(task: ExtensionTask, outcome: ExtensionOutcome, written: FileRecord | undefined): TaggerResult {
-  const owed = written && webhookOwed(written, task.runId, outcome.name);
+/**
+ * The result a tagger (or the failure recorder) hands on. `written` is the record its final write
+ * produced; when that write was dropped (a newer run or an overwrite came first), `current` is the record
+ * as it is now: if this run had promised the caller a webhook, the event still goes out, as SUPERSEDED.
+ */
+export function taggerResult(task: ExtensionTask, outcome: ExtensionOutcome, written: FileRecord | undefined, current?: FileRecord): TaggerResult {
+  const promised = written ? webhookOwed(written, task.runId, outcome.name) : current && webhookOwed(current, task.runId, outcome.name);
+  const reported: ExtensionOutcome = written ? outcome : { name: outcome.name, status: 'failed', error: { ...SUPERSEDED_ERROR } };
   return {
-    ...outcome,
+    ...reported,
     fileId: task.fileId,
     runId: task.runId,
-    ...(owed && { webhook: { url: owed.url, eventId: owed.eventId, attempt: 1, delivered: false, gaveUp: false } }),
+    ...(promised && { webhook: { url: promised.url, eventId: promised.eventId, attempt: 1, delivered: false, gaveUp: false } }),
   };
 }

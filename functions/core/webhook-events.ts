@@ -57,9 +57,14 @@ export interface WebhookDelivery {
  * writes to one item, so DynamoDB orders them and one of the two sides sees the other).
  */
 export function webhookOwed(record: FileRecord, runId: string, name: ExtensionName): PendingWebhook | undefined {
-  const pending = record.pendingWebhooks?.[name];
-  return pending?.runId === runId ? pending : undefined;
+  return record.pendingWebhooks?.[webhookEventId(runId, name)];
 }
+
+/** The outcome reported for a run whose result was dropped because a newer run or an overwrite came first. */
+export const SUPERSEDED_ERROR = {
+  message: 'A newer run of this extension, or a new upload to the same path, replaced this run before it finished',
+  reason: 'SUPERSEDED',
+} as const;
 
 export type WebhookBody =
   | { service: ExtensionName; status: 'SUCCESS'; fileObject: FileObject }

@@ -235,9 +235,10 @@ describe('routes', () => {
 describe('permissions', () => {
   const secretRead = ['secretsmanager:DescribeSecret privateKey', 'secretsmanager:GetSecretValue privateKey'];
 
-  it('lets upload write and remove objects under public/ and private/, write records and read the key', () => {
+  it('lets upload write and remove objects under public/ and private/, sign private-file URLs, write records and read the key', () => {
     expect(permissionsOf('upload')).toEqual(
       [
+        's3:GetObject bucket/private/*',
         's3:PutObject bucket/public/*',
         's3:PutObject bucket/private/*',
         's3:DeleteObject bucket/public/*',

@@ -351,8 +351,8 @@ describe('tagging permissions', () => {
     }
   });
 
-  it('lets record-extension-failure update records and nothing else', () => {
-    expect(synthesized.permissionsOf('record-extension-failure')).toEqual(['dynamodb:UpdateItem table']);
+  it('lets record-extension-failure read and update records and nothing else', () => {
+    expect(synthesized.permissionsOf('record-extension-failure')).toEqual(['dynamodb:GetItem table', 'dynamodb:UpdateItem table']);
   });
 
   it('lets deliver-webhook read and update records, sign private-file URLs and read the webhook secret, and nothing else', () => {

@@ -141,6 +141,32 @@ describe('webhooks for extensions reported pending', () => {
   });
 });
 
+describe('webhooks for superseded runs', () => {
+  it('still sends the promised event, as FAILURE SUPERSEDED, when a newer run replaced the pending one', async () => {
+    const { body: file } = await upload<{ fileId: string }>(stack, { file: blob(await jpeg()), fileName: 'superseded.jpg' });
+    const patch = (body: unknown) =>
+      fetch(`${stack.apiUrl}/v1/files/${file.fileId}/details`, {
+        method: 'PATCH',
+        headers: { authorization: stack.auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (response) => (await response.json()) as { extensionStatus: unknown; AITags: unknown });
+    const google = [{ name: 'google-auto-tagging', minConfidence: 50, maxTags: 2 }];
+    vision.behave({ latencyMs: SYNC_WINDOW_MS + 600, labels: [{ name: 'Older', confidence: 80 }] });
+    expect((await patch({ extensions: google, webhookUrl: receiver.url })).extensionStatus).toEqual({ 'google-auto-tagging': 'pending' });
+    vision.behave({ labels: [{ name: 'Newer', confidence: 90 }] });
+    expect((await patch({ extensions: google })).AITags).toEqual([{ name: 'Newer', confidence: 90, source: 'google-auto-tagging' }]);
+    await stack.idle();
+    expect(receiver.received).toHaveLength(1);
+    expect(verified(0)).toEqual({
+      service: 'google-auto-tagging',
+      status: 'FAILURE',
+      fileId: file.fileId,
+      error: { message: expect.stringMatching(/^A newer run of this extension/), reason: 'SUPERSEDED' },
+    });
+    expect((await getDetails(stack, file.fileId)).body).toMatchObject({ AITags: [{ name: 'Newer', confidence: 90, source: 'google-auto-tagging' }] });
+  });
+});
+
 describe('webhook retries', () => {
   it('retries a failing receiver with the same webhook-id until it accepts, and records every attempt', async () => {
     receiver.script([500, 503, 'hang']);
