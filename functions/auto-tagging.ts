@@ -53,7 +53,7 @@ export class AutoTaggingRuns {
     } catch (error) {
       logger.error('Could not start the tagging workflow', { runId, error: error as Error });
       for (const name of names) {
-        const failed = { message: `Could not start the tagging workflow: ${(error as Error).message}`, reason: 'WORKFLOW_UNAVAILABLE' };
+        const failed = { message: 'Could not start the tagging workflow; retry the request', reason: 'WORKFLOW_UNAVAILABLE' };
         record = (await this.table.recordOutcome(fileId, runId, name, { status: 'failed', error: failed })) ?? record;
       }
     }

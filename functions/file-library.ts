@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { InspectedContent } from './adapters/content-inspector.js';
 import type { FileStore } from './adapters/file-store.js';
 import { type FileTable, type PathClaim, WriteConflict } from './adapters/file-table.js';
@@ -16,6 +17,9 @@ const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 const uniqueSuffix = () => [...randomBytes(9)].map((byte) => SUFFIX_ALPHABET[byte % SUFFIX_ALPHABET.length]).join('');
 export const newFileId = () => randomBytes(12).toString('hex');
 const FILE_ID = /^[0-9a-f]{24}$/;
+
+/** Between conflicting writes: 10–20 ms, doubling, so that racing writers spread out instead of colliding again. */
+const backOff = (attempt: number) => sleep((10 + Math.random() * 10) * 2 ** Math.min(attempt, 5));
 
 export interface FileLibraryDeps {
   store: FileStore;
@@ -50,9 +54,10 @@ export class FileLibrary {
         return existing ? await this.overwrite(existing, request, content) : await this.create(filePath, claim, request, content, fileId);
       } catch (error) {
         if (!(error instanceof WriteConflict)) throw error;
+        await backOff(attempt);
       }
     }
-    throw new ApiError(503, 'Too many concurrent uploads to the same path', 'Retry the upload in a moment.');
+    throw new ApiError(429, 'Too many concurrent uploads to the same path', 'Retry the upload in a moment.');
   }
 
   private async create(
@@ -114,9 +119,10 @@ export class FileLibrary {
         return await this.deps.table.replace(applyDetailsChange(record, change, this.now().toISOString()), record.version);
       } catch (error) {
         if (!(error instanceof WriteConflict)) throw error;
+        await backOff(attempt);
       }
     }
-    throw new ApiError(503, 'Too many concurrent updates of this file', 'Retry the update in a moment.');
+    throw new ApiError(429, 'Too many concurrent updates of this file', 'Retry the update in a moment.');
   }
 
   /** Bytes first, then the record: a failure half-way leaves a record that a retried DELETE finishes. */

@@ -56,7 +56,7 @@ export async function ingestObject(object: CreatedObject, deps: IngestDeps): Pro
   // Thrown, not skipped: if the other invocation fails, Lambda's retry of this one must still find work.
   if (claim === 'busy') throw new EventBeingHandled(eventId);
   try {
-    const outcome = await storeObject(inboxObject, current.size, eventId, deps);
+    const outcome = await storeObject(inboxObject, current.size, deps);
     await deps.inbox.finishEvent(eventId);
     return outcome;
   } catch (error) {
@@ -65,12 +65,7 @@ export async function ingestObject(object: CreatedObject, deps: IngestDeps): Pro
   }
 }
 
-async function storeObject(
-  object: Exclude<InboxObject, { kind: 'ignored' }>,
-  size: number,
-  eventId: string,
-  deps: IngestDeps,
-): Promise<IngestOutcome> {
+async function storeObject(object: Exclude<InboxObject, { kind: 'ignored' }>, size: number, deps: IngestDeps): Promise<IngestOutcome> {
   let settings: UploadSettings;
   let fileId: string | undefined;
   if (object.kind === 'presigned') {

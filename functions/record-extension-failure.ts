@@ -14,6 +14,6 @@ export const handler = middy(async (event: unknown): Promise<TaggerResult> => {
   const error = failureFromStepError(task.error);
   const written = await table.recordOutcome(task.fileId, task.runId, task.extension.name, { status: 'failed', error });
   const current = written ? undefined : await table.get(task.fileId);
-  logger.warn('Extension failed after retries', { error });
+  logger.warn('Extension failed after retries', { error, stepError: task.error });
   return taggerResult(task, { name: task.extension.name, status: 'failed', error }, written, current);
 }).use(injectLambdaContext(logger, { resetKeys: true }));

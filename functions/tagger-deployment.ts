@@ -14,15 +14,23 @@ export const table = new DynamoFileTable(storage.table);
 export const rekognition = () => new RekognitionLabels(rekognitionClient(tagger.providerTimeoutMs));
 export const rekognitionImagePrep = tagger.rekognitionReadsS3 ? { readFromS3: { bucket: storage.bucket } } : {};
 
-async function visionCredentials(): Promise<VisionCredentials> {
-  if (tagger.visionApiKey) return { kind: 'api-key', apiKey: tagger.visionApiKey };
-  if (tagger.visionCredentialsSecretArn) {
-    const secrets = new SecretsManagerClient({});
-    const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: tagger.visionCredentialsSecretArn }));
-    return parseVisionSecret(SecretString ?? '');
+const secrets = new SecretsManagerClient({});
+const SECRET_CACHE_MS = 5 * 60 * 1000;
+let cachedSecret: { value: Promise<VisionCredentials>; until: number } | undefined;
+
+/** Read once per container and again every five minutes, so a key put into the secret takes effect soon. */
+function visionCredentials(): Promise<VisionCredentials> {
+  if (tagger.visionApiKey) return Promise.resolve({ kind: 'api-key', apiKey: tagger.visionApiKey });
+  const secretArn = tagger.visionCredentialsSecretArn;
+  if (!secretArn) return Promise.resolve(tagger.googleApplicationCredentials ? { kind: 'application-default' } : { kind: 'none' });
+  if (!cachedSecret || cachedSecret.until < Date.now()) {
+    const value = secrets.send(new GetSecretValueCommand({ SecretId: secretArn })).then(({ SecretString }) => parseVisionSecret(SecretString ?? ''));
+    value.catch(() => {
+      cachedSecret = undefined;
+    });
+    cachedSecret = { value, until: Date.now() + SECRET_CACHE_MS };
   }
-  if (tagger.googleApplicationCredentials) return { kind: 'application-default' };
-  return { kind: 'none' };
+  return cachedSecret.value;
 }
 
 export const vision = () =>

@@ -64,7 +64,8 @@ async function serve(options: GatewayOptions, request: IncomingMessage, response
 }
 
 async function deliver(options: GatewayOptions, path: string, method: string, response: ServerResponse): Promise<void> {
-  const object = await options.publicObject(`public${decodeURIComponent(path)}`);
+  const key = publicKey(path);
+  const object = key === undefined ? undefined : await options.publicObject(key);
   if (!object) {
     response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
     return;
@@ -79,6 +80,17 @@ async function deliver(options: GatewayOptions, path: string, method: string, re
     return;
   }
   object.body.pipe(response);
+}
+
+/** The public/ key a delivery path names; a `..` or `.` segment (which s3rver would resolve on disk) names none. */
+function publicKey(path: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+  return decoded.split('/').some((segment) => segment === '..' || segment === '.' || segment.includes('\\')) ? undefined : `public${decoded}`;
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer | undefined> {

@@ -41,7 +41,8 @@ export function parseVisionSecret(text: string): VisionCredentials {
  * credentials handed over explicitly so the client never probes for a GCE metadata server.
  */
 export class VisionLabels implements LabelDetector {
-  private client: ImageAnnotatorClient | undefined;
+  /** The client, and the settings it was built for: new credentials (a rotated secret) get a new client. */
+  private client: { instance: ImageAnnotatorClient; builtFor: string } | undefined;
 
   constructor(private readonly settings: () => Promise<VisionSettings>) {}
 
@@ -54,9 +55,10 @@ export class VisionLabels implements LabelDetector {
         'MISSING_CREDENTIALS',
       );
     }
-    if (!this.client) {
+    const builtFor = JSON.stringify([settings.endpoint, credentials]);
+    if (this.client?.builtFor !== builtFor) {
       const endpoint = settings.endpoint ? new URL(settings.endpoint) : undefined;
-      this.client = new ImageAnnotatorClient({
+      const instance = new ImageAnnotatorClient({
         fallback: true,
         // The REST transport ignores gax's call timeout: give its HTTP client one.
         clientOptions: { transporterOptions: { timeout: settings.timeoutMs } },
@@ -71,8 +73,9 @@ export class VisionLabels implements LabelDetector {
           projectId: credentials.projectId,
         }),
       });
+      this.client = { instance, builtFor };
     }
-    return { client: this.client, timeoutMs: settings.timeoutMs };
+    return { client: this.client.instance, timeoutMs: settings.timeoutMs };
   }
 
   async detect(image: ImageInput, _minConfidence: number): Promise<Label[]> {

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { badRequest } from './errors.js';
 import { EXTENSIONS_HELP, extensionsSchema } from './extensions.js';
 import { describeFirstIssue } from './field-issues.js';
-import { checkCustomCoordinates, checkTags, customMetadataSchema, WEBHOOK_URL_HELP, webhookUrlSchema } from './file-fields.js';
+import {
+  checkCustomCoordinates,
+  checkCustomMetadataSize,
+  checkTags,
+  customMetadataSchema,
+  WEBHOOK_URL_HELP,
+  webhookUrlSchema,
+} from './file-fields.js';
 import type { FileRecord } from './file-record.js';
 
 const detailsChangeSchema = z.strictObject(
@@ -50,7 +57,7 @@ export function applyDetailsChange(record: FileRecord, change: DetailsChange, no
   if (change.customCoordinates !== undefined) next.customCoordinates = change.customCoordinates;
   if (change.customMetadata !== undefined) {
     const merged = { ...record.customMetadata, ...change.customMetadata };
-    next.customMetadata = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== null));
+    next.customMetadata = checkCustomMetadataSize(Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== null)));
   }
   if (change.removeAITags === 'all') {
     next.aiTags = {};
@@ -61,10 +68,4 @@ export function applyDetailsChange(record: FileRecord, change: DetailsChange, no
     );
   }
   return next;
-}
-
-export function ensureObjectBody(body: unknown): void {
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw badRequest('The body must be a JSON object', DETAILS_HELP);
-  }
 }

@@ -4,6 +4,7 @@ import { EXTENSIONS_HELP, extensionsSchema } from './extensions.js';
 import { describeFirstIssue } from './field-issues.js';
 import {
   checkCustomCoordinates,
+  checkCustomMetadataSize,
   checkTags,
   customMetadataSchema,
   normalizeFolder,
@@ -87,7 +88,7 @@ export function parseDirectUploadRequest(body: unknown, maxBytes: number): Direc
       tags: checkTags(fields.tags ?? null),
       isPrivateFile: fields.isPrivateFile,
       customCoordinates: checkCustomCoordinates(fields.customCoordinates ?? null),
-      customMetadata: fields.customMetadata,
+      customMetadata: fields.customMetadata && checkCustomMetadataSize(fields.customMetadata),
       extensions: fields.extensions,
       webhookUrl: fields.webhookUrl,
       overwriteFile: fields.overwriteFile,

@@ -18,6 +18,9 @@ export function sanitizeFileName(fileName: string): string {
   return name;
 }
 
+/** Folder plus file name: leaves room in an S3 key (1,024 bytes) for the prefixes and the unique suffix. */
+export const MAX_FOLDER_CHARS = 700;
+
 /** `a//b/` → `/a/b/`; a `..` segment is refused, `.` segments are dropped. */
 export function normalizeFolder(folder: string): string {
   const segments = folder.split('/').filter((segment) => segment !== '' && segment !== '.');
@@ -25,7 +28,11 @@ export function normalizeFolder(folder: string): string {
     throw badRequest('folder must not contain a ".." segment', 'Send an absolute folder path such as /products/shoes/.');
   }
   const safe = segments.map((segment) => segment.replace(SAFE_NAME_CHAR, '_'));
-  return safe.length ? `/${safe.join('/')}/` : '/';
+  const normalized = safe.length ? `/${safe.join('/')}/` : '/';
+  if (normalized.length > MAX_FOLDER_CHARS) {
+    throw badRequest(`folder must be at most ${MAX_FOLDER_CHARS} characters long`, 'Use a shorter folder path.');
+  }
+  return normalized;
 }
 
 /** `photo.jpg` + `k3J9x_2a` → `photo_k3J9x_2a.jpg`. */
@@ -60,6 +67,19 @@ export function checkCustomCoordinates(value: string | null): string | null {
 export const customMetadataSchema = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });
 export type CustomMetadata = z.infer<typeof customMetadataSchema>;
 
+/** Keeps a file's record well inside DynamoDB's 400 KB item limit. */
+export const MAX_CUSTOM_METADATA_CHARS = 10_000;
+
+export function checkCustomMetadataSize(metadata: CustomMetadata): CustomMetadata {
+  if (JSON.stringify(metadata).length > MAX_CUSTOM_METADATA_CHARS) {
+    throw badRequest(
+      `customMetadata must be at most ${MAX_CUSTOM_METADATA_CHARS} characters as JSON`,
+      'Keep large data elsewhere and store a reference.',
+    );
+  }
+  return metadata;
+}
+
 export function checkCustomMetadataJson(text: string): CustomMetadata {
   let value: unknown;
   try {
@@ -70,7 +90,7 @@ export function checkCustomMetadataJson(text: string): CustomMetadata {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw badRequest('customMetadata must be a JSON object', 'Send customMetadata as a JSON object, e.g. {"brand":"acme"}.');
   }
-  return value as CustomMetadata;
+  return checkCustomMetadataSize(value as CustomMetadata);
 }
 
 export const WEBHOOK_URL_HELP = 'Send an absolute http:// or https:// URL that accepts POST requests.';

@@ -89,7 +89,8 @@ export function failureFromStepError(error: ExtensionFailureTask['error']): Exte
     return { message: `The provider kept failing after retries: ${detail}`, reason: 'PROVIDER_UNAVAILABLE' };
   }
   if (error.Error === 'States.Timeout') return { message: 'The tagger timed out', reason: 'TIMEOUT' };
-  return { message: `The tagger failed: ${error.Error}${detail ? `: ${detail}` : ''}`, reason: 'INTERNAL_ERROR' };
+  // Internal detail (ARNs, stack text) stays in the logs; the caller and its webhook get a plain sentence.
+  return { message: 'The tagger failed unexpectedly; see the service logs', reason: 'INTERNAL_ERROR' };
 }
 
 /**

@@ -75,6 +75,13 @@ describe('upload refuses bad input with a 4xx and stores nothing', () => {
     ],
     ['maxTags 31', () => extensions([{ ...ok, maxTags: 31 }]), 400, 'extensions[0].maxTags must be an integer between 0 and 30'],
     ['maxTags 2.5', () => extensions([{ ...ok, maxTags: 2.5 }]), 400, 'extensions[0].maxTags must be an integer between 0 and 30'],
+    ['a folder over 700 characters', () => withFile({ folder: `/${'a'.repeat(701)}/` }), 400, 'folder must be at most 700 characters long'],
+    [
+      'customMetadata over 10,000 characters',
+      () => withFile({ customMetadata: JSON.stringify({ big: 'x'.repeat(10_001) }) }),
+      400,
+      'customMetadata must be at most 10000 characters as JSON',
+    ],
     ['duplicate extension name', () => extensions([ok, ok]), 400, 'extensions[1].name repeats "aws-auto-tagging": each extension may appear once'],
   ];
   it.each(cases)('%s', async (_, fields, status, message) => {
@@ -83,6 +90,16 @@ describe('upload refuses bad input with a 4xx and stores nothing', () => {
 
   it('a body over API Gateway’s 10 MB cap gets 413', async () => {
     await expectRefusedUnchanged(post(withFile({ file: blob(Buffer.alloc(10 * 1024 * 1024 + 1)) })), 413, 'Request Entity Too Large');
+  });
+
+  it('a malformed multipart body gets 400', async () => {
+    const send = () =>
+      fetch(`${stack.apiUrl}/api/v1/files/upload`, {
+        method: 'POST',
+        headers: { authorization: stack.auth, 'content-type': 'multipart/form-data; boundary=abc' },
+        body: '--abc\r\nContent-Disposition: form-data; name="fileName"\r\n\r\nx.jpg\r\n--abc\r\nContent-Disposition: form-data; name="file"; filename="x"\r\n',
+      });
+    await expectRefusedUnchanged(send, 400, 'The body is not valid multipart/form-data');
   });
 
   it('a body that is not multipart gets 415', async () => {
@@ -134,6 +151,12 @@ describe('update refuses bad input with a 4xx and changes nothing', () => {
     ['tags not an array', () => patch({ tags: 'a,b' }), 400, 'tags must be an array of strings or null'],
     ['customCoordinates malformed', () => patch({ customCoordinates: 'a,b,c,d' }), 400, /^customCoordinates must be/],
     ['customMetadata not an object', () => patch({ customMetadata: [1] }), 400, 'customMetadata must be a JSON object'],
+    [
+      'customMetadata growing over 10,000 characters',
+      () => patch({ customMetadata: { big: 'x'.repeat(10_001) } }),
+      400,
+      'customMetadata must be at most 10000 characters as JSON',
+    ],
     ['removeAITags a string other than "all"', () => patch({ removeAITags: 'some' }), 400, 'removeAITags must be "all" or an array of tag names'],
     ['bad extensions', () => patch({ extensions: [{ ...ok, maxTags: 31 }] }), 400, 'extensions[0].maxTags must be an integer between 0 and 30'],
     ['webhookUrl relative', () => patch({ webhookUrl: '/hook' }), 400, 'webhookUrl must be an absolute http(s) URL'],

@@ -107,6 +107,9 @@ describe('upload', () => {
     expect(body.url).toContain('X-Amz-Expires=3600');
     expect(Buffer.from(await (await fetch(body.url)).arrayBuffer()).equals(bytes)).toBe(true);
     expect((await fetch(`${stack.apiUrl}/files/secret.jpg`)).status).toBe(404);
+    for (const sneaky of ['..%2Fprivate%2Fsecret.jpg', '%2E%2E/private/secret.jpg', 'x/..%2F..%2Fprivate%2Fsecret.jpg']) {
+      expect((await fetch(`${stack.apiUrl}/files/${sneaky}`)).status).toBe(404);
+    }
   });
 });
 

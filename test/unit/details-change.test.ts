@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyDetailsChange, ensureObjectBody, parseDetailsChange } from '../../functions/core/details-change.js';
+import { applyDetailsChange, parseDetailsChange } from '../../functions/core/details-change.js';
 import { EXTENSIONS_HELP } from '../../functions/core/extensions.js';
 import { WEBHOOK_URL_HELP } from '../../functions/core/file-fields.js';
 import { flattenAITags } from '../../functions/core/file-record.js';
@@ -127,21 +127,6 @@ describe('parseDetailsChange', () => {
     expect(error.status).toBe(400);
     expect(error.message).toBe('webhookUrl must be an absolute http(s) URL');
     expect(error.help).toBe(WEBHOOK_URL_HELP);
-  });
-});
-
-describe('ensureObjectBody', () => {
-  it('accepts a JSON object', () => {
-    expect(() => ensureObjectBody({ tags: null })).not.toThrow();
-  });
-
-  it.each([undefined, null, [], 'text', 1])('rejects %j with a 400', (body) => {
-    // Act
-    const error = thrownApiError(() => ensureObjectBody(body));
-
-    // Assess
-    expect(error.status).toBe(400);
-    expect(error.message).toBe('The body must be a JSON object');
   });
 });
 
