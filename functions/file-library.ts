@@ -77,6 +77,9 @@ export class FileLibrary {
       await this.writeObjects(record, request.bytes, content);
       await this.deps.table.create(record);
     } catch (error) {
+      // Undo what this attempt wrote: no bytes without a record, no claim without a file.
+      const keys = Object.values(objectKeys(record)).filter((key): key is string => key !== undefined);
+      await this.deps.store.remove(keys).catch(() => undefined);
       await this.deps.table.releasePath(filePath, record.fileId).catch(() => undefined);
       throw error;
     }

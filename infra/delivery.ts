@@ -1,4 +1,4 @@
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import { AllowedMethods, CachePolicy, Distribution, HttpVersion, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -34,7 +34,16 @@ export class Delivery extends Construct {
         origin: S3BucketOrigin.withOriginAccessControl(originBucket, { originPath: '/public' }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
-        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        // A file overwritten at its path, deleted or made private stops being served within 5 minutes
+        // (CachingOptimized would keep the old bytes for a day).
+        cachePolicy: new CachePolicy(this, 'PublicFiles', {
+          comment: 'aitags public files: short default TTL, objects replaced in place',
+          defaultTtl: Duration.minutes(5),
+          minTtl: Duration.seconds(0),
+          maxTtl: Duration.days(1),
+          enableAcceptEncodingGzip: true,
+          enableAcceptEncodingBrotli: true,
+        }),
         compress: true,
       },
     });

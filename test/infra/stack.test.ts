@@ -116,9 +116,13 @@ describe('delivery', () => {
         DefaultCacheBehavior: Match.objectLike({
           ViewerProtocolPolicy: 'redirect-to-https',
           AllowedMethods: ['GET', 'HEAD'],
-          CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
+          CachePolicyId: Match.anyValue(),
         }),
       }),
+    });
+    // Files replaced in place (overwrite, delete, made private) must not be served stale for long.
+    synthesized.template.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+      CachePolicyConfig: Match.objectLike({ DefaultTTL: 300, MinTTL: 0, MaxTTL: 86400 }),
     });
     synthesized.template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
       OriginAccessControlConfig: Match.objectLike({

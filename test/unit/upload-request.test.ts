@@ -4,6 +4,7 @@ import { EXTENSIONS_HELP } from '../../functions/core/extensions.js';
 import { WEBHOOK_URL_HELP } from '../../functions/core/file-fields.js';
 import {
   base64FieldLimit,
+  maxBase64FileBytes,
   type FilePart,
   type MultipartFields,
   parseUploadRequest,
@@ -125,7 +126,6 @@ describe('parseUploadRequest: the file', () => {
   it.each([
     { case: 'a binary part one byte over maxBytes', file: part(Buffer.alloc(MAX_BYTES + 1, 7)) },
     { case: 'a binary part the parser truncated', file: part(Buffer.alloc(MAX_BYTES, 7), { truncated: true }) },
-    { case: 'base64 that decodes to one byte over maxBytes', file: Buffer.alloc(MAX_BYTES + 1, 7).toString('base64') },
     { case: 'a base64 field at the field-size limit', file: 'A'.repeat(base64FieldLimit(MAX_BYTES)) },
   ])('rejects $case with a 413 pointing to the direct-to-S3 flow', ({ file }) => {
     // Act
@@ -134,6 +134,21 @@ describe('parseUploadRequest: the file', () => {
     // Assess
     expect(error.status).toBe(413);
     expect(error.message).toBe(`file is larger than the ${MAX_BYTES}-byte limit for direct uploads`);
+    expect(error.help).toContain('/api/v1/files/upload-url');
+  });
+});
+
+describe('parseUploadRequest: base64 limit', () => {
+  it('accepts base64 up to three quarters of maxBytes, so the twice-encoded event fits Lambda', () => {
+    const content = Buffer.alloc(maxBase64FileBytes(MAX_BYTES), 7);
+    expect(upload({ file: content.toString('base64') }).bytes).toEqual(content);
+  });
+
+  it('rejects base64 one byte over that with a 413 that suggests a binary part or the direct-to-S3 flow', () => {
+    const error = uploadError({ file: Buffer.alloc(maxBase64FileBytes(MAX_BYTES) + 1, 7).toString('base64') });
+    expect(error.status).toBe(413);
+    expect(error.message).toBe(`file sent as base64 is larger than the ${maxBase64FileBytes(MAX_BYTES)}-byte limit for base64 uploads`);
+    expect(error.help).toContain('binary multipart part');
     expect(error.help).toContain('/api/v1/files/upload-url');
   });
 });
