@@ -57,8 +57,6 @@ export interface ApiConfig {
   privateKeySecretArn: string | undefined;
   maxUploadBytes: number;
   syncWindowMs: number;
-  /** The tagging state machine that upload and update start. */
-  stateMachineArn: string;
 }
 
 export interface TaggerConfig {
@@ -85,7 +83,6 @@ export const apiConfig = once((): ApiConfig => {
     privateKeySecretArn,
     maxUploadBytes: integer('AITAGS_MAX_UPLOAD_BYTES', 4 * 1024 * 1024),
     syncWindowMs: integer('AITAGS_SYNC_WINDOW_MS', 3000),
-    stateMachineArn: text('AITAGS_STATE_MACHINE_ARN'),
   };
 });
 

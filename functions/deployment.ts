@@ -5,7 +5,7 @@ import { InboxTable } from './adapters/inbox-table.js';
 import { PrivateKeySource } from './adapters/private-key.js';
 import { StepFunctionsTaggingRuns } from './adapters/tagging-runs.js';
 import { AutoTaggingRuns } from './auto-tagging.js';
-import { apiConfig, deliveryConfig, storageConfig, webhookConfig } from './config.js';
+import { apiConfig, deliveryConfig, storageConfig, webhookConfig, workflowConfig } from './config.js';
 import { FileLibrary } from './file-library.js';
 
 /** The adapters the HTTP handlers run with, built once per container from configuration. */
@@ -17,6 +17,6 @@ export const files = new FileLibrary({ store, table });
 export const inbox = new InboxTable(storage.table);
 export const delivery = new DeliveryUrlBuilder(deliveryConfig().deliveryBaseUrl, store);
 export const privateKey = new PrivateKeySource(api);
-export const tagging = new AutoTaggingRuns(table, new StepFunctionsTaggingRuns(api.stateMachineArn), api.syncWindowMs);
+export const tagging = new AutoTaggingRuns(table, new StepFunctionsTaggingRuns(workflowConfig().stateMachineArn), api.syncWindowMs);
 export const maxUploadBytes = api.maxUploadBytes;
 export const allowPrivateWebhooks = webhookConfig().allowPrivateTargets;

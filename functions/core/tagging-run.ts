@@ -8,7 +8,10 @@ export const taggingRunInputSchema = z.object({
   fileId: z.string(),
   runId: z.string(),
   extensions: z.array(autoTaggingSchema),
-  /** When the caller's sync window closes (epoch ms); extensions still pending then are reported by webhook. */
+  /**
+   * When the caller's sync window closes (epoch ms). Recorded in the execution's input for the history:
+   * which extensions owe a webhook is decided by conditional writes, not by comparing clocks.
+   */
   syncDeadline: z.number(),
   webhookUrl: z.string().optional(),
 });
