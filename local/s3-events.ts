@@ -56,6 +56,7 @@ export function bridgeS3Events(
   onFailure: (record: S3EventRecord, error: unknown) => void,
 ) {
   const inFlight = new Set<Promise<void>>();
+  let stopped = false;
   const listeners: Array<(event: S3Event) => void> = [];
   const deliver = async (handler: (event: S3Event) => Promise<unknown>, record: S3EventRecord) => {
     for (let attempt = 0; ; attempt++) {
@@ -64,12 +65,13 @@ export function bridgeS3Events(
         return;
       } catch (error) {
         const delay = RETRY_DELAYS_MS[attempt];
-        if (delay === undefined) return onFailure(record, error);
+        if (delay === undefined || stopped) return onFailure(record, error);
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
   };
   s3rver.on('event', (event: S3Event) => {
+    if (stopped) return;
     for (const raw of event.Records) {
       const record: S3EventRecord = { ...raw, s3: { ...raw.s3, object: { ...raw.s3.object, key: encodeS3Key(raw.s3.object.key) } } };
       for (const notification of notifications) {
@@ -90,6 +92,11 @@ export function bridgeS3Events(
     /** Resolves once every delivered event has been handled (retries included). */
     async idle() {
       while (inFlight.size) await Promise.all([...inFlight]);
+    },
+    /** Takes no new events and retries nothing more; resolves once the deliveries under way end. */
+    async stop() {
+      stopped = true;
+      await Promise.all([...inFlight]);
     },
   };
 }

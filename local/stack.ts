@@ -181,6 +181,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     async stop() {
       gateway.closeAllConnections();
       await new Promise((done) => gateway.close(done));
+      await s3Events.stop();
       await stepFunctions.stop();
       s3.destroy();
       await standIns.stop();
