@@ -12,5 +12,5 @@ export const handler = http<unknown>(
     logger.info('File deleted');
     return noContent();
   },
-  { body: { kind: 'none' }, privateKey: () => privateKey.get() },
+  { body: { kind: 'none' }, privateKey },
 );

@@ -2,7 +2,7 @@ import { DeliveryUrlBuilder } from './adapters/delivery-urls.js';
 import { S3FileStore } from './adapters/file-store.js';
 import { DynamoFileTable } from './adapters/file-table.js';
 import { InboxTable } from './adapters/inbox-table.js';
-import { PrivateKeySource } from './adapters/private-key.js';
+import { secretSetting } from './adapters/secrets.js';
 import { StepFunctionsTaggingRuns } from './adapters/tagging-runs.js';
 import { AutoTaggingRuns } from './auto-tagging.js';
 import { apiConfig, deliveryConfig, storageConfig, webhookConfig, workflowConfig } from './config.js';
@@ -16,7 +16,11 @@ const table = new DynamoFileTable(storage.table);
 export const files = new FileLibrary({ store, table });
 export const inbox = new InboxTable(storage.table);
 export const delivery = new DeliveryUrlBuilder(deliveryConfig().deliveryBaseUrl, store);
-export const privateKey = new PrivateKeySource(api);
+/** The private API key (HTTP Basic username): configured locally, a Secrets Manager secret on AWS. */
+export const privateKey = secretSetting(api.privateKey, api.privateKeySecretArn, (text) => {
+  if (!text) throw new Error('The private key secret is empty');
+  return text;
+});
 export const tagging = new AutoTaggingRuns(table, new StepFunctionsTaggingRuns(workflowConfig().stateMachineArn), api.syncWindowMs);
 export const maxUploadBytes = api.maxUploadBytes;
 export const allowPrivateWebhooks = webhookConfig().allowPrivateTargets;

@@ -6,7 +6,7 @@ import { type ImagePrepOptions, prepareImage } from './adapters/image-prep.js';
 import { ExtensionFailure, type LabelDetector } from './adapters/label-detector.js';
 import type { ExtensionName } from './core/extensions.js';
 import { selectTags } from './core/select-tags.js';
-import { type ExtensionTask, extensionTaskSchema, type TaggerResult, taggerResult } from './core/tagging-run.js';
+import { type ExtensionTask, extensionTaskSchema, needsProviderCall, type TaggerResult, taggerResult, untaggable } from './core/tagging-run.js';
 import { logger } from './logger.js';
 
 export interface TaggerDeps {
@@ -30,8 +30,9 @@ export async function runExtension(task: ExtensionTask, deps: TaggerDeps): Promi
     return taggerResult(task, { name, status: 'failed', error: { message: 'The file was deleted', reason: 'FILE_DELETED' } }, undefined);
   }
   let result: ExtensionResult;
+  const refusal = untaggable(record);
   try {
-    result = { status: 'success', tags: await detectTags(task, record, deps) };
+    result = refusal ? { status: 'failed', error: refusal } : { status: 'success', tags: await detectTags(task, record, deps) };
   } catch (error) {
     if (!(error instanceof ExtensionFailure)) throw error;
     result = { status: 'failed', error: { message: error.message, reason: error.reason } };
@@ -53,8 +54,7 @@ export async function runExtension(task: ExtensionTask, deps: TaggerDeps): Promi
 }
 
 async function detectTags(task: ExtensionTask, record: Parameters<typeof prepareImage>[1], deps: TaggerDeps) {
-  // Nothing to keep: no provider call, no cost (a non-image still fails below).
-  if (task.extension.maxTags === 0 && record.fileType === 'image') return [];
+  if (!needsProviderCall(task.extension)) return [];
   const image = await prepareImage(deps.store, record, deps.imagePrep);
   const labels = await deps.detector.detect(image, task.extension.minConfidence);
   return selectTags(labels, task.extension);

@@ -12,5 +12,5 @@ export const handler = http<unknown>(
     const file = await files.get(fileId);
     return ok(toFileObject(file, await delivery.urlsFor(file)));
   },
-  { body: { kind: 'none' }, privateKey: () => privateKey.get() },
+  { body: { kind: 'none' }, privateKey },
 );

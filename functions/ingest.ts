@@ -3,7 +3,14 @@ import type { InspectedContent } from './adapters/content-inspector.js';
 import type { FileStore } from './adapters/file-store.js';
 import type { InboxTable } from './adapters/inbox-table.js';
 import type { AutoTaggingRuns } from './auto-tagging.js';
-import { classifyInboxObject, type InboxObject, ingestSettings, s3EventId, type UploadSettings } from './core/direct-upload.js';
+import {
+  classifyInboxObject,
+  type InboxObject,
+  ingestSettings,
+  presignedUploadRefusal,
+  s3EventId,
+  type UploadSettings,
+} from './core/direct-upload.js';
 import type { AutoTagging } from './core/extensions.js';
 import type { FileLibrary } from './file-library.js';
 import { logger } from './logger.js';
@@ -70,14 +77,7 @@ async function storeObject(object: Exclude<InboxObject, { kind: 'ignored' }>, si
   let fileId: string | undefined;
   if (object.kind === 'presigned') {
     const intent = await deps.inbox.getIntent(object.fileId);
-    // `stored` too: an earlier attempt stored the file, then failed before the object left the inbox.
-    const refusal = !intent
-      ? 'no upload was requested for this key (or its request expired)'
-      : intent.state === 'refused'
-        ? 'this upload was already refused'
-        : size !== intent.size
-          ? `the object has ${size} bytes but ${intent.size} were declared`
-          : undefined;
+    const refusal = presignedUploadRefusal(intent, size);
     if (refusal || !intent) {
       logger.warn('Presigned upload refused', { fileId: object.fileId, key: object.key, reason: refusal });
       await deps.store.remove([object.key]);

@@ -1,7 +1,7 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { S3FileStore } from './adapters/file-store.js';
 import { DynamoFileTable } from './adapters/file-table.js';
 import { RekognitionLabels, rekognitionClient } from './adapters/rekognition.js';
+import { secretSetting } from './adapters/secrets.js';
 import { parseVisionSecret, type VisionCredentials, VisionLabels, type VisionSettings } from './adapters/vision.js';
 import { storageConfig, taggerConfig } from './config.js';
 
@@ -14,23 +14,12 @@ export const table = new DynamoFileTable(storage.table);
 export const rekognition = () => new RekognitionLabels(rekognitionClient(tagger.providerTimeoutMs));
 export const rekognitionImagePrep = tagger.rekognitionReadsS3 ? { readFromS3: { bucket: storage.bucket } } : {};
 
-const secrets = new SecretsManagerClient({});
-const SECRET_CACHE_MS = 5 * 60 * 1000;
-let cachedSecret: { value: Promise<VisionCredentials>; until: number } | undefined;
-
-/** Read once per container and again every five minutes, so a key put into the secret takes effect soon. */
+/** An API key in the configuration, else the Vision secret (re-read every five minutes), else ADC or none. */
+const visionSecret = secretSetting<VisionCredentials>(undefined, tagger.visionCredentialsSecretArn, parseVisionSecret);
 function visionCredentials(): Promise<VisionCredentials> {
   if (tagger.visionApiKey) return Promise.resolve({ kind: 'api-key', apiKey: tagger.visionApiKey });
-  const secretArn = tagger.visionCredentialsSecretArn;
-  if (!secretArn) return Promise.resolve(tagger.googleApplicationCredentials ? { kind: 'application-default' } : { kind: 'none' });
-  if (!cachedSecret || cachedSecret.until < Date.now()) {
-    const value = secrets.send(new GetSecretValueCommand({ SecretId: secretArn })).then(({ SecretString }) => parseVisionSecret(SecretString ?? ''));
-    value.catch(() => {
-      cachedSecret = undefined;
-    });
-    cachedSecret = { value, until: Date.now() + SECRET_CACHE_MS };
-  }
-  return cachedSecret.value;
+  if (tagger.visionCredentialsSecretArn) return visionSecret();
+  return Promise.resolve(tagger.googleApplicationCredentials ? { kind: 'application-default' } : { kind: 'none' });
 }
 
 export const vision = () =>

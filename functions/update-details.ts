@@ -19,5 +19,5 @@ export const handler = http<unknown>(
     const file = tagged?.record ?? updated;
     return ok(toFileObject(file, await delivery.urlsFor(file), tagged?.extensionStatus));
   },
-  { body: { kind: 'json' }, privateKey: () => privateKey.get() },
+  { body: { kind: 'json' }, privateKey },
 );

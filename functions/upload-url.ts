@@ -1,7 +1,7 @@
 import { checkWebhookUrl } from './adapters/webhook-target.js';
 import { inboxConfig } from './config.js';
 import { PRESIGNED_UPLOAD_SECONDS, parseDirectUploadRequest, uploadObjectKey } from './core/direct-upload.js';
-import { badRequest } from './core/errors.js';
+import { ensureOverwriteAllowed } from './core/file-record.js';
 import { allowPrivateWebhooks, files, inbox, privateKey, store } from './deployment.js';
 import { newFileId } from './file-library.js';
 import { http } from './http/middleware.js';
@@ -18,13 +18,9 @@ export const handler = http<unknown>(
   async (event) => {
     const { settings, size, contentType } = parseDirectUploadRequest(event.body, maxS3UploadBytes);
     await checkWebhookUrl(settings.webhookUrl, allowPrivateWebhooks);
-    const existingId = settings.useUniqueFileName ? undefined : await files.idAtPath(settings.folder + settings.fileName);
-    if (existingId && !settings.overwriteFile) {
-      throw badRequest(
-        `A file already exists at ${settings.folder}${settings.fileName}`,
-        'Send overwriteFile=true to replace it, or useUniqueFileName=true.',
-      );
-    }
+    const filePath = settings.folder + settings.fileName;
+    const existingId = settings.useUniqueFileName ? undefined : await files.idAtPath(filePath);
+    if (existingId) ensureOverwriteAllowed(filePath, settings.overwriteFile);
     const fileId = existingId ?? newFileId();
     logger.appendKeys({ fileId });
     const expiresAt = new Date(Date.now() + PRESIGNED_UPLOAD_SECONDS * 1000);
@@ -45,5 +41,5 @@ export const handler = http<unknown>(
       maxBytes: maxS3UploadBytes,
     });
   },
-  { body: { kind: 'json' }, privateKey: () => privateKey.get() },
+  { body: { kind: 'json' }, privateKey },
 );

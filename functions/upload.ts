@@ -19,5 +19,5 @@ export const handler = http<MultipartFields>(
     const file = tagged?.record ?? stored;
     return ok(toUploadResponse(file, await delivery.urlsFor(file), request.responseFields, tagged?.extensionStatus));
   },
-  { body: { kind: 'multipart', maxFileBytes: maxUploadBytes }, privateKey: () => privateKey.get() },
+  { body: { kind: 'multipart', maxFileBytes: maxUploadBytes }, privateKey },
 );

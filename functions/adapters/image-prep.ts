@@ -19,9 +19,6 @@ export interface ImagePrepOptions {
  * the bytes downscaled to 1600 px and transcoded to JPEG (WebP, GIF, AVIF, TIFF, SVG included).
  */
 export async function prepareImage(store: FileStore, record: FileRecord, options: ImagePrepOptions = {}): Promise<ImageInput> {
-  if (record.fileType !== 'image') {
-    throw new ExtensionFailure(`Only images can be auto-tagged; this file is ${record.mime}`, 'NOT_AN_IMAGE');
-  }
   const key = objectKeys(record).original;
   if (options.readFromS3 && S3_READABLE.has(record.mime) && record.size <= S3_MAX_BYTES) {
     return { kind: 's3', bucket: options.readFromS3.bucket, key };

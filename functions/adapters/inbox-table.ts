@@ -1,18 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { UploadSettings } from '../core/direct-upload.js';
+import type { UploadIntent } from '../core/direct-upload.js';
 import { documents } from './aws-clients.js';
-
-/** A presigned upload waiting for its bytes: what it asked for, kept until the object arrives. */
-export interface UploadIntent {
-  fileId: string;
-  settings: UploadSettings;
-  size: number;
-  contentType: string;
-  expiresAt: string;
-  state: 'waiting' | 'stored' | 'refused';
-  reason?: string;
-}
 
 /** How long a finished event's claim is kept to recognise a late duplicate (S3 redelivers within hours). */
 const CLAIM_DAYS = 7;

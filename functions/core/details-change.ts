@@ -1,15 +1,7 @@
 import { z } from 'zod';
-import { badRequest } from './errors.js';
-import { EXTENSIONS_HELP, extensionsSchema } from './extensions.js';
-import { describeFirstIssue } from './field-issues.js';
-import {
-  checkCustomCoordinates,
-  checkCustomMetadataSize,
-  checkTags,
-  customMetadataSchema,
-  WEBHOOK_URL_HELP,
-  webhookUrlSchema,
-} from './file-fields.js';
+import { extensionsSchema } from './extensions.js';
+import { jsonBodyError } from './json-body.js';
+import { checkCustomCoordinates, checkCustomMetadataSize, checkTags, customMetadataSchema, webhookUrlSchema } from './file-fields.js';
 import type { FileRecord } from './file-record.js';
 
 const detailsChangeSchema = z.strictObject(
@@ -34,11 +26,7 @@ const DETAILS_HELP =
 /** A PATCH body (already JSON-parsed) → a validated change, or a 400 naming the field. */
 export function parseDetailsChange(body: unknown): DetailsChange {
   const result = detailsChangeSchema.safeParse(body);
-  if (!result.success) {
-    const message = describeFirstIssue(result.error);
-    const help = message.startsWith('extensions') ? EXTENSIONS_HELP : message.startsWith('webhookUrl') ? WEBHOOK_URL_HELP : DETAILS_HELP;
-    throw badRequest(message === 'request must be a JSON object' ? 'The body must be a JSON object' : message, help);
-  }
+  if (!result.success) throw jsonBodyError(result.error, DETAILS_HELP);
   const change = result.data;
   return {
     ...change,

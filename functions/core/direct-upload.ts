@@ -1,21 +1,11 @@
 import { z } from 'zod';
-import { ApiError, badRequest } from './errors.js';
-import { EXTENSIONS_HELP, extensionsSchema } from './extensions.js';
-import { describeFirstIssue } from './field-issues.js';
-import {
-  checkCustomCoordinates,
-  checkCustomMetadataSize,
-  checkTags,
-  customMetadataSchema,
-  normalizeFolder,
-  sanitizeFileName,
-  WEBHOOK_URL_HELP,
-  webhookUrlSchema,
-} from './file-fields.js';
-import type { UploadRequest } from './upload-request.js';
+import { ApiError } from './errors.js';
+import { extensionsSchema } from './extensions.js';
+import { jsonBodyError } from './json-body.js';
+import { customMetadataSchema, normalizeFolder, sanitizeFileName, webhookUrlSchema } from './file-fields.js';
+import { checkUploadSettings, type UploadSettings } from './upload-request.js';
 
-/** Everything an upload asks for except the bytes: kept with a presigned upload until the bytes arrive. */
-export type UploadSettings = Omit<UploadRequest, 'bytes'>;
+export type { UploadSettings };
 
 export interface DirectUploadRequest {
   settings: UploadSettings;
@@ -65,39 +55,36 @@ const directUploadSchema = z.strictObject(
 /** The upload-url JSON body → settings kept for the upload, or a 400 naming the field; 413 over `maxBytes`. */
 export function parseDirectUploadRequest(body: unknown, maxBytes: number): DirectUploadRequest {
   const parsed = directUploadSchema.safeParse(body);
-  if (!parsed.success) {
-    const message = describeFirstIssue(parsed.error);
-    const help = message.startsWith('extensions') ? EXTENSIONS_HELP : message.startsWith('webhookUrl') ? WEBHOOK_URL_HELP : DIRECT_UPLOAD_HELP;
-    throw badRequest(message === 'request must be a JSON object' ? 'The body must be a JSON object' : message, help);
-  }
-  const fields = parsed.data;
-  if (fields.size > maxBytes) {
+  if (!parsed.success) throw jsonBodyError(parsed.error, DIRECT_UPLOAD_HELP);
+  const { size, contentType, ...settings } = parsed.data;
+  if (size > maxBytes) {
     throw new ApiError(
       413,
-      `size ${fields.size} is over the ${maxBytes}-byte limit for direct uploads`,
+      `size ${size} is over the ${maxBytes}-byte limit for direct uploads`,
       'Compress or split the file; the deployment sets the limit (AITAGS_MAX_S3_UPLOAD_BYTES).',
     );
   }
-  return {
-    size: fields.size,
-    contentType: fields.contentType,
-    settings: {
-      fileName: sanitizeFileName(fields.fileName),
-      useUniqueFileName: fields.useUniqueFileName,
-      folder: normalizeFolder(fields.folder),
-      tags: checkTags(fields.tags ?? null),
-      isPrivateFile: fields.isPrivateFile,
-      customCoordinates: checkCustomCoordinates(fields.customCoordinates ?? null),
-      customMetadata: fields.customMetadata && checkCustomMetadataSize(fields.customMetadata),
-      extensions: fields.extensions,
-      webhookUrl: fields.webhookUrl,
-      overwriteFile: fields.overwriteFile,
-      overwriteAITags: fields.overwriteAITags,
-      overwriteTags: fields.overwriteTags,
-      overwriteCustomMetadata: fields.overwriteCustomMetadata,
-      responseFields: [],
-    },
-  };
+  return { size, contentType, settings: checkUploadSettings({ ...settings, responseFields: [] }) };
+}
+
+/** A presigned upload waiting for its bytes: what it asked for, kept until the object arrives. */
+export interface UploadIntent {
+  fileId: string;
+  settings: UploadSettings;
+  size: number;
+  contentType: string;
+  expiresAt: string;
+  state: 'waiting' | 'stored' | 'refused';
+  reason?: string;
+}
+
+/** Why the object that arrived for a presigned upload is not stored, or undefined to store it. */
+export function presignedUploadRefusal(intent: UploadIntent | undefined, size: number): string | undefined {
+  if (!intent) return 'no upload was requested for this key (or its request expired)';
+  // `stored` is no refusal: an earlier attempt stored the file, then failed before the object left the inbox.
+  if (intent.state === 'refused') return 'this upload was already refused';
+  if (size !== intent.size) return `the object has ${size} bytes but ${intent.size} were declared`;
+  return undefined;
 }
 
 export const uploadObjectKey = (fileId: string, fileName: string) => `${UPLOADS_PREFIX}${fileId}/${fileName}`;

@@ -76,13 +76,18 @@ export function newFileRecord(fileId: string, filePath: string, request: UploadR
 }
 
 /** A re-upload to an existing `filePath`: same fileId, new bytes, the `overwrite*` flags decide what stays. */
-export function overwriteFileRecord(existing: FileRecord, request: UploadRequest, content: ContentFacts, now: string): FileRecord {
-  if (!request.overwriteFile) {
+/** Refuses an upload to a path that already holds a file, unless it may overwrite it. */
+export function ensureOverwriteAllowed(filePath: string, overwriteFile: boolean): void {
+  if (!overwriteFile) {
     throw badRequest(
-      `A file already exists at ${existing.filePath}`,
+      `A file already exists at ${filePath}`,
       'Send overwriteFile=true to replace it, or useUniqueFileName=true to store this one under a new name.',
     );
   }
+}
+
+export function overwriteFileRecord(existing: FileRecord, request: UploadRequest, content: ContentFacts, now: string): FileRecord {
+  ensureOverwriteAllowed(existing.filePath, request.overwriteFile);
   return {
     ...existing,
     ...content,

@@ -31,6 +31,14 @@ export const extensionFailureTaskSchema = extensionTaskSchema.extend({
 });
 export type ExtensionFailureTask = z.infer<typeof extensionFailureTaskSchema>;
 
+/** Why a file cannot be auto-tagged at all (no provider is asked), or undefined. */
+export function untaggable(record: Pick<FileRecord, 'fileType' | 'mime'>): ExtensionError | undefined {
+  return record.fileType === 'image' ? undefined : { message: `Only images can be auto-tagged; this file is ${record.mime}`, reason: 'NOT_AN_IMAGE' };
+}
+
+/** `maxTags: 0` keeps nothing, so the provider is not asked (and not paid). */
+export const needsProviderCall = (extension: AutoTagging) => extension.maxTags > 0;
+
 export interface ExtensionOutcome {
   name: ExtensionName;
   status: Exclude<ExtensionState, 'pending'>;

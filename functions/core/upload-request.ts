@@ -6,6 +6,7 @@ import {
   type CustomMetadata,
   checkCustomCoordinates,
   checkCustomMetadataJson,
+  checkCustomMetadataSize,
   checkTags,
   normalizeFolder,
   sanitizeFileName,
@@ -42,6 +43,30 @@ export interface UploadRequest {
   overwriteTags: boolean;
   overwriteCustomMetadata: boolean;
   responseFields: ResponseField[];
+}
+
+/** Everything an upload asks for except the bytes: kept with a presigned upload until the bytes arrive. */
+export type UploadSettings = Omit<UploadRequest, 'bytes'>;
+
+/** Upload settings as sent, already typed, before the rules of file-fields.ts apply. */
+export type RawUploadSettings = Omit<UploadSettings, 'tags' | 'customCoordinates' | 'customMetadata' | 'webhookUrl'> & {
+  tags?: string[] | undefined;
+  customCoordinates?: string | undefined;
+  customMetadata?: CustomMetadata | undefined;
+  webhookUrl?: string | undefined;
+};
+
+/** The checks every upload's settings go through, whether they came as multipart fields or as JSON. */
+export function checkUploadSettings(raw: RawUploadSettings): UploadSettings {
+  return {
+    ...raw,
+    webhookUrl: raw.webhookUrl,
+    fileName: sanitizeFileName(raw.fileName),
+    folder: normalizeFolder(raw.folder),
+    tags: checkTags(raw.tags ?? null),
+    customCoordinates: checkCustomCoordinates(raw.customCoordinates ?? null),
+    customMetadata: raw.customMetadata && checkCustomMetadataSize(raw.customMetadata),
+  };
 }
 
 const UPLOAD_HELP = 'See the upload fields in the API reference (README, "Upload").';
@@ -149,19 +174,11 @@ export function parseUploadRequest(fields: MultipartFields, maxBytes: number): U
   }
   return {
     bytes,
-    fileName: sanitizeFileName(text.fileName),
-    useUniqueFileName: text.useUniqueFileName,
-    folder: normalizeFolder(text.folder),
-    tags: checkTags(text.tags ?? null),
-    isPrivateFile: text.isPrivateFile,
-    customCoordinates: checkCustomCoordinates(text.customCoordinates ?? null),
-    customMetadata: text.customMetadata === undefined ? undefined : checkCustomMetadataJson(text.customMetadata),
-    extensions: text.extensions === undefined ? [] : parseExtensionsJson(text.extensions),
-    webhookUrl: text.webhookUrl,
-    overwriteFile: text.overwriteFile,
-    overwriteAITags: text.overwriteAITags,
-    overwriteTags: text.overwriteTags,
-    overwriteCustomMetadata: text.overwriteCustomMetadata,
-    responseFields: (text.responseFields as ResponseField[] | undefined) ?? [],
+    ...checkUploadSettings({
+      ...text,
+      customMetadata: text.customMetadata === undefined ? undefined : checkCustomMetadataJson(text.customMetadata),
+      extensions: text.extensions === undefined ? [] : parseExtensionsJson(text.extensions),
+      responseFields: (text.responseFields as ResponseField[] | undefined) ?? [],
+    }),
   };
 }

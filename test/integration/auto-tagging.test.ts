@@ -1,19 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type FakeProvider,
-  type RekognitionRequestSeen,
-  startFakeRekognition,
-  startFakeVision,
-  type VisionRequestSeen,
-} from '../../local/provider-fakes.js';
+import type { FakeProvider, RekognitionRequestSeen, VisionRequestSeen } from '../../local/provider-fakes.js';
 import { jpeg, pdf, webp } from '../support/images.js';
 import { blob, getDetails, patchDetails, upload } from '../support/requests.js';
+import { type Providers, startProviders } from '../support/providers.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
 const SYNC_WINDOW_MS = 2500;
 let stack: TestStack;
 let rekognition: FakeProvider<RekognitionRequestSeen>;
 let vision: FakeProvider<VisionRequestSeen>;
+let providers: Providers;
 
 const aws = (minConfidence = 50, maxTags = 3) => ({ name: 'aws-auto-tagging', minConfidence, maxTags });
 const google = (minConfidence = 50, maxTags = 3) => ({ name: 'google-auto-tagging', minConfidence, maxTags });
@@ -34,20 +30,16 @@ interface Tagged {
 }
 
 beforeAll(async () => {
-  rekognition = await startFakeRekognition({ labels: CAT });
-  vision = await startFakeVision({
-    labels: [
+  providers = await startProviders({
+    rekognition: CAT,
+    vision: [
       { name: 'Kitten', confidence: 88.888 },
       { name: 'Whiskers', confidence: 70 },
     ],
   });
-  // Provider credentials come from the providers' own chains; the stand-ins for S3 and DynamoDB have theirs.
-  process.env.AWS_ACCESS_KEY_ID = 'fake-key';
-  process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret';
+  ({ rekognition, vision } = providers);
   stack = await startTestStack({
-    AWS_ENDPOINT_URL_REKOGNITION: rekognition.url,
-    AITAGS_VISION_ENDPOINT: vision.url,
-    AITAGS_VISION_API_KEY: 'vision-key',
+    ...providers.env,
     AITAGS_SYNC_WINDOW_MS: String(SYNC_WINDOW_MS),
     AITAGS_PROVIDER_TIMEOUT_MS: '5000',
     AITAGS_LOCAL_WAIT_SCALE: '0.01',
@@ -60,8 +52,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await stack?.close();
-  await rekognition?.stop();
-  await vision?.stop();
+  await providers?.stop();
 });
 
 const uploadTagged = async (extensions: unknown[], file?: Buffer) =>

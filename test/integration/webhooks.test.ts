@@ -1,14 +1,9 @@
 import ImageKit from '@imagekit/nodejs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type FakeProvider,
-  type RekognitionRequestSeen,
-  startFakeRekognition,
-  startFakeVision,
-  type VisionRequestSeen,
-} from '../../local/provider-fakes.js';
+import type { FakeProvider, RekognitionRequestSeen, VisionRequestSeen } from '../../local/provider-fakes.js';
 import { jpeg } from '../support/images.js';
 import { blob, getDetails, upload } from '../support/requests.js';
+import { type Providers, startProviders } from '../support/providers.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -16,6 +11,7 @@ const SYNC_WINDOW_MS = 2000;
 let stack: TestStack;
 let rekognition: FakeProvider<RekognitionRequestSeen>;
 let vision: FakeProvider<VisionRequestSeen>;
+let providers: Providers;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let verifier: ImageKit;
 
@@ -25,20 +21,17 @@ const both = JSON.stringify([
 ]);
 
 beforeAll(async () => {
-  rekognition = await startFakeRekognition({
-    labels: [
+  providers = await startProviders({
+    rekognition: [
       { name: 'Cat', confidence: 97 },
       { name: 'Pet', confidence: 90 },
     ],
+    vision: [{ name: 'Kitten', confidence: 88 }],
   });
-  vision = await startFakeVision({ labels: [{ name: 'Kitten', confidence: 88 }] });
+  ({ rekognition, vision } = providers);
   receiver = await startWebhookReceiver();
-  process.env.AWS_ACCESS_KEY_ID = 'fake-key';
-  process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret';
   stack = await startTestStack({
-    AWS_ENDPOINT_URL_REKOGNITION: rekognition.url,
-    AITAGS_VISION_ENDPOINT: vision.url,
-    AITAGS_VISION_API_KEY: 'vision-key',
+    ...providers.env,
     AITAGS_SYNC_WINDOW_MS: String(SYNC_WINDOW_MS),
     // 5 min → 6 ms, 10 h → 0.72 s: the whole 27.6 h schedule in about 1.4 s.
     AITAGS_LOCAL_WAIT_SCALE: '0.00002',
@@ -55,7 +48,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await stack?.close();
-  await Promise.all([rekognition?.stop(), vision?.stop(), receiver?.stop()]);
+  await Promise.all([providers?.stop(), receiver?.stop()]);
 });
 
 const headersOf = (index: number) => {
