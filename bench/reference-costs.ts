@@ -20,8 +20,6 @@ export async function referenceCosts(photo: Buffer) {
     get: async () => photo,
     put: async () => undefined,
     remove: async () => undefined,
-    signedGetUrl: async () => '',
-    signedPutUrl: async () => '',
     head: async () => undefined,
   };
   const record = {

@@ -1,16 +1,18 @@
 import { toFileObject } from './core/file-object.js';
-import { delivery, files, privateKey } from './deployment.js';
-import { http } from './http/middleware.js';
+import { http } from './http/handler.js';
 import { ok } from './http/responses.js';
-import { logger } from './logger.js';
+import { logger } from './runtime/logger.js';
+import { deliveryUrls } from './wiring/delivery-urls.js';
+import { fileLibrary } from './wiring/file-library.js';
+import { apiPrivateKey } from './wiring/private-key.js';
 
 /** GET /v1/files/{fileId}/details */
 export const handler = http<unknown>(
   async (event) => {
     const fileId = event.pathParameters?.fileId ?? '';
     logger.appendKeys({ fileId });
-    const file = await files.get(fileId);
-    return ok(toFileObject(file, await delivery.urlsFor(file)));
+    const record = await fileLibrary().get(fileId);
+    return ok(toFileObject(record, await deliveryUrls().urlsFor(record)));
   },
-  { body: { kind: 'none' }, privateKey },
+  { privateKey: apiPrivateKey },
 );

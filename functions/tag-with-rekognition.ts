@@ -1,6 +1,7 @@
-import { taggerHandler } from './extension-runner.js';
-import { rekognition, rekognitionImagePrep, store, table } from './tagger-deployment.js';
+import { extensionTaskSchema } from './core/tagging-run.js';
+import { tagExtension } from './services/tag-extension.js';
+import { extensionKeys, task } from './task/handler.js';
+import { rekognitionTagger } from './wiring/rekognition-tagger.js';
 
 /** State machine task: the `aws-auto-tagging` extension (Amazon Rekognition DetectLabels). */
-const detector = rekognition();
-export const handler = taggerHandler(() => ({ table, store, detector, imagePrep: rekognitionImagePrep }));
+export const handler = task(extensionTaskSchema, extensionKeys, (input) => tagExtension(input, rekognitionTagger()));

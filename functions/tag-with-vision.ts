@@ -1,6 +1,7 @@
-import { taggerHandler } from './extension-runner.js';
-import { store, table, vision } from './tagger-deployment.js';
+import { extensionTaskSchema } from './core/tagging-run.js';
+import { tagExtension } from './services/tag-extension.js';
+import { extensionKeys, task } from './task/handler.js';
+import { visionTagger } from './wiring/vision-tagger.js';
 
 /** State machine task: the `google-auto-tagging` extension (Google Cloud Vision label detection). */
-const detector = vision();
-export const handler = taggerHandler(() => ({ table, store, detector }));
+export const handler = task(extensionTaskSchema, extensionKeys, (input) => tagExtension(input, visionTagger()));

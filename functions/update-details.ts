@@ -1,10 +1,14 @@
 import { parseDetailsChange } from './core/details-change.js';
 import { toFileObject } from './core/file-object.js';
-import { allowPrivateWebhooks, delivery, files, privateKey, tagging } from './deployment.js';
-import { checkWebhookUrl } from './adapters/webhook-target.js';
-import { http } from './http/middleware.js';
+import { http } from './http/handler.js';
+import { jsonBody } from './http/json-body.js';
 import { ok } from './http/responses.js';
-import { logger } from './logger.js';
+import { logger } from './runtime/logger.js';
+import { deliveryUrls } from './wiring/delivery-urls.js';
+import { fileLibrary } from './wiring/file-library.js';
+import { apiPrivateKey } from './wiring/private-key.js';
+import { taggingRuns } from './wiring/tagging-runs.js';
+import { checkWebhookTarget } from './wiring/webhook-targets.js';
 
 /** PATCH /v1/files/{fileId}/details — removeAITags applies before extensions run. */
 export const handler = http<unknown>(
@@ -12,12 +16,12 @@ export const handler = http<unknown>(
     const fileId = event.pathParameters?.fileId ?? '';
     logger.appendKeys({ fileId });
     const change = parseDetailsChange(event.body);
-    await checkWebhookUrl(change.webhookUrl, allowPrivateWebhooks);
-    const updated = await files.updateDetails(fileId, change);
+    await checkWebhookTarget(change.webhookUrl);
+    const updated = await fileLibrary().updateDetails(fileId, change);
     logger.info('File details updated', { fields: Object.keys(change) });
-    const tagged = change.extensions?.length ? await tagging.run(fileId, change.extensions, change.webhookUrl) : undefined;
+    const tagged = change.extensions?.length ? await taggingRuns().startAndWait(fileId, change.extensions, change.webhookUrl) : undefined;
     const file = tagged?.record ?? updated;
-    return ok(toFileObject(file, await delivery.urlsFor(file), tagged?.extensionStatus));
+    return ok(toFileObject(file, await deliveryUrls().urlsFor(file), tagged?.extensionStatus));
   },
-  { body: { kind: 'json' }, privateKey },
+  { privateKey: apiPrivateKey, body: jsonBody() },
 );

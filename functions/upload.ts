@@ -1,23 +1,30 @@
 import { inspectContent } from './adapters/content-inspector.js';
 import { toUploadResponse } from './core/file-object.js';
 import { type MultipartFields, parseUploadRequest } from './core/upload-request.js';
-import { allowPrivateWebhooks, delivery, files, maxUploadBytes, privateKey, tagging } from './deployment.js';
-import { checkWebhookUrl } from './adapters/webhook-target.js';
-import { http } from './http/middleware.js';
+import { http } from './http/handler.js';
+import { multipartBody } from './http/multipart-body.js';
 import { ok } from './http/responses.js';
-import { logger } from './logger.js';
+import { uploadConfig } from './runtime/config.js';
+import { logger } from './runtime/logger.js';
+import { deliveryUrls } from './wiring/delivery-urls.js';
+import { fileLibrary } from './wiring/file-library.js';
+import { apiPrivateKey } from './wiring/private-key.js';
+import { taggingRuns } from './wiring/tagging-runs.js';
+import { checkWebhookTarget } from './wiring/webhook-targets.js';
+
+const { maxUploadBytes } = uploadConfig();
 
 /** POST /api/v1/files/upload */
 export const handler = http<MultipartFields>(
   async (event) => {
     const request = parseUploadRequest(event.body, maxUploadBytes);
-    await checkWebhookUrl(request.webhookUrl, allowPrivateWebhooks);
-    const stored = await files.upload(request, await inspectContent(request.bytes));
+    await checkWebhookTarget(request.webhookUrl);
+    const stored = await fileLibrary().upload(request, await inspectContent(request.bytes));
     logger.appendKeys({ fileId: stored.fileId });
     logger.info('File stored', { filePath: stored.filePath, size: stored.size, mime: stored.mime });
-    const tagged = request.extensions.length ? await tagging.run(stored.fileId, request.extensions, request.webhookUrl) : undefined;
+    const tagged = request.extensions.length ? await taggingRuns().startAndWait(stored.fileId, request.extensions, request.webhookUrl) : undefined;
     const file = tagged?.record ?? stored;
-    return ok(toUploadResponse(file, await delivery.urlsFor(file), request.responseFields, tagged?.extensionStatus));
+    return ok(toUploadResponse(file, await deliveryUrls().urlsFor(file), request.responseFields, tagged?.extensionStatus));
   },
-  { body: { kind: 'multipart', maxFileBytes: maxUploadBytes }, privateKey },
+  { privateKey: apiPrivateKey, body: multipartBody(maxUploadBytes) },
 );

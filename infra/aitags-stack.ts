@@ -30,17 +30,17 @@ export class AitagsStack extends Stack {
   readonly storage: Storage;
   readonly delivery: Delivery;
   readonly api: Api;
-  readonly tagging: TaggingWorkflow;
+  readonly taggingWorkflow: TaggingWorkflow;
   readonly trigger: S3Trigger;
 
   constructor(scope: Construct, id: string, props: AitagsStackProps = {}) {
     super(scope, id, props);
     this.storage = new Storage(this, 'Storage', { removalPolicy: props.dataRemovalPolicy });
     this.delivery = new Delivery(this, 'Delivery', { bucket: this.storage.bucket });
-    this.tagging = new TaggingWorkflow(this, 'Tagging', { storage: this.storage, deliveryBaseUrl: this.delivery.baseUrl });
+    this.taggingWorkflow = new TaggingWorkflow(this, 'TaggingWorkflow', { storage: this.storage, deliveryBaseUrl: this.delivery.baseUrl });
     this.api = new Api(this, 'Api', {
       storage: this.storage,
-      taggingWorkflow: this.tagging.stateMachine,
+      taggingWorkflow: this.taggingWorkflow.stateMachine,
       deliveryBaseUrl: this.delivery.baseUrl,
       maxUploadBytes: props.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
       maxS3UploadBytes: props.maxS3UploadBytes ?? DEFAULT_MAX_S3_UPLOAD_BYTES,
@@ -50,7 +50,7 @@ export class AitagsStack extends Stack {
     // Validated here, so a bad default fails `cdk synth` instead of every ingest at run time.
     this.trigger = new S3Trigger(this, 'Trigger', {
       storage: this.storage,
-      taggingWorkflow: this.tagging.stateMachine,
+      taggingWorkflow: this.taggingWorkflow.stateMachine,
       defaultExtensions: defaultExtensionsOf(props.defaultExtensions),
       maxS3UploadBytes: props.maxS3UploadBytes ?? DEFAULT_MAX_S3_UPLOAD_BYTES,
     });
@@ -81,14 +81,14 @@ export class AitagsStack extends Stack {
     new CfnOutput(this, 'VisionCredentialsSecretArn', {
       description:
         'Put a Google Cloud Vision API key or service-account JSON key here for google-auto-tagging: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string <key>',
-      value: this.tagging.visionCredentials.secretArn,
+      value: this.taggingWorkflow.visionCredentials.secretArn,
     });
     new CfnOutput(this, 'WebhookSecretArn', {
       description:
         'Webhook signing secret: whsec_ followed by: aws secretsmanager get-secret-value --secret-id <this ARN> --query SecretString --output text',
-      value: this.tagging.webhookSecret.secretArn,
+      value: this.taggingWorkflow.webhookSecret.secretArn,
     });
-    new CfnOutput(this, 'StateMachineArn', { description: 'The tagging workflow', value: this.tagging.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'StateMachineArn', { description: 'The tagging workflow', value: this.taggingWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TableName', { description: 'File records', value: this.storage.table.tableName });
   }
 }

@@ -4,7 +4,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { API_ROUTES, FALLBACK_ENTRY } from './api-routes.js';
+import { API_ROUTES, FALLBACK_ENTRY } from '../functions/http/routes.js';
 import { AitagsFunction } from './lambda-function.js';
 import type { ObjectAccess, Storage, TableAction, Visibility } from './storage.js';
 
@@ -14,8 +14,14 @@ export interface HandlerAccess {
   objects: ObjectAccess;
   /** Reads the private API key from Secrets Manager to check HTTP Basic auth. */
   readsPrivateKey: boolean;
-  /** Starts executions of the tagging state machine (upload and PATCH with extensions). */
-  startsTagging?: boolean;
+  /** Starts tagging runs and waits up to the sync window (upload and PATCH with extensions). */
+  startsTaggingRuns?: boolean;
+  /** Answers with File objects, whose URLs point at the CDN (AITAGS_DELIVERY_BASE_URL). */
+  buildsFileUrls?: boolean;
+  /** Takes a webhookUrl, checked at request time (AITAGS_ALLOW_PRIVATE_WEBHOOKS). */
+  takesWebhookUrl?: boolean;
+  /** The upload size cap it enforces. */
+  limits?: 'upload' | 'direct-upload';
   memorySize?: number;
   timeout?: Duration;
   nativeModules?: string[];
@@ -32,7 +38,10 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
     // GetObject on private/: the response carries presigned URLs of a private file.
     objects: { 's3:PutObject': BOTH, 's3:DeleteObject': BOTH, 's3:GetObject': ['private'] },
     readsPrivateKey: true,
-    startsTagging: true,
+    startsTaggingRuns: true,
+    buildsFileUrls: true,
+    takesWebhookUrl: true,
+    limits: 'upload',
     memorySize: 1024,
     timeout: WAITS_FOR_TAGGING,
     nativeModules: ['sharp'],
@@ -42,18 +51,23 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem'],
     objects: { 's3:PutObject': ['uploads'] },
     readsPrivateKey: true,
+    takesWebhookUrl: true,
+    limits: 'direct-upload',
   },
   'get-details': {
     table: ['dynamodb:GetItem'],
     // Presigning a private file's URL needs the permission the URL's holder will exercise.
     objects: { 's3:GetObject': ['private'] },
     readsPrivateKey: true,
+    buildsFileUrls: true,
   },
   'update-details': {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     objects: { 's3:GetObject': ['private'] },
     readsPrivateKey: true,
-    startsTagging: true,
+    startsTaggingRuns: true,
+    buildsFileUrls: true,
+    takesWebhookUrl: true,
     timeout: WAITS_FOR_TAGGING,
   },
   'delete-file': {
@@ -144,30 +158,29 @@ export class Api extends Construct {
       memorySize: access.memorySize ?? 256,
       timeout: access.timeout ?? Duration.seconds(10),
       nativeModules: access.nativeModules,
-      environment: {
-        AITAGS_DELIVERY_BASE_URL: props.deliveryBaseUrl,
-        AITAGS_MAX_UPLOAD_BYTES: String(props.maxUploadBytes),
-        AITAGS_SYNC_WINDOW_MS: String(props.syncWindowMs),
-        // On AWS a webhookUrl must reach a public address (checked at request time and again at delivery).
-        AITAGS_ALLOW_PRIVATE_WEBHOOKS: 'false',
-        AITAGS_MAX_S3_UPLOAD_BYTES: String(props.maxS3UploadBytes),
-      },
     });
-    // Every handler reads its whole configuration at cold start (functions/config.ts), so each gets every
-    // variable; the grants are what differ.
-    props.storage.bindBucket(fn, access.objects);
-    props.storage.bindTable(fn, access.table);
-    this.bindPrivateKey(fn, access.readsPrivateKey);
-    fn.addEnvironment('AITAGS_STATE_MACHINE_ARN', props.taggingWorkflow.stateMachineArn);
-    if (access.startsTagging) props.taggingWorkflow.grantStartExecution(fn);
+    // Each function gets the variables of what it is built with (functions/wiring/), and the grants to match.
+    if (access.table.length) props.storage.bindTable(fn, access.table);
+    if (Object.keys(access.objects).length) props.storage.bindBucket(fn, access.objects);
+    if (access.readsPrivateKey) this.bindPrivateKey(fn);
+    if (access.buildsFileUrls) fn.addEnvironment('AITAGS_DELIVERY_BASE_URL', props.deliveryBaseUrl);
+    // On AWS a webhookUrl must reach a public address (checked at request time and again at delivery).
+    if (access.takesWebhookUrl) fn.addEnvironment('AITAGS_ALLOW_PRIVATE_WEBHOOKS', 'false');
+    if (access.limits === 'upload') fn.addEnvironment('AITAGS_MAX_UPLOAD_BYTES', String(props.maxUploadBytes));
+    if (access.limits === 'direct-upload') fn.addEnvironment('AITAGS_MAX_S3_UPLOAD_BYTES', String(props.maxS3UploadBytes));
+    if (access.startsTaggingRuns) {
+      fn.addEnvironment('AITAGS_STATE_MACHINE_ARN', props.taggingWorkflow.stateMachineArn);
+      fn.addEnvironment('AITAGS_SYNC_WINDOW_MS', String(props.syncWindowMs));
+      props.taggingWorkflow.grantStartExecution(fn);
+    }
     this.handlers.set(entry, fn);
     return fn;
   }
 
-  /** Tells the function where the key lives (AITAGS_PRIVATE_KEY_SECRET_ARN) and, if it checks auth, lets it read it. */
-  private bindPrivateKey(fn: AitagsFunction, reads: boolean): void {
+  /** Tells the function where the key lives (AITAGS_PRIVATE_KEY_SECRET_ARN) and lets it read it. */
+  private bindPrivateKey(fn: AitagsFunction): void {
     fn.addEnvironment('AITAGS_PRIVATE_KEY_SECRET_ARN', this.privateKey.secretArn);
-    if (reads) this.privateKey.grantRead(fn);
+    this.privateKey.grantRead(fn);
   }
 }
 

@@ -42,8 +42,10 @@ export class AitagsFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        // ESM output: bundled CommonJS dependencies that call require() need a real one.
-        banner: "import { createRequire as __aitagsCreateRequire } from 'node:module'; const require = __aitagsCreateRequire(import.meta.url);",
+        // ESM output: bundled CommonJS dependencies call require() and read __dirname (google-gax does, at import).
+        banner: BUNDLE_BANNER,
+        // index.meta.json beside the bundle: which modules it holds (the bundle-contents test reads it).
+        metafile: true,
         mainFields: ['module', 'main'],
         minify: true,
         sourceMap: true,
@@ -69,6 +71,16 @@ export class AitagsFunction extends NodejsFunction {
     (this.node.defaultChild as CfnResource).addMetadata(HANDLER_ENTRY_METADATA, entry);
   }
 }
+
+/** Gives an ES module bundle what bundled CommonJS code expects of Node: require, __filename, __dirname. */
+export const BUNDLE_BANNER = [
+  "import { createRequire as __aitagsCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __aitagsFileURLToPath } from 'node:url';",
+  "import { dirname as __aitagsDirname } from 'node:path';",
+  'const require = __aitagsCreateRequire(import.meta.url);',
+  'const __filename = __aitagsFileURLToPath(import.meta.url);',
+  'const __dirname = __aitagsDirname(__filename);',
+].join(' ');
 
 /** CloudFormation metadata key naming a function's handler module under functions/. */
 export const HANDLER_ENTRY_METADATA = 'aitags:entry';

@@ -7,7 +7,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { INGEST_PREFIX, UPLOADS_PREFIX } from '../functions/core/direct-upload.js';
-import type { AutoTagging } from '../functions/core/extensions.js';
+import type { Extension } from '../functions/core/extensions.js';
 import { AitagsFunction } from './lambda-function.js';
 import type { Storage } from './storage.js';
 
@@ -15,7 +15,7 @@ export interface S3TriggerProps {
   storage: Storage;
   taggingWorkflow: StateMachine;
   /** Extensions for objects other tools write under ingest/ (validated before synthesis). */
-  defaultExtensions: AutoTagging[];
+  defaultExtensions: Extension[];
   /** Objects larger than this are not read into memory: refused and reported. */
   maxS3UploadBytes: number;
 }

@@ -23,14 +23,14 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { AitagsFunction } from './lambda-function.js';
 import type { Storage } from './storage.js';
+import { EXTENSION_NAMES, type ExtensionName } from '../functions/core/extension-names.js';
+import { TRANSIENT_PROVIDER_ERROR } from '../functions/core/provider-errors.js';
 import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';
 
 /** State names: the local runtime keys its task handlers and time-lapse overrides by them. */
 export const TAGGING_STATES = {
   tagEachExtension: 'Tag each extension',
   pickTagger: 'Pick the tagger',
-  tagWithRekognition: 'Tag with Rekognition',
-  tagWithVision: 'Tag with Vision',
   recordFailure: 'Record extension failure',
   unknownExtension: 'Unknown extension',
   webhookOwed: 'Webhook owed?',
@@ -42,8 +42,24 @@ export const TAGGING_STATES = {
   webhookCrashed: 'Wait after a crashed webhook attempt',
 } as const;
 
-/** Provider faults (throttling, 5xx, timeouts) are thrown under this name by the taggers. */
-export const TRANSIENT_PROVIDER_ERROR = 'ProviderTransientError';
+/**
+ * Which tagger Lambda runs each extension: the Choice state is built from this map, and a new extension
+ * name does not compile until it has a tagger here.
+ */
+export const TAGGERS: Readonly<Record<ExtensionName, { entry: string; constructId: string; stateName: string; description: string }>> = {
+  'aws-auto-tagging': {
+    entry: 'tag-with-rekognition',
+    constructId: 'TagWithRekognition',
+    stateName: 'Tag with Rekognition',
+    description: 'aitags aws-auto-tagging: Rekognition DetectLabels',
+  },
+  'google-auto-tagging': {
+    entry: 'tag-with-vision',
+    constructId: 'TagWithVision',
+    stateName: 'Tag with Vision',
+    description: 'aitags google-auto-tagging: Vision label detection',
+  },
+};
 
 export interface TaggingWorkflowProps {
   storage: Storage;
@@ -52,13 +68,15 @@ export interface TaggingWorkflowProps {
 }
 
 /**
- * The tagging state machine: one execution per upload or PATCH with extensions. A Map fans out one
+ * The tagging workflow (a Standard state machine): one execution per tagging run. A Map fans out one
  * tagger Lambda per extension; each retries provider faults with backoff and, once retries are spent,
  * is caught and recorded `failed`, so one provider failing never fails the others.
  */
 export class TaggingWorkflow extends Construct {
   readonly stateMachine: StateMachine;
-  readonly taggers: { rekognition: AitagsFunction; vision: AitagsFunction; recordFailure: AitagsFunction };
+  /** One tagger Lambda per extension. */
+  readonly taggers: Readonly<Record<ExtensionName, AitagsFunction>>;
+  readonly recordFailure: AitagsFunction;
   readonly deliverWebhook: AitagsFunction;
   /** The Standard Webhooks signing secret, stored without its `whsec_` prefix. */
   readonly webhookSecret: Secret;
@@ -74,8 +92,9 @@ export class TaggingWorkflow extends Construct {
       secretStringValue: SecretValue.unsafePlainText('{}'),
     });
 
-    const tagger = (entry: string, description: string) => {
-      const fn = new AitagsFunction(this, entry === 'tag-with-rekognition' ? 'TagWithRekognition' : 'TagWithVision', {
+    const tagger = (name: ExtensionName) => {
+      const { entry, constructId, description } = TAGGERS[name];
+      const fn = new AitagsFunction(this, constructId, {
         entry,
         description,
         memorySize: 1024,
@@ -86,11 +105,11 @@ export class TaggingWorkflow extends Construct {
       storage.bindTable(fn, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
       return fn;
     };
-    const rekognition = tagger('tag-with-rekognition', 'aitags aws-auto-tagging: Rekognition DetectLabels');
+    const rekognition = tagger('aws-auto-tagging');
     rekognition.addEnvironment('AITAGS_REKOGNITION_READS_S3', 'true');
     // DetectLabels has no resource-level permissions; reading the S3 object uses this role's s3:GetObject.
     rekognition.addToRolePolicy(new PolicyStatement({ actions: ['rekognition:DetectLabels'], resources: ['*'] }));
-    const vision = tagger('tag-with-vision', 'aitags google-auto-tagging: Vision label detection');
+    const vision = tagger('google-auto-tagging');
     vision.addEnvironment('AITAGS_VISION_CREDENTIALS_SECRET_ARN', this.visionCredentials.secretArn);
     this.visionCredentials.grantRead(vision);
 
@@ -102,8 +121,8 @@ export class TaggingWorkflow extends Construct {
     });
     // GetItem: when its write is dropped (superseded), it reads whether this run still owes a webhook.
     storage.bindTable(recordFailure, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    storage.bindBucket(recordFailure, {}); // its configuration names the bucket; it touches no object
-    this.taggers = { rekognition, vision, recordFailure };
+    this.recordFailure = recordFailure;
+    this.taggers = { 'aws-auto-tagging': rekognition, 'google-auto-tagging': vision };
 
     this.webhookSecret = new Secret(this, 'WebhookSecret', {
       description: 'aitags webhook signing secret: the Standard Webhooks secret is whsec_ followed by this value',
@@ -149,10 +168,11 @@ export class TaggingWorkflow extends Construct {
 
     const webhookOwed = this.webhookLoop(deliverWebhook);
     recordFailureState.next(webhookOwed);
-    const pickTagger = new Choice(this, 'PickTagger', { stateName: TAGGING_STATES.pickTagger })
-      .when(Condition.stringEquals('$.extension.name', 'aws-auto-tagging'), tagWith(TAGGING_STATES.tagWithRekognition, rekognition).next(webhookOwed))
-      .when(Condition.stringEquals('$.extension.name', 'google-auto-tagging'), tagWith(TAGGING_STATES.tagWithVision, vision).next(webhookOwed))
-      .otherwise(new Fail(this, 'UnknownExtension', { stateName: TAGGING_STATES.unknownExtension, error: 'UnknownExtension' }));
+    const pickTagger = new Choice(this, 'PickTagger', { stateName: TAGGING_STATES.pickTagger });
+    for (const name of EXTENSION_NAMES) {
+      pickTagger.when(Condition.stringEquals('$.extension.name', name), tagWith(TAGGERS[name].stateName, this.taggers[name]).next(webhookOwed));
+    }
+    pickTagger.otherwise(new Fail(this, 'UnknownExtension', { stateName: TAGGING_STATES.unknownExtension, error: 'UnknownExtension' }));
 
     const tagEachExtension = new MapState(this, 'TagEachExtension', {
       stateName: TAGGING_STATES.tagEachExtension,

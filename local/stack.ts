@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { S3Event } from 'aws-lambda';
-import { API_ROUTES, FALLBACK_ENTRY } from '../infra/api-routes.js';
+import { API_ROUTES, FALLBACK_ENTRY } from '../functions/http/routes.js';
 import { createHttpGateway, type HttpHandler, type PublicObject } from './http-gateway.js';
 import { startStandIns } from './stand-ins.js';
 import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';

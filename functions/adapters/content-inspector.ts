@@ -1,4 +1,3 @@
-import { fileTypeFromBuffer } from 'file-type';
 import sharp from 'sharp';
 import type { ContentFacts } from '../core/file-record.js';
 
@@ -21,6 +20,8 @@ const THUMBNAIL_BOX = 200;
 export async function inspectContent(bytes: Buffer): Promise<InspectedContent> {
   const image = await readImage(bytes);
   if (!image) {
+    // Only non-images need file-type's signatures: loaded on first use.
+    const { fileTypeFromBuffer } = await import('file-type');
     const detected = await fileTypeFromBuffer(bytes);
     return {
       facts: { size: bytes.length, mime: detected?.mime ?? 'application/octet-stream', fileType: 'non-image', hasAlpha: false, hasThumbnail: false },

@@ -1,6 +1,6 @@
 import type { DeliveryUrls } from '../core/file-object.js';
 import { type FileRecord, objectKeys, THUMBNAIL_SEGMENT } from '../core/file-record.js';
-import type { FileStore } from './file-store.js';
+import type { PresignedUrls } from './presigned-urls.js';
 
 const PRIVATE_URL_SECONDS = 60 * 60;
 
@@ -10,7 +10,7 @@ const encodePath = (path: string) => path.split('/').map(encodeURIComponent).joi
 export class DeliveryUrlBuilder {
   constructor(
     private readonly publicBaseUrl: string,
-    private readonly store: FileStore,
+    private readonly presigned: PresignedUrls,
   ) {}
 
   async urlsFor(record: FileRecord): Promise<DeliveryUrls> {
@@ -22,8 +22,8 @@ export class DeliveryUrlBuilder {
     }
     const keys = objectKeys(record);
     return {
-      url: await this.store.signedGetUrl(keys.original, PRIVATE_URL_SECONDS),
-      thumbnail: keys.thumbnail ? await this.store.signedGetUrl(keys.thumbnail, PRIVATE_URL_SECONDS) : '',
+      url: await this.presigned.get(keys.original, PRIVATE_URL_SECONDS),
+      thumbnail: keys.thumbnail ? await this.presigned.get(keys.thumbnail, PRIVATE_URL_SECONDS) : '',
     };
   }
 }

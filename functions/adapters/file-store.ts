@@ -1,15 +1,11 @@
 import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { s3 } from './aws-clients.js';
+import { s3Client } from './clients/s3.js';
 
 /** The bucket that holds every file's bytes. */
 export interface FileStore {
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
   get(key: string): Promise<Uint8Array>;
   remove(keys: string[]): Promise<void>;
-  signedGetUrl(key: string, expiresInSeconds: number): Promise<string>;
-  /** A presigned PUT with the exact Content-Length and Content-Type signed in. */
-  signedPutUrl(key: string, size: number, contentType: string, expiresInSeconds: number): Promise<string>;
   /** Size and ETag (without quotes) of an object, or undefined when there is none. */
   head(key: string): Promise<{ size: number; eTag: string } | undefined>;
 }
@@ -17,7 +13,7 @@ export interface FileStore {
 export class S3FileStore implements FileStore {
   constructor(
     private readonly bucket: string,
-    private readonly client: S3Client = s3,
+    private readonly client: S3Client = s3Client(),
   ) {}
 
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
@@ -39,13 +35,6 @@ export class S3FileStore implements FileStore {
     if (failed.length) throw new Error(`S3 could not delete ${failed.map((error) => `${error.Key}: ${error.Code}`).join(', ')}`);
   }
 
-  signedPutUrl(key: string, size: number, contentType: string, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentLength: size, ContentType: contentType }), {
-      expiresIn: expiresInSeconds,
-      signableHeaders: new Set(['content-length', 'content-type']),
-    });
-  }
-
   async head(key: string): Promise<{ size: number; eTag: string } | undefined> {
     try {
       const object = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
@@ -54,9 +43,5 @@ export class S3FileStore implements FileStore {
       if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
       throw error;
     }
-  }
-
-  signedGetUrl(key: string, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
   }
 }

@@ -1,17 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ExtensionName } from '../core/extensions.js';
-import type { AITag, ExtensionError, FileRecord } from '../core/file-record.js';
-import type { PendingWebhook, WebhookAttemptRecord, WebhookDelivery } from '../core/webhook-events.js';
-import { documents } from './aws-clients.js';
-
-/** Another writer got there first: re-read and try again. */
-export class WriteConflict extends Error {
-  constructor(what: string) {
-    super(`Write conflict on ${what}`);
-    this.name = 'WriteConflict';
-  }
-}
+import { WriteConflict } from '../core/errors.js';
+import type { ExtensionName } from '../core/extension-names.js';
+import type { AITag, ExtensionError, FileRecord, PendingWebhook, WebhookAttemptRecord, WebhookDelivery } from '../core/file-record.js';
+import { documentClient } from './clients/dynamodb.js';
 
 /** Which file holds a `filePath`, and since when (a claim whose record never appeared can be taken over). */
 export interface PathClaim {
@@ -73,7 +65,7 @@ async function conditional<T>(what: string, write: () => Promise<T>): Promise<T>
 export class DynamoFileTable implements FileTable {
   constructor(
     private readonly table: string,
-    private readonly client: DynamoDBDocumentClient = documents,
+    private readonly client: DynamoDBDocumentClient = documentClient(),
   ) {}
 
   async get(fileId: string): Promise<FileRecord | undefined> {

@@ -1,7 +1,7 @@
-import sharp from 'sharp';
 import { type FileRecord, objectKeys } from '../core/file-record.js';
 import type { FileStore } from './file-store.js';
-import { ExtensionFailure, type ImageInput } from './label-detector.js';
+import { ExtensionFailure } from '../core/provider-errors.js';
+import type { ImageInput } from './label-detector.js';
 
 /** Longest side sent to a provider: plenty for labels, a fraction of the bytes and latency. */
 const LONGEST_SIDE = 1600;
@@ -14,6 +14,13 @@ export interface ImagePrepOptions {
   readFromS3?: { bucket: string };
 }
 
+/** libvips loads only when an image must be transcoded: on AWS, Rekognition reads most originals from S3 itself. */
+let sharpModule: Promise<typeof import('sharp')> | undefined;
+async function loadSharp() {
+  sharpModule ??= import('sharp');
+  return (await sharpModule).default;
+}
+
 /**
  * The image a provider is sent: the S3 object itself when the provider can read it there, otherwise
  * the bytes downscaled to 1600 px and transcoded to JPEG (WebP, GIF, AVIF, TIFF, SVG included).
@@ -24,6 +31,7 @@ export async function prepareImage(store: FileStore, record: FileRecord, options
     return { kind: 's3', bucket: options.readFromS3.bucket, key };
   }
   const original = await store.get(key);
+  const sharp = await loadSharp();
   try {
     const bytes = await sharp(original)
       .autoOrient()

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { UploadIntent } from '../core/direct-upload.js';
-import { documents } from './aws-clients.js';
+import { documentClient } from './clients/dynamodb.js';
 
 /** How long a finished event's claim is kept to recognise a late duplicate (S3 redelivers within hours). */
 const CLAIM_DAYS = 7;
@@ -17,7 +17,7 @@ const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 export class InboxTable {
   constructor(
     private readonly table: string,
-    private readonly client: DynamoDBDocumentClient = documents,
+    private readonly client: DynamoDBDocumentClient = documentClient(),
   ) {}
 
   async putIntent(intent: UploadIntent, keepUntil: Date): Promise<void> {

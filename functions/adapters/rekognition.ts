@@ -1,6 +1,7 @@
-import { DetectLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
+import { DetectLabelsCommand, type RekognitionClient } from '@aws-sdk/client-rekognition';
 import type { Label } from '../core/select-tags.js';
-import { ExtensionFailure, type ImageInput, isNetworkError, type LabelDetector, ProviderTransientError } from './label-detector.js';
+import { ExtensionFailure, ProviderTransientError } from '../core/provider-errors.js';
+import { type ImageInput, isNetworkError, type LabelDetector } from './label-detector.js';
 
 const MAX_LABELS = 100;
 const TRANSIENT = new Set([
@@ -14,14 +15,6 @@ const TRANSIENT = new Set([
   'RequestTimeoutException',
 ]);
 const CREDENTIALS = new Set(['CredentialsProviderError', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException']);
-
-export function rekognitionClient(timeoutMs: number): RekognitionClient {
-  // Endpoint: the SDK's own AWS_ENDPOINT_URL_REKOGNITION; credentials: the default chain.
-  return new RekognitionClient({
-    maxAttempts: 2,
-    requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true },
-  });
-}
 
 /** Amazon Rekognition DetectLabels, errors classified once: retryable faults vs final failures. */
 export class RekognitionLabels implements LabelDetector {

@@ -1,9 +1,8 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { secretsManagerClient } from './clients/secrets-manager.js';
 
 /** Re-read after this, so a rotated or newly set secret takes effect within minutes. */
 const SECRET_CACHE_MS = 5 * 60 * 1000;
-
-let client: SecretsManagerClient | undefined;
 
 /**
  * A setting that comes either as a value in the configuration (local runs) or from a Secrets Manager
@@ -15,8 +14,9 @@ export function secretSetting<T>(configured: T | undefined, secretArn: string | 
   let cached: { value: Promise<T>; until: number } | undefined;
   return () => {
     if (!cached || cached.until < Date.now()) {
-      client ??= new SecretsManagerClient({});
-      const value = client.send(new GetSecretValueCommand({ SecretId: secretArn })).then(({ SecretString }) => parse(SecretString ?? ''));
+      const value = secretsManagerClient()
+        .send(new GetSecretValueCommand({ SecretId: secretArn }))
+        .then(({ SecretString }) => parse(SecretString ?? ''));
       value.catch(() => {
         cached = undefined;
       });

@@ -1,6 +1,8 @@
-import { ImageAnnotatorClient } from '@google-cloud/vision';
+// The v1 client alone: the package's main entry also loads every beta client and roughly doubles the cold import.
+import { ImageAnnotatorClient } from '@google-cloud/vision/build/src/v1/image_annotator_client.js';
 import type { Label } from '../core/select-tags.js';
-import { ExtensionFailure, type ImageInput, isNetworkError, type LabelDetector, ProviderTransientError } from './label-detector.js';
+import { ExtensionFailure, ProviderTransientError } from '../core/provider-errors.js';
+import { type ImageInput, isNetworkError, type LabelDetector } from './label-detector.js';
 
 const MAX_LABELS = 100;
 /** gRPC status codes (Google APIs use them over REST too) that a retry can fix. */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { extensionsSchema } from './extensions.js';
 import { jsonBodyError } from './json-body.js';
-import { checkCustomCoordinates, checkCustomMetadataSize, checkTags, customMetadataSchema, webhookUrlSchema } from './file-fields.js';
-import type { FileRecord } from './file-record.js';
+import { checkCustomCoordinates, checkTags } from './file-fields.js';
+import { customMetadataSchema, webhookUrlSchema } from './field-schemas.js';
 
 const detailsChangeSchema = z.strictObject(
   {
@@ -33,27 +33,4 @@ export function parseDetailsChange(body: unknown): DetailsChange {
     ...(change.tags !== undefined && { tags: checkTags(change.tags) }),
     ...(change.customCoordinates !== undefined && { customCoordinates: checkCustomCoordinates(change.customCoordinates) }),
   };
-}
-
-/**
- * The record after a PATCH. `customMetadata` merges key by key (a `null` value removes that key, as in
- * ImageKit); `removeAITags` drops tags by name, case-insensitively, across every source.
- */
-export function applyDetailsChange(record: FileRecord, change: DetailsChange, now: string): FileRecord {
-  const next: FileRecord = { ...record, updatedAt: now };
-  if (change.tags !== undefined) next.tags = change.tags;
-  if (change.customCoordinates !== undefined) next.customCoordinates = change.customCoordinates;
-  if (change.customMetadata !== undefined) {
-    const merged = { ...record.customMetadata, ...change.customMetadata };
-    next.customMetadata = checkCustomMetadataSize(Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== null)));
-  }
-  if (change.removeAITags === 'all') {
-    next.aiTags = {};
-  } else if (change.removeAITags?.length) {
-    const drop = new Set(change.removeAITags.map((name) => name.toLowerCase()));
-    next.aiTags = Object.fromEntries(
-      Object.entries(record.aiTags).map(([source, tags]) => [source, tags.filter((tag) => !drop.has(tag.name.toLowerCase()))]),
-    );
-  }
-  return next;
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ApiError } from './errors.js';
 import { extensionsSchema } from './extensions.js';
 import { jsonBodyError } from './json-body.js';
-import { customMetadataSchema, normalizeFolder, sanitizeFileName, webhookUrlSchema } from './file-fields.js';
+import { normalizeFolder, sanitizeFileName } from './file-fields.js';
+import { customMetadataSchema, webhookUrlSchema } from './field-schemas.js';
 import { checkUploadSettings, type UploadSettings } from './upload-request.js';
 
 export type { UploadSettings };
@@ -148,3 +149,33 @@ export function ingestSettings(object: Extract<InboxObject, { kind: 'ingest' }>,
  * event's sequencer (unique per PUT of a key) and the ETag of the bytes.
  */
 export const s3EventId = (key: string, sequencer: string | undefined, eTag: string | undefined) => `${key}#${sequencer ?? '-'}#${eTag ?? '-'}`;
+
+/** The parts of one S3 ObjectCreated record ingesting needs (key already decoded). */
+export interface CreatedObject {
+  key: string;
+  size: number | undefined;
+  eTag: string | undefined;
+  sequencer: string | undefined;
+}
+
+/** The fields of an S3 notification event that ingesting reads; anything else S3 sends is ignored. */
+export const s3EventSchema = z.object({
+  Records: z.array(
+    z.object({
+      eventName: z.string(),
+      s3: z.object({
+        object: z.object({ key: z.string(), size: z.number().optional(), eTag: z.string().optional(), sequencer: z.string().optional() }),
+      }),
+    }),
+  ),
+});
+
+/** The objects an S3 event reports created, keys decoded. */
+export function createdObjects(event: z.infer<typeof s3EventSchema>): CreatedObject[] {
+  return event.Records.filter((record) => record.eventName.startsWith('ObjectCreated:')).map(({ s3: { object } }) => ({
+    key: decodeS3Key(object.key),
+    size: object.size,
+    eTag: object.eTag,
+    sequencer: object.sequencer,
+  }));
+}

@@ -14,3 +14,11 @@ export const badRequest = (message: string, help: string) => new ApiError(400, m
 
 export const fileNotFound = (fileId: string) =>
   new ApiError(404, `No file with fileId "${fileId}"`, 'Check the fileId returned by the upload; a deleted file is gone for good.');
+
+/** Another writer got there first: re-read and try again. */
+export class WriteConflict extends Error {
+  constructor(what: string) {
+    super(`Write conflict on ${what}`);
+    this.name = 'WriteConflict';
+  }
+}

@@ -1,14 +1,11 @@
 import { z } from 'zod';
 import { badRequest } from './errors.js';
+import { EXTENSION_NAMES } from './extension-names.js';
 import { describeFirstIssue } from './field-issues.js';
-
-/** The auto-tagging extensions aitags runs, in the order their tags are grouped in `AITags`. */
-export const EXTENSION_NAMES = ['aws-auto-tagging', 'google-auto-tagging'] as const;
-export type ExtensionName = (typeof EXTENSION_NAMES)[number];
 
 const required = (expected: string) => (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${expected}`);
 
-export const autoTaggingSchema = z.strictObject(
+export const extensionSchema = z.strictObject(
   {
     name: z.enum(EXTENSION_NAMES, {
       error: (issue) =>
@@ -26,9 +23,9 @@ export const autoTaggingSchema = z.strictObject(
   },
   { error: 'must be an object {"name","minConfidence","maxTags"}' },
 );
-export type AutoTagging = z.infer<typeof autoTaggingSchema>;
+export type Extension = z.infer<typeof extensionSchema>;
 
-export const extensionsSchema = z.array(z.unknown().pipe(autoTaggingSchema), { error: 'must be a JSON array' }).superRefine((entries, ctx) => {
+export const extensionsSchema = z.array(z.unknown().pipe(extensionSchema), { error: 'must be a JSON array' }).superRefine((entries, ctx) => {
   const seen = new Set<string>();
   entries.forEach((entry, index) => {
     if (seen.has(entry.name)) {
@@ -42,14 +39,14 @@ export const EXTENSIONS_HELP =
   'Send extensions as a JSON array of {"name","minConfidence","maxTags"} objects: name is aws-auto-tagging or google-auto-tagging (each at most once), minConfidence a number from 0 to 100, maxTags an integer from 0 to 30.';
 
 /** Validates an already-parsed `extensions` value; throws a 400 naming the entry and field. */
-export function parseExtensions(value: unknown): AutoTagging[] {
+export function parseExtensions(value: unknown): Extension[] {
   const result = extensionsSchema.safeParse(value);
   if (!result.success) throw badRequest(describeFirstIssue(result.error, 'extensions'), EXTENSIONS_HELP);
   return result.data;
 }
 
 /** Validates the multipart form of `extensions`: a JSON string. */
-export function parseExtensionsJson(text: string): AutoTagging[] {
+export function parseExtensionsJson(text: string): Extension[] {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { badRequest } from './errors.js';
 
 /** Rules shared by upload and update: names, folders, tags, coordinates, metadata, webhook URLs. */
@@ -64,8 +63,7 @@ export function checkCustomCoordinates(value: string | null): string | null {
   return compact;
 }
 
-export const customMetadataSchema = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });
-export type CustomMetadata = z.infer<typeof customMetadataSchema>;
+export type CustomMetadata = Record<string, unknown>;
 
 /** Keeps a file's record well inside DynamoDB's 400 KB item limit. */
 export const MAX_CUSTOM_METADATA_CHARS = 10_000;
@@ -94,15 +92,3 @@ export function checkCustomMetadataJson(text: string): CustomMetadata {
 }
 
 export const WEBHOOK_URL_HELP = 'Send an absolute http:// or https:// URL that accepts POST requests.';
-
-export const webhookUrlSchema = z.string().refine(
-  (text) => {
-    try {
-      const url = new URL(text);
-      return url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  },
-  { error: 'must be an absolute http(s) URL' },
-);

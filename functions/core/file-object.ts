@@ -1,4 +1,4 @@
-import type { ExtensionName } from './extensions.js';
+import type { ExtensionName } from './extension-names.js';
 import { type AITag, type ExtensionError, type ExtensionState, type FileRecord, type FileType, flattenAITags } from './file-record.js';
 import type { CustomMetadata } from './file-fields.js';
 import type { ResponseField } from './upload-request.js';

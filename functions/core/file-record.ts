@@ -1,8 +1,8 @@
 import { badRequest } from './errors.js';
-import { EXTENSION_NAMES, type ExtensionName } from './extensions.js';
-import { type CustomMetadata, checkTags } from './file-fields.js';
+import { EXTENSION_NAMES, type ExtensionName } from './extension-names.js';
+import type { DetailsChange } from './details-change.js';
+import { type CustomMetadata, checkCustomMetadataSize, checkTags } from './file-fields.js';
 import type { UploadRequest } from './upload-request.js';
-import type { PendingWebhook, WebhookDelivery } from './webhook-events.js';
 
 export interface AITag {
   name: string;
@@ -16,6 +16,36 @@ export interface ExtensionError {
   reason: string;
 }
 export type FileType = 'image' | 'non-image';
+
+/** One extension's final status, as a tagger (or the failure recorder) reports it. */
+export interface ExtensionOutcome {
+  name: ExtensionName;
+  status: Exclude<ExtensionState, 'pending'>;
+  tagCount?: number;
+  error?: ExtensionError;
+}
+
+/** Written when a caller with a webhookUrl was told an extension is still `pending`. */
+export interface PendingWebhook {
+  runId: string;
+  url: string;
+  eventId: string;
+}
+
+export interface WebhookAttemptRecord {
+  at: string;
+  status?: number;
+  error?: string;
+  durationMs: number;
+}
+
+/** One event's delivery as recorded on the file's item. */
+export interface WebhookDelivery {
+  service: ExtensionName;
+  url: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: WebhookAttemptRecord[];
+}
 
 /** What the bytes turned out to be: read from the content, never from the file name. */
 export interface ContentFacts {
@@ -75,7 +105,6 @@ export function newFileRecord(fileId: string, filePath: string, request: UploadR
   };
 }
 
-/** A re-upload to an existing `filePath`: same fileId, new bytes, the `overwrite*` flags decide what stays. */
 /** Refuses an upload to a path that already holds a file, unless it may overwrite it. */
 export function ensureOverwriteAllowed(filePath: string, overwriteFile: boolean): void {
   if (!overwriteFile) {
@@ -86,6 +115,7 @@ export function ensureOverwriteAllowed(filePath: string, overwriteFile: boolean)
   }
 }
 
+/** A re-upload to an existing `filePath`: same fileId, new bytes, the `overwrite*` flags decide what stays. */
 export function overwriteFileRecord(existing: FileRecord, request: UploadRequest, content: ContentFacts, now: string): FileRecord {
   ensureOverwriteAllowed(existing.filePath, request.overwriteFile);
   return {
@@ -131,3 +161,26 @@ export function objectKeys(record: Pick<FileRecord, 'filePath' | 'isPrivateFile'
 
 /** ImageKit's own thumbnail transformation name; `:` never occurs in a sanitized folder or file name. */
 export const THUMBNAIL_SEGMENT = 'tr:n-ik_ml_thumbnail';
+
+/**
+ * The record after a PATCH. `customMetadata` merges key by key (a `null` value removes that key, as in
+ * ImageKit); `removeAITags` drops tags by name, case-insensitively, across every source.
+ */
+export function applyDetailsChange(record: FileRecord, change: DetailsChange, now: string): FileRecord {
+  const next: FileRecord = { ...record, updatedAt: now };
+  if (change.tags !== undefined) next.tags = change.tags;
+  if (change.customCoordinates !== undefined) next.customCoordinates = change.customCoordinates;
+  if (change.customMetadata !== undefined) {
+    const merged = { ...record.customMetadata, ...change.customMetadata };
+    next.customMetadata = checkCustomMetadataSize(Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== null)));
+  }
+  if (change.removeAITags === 'all') {
+    next.aiTags = {};
+  } else if (change.removeAITags?.length) {
+    const drop = new Set(change.removeAITags.map((name) => name.toLowerCase()));
+    next.aiTags = Object.fromEntries(
+      Object.entries(record.aiTags).map(([source, tags]) => [source, tags.filter((tag) => !drop.has(tag.name.toLowerCase()))]),
+    );
+  }
+  return next;
+}

@@ -1,4 +1,4 @@
-import type { AutoTagging } from './extensions.js';
+import type { Extension } from './extensions.js';
 import type { AITag } from './file-record.js';
 
 /** One label as a provider adapter reports it: `confidence` is a percentage, not yet rounded. */
@@ -20,7 +20,7 @@ const byConfidenceThenName = (a: { name: string; confidence: number }, b: { name
  * Labels a provider returned → the tags one extension run keeps: rounded, at least `minConfidence`,
  * one per name case-insensitively (the most confident), ordered by confidence then name, at most `maxTags`.
  */
-export function selectTags(labels: readonly Label[], extension: AutoTagging): AITag[] {
+export function selectTags(labels: readonly Label[], extension: Extension): AITag[] {
   const seen = new Set<string>();
   return labels
     .map((label) => ({ name: label.name.trim(), confidence: roundConfidence(label.confidence) }))

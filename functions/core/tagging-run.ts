@@ -1,13 +1,15 @@
 import { z } from 'zod';
-import { type AutoTagging, autoTaggingSchema, EXTENSION_NAMES, type ExtensionName } from './extensions.js';
-import type { ExtensionError, ExtensionState, FileRecord } from './file-record.js';
+import { type Extension, extensionSchema } from './extensions.js';
+import { EXTENSION_NAMES, type ExtensionName } from './extension-names.js';
+import type { ExtensionError, ExtensionOutcome, ExtensionState, FileRecord } from './file-record.js';
+import { TRANSIENT_PROVIDER_ERROR } from './provider-errors.js';
 import { SUPERSEDED_ERROR, type WebhookProgress, webhookOwed } from './webhook-events.js';
 
-/** The tagging state machine's input: one execution per upload or PATCH that asked for extensions. */
+/** A tagging run: the tagging workflow's input, one execution per upload or PATCH that asked for extensions. */
 export const taggingRunInputSchema = z.object({
   fileId: z.string(),
   runId: z.string(),
-  extensions: z.array(autoTaggingSchema),
+  extensions: z.array(extensionSchema),
   /**
    * When the caller's sync window closes (epoch ms). Recorded in the execution's input for the history:
    * which extensions owe a webhook is decided by conditional writes, not by comparing clocks.
@@ -21,7 +23,7 @@ export type TaggingRunInput = z.infer<typeof taggingRunInputSchema>;
 export const extensionTaskSchema = z.object({
   fileId: z.string(),
   runId: z.string(),
-  extension: autoTaggingSchema,
+  extension: extensionSchema,
 });
 export type ExtensionTask = z.infer<typeof extensionTaskSchema>;
 
@@ -37,14 +39,7 @@ export function untaggable(record: Pick<FileRecord, 'fileType' | 'mime'>): Exten
 }
 
 /** `maxTags: 0` keeps nothing, so the provider is not asked (and not paid). */
-export const needsProviderCall = (extension: AutoTagging) => extension.maxTags > 0;
-
-export interface ExtensionOutcome {
-  name: ExtensionName;
-  status: Exclude<ExtensionState, 'pending'>;
-  tagCount?: number;
-  error?: ExtensionError;
-}
+export const needsProviderCall = (extension: Extension) => extension.maxTags > 0;
 
 /** What a tagger hands on in the state machine: its outcome, and the webhook it owes, if any. */
 export interface TaggerResult extends ExtensionOutcome {
@@ -53,7 +48,8 @@ export interface TaggerResult extends ExtensionOutcome {
   webhook?: WebhookProgress;
 }
 
-export const taggerResultSchema = z.object({
+/** What the webhook task receives: a tagger's result that owes the caller a webhook. */
+export const webhookTaskSchema = z.object({
   fileId: z.string(),
   runId: z.string(),
   name: z.enum(EXTENSION_NAMES),
@@ -69,11 +65,12 @@ export const taggerResultSchema = z.object({
     waitSeconds: z.number().optional(),
   }),
 });
+export type WebhookTask = z.infer<typeof webhookTaskSchema>;
 
 /** Statuses of one run's extensions as the record shows them now, and whether all are final. */
 export function runProgress(
   record: FileRecord,
-  extensions: readonly AutoTagging[],
+  extensions: readonly Extension[],
 ): {
   extensionStatus: Partial<Record<ExtensionName, ExtensionState>>;
   settled: boolean;
@@ -96,7 +93,7 @@ export function failureFromStepError(error: ExtensionFailureTask['error']): Exte
   } catch {
     // Cause was plain text.
   }
-  if (error.Error === 'ProviderTransientError') {
+  if (error.Error === TRANSIENT_PROVIDER_ERROR) {
     return { message: `The provider kept failing after retries: ${detail}`, reason: 'PROVIDER_UNAVAILABLE' };
   }
   if (error.Error === 'States.Timeout') return { message: 'The tagger timed out', reason: 'TIMEOUT' };

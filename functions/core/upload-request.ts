@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApiError, badRequest } from './errors.js';
-import { type AutoTagging, parseExtensionsJson } from './extensions.js';
+import { type Extension, parseExtensionsJson } from './extensions.js';
 import { describeFirstIssue } from './field-issues.js';
 import {
   type CustomMetadata,
@@ -11,8 +11,8 @@ import {
   normalizeFolder,
   sanitizeFileName,
   WEBHOOK_URL_HELP,
-  webhookUrlSchema,
 } from './file-fields.js';
+import { webhookUrlSchema } from './field-schemas.js';
 
 /** A binary part of a multipart body, as the multipart parser hands it over. */
 export interface FilePart {
@@ -36,7 +36,7 @@ export interface UploadRequest {
   isPrivateFile: boolean;
   customCoordinates: string | null;
   customMetadata: CustomMetadata | undefined;
-  extensions: AutoTagging[];
+  extensions: Extension[];
   webhookUrl: string | undefined;
   overwriteFile: boolean;
   overwriteAITags: boolean;

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { ExtensionName } from './extensions.js';
+import type { ExtensionName } from './extension-names.js';
 import type { FileObject } from './file-object.js';
-import type { ExtensionError, FileRecord } from './file-record.js';
-import type { ExtensionOutcome } from './tagging-run.js';
+import type { ExtensionError, ExtensionOutcome, FileRecord, PendingWebhook } from './file-record.js';
 
 /**
  * Waits before attempts 2…8 of one webhook event: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (27.6 h in
@@ -27,28 +26,6 @@ export const webhookWaitStateName = (attempt: number) => `Wait before webhook at
 /** One event per extension of one run: the same id on every retry (Standard Webhooks' `webhook-id`). */
 export function webhookEventId(runId: string, name: ExtensionName): string {
   return `msg_${createHash('sha256').update(`${runId}:${name}`).digest('base64url').slice(0, 27)}`;
-}
-
-/** Written when a caller with a webhookUrl was told an extension is still `pending`. */
-export interface PendingWebhook {
-  runId: string;
-  url: string;
-  eventId: string;
-}
-
-export interface WebhookAttemptRecord {
-  at: string;
-  status?: number;
-  error?: string;
-  durationMs: number;
-}
-
-/** One event's delivery as recorded on the file's item. */
-export interface WebhookDelivery {
-  service: ExtensionName;
-  url: string;
-  state: 'pending' | 'delivered' | 'failed';
-  attempts: WebhookAttemptRecord[];
 }
 
 /**

@@ -61,9 +61,9 @@ export class StackTemplate {
       [this.logicalId(this.stack.storage.table)]: 'table',
       [this.logicalId(this.stack.api.privateKey)]: 'privateKey',
       [this.logicalId(this.stack.delivery.distribution)]: 'distribution',
-      [this.logicalId(this.stack.tagging.visionCredentials)]: 'visionCredentials',
-      [this.logicalId(this.stack.tagging.webhookSecret)]: 'webhookSecret',
-      [this.logicalId(this.stack.tagging.stateMachine)]: 'stateMachine',
+      [this.logicalId(this.stack.taggingWorkflow.visionCredentials)]: 'visionCredentials',
+      [this.logicalId(this.stack.taggingWorkflow.webhookSecret)]: 'webhookSecret',
+      [this.logicalId(this.stack.taggingWorkflow.stateMachine)]: 'stateMachine',
       [this.logicalId(this.stack.trigger.failures)]: 'failedObjects',
       // Functions by the handler module the template says they run, as the local runtime finds them.
       ...Object.fromEntries(this.functionIdsByEntry()),

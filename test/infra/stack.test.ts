@@ -1,6 +1,6 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES, FALLBACK_ENTRY } from '../../infra/api-routes.js';
+import { API_ROUTES, FALLBACK_ENTRY } from '../../functions/http/routes.js';
 import { HANDLER_ENTRY_METADATA } from '../../infra/lambda-function.js';
 import { asList, type CfnResource, StackTemplate } from './stack-template.js';
 
@@ -158,20 +158,20 @@ describe('handler functions', () => {
     expect(others).toEqual([expect.stringMatching(/^BucketNotificationsHandler[0-9a-f]{32}/)]);
   });
 
-  it.each(HANDLER_ENTRIES)('%s gets the house variables and every AITAGS_ setting of the API', (entry) => {
-    expect(synthesized.environmentOf(entry)).toEqual({
-      NODE_OPTIONS: '--enable-source-maps',
-      POWERTOOLS_SERVICE_NAME: 'aitags',
-      AITAGS_BUCKET: 'bucket',
-      AITAGS_TABLE: 'table',
-      AITAGS_DELIVERY_BASE_URL: 'https://distribution.DomainName',
-      AITAGS_PRIVATE_KEY_SECRET_ARN: 'privateKey',
-      AITAGS_MAX_UPLOAD_BYTES: '4194304',
-      AITAGS_SYNC_WINDOW_MS: '3000',
-      AITAGS_STATE_MACHINE_ARN: 'stateMachine',
-      AITAGS_ALLOW_PRIVATE_WEBHOOKS: 'false',
-      AITAGS_MAX_S3_UPLOAD_BYTES: '52428800',
-    });
+  const HOUSE = { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'aitags' };
+  const FILES = { AITAGS_BUCKET: 'bucket', AITAGS_TABLE: 'table', AITAGS_PRIVATE_KEY_SECRET_ARN: 'privateKey' };
+  const FILE_URLS = { AITAGS_DELIVERY_BASE_URL: 'https://distribution.DomainName' };
+  const TAGGING_RUNS = { AITAGS_STATE_MACHINE_ARN: 'stateMachine', AITAGS_SYNC_WINDOW_MS: '3000' };
+  const WEBHOOK_URL = { AITAGS_ALLOW_PRIVATE_WEBHOOKS: 'false' };
+  it.each([
+    ['upload', { ...FILES, ...FILE_URLS, ...TAGGING_RUNS, ...WEBHOOK_URL, AITAGS_MAX_UPLOAD_BYTES: '4194304' }],
+    ['upload-url', { ...FILES, ...WEBHOOK_URL, AITAGS_MAX_S3_UPLOAD_BYTES: '52428800' }],
+    ['get-details', { ...FILES, ...FILE_URLS }],
+    ['update-details', { ...FILES, ...FILE_URLS, ...TAGGING_RUNS, ...WEBHOOK_URL }],
+    ['delete-file', FILES],
+    ['route-not-found', {}],
+  ])('%s gets the house variables and only the AITAGS_ settings of what it is built with', (entry, settings) => {
+    expect(synthesized.environmentOf(entry)).toEqual({ ...HOUSE, ...settings });
   });
 
   it('lets no Lambda of the stack send webhooks to loopback, private or metadata addresses', () => {
@@ -181,8 +181,10 @@ describe('handler functions', () => {
       if (resource.Type !== 'AWS::Lambda::Function' || !variables || !('AITAGS_ALLOW_PRIVATE_WEBHOOKS' in variables)) return [];
       return [[String(entry), variables.AITAGS_ALLOW_PRIVATE_WEBHOOKS] as const];
     });
-    // The API handlers check a webhookUrl at request time, deliver-webhook again at delivery time.
-    expect(Object.fromEntries(allowances)).toEqual(Object.fromEntries([...HANDLER_ENTRIES, 'deliver-webhook'].map((entry) => [entry, 'false'])));
+    // The routes that take a webhookUrl check it at request time, deliver-webhook again at delivery time.
+    expect(Object.fromEntries(allowances)).toEqual(
+      Object.fromEntries(['upload', 'upload-url', 'update-details', 'deliver-webhook'].map((entry) => [entry, 'false'])),
+    );
   });
 
   it.each(HANDLER_ENTRIES)('%s logs to its own log group kept for one month', (entry) => {
@@ -364,15 +366,12 @@ describe('outputs', () => {
 describe('settings', () => {
   const stackWith = (props: { maxUploadBytes?: number; syncWindowMs?: number; maxS3UploadBytes?: number }) => new StackTemplate(props);
 
-  it('passes a chosen upload cap, presigned-upload cap and sync window to every API handler', () => {
+  it('passes a chosen upload cap, presigned-upload cap and sync window to the handlers that enforce them', () => {
     const custom = stackWith({ maxUploadBytes: 1_000_000, syncWindowMs: 0, maxS3UploadBytes: 200_000_000 });
-    for (const entry of HANDLER_ENTRIES) {
-      expect(custom.environmentOf(entry)).toMatchObject({
-        AITAGS_MAX_UPLOAD_BYTES: '1000000',
-        AITAGS_SYNC_WINDOW_MS: '0',
-        AITAGS_MAX_S3_UPLOAD_BYTES: '200000000',
-      });
-    }
+    expect(custom.environmentOf('upload')).toMatchObject({ AITAGS_MAX_UPLOAD_BYTES: '1000000', AITAGS_SYNC_WINDOW_MS: '0' });
+    expect(custom.environmentOf('update-details')).toMatchObject({ AITAGS_SYNC_WINDOW_MS: '0' });
+    expect(custom.environmentOf('upload-url')).toMatchObject({ AITAGS_MAX_S3_UPLOAD_BYTES: '200000000' });
+    expect(custom.environmentOf('on-object-created')).toMatchObject({ AITAGS_MAX_S3_UPLOAD_BYTES: '200000000' });
   });
 
   it('refuses an upload cap that cannot fit in a Lambda invocation', () => {

@@ -1,19 +1,17 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES, FALLBACK_ENTRY } from '../../infra/api-routes.js';
-import { HANDLER_ENTRY_METADATA } from '../../infra/lambda-function.js';
+import { BUNDLE_BANNER, HANDLER_ENTRY_METADATA } from '../../infra/lambda-function.js';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const ELF_MACHINE_AARCH64 = 0xb7;
 
-const API_ENTRIES = [...new Set([...API_ROUTES.map((route) => route.entry), FALLBACK_ENTRY])];
 /** Bundles that ship sharp's linux arm64 binary, which cannot load on an x64 machine. */
 const WITH_SHARP = ['upload', 'tag-with-rekognition', 'tag-with-vision', 'on-object-created'];
 const WITHOUT_SHARP = [
@@ -120,7 +118,7 @@ function deployedEnvironment(entry: string): Record<string, string> {
 
 /** Imports the bundle in a fresh Node.js with exactly these AITAGS_ variables; `typeof handler`. */
 async function loadHandler(entry: string, variables: Record<string, string>): Promise<string> {
-  const url = pathToFileURL(join(asset(entry), 'index.mjs')).href;
+  const url = pathToFileURL(join(await hostRunnable(entry), 'index.mjs')).href;
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AITAGS_')));
   try {
     const { stdout } = await run(
@@ -137,6 +135,20 @@ async function loadHandler(entry: string, variables: Record<string, string>): Pr
   }
 }
 
+/**
+ * The bundle as this machine can run it: bundles that ship sharp carry its linux-arm64 binary, so they
+ * are copied beside a node_modules that links this machine's own sharp build; the code is the same.
+ */
+async function hostRunnable(entry: string): Promise<string> {
+  const folder = asset(entry);
+  if (!existsSync(join(folder, 'node_modules'))) return folder;
+  const variant = join(outDir, `host-${entry}`);
+  await mkdir(join(variant, 'node_modules'), { recursive: true });
+  await copyFile(join(folder, 'index.mjs'), join(variant, 'index.mjs'));
+  for (const name of ['sharp', '@img']) await symlink(join(repoRoot, 'node_modules', name), join(variant, 'node_modules', name));
+  return variant;
+}
+
 async function elfMachine(file: string): Promise<number> {
   const handle = await open(file, 'r');
   try {
@@ -150,25 +162,21 @@ async function elfMachine(file: string): Promise<number> {
 }
 
 describe('cdk synth with bundling', () => {
-  it('takes the sync window from context and keeps the default upload caps for every API handler', () => {
-    for (const entry of API_ENTRIES) {
-      expect(bundled(entry).variables).toMatchObject({
-        AITAGS_SYNC_WINDOW_MS: '1500',
-        AITAGS_MAX_UPLOAD_BYTES: '4194304',
-        AITAGS_MAX_S3_UPLOAD_BYTES: '52428800',
-      });
-    }
+  it('takes the sync window from context for the handlers that wait for tagging, and the default upload caps', () => {
+    expect(bundled('upload').variables).toMatchObject({ AITAGS_SYNC_WINDOW_MS: '1500', AITAGS_MAX_UPLOAD_BYTES: '4194304' });
+    expect(bundled('update-details').variables).toMatchObject({ AITAGS_SYNC_WINDOW_MS: '1500' });
+    expect(bundled('upload-url').variables).toMatchObject({ AITAGS_MAX_S3_UPLOAD_BYTES: '52428800' });
   });
 
   it('takes the default extensions from context given as JSON text and hands them to on-object-created', () => {
     expect(bundled('on-object-created').variables.AITAGS_DEFAULT_EXTENSIONS).toBe(JSON.stringify(DEFAULT_EXTENSIONS));
   });
 
-  it('bundles every function as a minified ES module with a source map and a real require()', async () => {
+  it('bundles every function as a minified ES module with a source map, a real require() and __dirname', async () => {
     expect([...functions.keys()].sort()).toEqual([...WITH_SHARP, ...WITHOUT_SHARP].sort());
     for (const { asset: folder } of functions.values()) {
       const code = await readFile(join(folder, 'index.mjs'), 'utf8');
-      expect(code.startsWith("import { createRequire as __aitagsCreateRequire } from 'node:module';")).toBe(true);
+      expect(code.startsWith(BUNDLE_BANNER)).toBe(true);
       expect(existsSync(join(folder, 'index.mjs.map'))).toBe(true);
     }
   });
@@ -180,15 +188,137 @@ describe('cdk synth with bundling', () => {
     const addon = (await readdir(lib)).find((name) => name.endsWith('.node'));
     expect(addon).toBeDefined();
     expect(await elfMachine(join(lib, addon ?? ''))).toBe(ELF_MACHINE_AARCH64);
-    expect(await readFile(join(asset(entry), 'index.mjs'), 'utf8')).toMatch(/from\s*"sharp"/);
+    expect(await readFile(join(asset(entry), 'index.mjs'), 'utf8')).toMatch(/(from\s*|import\()"sharp"/);
   });
 
   it.each(WITHOUT_SHARP)('bundles everything %s needs into its index.mjs, with no node_modules', (entry) => {
     expect(existsSync(join(asset(entry), 'node_modules'))).toBe(false);
   });
 
-  // The sharp bundles are left out: their binary is for arm64 Lambda, not necessarily this machine.
-  it.each(WITHOUT_SHARP)('the %s bundle loads with only the variables its function is given, and exports handler', async (entry) => {
-    expect(await loadHandler(entry, deployedEnvironment(entry))).toBe('function');
+  // Sharp bundles load through a copy beside this machine's sharp build (hostRunnable): same code, host binary.
+  it.each([...WITH_SHARP, ...WITHOUT_SHARP])(
+    'the %s bundle loads with only the variables its function is given, and exports handler',
+    async (entry) => {
+      expect(await loadHandler(entry, deployedEnvironment(entry))).toBe('function');
+    },
+  );
+});
+
+/**
+ * What each function's bundle may hold, by the packages its handler reaches (esbuild's metafile, which
+ * CDK writes beside each bundle). Exact: a package creeping into a bundle fails here, and so does one
+ * that a handler needs but lost. Change a row only when the handler really starts or stops calling it.
+ */
+type Capability =
+  | 'dynamodb'
+  | 's3'
+  | 'presigner'
+  | 'step-functions'
+  | 'secrets-manager'
+  | 'rekognition'
+  | 'vision'
+  | 'sharp'
+  | 'multipart'
+  | 'zod'
+  | 'file-type'
+  | 'webhook-signing';
+
+const CAPABILITY_OF_PACKAGE: Record<string, Capability> = {
+  '@aws-sdk/client-dynamodb': 'dynamodb',
+  '@aws-sdk/lib-dynamodb': 'dynamodb',
+  '@aws-sdk/client-s3': 's3',
+  '@aws-sdk/s3-request-presigner': 'presigner',
+  '@aws-sdk/client-sfn': 'step-functions',
+  '@aws-sdk/client-secrets-manager': 'secrets-manager',
+  '@aws-sdk/client-rekognition': 'rekognition',
+  '@google-cloud/vision': 'vision',
+  'google-gax': 'vision',
+  '@grpc/grpc-js': 'vision',
+  '@middy/http-multipart-body-parser': 'multipart',
+  zod: 'zod',
+  'file-type': 'file-type',
+  standardwebhooks: 'webhook-signing',
+};
+
+const BUNDLE_CONTENTS: Record<string, Capability[]> = {
+  upload: ['dynamodb', 's3', 'presigner', 'step-functions', 'secrets-manager', 'sharp', 'multipart', 'zod', 'file-type'],
+  'upload-url': ['dynamodb', 's3', 'presigner', 'secrets-manager', 'zod'],
+  'get-details': ['dynamodb', 's3', 'presigner', 'secrets-manager'],
+  'update-details': ['dynamodb', 's3', 'presigner', 'step-functions', 'secrets-manager', 'zod'],
+  'delete-file': ['dynamodb', 's3', 'secrets-manager'],
+  'route-not-found': [],
+  'on-object-created': ['dynamodb', 's3', 'step-functions', 'sharp', 'zod', 'file-type'],
+  'tag-with-rekognition': ['dynamodb', 's3', 'rekognition', 'sharp', 'zod'],
+  'tag-with-vision': ['dynamodb', 's3', 'secrets-manager', 'vision', 'sharp', 'zod'],
+  'record-extension-failure': ['dynamodb', 'zod'],
+  'deliver-webhook': ['dynamodb', 's3', 'presigner', 'secrets-manager', 'zod', 'webhook-signing'],
+};
+
+interface Metafile {
+  inputs: Record<string, unknown>;
+  outputs: Record<string, { imports: Array<{ path: string; external?: boolean }> }>;
+}
+
+/** `node_modules/@aws-sdk/client-s3/dist-es/…` → `@aws-sdk/client-s3` (the innermost node_modules wins). */
+function packageOf(input: string): string | undefined {
+  const rest = input.split('node_modules/').pop();
+  if (rest === undefined || rest === input) return undefined;
+  const [scope, name] = rest.split('/');
+  return scope?.startsWith('@') ? `${scope}/${name}` : scope;
+}
+
+async function bundleContents(entry: string): Promise<{ packages: Set<string>; capabilities: Capability[]; ours: string[] }> {
+  const metafile = JSON.parse(await readFile(join(asset(entry), 'index.meta.json'), 'utf8')) as Metafile;
+  const packages = new Set(Object.keys(metafile.inputs).flatMap((input) => packageOf(input) ?? []));
+  const externals = Object.values(metafile.outputs).flatMap((output) =>
+    output.imports.filter((imported) => imported.external).map((imported) => imported.path),
+  );
+  const capabilities = new Set<Capability>([...packages].flatMap((name) => CAPABILITY_OF_PACKAGE[name] ?? []));
+  if (externals.includes('sharp')) capabilities.add('sharp');
+  const ours = Object.keys(metafile.inputs).filter((input) => !input.includes('node_modules/'));
+  return { packages, capabilities: [...capabilities].sort(), ours };
+}
+
+describe('bundle contents', () => {
+  it('has a row for every function in the stack', () => {
+    expect(Object.keys(BUNDLE_CONTENTS).sort()).toEqual([...functions.keys()].sort());
+  });
+
+  it.each(Object.entries(BUNDLE_CONTENTS))('%s holds exactly the clients and packages its handler calls', async (entry, expected) => {
+    expect((await bundleContents(entry)).capabilities).toEqual([...expected].sort());
+  });
+
+  it('the Rekognition tagger holds no Google code, and the Vision tagger no Rekognition client', async () => {
+    const rekognition = await bundleContents('tag-with-rekognition');
+    expect(
+      [...rekognition.packages].filter((name) => name.startsWith('@google-cloud') || name.startsWith('google-') || name.startsWith('@grpc')),
+    ).toEqual([]);
+    expect((await bundleContents('tag-with-vision')).packages.has('@aws-sdk/client-rekognition')).toBe(false);
+  });
+
+  it("the Vision tagger loads Vision's v1 client alone, not the package's beta clients", async () => {
+    const { ours, packages } = await bundleContents('tag-with-vision');
+    expect(packages.has('@google-cloud/vision')).toBe(true);
+    const metafile = JSON.parse(await readFile(join(asset('tag-with-vision'), 'index.meta.json'), 'utf8')) as Metafile;
+    const visionFiles = Object.keys(metafile.inputs).filter((input) => input.includes('@google-cloud/vision/build/src/'));
+    expect(visionFiles.filter((input) => /\/v1p\d/.test(input) || input.endsWith('build/src/index.js'))).toEqual([]);
+    expect(ours).toContain('functions/adapters/vision.ts');
+  });
+
+  it('route-not-found is its handler and the route table only: no SDK, no middy, no logger', async () => {
+    const { packages, ours } = await bundleContents('route-not-found');
+    expect([...packages]).toEqual([]);
+    expect(ours.sort()).toEqual([
+      'functions/core/route-match.ts',
+      'functions/http/responses.ts',
+      'functions/http/routes.ts',
+      'functions/route-not-found.ts',
+    ]);
+  });
+
+  it('no function bundles infra/ or local/ code', async () => {
+    for (const entry of functions.keys()) {
+      expect((await bundleContents(entry)).ours.filter((input) => !input.startsWith('functions/'))).toEqual([]);
+    }
   });
 });

@@ -29,7 +29,7 @@ let states: Record<string, State>;
 
 beforeAll(() => {
   synthesized = new StackTemplate();
-  stateMachineId = synthesized.logicalId(synthesized.stack.tagging.stateMachine);
+  stateMachineId = synthesized.logicalId(synthesized.stack.taggingWorkflow.stateMachine);
   definition = synthesized.definitionOf(stateMachineId);
   states = allStates(definition);
 });
@@ -308,7 +308,7 @@ describe('tagging functions', () => {
   });
 
   it('generates the webhook signing secret: 32 characters without punctuation', () => {
-    const secret = synthesized.resources[synthesized.logicalId(synthesized.stack.tagging.webhookSecret)];
+    const secret = synthesized.resources[synthesized.logicalId(synthesized.stack.taggingWorkflow.webhookSecret)];
     expect(secret).toMatchObject({
       Type: 'AWS::SecretsManager::Secret',
       Properties: { GenerateSecretString: { ExcludePunctuation: true, IncludeSpace: false, PasswordLength: 32 } },
@@ -318,7 +318,7 @@ describe('tagging functions', () => {
   });
 
   it('creates the Vision credentials secret holding {} (no credentials) for an operator to fill in', () => {
-    const secret = synthesized.resources[synthesized.logicalId(synthesized.stack.tagging.visionCredentials)];
+    const secret = synthesized.resources[synthesized.logicalId(synthesized.stack.taggingWorkflow.visionCredentials)];
     expect(secret).toMatchObject({ Type: 'AWS::SecretsManager::Secret', Properties: { SecretString: '{}' } });
     expect(secret?.Properties).not.toHaveProperty('GenerateSecretString');
   });

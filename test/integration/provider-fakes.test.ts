@@ -3,8 +3,10 @@ import { DetectLabelsCommand, type RekognitionClient } from '@aws-sdk/client-rek
 import { ImageAnnotatorClient } from '@google-cloud/vision';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ExtensionFailure, type ImageInput, ProviderTransientError } from '../../functions/adapters/label-detector.js';
-import { RekognitionLabels, rekognitionClient } from '../../functions/adapters/rekognition.js';
+import type { ImageInput } from '../../functions/adapters/label-detector.js';
+import { ExtensionFailure, ProviderTransientError } from '../../functions/core/provider-errors.js';
+import { rekognitionClient } from '../../functions/adapters/clients/rekognition.js';
+import { RekognitionLabels } from '../../functions/adapters/rekognition.js';
 import { VisionLabels, type VisionSettings } from '../../functions/adapters/vision.js';
 import type { Label } from '../../functions/core/select-tags.js';
 import {

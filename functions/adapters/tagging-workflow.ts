@@ -1,0 +1,20 @@
+import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { TaggingRunInput } from '../core/tagging-run.js';
+import { stepFunctionsClient } from './clients/step-functions.js';
+
+/** The tagging workflow (a Step Functions state machine): one execution per tagging run. */
+export interface TaggingWorkflow {
+  start(run: TaggingRunInput): Promise<void>;
+}
+
+export class StepFunctionsTaggingWorkflow implements TaggingWorkflow {
+  constructor(
+    private readonly stateMachineArn: string,
+    private readonly client: SFNClient = stepFunctionsClient(),
+  ) {}
+
+  async start(run: TaggingRunInput): Promise<void> {
+    // The run id names the execution: a retried StartExecution with the same input is idempotent.
+    await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: run.runId, input: JSON.stringify(run) }));
+  }
+}

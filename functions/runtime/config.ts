@@ -1,0 +1,93 @@
+import { once } from './once.js';
+
+/**
+ * Every environment variable a handler reads, with its default. Each reader covers one concern and is
+ * read and checked once per container, by the wiring module that needs it: a function reads only the
+ * variables of what it is built with (the table alone for the failure recorder, the whole upload path for
+ * upload), and a missing one fails its cold start naming the variable.
+ */
+
+function text(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`Environment variable ${name} is not set`);
+  return value;
+}
+
+const optional = (name: string) => process.env[name] || undefined;
+
+function integer(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`Environment variable ${name} must be a non-negative integer (got "${raw}")`);
+  return value;
+}
+
+/** DynamoDB table of file records, path claims, upload intents and S3-event claims. */
+export const tableConfig = once(() => ({ table: text('AITAGS_TABLE') }));
+
+/** S3 bucket that holds the files (public/ and private/) and the inbox (uploads/, ingest/). */
+export const bucketConfig = once(() => ({ bucket: text('AITAGS_BUCKET') }));
+
+/** Base URL that serves the bucket's public/ prefix (CloudFront on AWS, the local server locally). */
+export const deliveryConfig = once(() => ({ deliveryBaseUrl: text('AITAGS_DELIVERY_BASE_URL').replace(/\/+$/, '') }));
+
+/** The private API key itself (local), or the Secrets Manager secret that holds it (AWS). */
+export const privateKeyConfig = once(() => {
+  const privateKey = optional('AITAGS_PRIVATE_KEY');
+  const privateKeySecretArn = optional('AITAGS_PRIVATE_KEY_SECRET_ARN');
+  if (!privateKey && !privateKeySecretArn) throw new Error('Set AITAGS_PRIVATE_KEY or AITAGS_PRIVATE_KEY_SECRET_ARN');
+  return { privateKey, privateKeySecretArn };
+});
+
+/** Largest file the upload route takes in its body. */
+export const uploadConfig = once(() => ({ maxUploadBytes: integer('AITAGS_MAX_UPLOAD_BYTES', 4 * 1024 * 1024) }));
+
+/** The tagging workflow (state machine) that upload, update and the S3 trigger start runs of. */
+export const taggingWorkflowConfig = once(() => ({ stateMachineArn: text('AITAGS_STATE_MACHINE_ARN') }));
+
+/** How long upload and update wait for a run's extensions before answering `pending`. */
+export const syncWindowConfig = once(() => ({ syncWindowMs: integer('AITAGS_SYNC_WINDOW_MS', 3000) }));
+
+/** Allow webhookUrl hosts on loopback/private/link-local addresses (local development only). */
+export const webhookTargetConfig = once(() => ({ allowPrivateTargets: process.env.AITAGS_ALLOW_PRIVATE_WEBHOOKS === 'true' }));
+
+/** Signing and sending webhooks. */
+export const webhookConfig = once(() => ({
+  /** The Standard Webhooks secret `whsec_…` itself (local), or the secret that holds it (AWS). */
+  secret: optional('AITAGS_WEBHOOK_SECRET'),
+  secretArn: optional('AITAGS_WEBHOOK_SECRET_ARN'),
+  /** How long a receiver has to answer 2xx (10 s, as ImageKit; shorter only to speed up tests). */
+  timeoutMs: integer('AITAGS_WEBHOOK_TIMEOUT_MS', 10_000),
+}));
+
+/** Largest presigned upload (50 MB by default). */
+export const directUploadConfig = once(() => ({ maxS3UploadBytes: integer('AITAGS_MAX_S3_UPLOAD_BYTES', 50 * 1024 * 1024) }));
+
+/**
+ * Extensions applied to objects other tools write under ingest/: a JSON extensions array, checked against
+ * the extension rules by the trigger's wiring (core/extensions.ts, which this module stays free of).
+ */
+export const defaultExtensionsConfig = once((): { defaultExtensions: unknown } => {
+  try {
+    return { defaultExtensions: JSON.parse(process.env.AITAGS_DEFAULT_EXTENSIONS || '[]') };
+  } catch (error) {
+    throw new Error(`AITAGS_DEFAULT_EXTENSIONS is not valid JSON: ${(error as Error).message}`);
+  }
+});
+
+/** How long one provider call may take before it counts as a transient fault. */
+export const providerConfig = once(() => ({ providerTimeoutMs: integer('AITAGS_PROVIDER_TIMEOUT_MS', 10_000) }));
+
+/** Rekognition reads JPEG/PNG originals straight from S3 (true on AWS; a local fake cannot). */
+export const rekognitionConfig = once(() => ({ readsS3: process.env.AITAGS_REKOGNITION_READS_S3 === 'true' }));
+
+/** Where Vision is and how the tagger authenticates to it. */
+export const visionConfig = once(() => ({
+  endpoint: optional('AITAGS_VISION_ENDPOINT'),
+  apiKey: optional('AITAGS_VISION_API_KEY'),
+  /** Secrets Manager secret holding a Vision API key or service-account JSON key (AWS). */
+  credentialsSecretArn: optional('AITAGS_VISION_CREDENTIALS_SECRET_ARN'),
+  /** A path to Google Application Default Credentials, which the Google client reads itself. */
+  googleApplicationCredentials: optional('GOOGLE_APPLICATION_CREDENTIALS'),
+}));

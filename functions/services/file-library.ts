@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { InspectedContent } from '../adapters/content-inspector.js';
+import type { FileStore } from '../adapters/file-store.js';
+import type { FileTable, PathClaim } from '../adapters/file-table.js';
+import type { DetailsChange } from '../core/details-change.js';
+import { ApiError, fileNotFound, WriteConflict } from '../core/errors.js';
+import { withUniqueSuffix } from '../core/file-fields.js';
+import { applyDetailsChange, type FileRecord, newFileRecord, objectKeys, overwriteFileRecord } from '../core/file-record.js';
+import type { UploadRequest } from '../core/upload-request.js';
+
+/** A path claim older than this whose record never appeared belongs to an upload that died midway. */
+const STALE_CLAIM_MS = 60_000;
+const MAX_ATTEMPTS = 8;
+
+const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const uniqueSuffix = () => [...randomBytes(9)].map((byte) => SUFFIX_ALPHABET[byte % SUFFIX_ALPHABET.length]).join('');
+export const newFileId = () => randomBytes(12).toString('hex');
+const FILE_ID = /^[0-9a-f]{24}$/;
+
+/** Between conflicting writes: 10–20 ms, doubling, so that racing writers spread out instead of colliding again. */
+const backOff = (attempt: number) => sleep((10 + Math.random() * 10) * 2 ** Math.min(attempt, 5));
+
+export interface FileLibraryDeps {
+  store: FileStore;
+  table: FileTable;
+  now?: () => Date;
+}
+
+/**
+ * The files use cases on top of the bucket and the table: writes are ordered so that a record never
+ * points at bytes that are not there, and conflicting writers re-read and retry instead of losing data.
+ */
+export class FileLibrary {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: FileLibraryDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * `content` is what the caller read from the bytes (sharp stays out of the other handlers); `fileId`
+   * is the id a presigned upload already promised, used when the path holds no file yet.
+   */
+  async upload(request: UploadRequest, content: InspectedContent, fileId?: string): Promise<FileRecord> {
+    // A presigned upload stored by an earlier attempt (then retried): write it again in place.
+    const stored = fileId === undefined ? undefined : await this.deps.table.get(fileId);
+    if (stored) return this.overwrite(stored, { ...request, overwriteFile: true }, content);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const filePath = request.folder + (request.useUniqueFileName ? withUniqueSuffix(request.fileName, uniqueSuffix()) : request.fileName);
+      try {
+        const claim = await this.deps.table.findPath(filePath);
+        const existing = claim && (await this.deps.table.get(claim.fileId));
+        return existing ? await this.overwrite(existing, request, content) : await this.create(filePath, claim, request, content, fileId);
+      } catch (error) {
+        if (!(error instanceof WriteConflict)) throw error;
+        await backOff(attempt);
+      }
+    }
+    throw new ApiError(429, 'Too many concurrent uploads to the same path', 'Retry the upload in a moment.');
+  }
+
+  private async create(
+    filePath: string,
+    claim: PathClaim | undefined,
+    request: UploadRequest,
+    content: InspectedContent,
+    fileId = newFileId(),
+  ): Promise<FileRecord> {
+    const now = this.now();
+    if (claim && now.getTime() - Date.parse(claim.claimedAt) < STALE_CLAIM_MS) {
+      throw new WriteConflict(`path ${filePath}`); // another upload to this path is still writing its record
+    }
+    const record = newFileRecord(fileId, filePath, request, content.facts, now.toISOString());
+    await this.deps.table.claimPath(filePath, record.fileId, record.createdAt, claim);
+    try {
+      await this.writeObjects(record, request.bytes, content);
+      await this.deps.table.create(record);
+    } catch (error) {
+      // Undo what this attempt wrote: no bytes without a record, no claim without a file.
+      const keys = Object.values(objectKeys(record)).filter((key): key is string => key !== undefined);
+      await this.deps.store.remove(keys).catch(() => undefined);
+      await this.deps.table.releasePath(filePath, record.fileId).catch(() => undefined);
+      throw error;
+    }
+    return record;
+  }
+
+  private async overwrite(existing: FileRecord, request: UploadRequest, content: InspectedContent): Promise<FileRecord> {
+    const next = overwriteFileRecord(existing, request, content.facts, this.now().toISOString());
+    await this.writeObjects(next, request.bytes, content);
+    const written = await this.deps.table.replace(next, existing.version);
+    const stale = Object.values(objectKeys(existing)).filter(
+      (key): key is string => key !== undefined && !Object.values(objectKeys(written)).includes(key),
+    );
+    await this.deps.store.remove(stale);
+    return written;
+  }
+
+  private async writeObjects(record: FileRecord, bytes: Buffer, content: InspectedContent): Promise<void> {
+    const keys = objectKeys(record);
+    await this.deps.store.put(keys.original, bytes, record.mime);
+    if (keys.thumbnail && content.thumbnail) await this.deps.store.put(keys.thumbnail, content.thumbnail.bytes, content.thumbnail.contentType);
+  }
+
+  /** The fileId a file at `filePath` has, or undefined (for presigned uploads, decided before the bytes exist). */
+  async idAtPath(filePath: string): Promise<string | undefined> {
+    const claim = await this.deps.table.findPath(filePath);
+    return claim && (await this.deps.table.get(claim.fileId))?.fileId;
+  }
+
+  async get(fileId: string): Promise<FileRecord> {
+    const record = FILE_ID.test(fileId) ? await this.deps.table.get(fileId) : undefined;
+    if (!record) throw fileNotFound(fileId);
+    return record;
+  }
+
+  async updateDetails(fileId: string, change: DetailsChange): Promise<FileRecord> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const record = await this.get(fileId);
+      try {
+        return await this.deps.table.replace(applyDetailsChange(record, change, this.now().toISOString()), record.version);
+      } catch (error) {
+        if (!(error instanceof WriteConflict)) throw error;
+        await backOff(attempt);
+      }
+    }
+    throw new ApiError(429, 'Too many concurrent updates of this file', 'Retry the update in a moment.');
+  }
+
+  /** Bytes first, then the record: a failure half-way leaves a record that a retried DELETE finishes. */
+  async remove(fileId: string): Promise<void> {
+    const record = await this.get(fileId);
+    await this.deps.store.remove(Object.values(objectKeys(record)).filter((key): key is string => key !== undefined));
+    await this.deps.table.remove(record);
+  }
+}

@@ -1,0 +1,76 @@
+import type { ExtensionResult, FileTable } from '../adapters/file-table.js';
+import type { ImageInput, LabelDetector } from '../adapters/label-detector.js';
+import type { ExtensionName } from '../core/extension-names.js';
+import type { FileRecord } from '../core/file-record.js';
+import { ExtensionFailure } from '../core/provider-errors.js';
+import { selectTags } from '../core/select-tags.js';
+import {
+  type ExtensionFailureTask,
+  type ExtensionTask,
+  failureFromStepError,
+  needsProviderCall,
+  type TaggerResult,
+  taggerResult,
+  untaggable,
+} from '../core/tagging-run.js';
+import { logger } from '../runtime/logger.js';
+
+export interface TaggerDeps {
+  table: FileTable;
+  detector: LabelDetector;
+  /** The image as this provider is sent it (bytes downscaled, or an S3 object it reads itself). */
+  prepareImage: (record: FileRecord) => Promise<ImageInput>;
+}
+
+/**
+ * One extension of one run: read the image, ask the provider, keep the tags the rules select, land them
+ * on the record. A final failure is recorded as `failed`; a transient one is thrown for the state
+ * machine's Retry (and, once retries are spent, its Catch records the failure).
+ */
+export async function tagExtension(task: ExtensionTask, deps: TaggerDeps): Promise<TaggerResult> {
+  const { fileId, runId, extension } = task;
+  const name: ExtensionName = extension.name;
+  const record = await deps.table.get(fileId);
+  if (!record) {
+    logger.warn('File gone before tagging', { runId, extension: name });
+    return taggerResult(task, { name, status: 'failed', error: { message: 'The file was deleted', reason: 'FILE_DELETED' } }, undefined);
+  }
+  let result: ExtensionResult;
+  const refusal = untaggable(record);
+  try {
+    result = refusal ? { status: 'failed', error: refusal } : { status: 'success', tags: await detectTags(task, record, deps) };
+  } catch (error) {
+    if (!(error instanceof ExtensionFailure)) throw error;
+    result = { status: 'failed', error: { message: error.message, reason: error.reason } };
+  }
+  const written = await deps.table.recordOutcome(fileId, runId, name, result);
+  const current = written ? undefined : await deps.table.get(fileId);
+  if (!written) logger.info('A newer run or an overwrite superseded this run: result dropped', { runId, extension: name });
+  logger.info('Extension finished', {
+    runId,
+    extension: name,
+    status: result.status,
+    ...(result.status === 'success' ? { tagCount: result.tags.length } : { error: result.error }),
+  });
+  const outcome =
+    result.status === 'success'
+      ? { name, status: 'success' as const, tagCount: result.tags.length }
+      : { name, status: 'failed' as const, error: result.error };
+  return taggerResult(task, outcome, written, current);
+}
+
+async function detectTags(task: ExtensionTask, record: FileRecord, deps: TaggerDeps) {
+  if (!needsProviderCall(task.extension)) return [];
+  const image = await deps.prepareImage(record);
+  const labels = await deps.detector.detect(image, task.extension.minConfidence);
+  return selectTags(labels, task.extension);
+}
+
+/** Reached by a tagger's Catch once its retries are spent: records the extension `failed` with the reason. */
+export async function recordExtensionFailure(task: ExtensionFailureTask, table: FileTable): Promise<TaggerResult> {
+  const error = failureFromStepError(task.error);
+  const written = await table.recordOutcome(task.fileId, task.runId, task.extension.name, { status: 'failed', error });
+  const current = written ? undefined : await table.get(task.fileId);
+  logger.warn('Extension failed after retries', { error, stepError: task.error });
+  return taggerResult(task, { name: task.extension.name, status: 'failed', error }, written, current);
+}

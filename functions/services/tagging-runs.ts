@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FileTable } from '../adapters/file-table.js';
+import type { TaggingWorkflow } from '../adapters/tagging-workflow.js';
+import type { Extension } from '../core/extensions.js';
+import type { ExtensionName } from '../core/extension-names.js';
+import type { ExtensionState, FileRecord } from '../core/file-record.js';
+import { runProgress } from '../core/tagging-run.js';
+import { webhookEventId } from '../core/webhook-events.js';
+import { logger } from '../runtime/logger.js';
+
+/** How often the record is re-read while the sync window is open: one consistent read each time. */
+const POLL_MS = 50;
+
+export interface TaggingResult {
+  record: FileRecord;
+  extensionStatus: Partial<Record<ExtensionName, ExtensionState>>;
+}
+
+/**
+ * Tagging runs of one file: each starts one execution of the tagging workflow. Upload and update wait
+ * up to the sync window and return as soon as every requested extension is final, else with the
+ * unfinished ones `pending` (their result lands later, by webhook).
+ */
+export class TaggingRuns {
+  constructor(
+    private readonly table: FileTable,
+    private readonly workflow: TaggingWorkflow,
+    private readonly syncWindowMs = 0,
+  ) {}
+
+  /**
+   * Starts a run nobody waits for (an object that arrived in S3): every extension is owed a webhook when
+   * a webhookUrl was given. `runId` names the execution, so a duplicate start is refused by Step Functions.
+   */
+  async start(fileId: string, extensions: Extension[], webhookUrl: string | undefined, runId: string): Promise<void> {
+    const record = await this.table.startRun(
+      fileId,
+      runId,
+      extensions.map((extension) => extension.name),
+    );
+    if (webhookUrl) await this.promiseWebhooks(record, runId, extensions, webhookUrl);
+    await this.workflow.start({ fileId, runId, extensions, syncDeadline: Date.now(), webhookUrl });
+    logger.info('Tagging run started', { runId, extensions: extensions.map((extension) => extension.name) });
+  }
+
+  /** Starts a run and waits for it up to the sync window. */
+  async startAndWait(fileId: string, extensions: Extension[], webhookUrl: string | undefined): Promise<TaggingResult> {
+    const runId = randomUUID();
+    const syncDeadline = Date.now() + this.syncWindowMs;
+    const names = extensions.map((extension) => extension.name);
+    let record = await this.table.startRun(fileId, runId, names);
+    logger.info('Tagging run starting', { runId, extensions: names });
+    try {
+      await this.workflow.start({ fileId, runId, extensions, syncDeadline, webhookUrl });
+    } catch (error) {
+      logger.error('Could not start the tagging workflow', { runId, error: error as Error });
+      for (const name of names) {
+        const failed = { message: 'Could not start the tagging workflow; retry the request', reason: 'WORKFLOW_UNAVAILABLE' };
+        record = (await this.table.recordOutcome(fileId, runId, name, { status: 'failed', error: failed })) ?? record;
+      }
+    }
+    let progress = runProgress(record, extensions);
+    while (!progress.settled && Date.now() < syncDeadline) {
+      await sleep(Math.min(POLL_MS, syncDeadline - Date.now()));
+      const latest = await this.table.get(fileId);
+      if (!latest) break;
+      record = latest;
+      progress = runProgress(record, extensions);
+    }
+    if (webhookUrl && !progress.settled) ({ record, progress } = await this.promiseWebhooks(record, runId, extensions, webhookUrl));
+    return { record, extensionStatus: progress.extensionStatus };
+  }
+
+  /**
+   * Marks each still-pending extension as owed a webhook, conditionally on it still being pending. An
+   * extension that became final in between fails the condition and is reported final instead: its
+   * tagger's final write saw no mark, so no event will be sent, and none is needed.
+   */
+  private async promiseWebhooks(record: FileRecord, runId: string, extensions: Extension[], url: string) {
+    const pending = extensions.filter((extension) => record.extensionStatus[extension.name] === 'pending');
+    const marked = await Promise.all(
+      pending.map((extension) => {
+        const eventId = webhookEventId(runId, extension.name);
+        return this.table.reportPending(
+          record.fileId,
+          extension.name,
+          { runId, url, eventId },
+          { service: extension.name, url, state: 'pending', attempts: [] },
+        );
+      }),
+    );
+    const promised = pending.filter((_, index) => marked[index]).map((extension) => extension.name);
+    const latest = promised.length === pending.length ? record : ((await this.table.get(record.fileId)) ?? record);
+    logger.info('Extensions reported pending; their results go to the webhook', { runId, extensions: promised });
+    const progress = runProgress(latest, extensions);
+    // What the caller is told must match the marks: a promised extension is pending, even if it landed since.
+    for (const name of promised) progress.extensionStatus[name] = 'pending';
+    return { record: latest, progress };
+  }
+}

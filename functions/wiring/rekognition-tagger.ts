@@ -1,0 +1,21 @@
+import { rekognitionClient } from '../adapters/clients/rekognition.js';
+import { prepareImage } from '../adapters/image-prep.js';
+import { RekognitionLabels } from '../adapters/rekognition.js';
+import { bucketConfig, providerConfig, rekognitionConfig } from '../runtime/config.js';
+import { once } from '../runtime/once.js';
+import type { TaggerDeps } from '../services/tag-extension.js';
+import { fileStore } from './file-store.js';
+import { fileTable } from './file-table.js';
+
+const { bucket } = bucketConfig();
+const { providerTimeoutMs } = providerConfig();
+const { readsS3 } = rekognitionConfig();
+const imagePrep = readsS3 ? { readFromS3: { bucket } } : {};
+
+export const rekognitionTagger = once(
+  (): TaggerDeps => ({
+    table: fileTable(),
+    detector: new RekognitionLabels(rekognitionClient(providerTimeoutMs)),
+    prepareImage: (record) => prepareImage(fileStore(), record, imagePrep),
+  }),
+);

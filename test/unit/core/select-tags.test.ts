@@ -1,0 +1,533 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { applyDetailsChange } from '../../../functions/core/file-record.js';
+import type { Extension } from '../../../functions/core/extensions.js';
+import { EXTENSION_NAMES } from '../../../functions/core/extension-names.js';
+import { type AITag, flattenAITags } from '../../../functions/core/file-record.js';
+import { type Label, roundConfidence, selectTags } from '../../../functions/core/select-tags.js';
+import { deepFreeze, fileRecord } from '../../support/sample-files.js';
+
+const aws = (overrides: Partial<Extension> = {}): Extension => ({ name: 'aws-auto-tagging', minConfidence: 0, maxTags: 30, ...overrides });
+const google = (overrides: Partial<Extension> = {}): Extension => ({ name: 'google-auto-tagging', minConfidence: 0, maxTags: 30, ...overrides });
+
+describe('roundConfidence', () => {
+  it.each([
+    { input: 97.125, expected: 97.13 },
+    { input: 1.005, expected: 1.01 },
+    { input: 2.675, expected: 2.68 },
+    { input: 0.005, expected: 0.01 },
+    { input: 0.004999, expected: 0 },
+    { input: 99.996, expected: 100 },
+    { input: 99.994, expected: 99.99 },
+    { input: 69.995, expected: 70 },
+    { input: 97.12345, expected: 97.12 },
+    { input: 80, expected: 80 },
+    { input: 0, expected: 0 },
+    { input: 100, expected: 100 },
+  ])('rounds $input half away from zero to $expected', ({ input, expected }) => {
+    expect(roundConfidence(input)).toBe(expected);
+  });
+
+  it.each([
+    { input: -0.3, expected: 0 },
+    { input: -50, expected: 0 },
+    { input: Number.NEGATIVE_INFINITY, expected: 0 },
+    { input: 100.004, expected: 100 },
+    { input: 150, expected: 100 },
+    { input: Number.POSITIVE_INFINITY, expected: 100 },
+  ])('keeps $input within 0–100 as $expected', ({ input, expected }) => {
+    expect(roundConfidence(input)).toBe(expected);
+  });
+
+  it('rounds every written-out half hundredth up, whatever its binary value', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9_999 }), (hundredths) => {
+        // Prepare: "12.345" is written as the decimal literal a provider would send, e.g. 12.34 + 0.005
+        const whole = Math.floor(hundredths / 100);
+        const fraction = String(hundredths % 100).padStart(2, '0');
+        const half = Number(`${whole}.${fraction}5`);
+
+        // Act
+        const rounded = roundConfidence(half);
+
+        // Assess
+        expect(rounded).toBe((hundredths + 1) / 100);
+      }),
+    );
+  });
+
+  it('returns a value within 0–100 with at most 2 decimals, within 0.005 of any input in range', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true }), (input) => {
+        const rounded = roundConfidence(input);
+
+        expect(rounded).toBeGreaterThanOrEqual(0);
+        expect(rounded).toBeLessThanOrEqual(100);
+        expect(Math.abs(Math.round(rounded * 100) / 100 - rounded)).toBeLessThan(1e-9);
+        const clamped = Math.min(100, Math.max(0, input));
+        expect(Math.abs(rounded - clamped)).toBeLessThanOrEqual(0.005 + 1e-9);
+      }),
+    );
+  });
+
+  it('never reverses the order of two confidences', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 100, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true }), (a, b) => {
+        const [low, high] = a <= b ? [a, b] : [b, a];
+        expect(roundConfidence(low)).toBeLessThanOrEqual(roundConfidence(high));
+      }),
+    );
+  });
+
+  it('leaves a rounded confidence unchanged', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000 }), (hundredths) => {
+        expect(roundConfidence(hundredths / 100)).toBe(hundredths / 100);
+      }),
+    );
+  });
+});
+
+describe('selectTags', () => {
+  it('rounds confidences to 2 decimals and tags them with the extension name as source', () => {
+    // Prepare
+    const labels: Label[] = [
+      { name: 'Beach', confidence: 97.125 },
+      { name: 'Sea', confidence: 88.4449 },
+    ];
+
+    // Act
+    const tags = selectTags(labels, google());
+
+    // Assess
+    expect(tags).toEqual([
+      { name: 'Beach', confidence: 97.13, source: 'google-auto-tagging' },
+      { name: 'Sea', confidence: 88.44, source: 'google-auto-tagging' },
+    ]);
+  });
+
+  it('drops labels below minConfidence and keeps those exactly at it', () => {
+    // Prepare
+    const labels: Label[] = [
+      { name: 'Beach', confidence: 70 },
+      { name: 'Sand', confidence: 69.99 },
+      { name: 'Sky', confidence: 85 },
+    ];
+
+    // Act
+    const tags = selectTags(labels, aws({ minConfidence: 70 }));
+
+    // Assess
+    expect(tags).toEqual([
+      { name: 'Sky', confidence: 85, source: 'aws-auto-tagging' },
+      { name: 'Beach', confidence: 70, source: 'aws-auto-tagging' },
+    ]);
+  });
+
+  it('compares the rounded confidence with minConfidence', () => {
+    // Prepare: 69.996 rounds to 70.00; 69.994 rounds to 69.99
+    const labels: Label[] = [
+      { name: 'Wave', confidence: 69.996 },
+      { name: 'Shell', confidence: 69.994 },
+      { name: 'Palm', confidence: 69.995 },
+    ];
+
+    // Act
+    const tags = selectTags(labels, aws({ minConfidence: 70 }));
+
+    // Assess
+    expect(tags).toEqual([
+      { name: 'Palm', confidence: 70, source: 'aws-auto-tagging' },
+      { name: 'Wave', confidence: 70, source: 'aws-auto-tagging' },
+    ]);
+  });
+
+  it('keeps a label at 100 for minConfidence 100, including one that rounds up to it', () => {
+    // Prepare
+    const labels: Label[] = [
+      { name: 'Sky', confidence: 100 },
+      { name: 'Cloud', confidence: 99.995 },
+      { name: 'Sun', confidence: 99.99 },
+    ];
+
+    // Act
+    const tags = selectTags(labels, aws({ minConfidence: 100 }));
+
+    // Assess
+    expect(tags).toEqual([
+      { name: 'Cloud', confidence: 100, source: 'aws-auto-tagging' },
+      { name: 'Sky', confidence: 100, source: 'aws-auto-tagging' },
+    ]);
+  });
+
+  it('keeps one tag per name case-insensitively: the most confident, under its own spelling', () => {
+    // Prepare
+    const labels: Label[] = [
+      { name: 'cat', confidence: 81 },
+      { name: 'Cat', confidence: 92.5 },
+      { name: 'CAT', confidence: 60 },
+      { name: 'Dog', confidence: 75 },
+    ];
+
+    // Act
+    const tags = selectTags(labels, google());
+
+    // Assess
+    expect(tags).toEqual([
+      { name: 'Cat', confidence: 92.5, source: 'google-auto-tagging' },
+      { name: 'Dog', confidence: 75, source: 'google-auto-tagging' },
+    ]);
+  });
+
+  it('keeps the most confident spelling of a name even when a less confident one is listed first and falls below minConfidence', () => {
+    // Prepare
+    const labels: Label[] = [
+      { name: 'dog', confidence: 40 },
+      { name: 'DOG', confidence: 90 },
+    ];
+
+    // Act
+    const tags = selectTags(labels, aws({ minConfidence: 50 }));
+
+    // Assess
+    expect(tags).toEqual([{ name: 'DOG', confidence: 90, source: 'aws-auto-tagging' }]);
+  });
+
+  it('orders by confidence, highest first, then by name in code-unit order for ties', () => {
+    // Prepare
+    const labels: Label[] = [
+      { name: 'beach', confidence: 80 },
+      { name: 'Sea', confidence: 95 },
+      { name: 'Beach house', confidence: 80 },
+      { name: 'Animal', confidence: 80 },
+      { name: 'Zebra', confidence: 99.1 },
+    ];
+
+    // Act
+    const tags = selectTags(labels, aws());
+
+    // Assess: uppercase sorts before lowercase ('B' < 'b'), not locale order
+    expect(tags.map((tag) => [tag.name, tag.confidence])).toEqual([
+      ['Zebra', 99.1],
+      ['Sea', 95],
+      ['Animal', 80],
+      ['Beach house', 80],
+      ['beach', 80],
+    ]);
+  });
+
+  it('orders labels that tie only after rounding by name', () => {
+    // Prepare
+    const labels: Label[] = [
+      { name: 'Sand', confidence: 88.126 },
+      { name: 'Dune', confidence: 88.1251 },
+    ];
+
+    // Act
+    const tags = selectTags(labels, aws());
+
+    // Assess
+    expect(tags.map((tag) => [tag.name, tag.confidence])).toEqual([
+      ['Dune', 88.13],
+      ['Sand', 88.13],
+    ]);
+  });
+
+  it('keeps the first maxTags after ordering', () => {
+    // Prepare
+    const labels: Label[] = [
+      { name: 'Low', confidence: 51 },
+      { name: 'Top', confidence: 99 },
+      { name: 'Mid', confidence: 75 },
+      { name: 'High', confidence: 90 },
+    ];
+
+    // Act
+    const tags = selectTags(labels, aws({ maxTags: 2 }));
+
+    // Assess
+    expect(tags).toEqual([
+      { name: 'Top', confidence: 99, source: 'aws-auto-tagging' },
+      { name: 'High', confidence: 90, source: 'aws-auto-tagging' },
+    ]);
+  });
+
+  it('counts maxTags after de-duplication', () => {
+    // Prepare
+    const labels: Label[] = [
+      { name: 'Cat', confidence: 99 },
+      { name: 'cat', confidence: 98 },
+      { name: 'Dog', confidence: 50 },
+    ];
+
+    // Act
+    const tags = selectTags(labels, aws({ maxTags: 2 }));
+
+    // Assess
+    expect(tags.map((tag) => tag.name)).toEqual(['Cat', 'Dog']);
+  });
+
+  it('returns no tags for maxTags 0', () => {
+    expect(selectTags([{ name: 'Beach', confidence: 99 }], aws({ maxTags: 0 }))).toEqual([]);
+  });
+
+  it('returns no tags for no labels', () => {
+    expect(selectTags([], google())).toEqual([]);
+  });
+
+  it('trims names, drops empty and whitespace-only names, and de-duplicates on the trimmed name', () => {
+    // Prepare
+    const labels: Label[] = [
+      { name: '  Beach ', confidence: 90 },
+      { name: '', confidence: 99 },
+      { name: '   ', confidence: 98 },
+      { name: '\t\n', confidence: 97 },
+      { name: 'beach', confidence: 85 },
+      { name: ' Sea', confidence: 80 },
+    ];
+
+    // Act
+    const tags = selectTags(labels, aws());
+
+    // Assess
+    expect(tags).toEqual([
+      { name: 'Beach', confidence: 90, source: 'aws-auto-tagging' },
+      { name: 'Sea', confidence: 80, source: 'aws-auto-tagging' },
+    ]);
+  });
+
+  it('clamps confidences outside 0–100 and drops a NaN confidence', () => {
+    // Prepare
+    const labels: Label[] = [
+      { name: 'Over', confidence: 100.7 },
+      { name: 'Under', confidence: -3 },
+      { name: 'Broken', confidence: Number.NaN },
+    ];
+
+    // Act
+    const tags = selectTags(labels, aws());
+
+    // Assess
+    expect(tags).toEqual([
+      { name: 'Over', confidence: 100, source: 'aws-auto-tagging' },
+      { name: 'Under', confidence: 0, source: 'aws-auto-tagging' },
+    ]);
+  });
+
+  it('leaves its inputs untouched', () => {
+    // Prepare
+    const labels = deepFreeze<Label[]>([
+      { name: ' Cat ', confidence: 91.234 },
+      { name: 'cat', confidence: 80 },
+    ]);
+    const extension = deepFreeze(aws({ maxTags: 1 }));
+
+    // Act
+    const tags = selectTags(labels, extension);
+
+    // Assess
+    expect(tags).toEqual([{ name: 'Cat', confidence: 91.23, source: 'aws-auto-tagging' }]);
+    expect(labels).toEqual([
+      { name: ' Cat ', confidence: 91.234 },
+      { name: 'cat', confidence: 80 },
+    ]);
+  });
+});
+
+/** Names drawn from a small alphabet force case and whitespace duplicates; free strings cover the rest. */
+const labelName = fc.oneof(
+  fc.constantFrom('Cat', 'cat', 'CAT', ' Cat', 'Dog', 'dog ', 'Sea', 'sea', 'Beach', 'B', 'b', '', ' ', '\t'),
+  fc.string({ maxLength: 6 }),
+  fc.string({ unit: 'binary', maxLength: 4 }),
+);
+const confidence = fc.oneof(
+  fc.double({ min: 0, max: 100, noNaN: true }),
+  // Values on or next to a rounding boundary.
+  fc.integer({ min: 0, max: 20_000 }).map((halfHundredths) => halfHundredths / 200),
+);
+const label = fc.record({ name: labelName, confidence });
+const labelList = fc.array(label, { maxLength: 40 });
+const anyExtension = fc.record({
+  name: fc.constantFrom(...EXTENSION_NAMES),
+  minConfidence: fc.oneof(fc.double({ min: 0, max: 100, noNaN: true }), fc.integer({ min: 0, max: 100 })),
+  maxTags: fc.integer({ min: 0, max: 30 }),
+});
+
+const key = (name: string) => name.trim().toLowerCase();
+const byConfidenceThenName = (a: AITag, b: AITag) =>
+  b.confidence !== a.confidence ? b.confidence - a.confidence : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+
+describe('selectTags properties', () => {
+  it('returns at most maxTags tags', () => {
+    fc.assert(
+      fc.property(labelList, anyExtension, (input, ext) => {
+        expect(selectTags(input, ext).length).toBeLessThanOrEqual(ext.maxTags);
+      }),
+    );
+  });
+
+  it('returns only confidences at least minConfidence, with at most 2 decimals, each within 0.005 of a label of that name', () => {
+    fc.assert(
+      fc.property(labelList, anyExtension, (input, ext) => {
+        for (const tag of selectTags(input, ext)) {
+          expect(tag.confidence).toBeGreaterThanOrEqual(ext.minConfidence);
+          expect(Math.abs(Math.round(tag.confidence * 100) / 100 - tag.confidence)).toBeLessThan(1e-9);
+          const sameName = input.filter((candidate) => key(candidate.name) === key(tag.name));
+          expect(sameName.some((candidate) => Math.abs(candidate.confidence - tag.confidence) <= 0.005 + 1e-9)).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('returns trimmed, non-empty names that are unique case-insensitively', () => {
+    fc.assert(
+      fc.property(labelList, anyExtension, (input, ext) => {
+        const names = selectTags(input, ext).map((tag) => tag.name);
+        for (const name of names) {
+          expect(name).toBe(name.trim());
+          expect(name).not.toBe('');
+        }
+        expect(new Set(names.map((name) => name.toLowerCase())).size).toBe(names.length);
+      }),
+    );
+  });
+
+  it('orders tags by confidence descending, then name ascending', () => {
+    fc.assert(
+      fc.property(labelList, anyExtension, (input, ext) => {
+        const tags = selectTags(input, ext);
+        expect(tags).toEqual([...tags].sort(byConfidenceThenName));
+      }),
+    );
+  });
+
+  it("sets every tag's source to the extension's name", () => {
+    fc.assert(
+      fc.property(labelList, anyExtension, (input, ext) => {
+        for (const tag of selectTags(input, ext)) expect(tag.source).toBe(ext.name);
+      }),
+    );
+  });
+
+  it('returns a prefix of what maxTags 30 returns', () => {
+    fc.assert(
+      fc.property(labelList, anyExtension, (input, ext) => {
+        const all = selectTags(input, { ...ext, maxTags: 30 });
+        expect(selectTags(input, ext)).toEqual(all.slice(0, ext.maxTags));
+      }),
+    );
+  });
+
+  it('never adds a tag when minConfidence rises', () => {
+    fc.assert(
+      fc.property(labelList, anyExtension, fc.double({ min: 0, max: 100, noNaN: true }), (input, ext, otherMin) => {
+        // Prepare
+        const [low, high] = otherMin <= ext.minConfidence ? [otherMin, ext.minConfidence] : [ext.minConfidence, otherMin];
+
+        // Act
+        const atLow = selectTags(input, { ...ext, minConfidence: low });
+        const atHigh = selectTags(input, { ...ext, minConfidence: high });
+
+        // Assess: the higher threshold cuts the ordered list sooner, so its result is a prefix
+        expect(atLow.slice(0, atHigh.length)).toEqual(atHigh);
+      }),
+    );
+  });
+
+  it('returns the same tags when selecting again from its own output', () => {
+    fc.assert(
+      fc.property(labelList, anyExtension, (input, ext) => {
+        const tags = selectTags(input, ext);
+        const again = selectTags(
+          tags.map(({ name, confidence }) => ({ name, confidence })),
+          ext,
+        );
+        expect(again).toEqual(tags);
+      }),
+    );
+  });
+
+  it('keeps, for every name that reaches minConfidence, its highest rounded confidence until maxTags is reached', () => {
+    fc.assert(
+      fc.property(labelList, anyExtension, (input, ext) => {
+        // Prepare: the contract's steps, written out — the best rounded confidence per trimmed, case-folded name
+        const best = new Map<string, number>();
+        for (const { name, confidence } of input) {
+          if (name.trim() === '') continue;
+          const rounded = roundConfidence(confidence);
+          best.set(key(name), Math.max(best.get(key(name)) ?? Number.NEGATIVE_INFINITY, rounded));
+        }
+        const expected = [...best.values()].filter((value) => value >= ext.minConfidence).sort((a, b) => b - a);
+
+        // Act
+        const tags = selectTags(input, ext);
+
+        // Assess
+        expect(tags.map((tag) => tag.confidence)).toEqual(expected.slice(0, ext.maxTags));
+        for (const tag of tags) expect(best.get(key(tag.name))).toBe(tag.confidence);
+      }),
+    );
+  });
+
+  it('does not depend on the order the provider listed the labels in', () => {
+    fc.assert(
+      fc.property(
+        labelList.chain((input) => fc.tuple(fc.constant(input), fc.shuffledSubarray(input, { minLength: input.length, maxLength: input.length }))),
+        anyExtension,
+        ([input, shuffled], ext) => {
+          expect(selectTags(shuffled, ext)).toEqual(selectTags(input, ext));
+        },
+      ),
+    );
+  });
+});
+
+describe('selected tags on a file record', () => {
+  it('flattens both extensions grouped by source, aws first, each group in selection order', () => {
+    // Prepare
+    const awsTags = selectTags(
+      [
+        { name: 'Sea', confidence: 71.5 },
+        { name: 'Beach', confidence: 99.123 },
+      ],
+      aws({ minConfidence: 70 }),
+    );
+    const googleTags = selectTags(
+      [
+        { name: 'Sky', confidence: 88 },
+        { name: 'Sand', confidence: 93.3 },
+      ],
+      google({ minConfidence: 70, maxTags: 1 }),
+    );
+
+    // Act
+    const flat = flattenAITags({ 'google-auto-tagging': googleTags, 'aws-auto-tagging': awsTags });
+
+    // Assess
+    expect(flat).toEqual([
+      { name: 'Beach', confidence: 99.12, source: 'aws-auto-tagging' },
+      { name: 'Sea', confidence: 71.5, source: 'aws-auto-tagging' },
+      { name: 'Sand', confidence: 93.3, source: 'google-auto-tagging' },
+    ]);
+  });
+
+  it('removeAITags drops exactly the named tags, case-insensitively, and keeps the rest in order', () => {
+    fc.assert(
+      fc.property(labelList, labelList, fc.array(labelName, { maxLength: 5 }), (awsLabels, googleLabels, removed) => {
+        // Prepare
+        const record = fileRecord({
+          aiTags: { 'aws-auto-tagging': selectTags(awsLabels, aws()), 'google-auto-tagging': selectTags(googleLabels, google()) },
+        });
+        const drop = new Set(removed.map((name) => name.toLowerCase()));
+
+        // Act
+        const next = applyDetailsChange(record, { removeAITags: removed }, '2024-06-01T12:00:00.000Z');
+
+        // Assess
+        const before = flattenAITags(record.aiTags) ?? [];
+        const expected = removed.length ? before.filter((tag) => !drop.has(tag.name.toLowerCase())) : before;
+        expect(flattenAITags(next.aiTags) ?? []).toEqual(expected);
+      }),
+    );
+  });
+});
