@@ -65,16 +65,46 @@ export function checkCustomCoordinates(value: string | null): string | null {
 
 export type CustomMetadata = Record<string, unknown>;
 
-/** Keeps a file's record well inside DynamoDB's 400 KB item limit. */
-export const MAX_CUSTOM_METADATA_CHARS = 10_000;
+/** Keeps a file's record well inside DynamoDB's 400 KB item limit (UTF-8 bytes of its JSON). */
+export const MAX_CUSTOM_METADATA_BYTES = 10 * 1024;
+/** The object itself is level 1: `{"a":{"b":1}}` is two levels deep. */
+export const MAX_CUSTOM_METADATA_DEPTH = 10;
+/** DynamoDB stores numbers from 1e-130 to 1e126, and the document client refuses anything beyond ±(2^53 − 1) as imprecise. */
+const SMALLEST_STORED_NUMBER = 1e-130;
 
-export function checkCustomMetadataSize(metadata: CustomMetadata): CustomMetadata {
-  if (JSON.stringify(metadata).length > MAX_CUSTOM_METADATA_CHARS) {
+const METADATA_HELP = 'Keep customMetadata a small JSON object: at most 10 KB as JSON, 10 levels deep, numbers within ±(2^53 − 1).';
+
+/** Why a value inside customMetadata cannot be stored, with its path, or undefined when it can. */
+function metadataProblem(value: unknown, path: string, depth: number): string | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return `${path} is not a finite number`;
+    if (Math.abs(value) > Number.MAX_SAFE_INTEGER) return `${path} is beyond ±(2^53 − 1) and would lose precision`;
+    if (value !== 0 && Math.abs(value) < SMALLEST_STORED_NUMBER) return `${path} is too close to zero to be stored`;
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  if (depth > MAX_CUSTOM_METADATA_DEPTH) return `customMetadata must be at most ${MAX_CUSTOM_METADATA_DEPTH} levels deep (${path} is deeper)`;
+  const entries = Array.isArray(value)
+    ? value.map((item, index) => [`[${index}]`, item] as const)
+    : Object.entries(value).map(([key, item]) => [`.${key}`, item] as const);
+  for (const [step, item] of entries) {
+    const problem = metadataProblem(item, `${path}${step}`, depth + 1);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/** The limits that keep a file's record bounded, checked on what is sent and again on what a merge makes. */
+export function checkCustomMetadata(metadata: CustomMetadata): CustomMetadata {
+  const bytes = Buffer.byteLength(JSON.stringify(metadata));
+  if (bytes > MAX_CUSTOM_METADATA_BYTES) {
     throw badRequest(
-      `customMetadata must be at most ${MAX_CUSTOM_METADATA_CHARS} characters as JSON`,
+      `customMetadata must be at most ${MAX_CUSTOM_METADATA_BYTES} bytes as JSON (it would be ${bytes})`,
       'Keep large data elsewhere and store a reference.',
     );
   }
+  const problem = metadataProblem(metadata, 'customMetadata', 1);
+  if (problem) throw badRequest(problem.startsWith('customMetadata must') ? problem : `customMetadata: ${problem}`, METADATA_HELP);
   return metadata;
 }
 
@@ -88,7 +118,7 @@ export function checkCustomMetadataJson(text: string): CustomMetadata {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw badRequest('customMetadata must be a JSON object', 'Send customMetadata as a JSON object, e.g. {"brand":"acme"}.');
   }
-  return checkCustomMetadataSize(value as CustomMetadata);
+  return checkCustomMetadata(value as CustomMetadata);
 }
 
 export const WEBHOOK_URL_HELP = 'Send an absolute http:// or https:// URL that accepts POST requests.';

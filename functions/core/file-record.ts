@@ -1,7 +1,7 @@
 import { badRequest } from './errors.js';
 import { EXTENSION_NAMES, type ExtensionName } from './extension-names.js';
 import type { DetailsChange } from './details-change.js';
-import { type CustomMetadata, checkCustomMetadataSize, checkTags } from './file-fields.js';
+import { type CustomMetadata, checkCustomMetadata, checkTags } from './file-fields.js';
 import type { UploadRequest } from './upload-request.js';
 
 export interface AITag {
@@ -127,7 +127,10 @@ export function overwriteFileRecord(existing: FileRecord, request: UploadRequest
     isPrivateFile: request.isPrivateFile,
     tags: request.overwriteTags ? request.tags : checkTags(unionTags(existing.tags, request.tags)),
     customCoordinates: request.customCoordinates,
-    customMetadata: request.overwriteCustomMetadata ? (request.customMetadata ?? {}) : { ...existing.customMetadata, ...request.customMetadata },
+    // A merge can outgrow what each side was checked for on its own.
+    customMetadata: request.overwriteCustomMetadata
+      ? (request.customMetadata ?? {})
+      : checkCustomMetadata({ ...existing.customMetadata, ...request.customMetadata }),
     aiTags: request.overwriteAITags ? {} : existing.aiTags,
     extensionStatus: request.overwriteAITags ? {} : existing.extensionStatus,
     extensionRuns: request.overwriteAITags ? {} : existing.extensionRuns,
@@ -172,7 +175,7 @@ export function applyDetailsChange(record: FileRecord, change: DetailsChange, no
   if (change.customCoordinates !== undefined) next.customCoordinates = change.customCoordinates;
   if (change.customMetadata !== undefined) {
     const merged = { ...record.customMetadata, ...change.customMetadata };
-    next.customMetadata = checkCustomMetadataSize(Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== null)));
+    next.customMetadata = checkCustomMetadata(Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== null)));
   }
   if (change.removeAITags === 'all') {
     next.aiTags = {};

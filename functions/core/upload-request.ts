@@ -6,7 +6,7 @@ import {
   type CustomMetadata,
   checkCustomCoordinates,
   checkCustomMetadataJson,
-  checkCustomMetadataSize,
+  checkCustomMetadata,
   checkTags,
   normalizeFolder,
   sanitizeFileName,
@@ -65,7 +65,7 @@ export function checkUploadSettings(raw: RawUploadSettings): UploadSettings {
     folder: normalizeFolder(raw.folder),
     tags: checkTags(raw.tags ?? null),
     customCoordinates: checkCustomCoordinates(raw.customCoordinates ?? null),
-    customMetadata: raw.customMetadata && checkCustomMetadataSize(raw.customMetadata),
+    customMetadata: raw.customMetadata && checkCustomMetadata(raw.customMetadata),
   };
 }
 

@@ -37,6 +37,9 @@ const post =
 const withFile = (fields: Fields): Fields => ({ file: blob(image), fileName: 'x.jpg', ...fields });
 const extensions = (value: unknown) => withFile({ extensions: typeof value === 'string' ? value : JSON.stringify(value) });
 const ok = { name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 };
+/** `{a:{a:…{a:1}}}` with `levels` objects. */
+const nested = (levels: number): Record<string, unknown> => (levels === 1 ? { a: 1 } : { a: nested(levels - 1) });
+const longWebhookUrl = `https://example.com/${'h'.repeat(2049 - 'https://example.com/'.length)}`;
 
 describe('upload refuses bad input with a 4xx and stores nothing', () => {
   const cases: Array<[string, () => Fields, number, string | RegExp]> = [
@@ -77,12 +80,26 @@ describe('upload refuses bad input with a 4xx and stores nothing', () => {
     ['maxTags 2.5', () => extensions([{ ...ok, maxTags: 2.5 }]), 400, 'extensions[0].maxTags must be an integer between 0 and 30'],
     ['a folder over 700 characters', () => withFile({ folder: `/${'a'.repeat(701)}/` }), 400, 'folder must be at most 700 characters long'],
     [
-      'customMetadata over 10,000 characters',
-      () => withFile({ customMetadata: JSON.stringify({ big: 'x'.repeat(10_001) }) }),
+      'customMetadata over 10 KB',
+      () => withFile({ customMetadata: JSON.stringify({ big: 'x'.repeat(10_300) }) }),
       400,
-      'customMetadata must be at most 10000 characters as JSON',
+      /^customMetadata must be at most 10240 bytes as JSON/,
     ],
     ['duplicate extension name', () => extensions([ok, ok]), 400, 'extensions[1].name repeats "aws-auto-tagging": each extension may appear once'],
+    [
+      'customMetadata 11 levels deep',
+      () => withFile({ customMetadata: JSON.stringify(nested(11)) }),
+      400,
+      /^customMetadata must be at most 10 levels deep \(customMetadata\.a\.a\.a\.a\.a\.a\.a\.a\.a\.a is deeper\)$/,
+    ],
+    [
+      'a customMetadata number beyond 2^53',
+      () => withFile({ customMetadata: '{"id":12345678901234567890}' }),
+      400,
+      'customMetadata: customMetadata.id is beyond ±(2^53 − 1) and would lose precision',
+    ],
+    ['a customMetadata number too small to store', () => withFile({ customMetadata: '{"x":1e-200}' }), 400, /customMetadata\.x is too close to zero/],
+    ['webhookUrl over 2,048 characters', () => withFile({ webhookUrl: longWebhookUrl }), 400, 'webhookUrl must be at most 2048 characters'],
   ];
   it.each(cases)('%s', async (_, fields, status, message) => {
     await expectRefusedUnchanged(post(fields()), status, message);
@@ -152,11 +169,14 @@ describe('update refuses bad input with a 4xx and changes nothing', () => {
     ['customCoordinates malformed', () => patch({ customCoordinates: 'a,b,c,d' }), 400, /^customCoordinates must be/],
     ['customMetadata not an object', () => patch({ customMetadata: [1] }), 400, 'customMetadata must be a JSON object'],
     [
-      'customMetadata growing over 10,000 characters',
-      () => patch({ customMetadata: { big: 'x'.repeat(10_001) } }),
+      'customMetadata over 10 KB',
+      () => patch({ customMetadata: { big: 'x'.repeat(10_300) } }),
       400,
-      'customMetadata must be at most 10000 characters as JSON',
+      /^customMetadata must be at most 10240 bytes as JSON/,
     ],
+    ['customMetadata 11 levels deep', () => patch({ customMetadata: nested(11) }), 400, /^customMetadata must be at most 10 levels deep/],
+    ['a customMetadata number beyond 2^53', () => patch(undefined, '{"customMetadata":{"id":12345678901234567890}}'), 400, /beyond ±\(2\^53 − 1\)/],
+    ['webhookUrl over 2,048 characters', () => patch({ webhookUrl: longWebhookUrl }), 400, 'webhookUrl must be at most 2048 characters'],
     ['removeAITags a string other than "all"', () => patch({ removeAITags: 'some' }), 400, 'removeAITags must be "all" or an array of tag names'],
     ['bad extensions', () => patch({ extensions: [{ ...ok, maxTags: 31 }] }), 400, 'extensions[0].maxTags must be an integer between 0 and 30'],
     ['webhookUrl relative', () => patch({ webhookUrl: '/hook' }), 400, 'webhookUrl must be an absolute http(s) URL'],
@@ -185,6 +205,44 @@ describe('update refuses bad input with a 4xx and changes nothing', () => {
   ];
   it.each(cases)('%s', async (_, send, status, message) => {
     await expectRefusedUnchanged(send(), status, message);
+  });
+
+  it('refuses a customMetadata merge that would grow the record past 10 KB, though each part fits', async () => {
+    const merged = await upload<{ fileId: string }>(stack, {
+      file: blob(image),
+      fileName: 'merged.jpg',
+      customMetadata: JSON.stringify({ first: 'x'.repeat(6000) }),
+    });
+    await expectRefusedUnchanged(
+      () =>
+        fetch(`${stack.apiUrl}/v1/files/${merged.body.fileId}/details`, {
+          method: 'PATCH',
+          headers: { authorization: stack.auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ customMetadata: { second: 'y'.repeat(6000) } }),
+        }),
+      400,
+      /^customMetadata must be at most 10240 bytes as JSON \(it would be \d+\)$/,
+    );
+  });
+
+  it('refuses an overwrite that merges customMetadata past 10 KB (overwriteCustomMetadata=false)', async () => {
+    await upload(stack, {
+      file: blob(image),
+      fileName: 'overwritten.jpg',
+      useUniqueFileName: 'false',
+      customMetadata: JSON.stringify({ first: 'x'.repeat(6000) }),
+    });
+    await expectRefusedUnchanged(
+      post({
+        file: blob(image),
+        fileName: 'overwritten.jpg',
+        useUniqueFileName: 'false',
+        overwriteCustomMetadata: 'false',
+        customMetadata: JSON.stringify({ second: 'y'.repeat(6000) }),
+      }),
+      400,
+      /^customMetadata must be at most 10240 bytes as JSON/,
+    );
   });
 
   it('answers 404 for an unknown fileId on get and delete', async () => {
