@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { WriteConflict } from '../core/errors.js';
 import type { ExtensionName } from '../core/extension-names.js';
-import type { AITag, ExtensionError, FileRecord, PendingWebhook, WebhookAttemptRecord, WebhookDelivery } from '../core/file-record.js';
+import type { AITag, ExtensionError, FileRecord, PendingWebhook } from '../core/file-record.js';
 import { documentClient } from './clients/dynamodb.js';
 
 /** Which file holds a `filePath`, and since when (a claim whose record never appeared can be taken over). */
@@ -38,9 +38,9 @@ export interface FileTable {
    * Marks `name` as reported `pending` to a caller with a webhook, only if it still is pending in
    * `pending.runId`; false when it became final first (then the caller is told the final status).
    */
-  reportPending(fileId: string, name: ExtensionName, pending: PendingWebhook, delivery: WebhookDelivery): Promise<boolean>;
-  /** Appends one delivery attempt of an event and its state; false if the file or the event is gone. */
-  recordWebhookAttempt(fileId: string, eventId: string, attempt: WebhookAttemptRecord, state: WebhookDelivery['state']): Promise<boolean>;
+  reportPending(fileId: string, name: ExtensionName, pending: PendingWebhook): Promise<boolean>;
+  /** Drops the mark of an event whose delivery is final, so marks do not pile up on the record. */
+  settleWebhook(fileId: string, eventId: string): Promise<void>;
 }
 
 export type ExtensionResult = { status: 'success'; tags: AITag[] } | { status: 'failed'; error: ExtensionError };
@@ -187,29 +187,29 @@ export class DynamoFileTable implements FileTable {
     }
   }
 
-  async reportPending(fileId: string, name: ExtensionName, pending: PendingWebhook, delivery: WebhookDelivery): Promise<boolean> {
+  async reportPending(fileId: string, name: ExtensionName, pending: PendingWebhook): Promise<boolean> {
     return this.writeIf(
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: fileKey(fileId) },
-        UpdateExpression: 'SET pendingWebhooks.#event = :report, webhookDeliveries.#event = :delivery, #version = #version + :one',
+        UpdateExpression: 'SET pendingWebhooks.#event = :report, #version = #version + :one',
         ConditionExpression: 'extensionRuns.#name = :run AND extensionStatus.#name = :pending',
         ExpressionAttributeNames: { '#name': name, '#event': pending.eventId, '#version': 'version' },
-        ExpressionAttributeValues: { ':report': pending, ':delivery': delivery, ':run': pending.runId, ':pending': 'pending', ':one': 1 },
+        ExpressionAttributeValues: { ':report': pending, ':run': pending.runId, ':pending': 'pending', ':one': 1 },
       }),
     );
   }
 
-  async recordWebhookAttempt(fileId: string, eventId: string, attempt: WebhookAttemptRecord, state: WebhookDelivery['state']): Promise<boolean> {
-    return this.writeIf(
+  async settleWebhook(fileId: string, eventId: string): Promise<void> {
+    await this.writeIf(
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: fileKey(fileId) },
-        UpdateExpression:
-          'SET webhookDeliveries.#event.attempts = list_append(webhookDeliveries.#event.attempts, :attempt), webhookDeliveries.#event.#state = :state, #version = #version + :one',
-        ConditionExpression: 'attribute_exists(webhookDeliveries.#event)',
-        ExpressionAttributeNames: { '#event': eventId, '#state': 'state', '#version': 'version' },
-        ExpressionAttributeValues: { ':attempt': [attempt], ':state': state, ':one': 1 },
+        UpdateExpression: 'REMOVE pendingWebhooks.#event SET #version = #version + :one',
+        // A deleted file stays deleted: an update must not bring back a stub item.
+        ConditionExpression: 'attribute_exists(pendingWebhooks.#event)',
+        ExpressionAttributeNames: { '#event': eventId, '#version': 'version' },
+        ExpressionAttributeValues: { ':one': 1 },
       }),
     );
   }

@@ -39,7 +39,7 @@ export interface WebhookAttemptRecord {
   durationMs: number;
 }
 
-/** One event's delivery as recorded on the file's item. */
+/** One event's delivery, as its own item records it. */
 export interface WebhookDelivery {
   service: ExtensionName;
   url: string;
@@ -75,10 +75,11 @@ export interface FileRecord extends ContentFacts {
   extensionRuns: Partial<Record<ExtensionName, string>>;
   /** Why an extension failed, for those whose status is `failed`. */
   extensionErrors: Partial<Record<ExtensionName, ExtensionError>>;
-  /** Events owed to callers that were told `pending`, keyed by event id (one per run and extension). */
+  /**
+   * Events owed to callers that were told `pending`, keyed by event id (one per run and extension), until
+   * their delivery is final; the deliveries themselves are items of their own (adapters/webhook-deliveries).
+   */
   pendingWebhooks: Record<string, PendingWebhook>;
-  /** Every webhook event's delivery attempts and final state, keyed by event id. */
-  webhookDeliveries: Record<string, WebhookDelivery>;
   createdAt: string;
   updatedAt: string;
 }
@@ -99,7 +100,6 @@ export function newFileRecord(fileId: string, filePath: string, request: UploadR
     extensionRuns: {},
     extensionErrors: {},
     pendingWebhooks: {},
-    webhookDeliveries: {},
     createdAt: now,
     updatedAt: now,
   };

@@ -5,6 +5,7 @@ import { once } from '../runtime/once.js';
 import type { WebhookDeliveryDeps } from '../services/webhook-delivery.js';
 import { deliveryUrls } from './delivery-urls.js';
 import { fileTable } from './file-table.js';
+import { webhookDeliveries } from './webhook-deliveries.js';
 
 const webhooks = webhookConfig();
 const { allowPrivateTargets } = webhookTargetConfig();
@@ -15,6 +16,7 @@ const webhookSecret = secretSetting(webhooks.secret, webhooks.secretArn, (text) 
 export const webhookDelivery = once(
   (): WebhookDeliveryDeps => ({
     table: fileTable(),
+    deliveries: webhookDeliveries(),
     deliveryUrls: deliveryUrls(),
     sender: new WebhookSender(webhookSecret, allowPrivateTargets, webhooks.timeoutMs),
   }),

@@ -174,12 +174,19 @@ describe('webhook retries', () => {
     expect(receiver.received.map((delivery) => delivery.answered)).toEqual([500, 503, 'no answer', 200]);
     expect(new Set(receiver.received.map((delivery) => delivery.headers['webhook-id'])).size).toBe(1);
     for (const index of [0, 1, 2, 3]) expect(verified(index)).toMatchObject({ service: 'google-auto-tagging', status: 'SUCCESS' });
-    const item = (await stack.item(body.fileId)) as {
-      webhookDeliveries: Record<string, { state: string; attempts: Array<{ status?: number; error?: string }> }>;
-    };
-    const [delivery] = Object.values(item.webhookDeliveries);
+    const [delivery, ...others] = (await stack.deliveries(body.fileId)) as Array<{
+      state: string;
+      ttl: number;
+      attempts: Array<{ status?: number; error?: string }>;
+    }>;
+    expect(others).toEqual([]);
     expect(delivery?.state).toBe('delivered');
     expect(delivery?.attempts.map((attempt) => attempt.status ?? attempt.error)).toEqual([500, 503, 'no answer within 300 ms', 200]);
+    // Final: it expires in about 30 days, and the file keeps nothing of it.
+    expect((delivery?.ttl ?? 0) - Date.now() / 1000).toBeGreaterThan(29 * 86_400);
+    const item = await stack.item(body.fileId);
+    expect(item?.pendingWebhooks).toEqual({});
+    expect(item).not.toHaveProperty('webhookDeliveries');
   });
 
   it('gives up after the last attempt of the schedule and records the final failure', async () => {
@@ -193,8 +200,7 @@ describe('webhook retries', () => {
     });
     await stack.idle();
     expect(receiver.received).toHaveLength(8);
-    const item = (await stack.item(body.fileId)) as { webhookDeliveries: Record<string, { state: string; attempts: unknown[] }> };
-    const [delivery] = Object.values(item.webhookDeliveries);
+    const [delivery] = (await stack.deliveries(body.fileId)) as Array<{ state: string; attempts: unknown[] }>;
     expect(delivery).toMatchObject({ state: 'failed', url: receiver.url, service: 'google-auto-tagging' });
     expect(delivery?.attempts).toHaveLength(8);
   });

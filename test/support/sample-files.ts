@@ -69,7 +69,6 @@ export function fileRecord(overrides: Partial<FileRecord> = {}): FileRecord {
     extensionRuns: { 'aws-auto-tagging': 'run-aws-1', 'google-auto-tagging': 'run-google-1' },
     extensionErrors: {},
     pendingWebhooks: {},
-    webhookDeliveries: {},
     createdAt: '2024-05-01T10:00:00.000Z',
     updatedAt: '2024-05-02T11:00:00.000Z',
     ...overrides,

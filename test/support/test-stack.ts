@@ -11,6 +11,8 @@ export interface TestStack extends LocalStack {
   snapshot(): Promise<{ objects: string[]; items: string[] }>;
   /** A file's raw table item, as the handlers wrote it. */
   item(fileId: string): Promise<Record<string, unknown> | undefined>;
+  /** The webhook delivery items (one per event) of a file, as deliver-webhook recorded them. */
+  deliveries(fileId: string): Promise<Array<Record<string, unknown>>>;
   /** Basic auth header with the stack's key. */
   auth: string;
   close(): Promise<void>;
@@ -37,6 +39,17 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     async item(fileId) {
       const { Item } = await dynamo.send(new GetItemCommand({ TableName: stack.table, Key: { pk: { S: `file#${fileId}` } }, ConsistentRead: true }));
       return Item ? unmarshall(Item) : undefined;
+    },
+    async deliveries(fileId) {
+      const { Items } = await dynamo.send(
+        new ScanCommand({
+          TableName: stack.table,
+          ConsistentRead: true,
+          FilterExpression: 'begins_with(pk, :webhook) AND fileId = :fileId',
+          ExpressionAttributeValues: { ':webhook': { S: 'webhook#' }, ':fileId': { S: fileId } },
+        }),
+      );
+      return (Items ?? []).map((item) => unmarshall(item));
     },
     async close() {
       s3.destroy();

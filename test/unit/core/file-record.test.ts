@@ -43,7 +43,6 @@ describe('newFileRecord', () => {
       extensionRuns: {},
       extensionErrors: {},
       pendingWebhooks: {},
-      webhookDeliveries: {},
       createdAt: NOW,
       updatedAt: NOW,
     });

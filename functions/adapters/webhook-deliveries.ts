@@ -1,0 +1,77 @@
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { WebhookAttemptRecord, WebhookDelivery } from '../core/file-record.js';
+import { documentClient } from './clients/dynamodb.js';
+
+/** A final delivery record is kept this long for inspection, then DynamoDB's TTL removes it. */
+const KEEP_FINAL_DAYS = 30;
+
+const deliveryKey = (eventId: string) => `webhook#${eventId}`;
+const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/** Which event a delivery item is about: written with the first attempt if the opening write was lost. */
+export interface DeliveryIdentity {
+  fileId: string;
+  service: WebhookDelivery['service'];
+  url: string;
+}
+
+/**
+ * One item per webhook event (`webhook#<eventId>`), in the files table: its attempts and final state.
+ * Kept apart from the file's record, so a file that is re-tagged a thousand times with a dead receiver
+ * still fits in DynamoDB's 400 KB item; a final delivery expires after KEEP_FINAL_DAYS.
+ */
+export class WebhookDeliveries {
+  constructor(
+    private readonly table: string,
+    private readonly client: DynamoDBDocumentClient = documentClient(),
+  ) {}
+
+  /** A delivery a caller was just promised, pending its first attempt (kept if an attempt got there first). */
+  async open(eventId: string, identity: DeliveryIdentity, now: Date): Promise<void> {
+    await this.client
+      .send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: deliveryKey(eventId), ...identity, state: 'pending', attempts: [], createdAt: now.toISOString() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      )
+      .catch((error: unknown) => {
+        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      });
+  }
+
+  /** Appends one attempt and the state it leaves the delivery in; a final state starts the item's TTL. */
+  async recordAttempt(
+    eventId: string,
+    identity: DeliveryIdentity,
+    attempt: WebhookAttemptRecord,
+    state: WebhookDelivery['state'],
+    now: Date,
+  ): Promise<void> {
+    const final = state !== 'pending';
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: deliveryKey(eventId) },
+        UpdateExpression: [
+          'SET attempts = list_append(if_not_exists(attempts, :none), :attempt), #state = :state',
+          'fileId = if_not_exists(fileId, :fileId), #service = if_not_exists(#service, :service), #url = if_not_exists(#url, :url)',
+          'createdAt = if_not_exists(createdAt, :now)',
+          ...(final ? ['#ttl = :ttl'] : []),
+        ].join(', '),
+        ExpressionAttributeNames: { '#state': 'state', '#service': 'service', '#url': 'url', ...(final && { '#ttl': 'ttl' }) },
+        ExpressionAttributeValues: {
+          ':none': [],
+          ':attempt': [attempt],
+          ':state': state,
+          ':fileId': identity.fileId,
+          ':service': identity.service,
+          ':url': identity.url,
+          ':now': now.toISOString(),
+          ...(final && { ':ttl': epochSeconds(now) + KEEP_FINAL_DAYS * 86_400 }),
+        },
+      }),
+    );
+  }
+}
