@@ -8,6 +8,7 @@ import { ApiError, fileNotFound, WriteConflict } from '../core/errors.js';
 import { withUniqueSuffix } from '../core/file-fields.js';
 import { applyDetailsChange, type FileRecord, newFileRecord, objectKeys, overwriteFileRecord } from '../core/file-record.js';
 import type { UploadRequest } from '../core/upload-request.js';
+import { logger } from '../runtime/logger.js';
 
 /** A path claim older than this whose record never appeared belongs to an upload that died midway. */
 const STALE_CLAIM_MS = 60_000;
@@ -86,10 +87,22 @@ export class FileLibrary {
     return record;
   }
 
+  /**
+   * The conditional record write comes first: a concurrent writer makes it fail before any byte of the old
+   * file is touched. Then the bytes; S3 replaces an object whole or not at all, so if that write fails
+   * the old record is put back and still describes the old bytes.
+   */
   private async overwrite(existing: FileRecord, request: UploadRequest, content: InspectedContent): Promise<FileRecord> {
     const next = overwriteFileRecord(existing, request, content.facts, this.now().toISOString());
-    await this.writeObjects(next, request.bytes, content);
     const written = await this.deps.table.replace(next, existing.version);
+    try {
+      await this.writeObjects(written, request.bytes, content);
+    } catch (error) {
+      await this.deps.table.replace({ ...existing, updatedAt: this.now().toISOString() }, written.version).catch((rollback: unknown) => {
+        logger.error('Could not put the old record back after a failed overwrite', { fileId: existing.fileId, error: rollback as Error });
+      });
+      throw error;
+    }
     const stale = Object.values(objectKeys(existing)).filter(
       (key): key is string => key !== undefined && !Object.values(objectKeys(written)).includes(key),
     );

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { InspectedContent } from '../../../functions/adapters/content-inspector.js';
+import { FileLibrary } from '../../../functions/services/file-library.js';
+import { inMemoryFiles } from '../../support/in-memory-files.js';
+import { jpegFacts, uploadRequest } from '../../support/sample-files.js';
+
+const content = (bytes: Buffer): InspectedContent => ({
+  facts: { ...jpegFacts, size: bytes.length },
+  thumbnail: { bytes: Buffer.from(`thumb of ${bytes}`), contentType: 'image/jpeg' },
+});
+
+async function libraryWithOneFile() {
+  const files = inMemoryFiles();
+  const library = new FileLibrary({ store: files.store, table: files.table, now: () => new Date('2026-01-01T00:00:00Z') });
+  const first = Buffer.from('first bytes');
+  const stored = await library.upload(uploadRequest({ bytes: first, tags: ['old'] }), content(first));
+  return { files, library, stored, first };
+}
+
+describe('FileLibrary overwrite', () => {
+  it('leaves the old file whole, record and bytes, when writing the new bytes fails', async () => {
+    const { files, library, stored, first } = await libraryWithOneFile();
+    files.faults.failPut = (key) => key === 'public/holidays/beach.jpg';
+    const second = Buffer.from('second, longer bytes');
+    await expect(library.upload(uploadRequest({ bytes: second, tags: ['new'] }), content(second))).rejects.toThrow('S3 refused');
+    expect(files.objects.get('public/holidays/beach.jpg')?.bytes.toString()).toBe(first.toString());
+    expect(files.records.get(stored.fileId)).toMatchObject({ size: first.length, tags: ['old'] });
+  });
+
+  it('touches no byte of the old file when another writer changed the record first', async () => {
+    const { files, library, first } = await libraryWithOneFile();
+    files.faults.conflictOnReplace = true;
+    const second = Buffer.from('second, longer bytes');
+    await expect(library.upload(uploadRequest({ bytes: second }), content(second))).rejects.toThrow('Too many concurrent uploads');
+    expect(files.objects.get('public/holidays/beach.jpg')?.bytes.toString()).toBe(first.toString());
+    expect(files.objects.get('public/tr:n-ik_ml_thumbnail/holidays/beach.jpg')?.bytes.toString()).toBe(`thumb of ${first}`);
+  });
+
+  it('replaces bytes and record together when nothing fails', async () => {
+    const { files, library, stored } = await libraryWithOneFile();
+    const second = Buffer.from('second, longer bytes');
+    const written = await library.upload(uploadRequest({ bytes: second, tags: ['new'] }), content(second));
+    expect(written).toMatchObject({ fileId: stored.fileId, version: stored.version + 1, size: second.length, tags: ['new'] });
+    expect(files.objects.get('public/holidays/beach.jpg')?.bytes.toString()).toBe(second.toString());
+  });
+});
