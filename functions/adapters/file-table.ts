@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { WriteConflict } from '../core/errors.js';
 import type { ExtensionName } from '../core/extension-names.js';
 import type { AITag, ExtensionError, FileRecord, PendingWebhook } from '../core/file-record.js';
@@ -140,20 +141,27 @@ export class DynamoFileTable implements FileTable {
     const names_ = Object.fromEntries(names.map((name, index) => [`#e${index}`, name]));
     const sets = names.flatMap((_, index) => [`extensionStatus.#e${index} = :pending`, `extensionRuns.#e${index} = :run`]);
     const removes = names.map((_, index) => `extensionErrors.#e${index}`);
-    const { Attributes } = await conditional(`file ${fileId}`, () =>
-      this.client.send(
+    try {
+      const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: fileKey(fileId) },
           UpdateExpression: `SET ${sets.join(', ')}, #version = #version + :one REMOVE ${removes.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk)',
+          // A run's extensions are started together: if the first already belongs to this run, this is a retried start.
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(extensionRuns.#e0) OR extensionRuns.#e0 <> :run)',
           ExpressionAttributeNames: { ...names_, '#version': 'version' },
           ExpressionAttributeValues: { ':pending': 'pending', ':run': runId, ':one': 1 },
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      ),
-    );
-    return withoutKey(Attributes);
+      );
+      return withoutKey(Attributes);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Started already: its statuses (maybe final by now) are left as they are.
+      if (error.Item) return withoutKey(unmarshall(error.Item));
+      throw new WriteConflict(`file ${fileId}`);
+    }
   }
 
   async recordOutcome(fileId: string, runId: string, name: ExtensionName, outcome: ExtensionResult): Promise<FileRecord | undefined> {

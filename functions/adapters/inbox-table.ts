@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { UploadIntent } from '../core/direct-upload.js';
 import { documentClient } from './clients/dynamodb.js';
 
@@ -11,7 +11,18 @@ const STALE_CLAIM_MS = 3 * 60 * 1000;
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 /**
- * Upload intents (`intent#<fileId>`) and S3-event claims (`s3event#<key>#<sequencer>#<etag>`) in the
+ * How far an earlier, failed attempt at one S3 event got: a retry picks up from there instead of storing
+ * the file again or starting a second tagging run.
+ */
+export interface IngestProgress {
+  fileId?: string;
+  stage?: 'stored' | 'tagging-started';
+}
+
+export type EventClaim = { kind: 'claimed'; progress: IngestProgress } | { kind: 'done' } | { kind: 'busy' };
+
+/**
+ * Upload intents (`intent#<uploadId>`) and S3-event claims (`s3event#<key>#<sequencer>#<etag>`) in the
  * files table; both expire through the table's `ttl` attribute.
  */
 export class InboxTable {
@@ -22,66 +33,98 @@ export class InboxTable {
 
   async putIntent(intent: UploadIntent, keepUntil: Date): Promise<void> {
     await this.client.send(
-      new PutCommand({ TableName: this.table, Item: { pk: `intent#${intent.fileId}`, ...intent, ttl: epochSeconds(keepUntil) } }),
+      new PutCommand({ TableName: this.table, Item: { pk: `intent#${intent.uploadId}`, ...intent, ttl: epochSeconds(keepUntil) } }),
     );
   }
 
-  async getIntent(fileId: string): Promise<UploadIntent | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `intent#${fileId}` }, ConsistentRead: true }));
+  async getIntent(uploadId: string): Promise<UploadIntent | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `intent#${uploadId}` }, ConsistentRead: true }));
     if (!Item) return undefined;
     const { pk: _pk, ttl: _ttl, ...intent } = Item;
     return intent as UploadIntent;
   }
 
-  async settleIntent(fileId: string, state: 'stored' | 'refused', reason?: string): Promise<void> {
+  async settleIntent(uploadId: string, settled: { state: 'stored'; eventId: string } | { state: 'refused'; reason: string }): Promise<void> {
+    const { state, ...rest } = settled;
+    const fields = Object.keys(rest);
     await this.client.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: `intent#${fileId}` },
-        UpdateExpression: reason ? 'SET #state = :state, reason = :reason' : 'SET #state = :state',
+        Key: { pk: `intent#${uploadId}` },
+        UpdateExpression: `SET #state = :state${fields.map((field) => `, ${field} = :${field}`).join('')}`,
         ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':state': state, ...(reason && { ':reason': reason }) },
+        ExpressionAttributeValues: { ':state': state, ...Object.fromEntries(Object.entries(rest).map(([field, value]) => [`:${field}`, value])) },
       }),
     );
   }
 
   /**
-   * `claimed`: this invocation now owns the event. `done`: an earlier delivery handled it. `busy`: another
-   * invocation is handling it right now (which may yet fail, so this one must not count as done).
+   * `claimed`: this invocation now owns the event, with what an earlier failed attempt already did.
+   * `done`: an earlier delivery handled it. `busy`: another invocation is handling it right now (which may
+   * yet fail, so this one must not count as done).
    */
-  async claimEvent(eventId: string, now: Date): Promise<'claimed' | 'done' | 'busy'> {
+  async claimEvent(eventId: string, now: Date): Promise<EventClaim> {
     try {
-      await this.client.send(
-        new PutCommand({
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
           TableName: this.table,
-          Item: { pk: `s3event#${eventId}`, state: 'processing', claimedAt: now.getTime(), ttl: epochSeconds(now) + CLAIM_DAYS * 86_400 },
-          ConditionExpression: 'attribute_not_exists(pk) OR (#state = :processing AND claimedAt < :stale)',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':processing': 'processing', ':stale': now.getTime() - STALE_CLAIM_MS },
+          Key: { pk: `s3event#${eventId}` },
+          UpdateExpression: 'SET #state = :processing, claimedAt = :now, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(pk) OR #state = :failed OR (#state = :processing AND claimedAt < :stale)',
+          ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':processing': 'processing',
+            ':failed': 'failed',
+            ':now': now.getTime(),
+            ':stale': now.getTime() - STALE_CLAIM_MS,
+            ':ttl': epochSeconds(now) + CLAIM_DAYS * 86_400,
+          },
+          ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return 'claimed';
+      const progress: IngestProgress = {
+        ...(typeof Attributes?.fileId === 'string' && { fileId: Attributes.fileId }),
+        ...((Attributes?.stage === 'stored' || Attributes?.stage === 'tagging-started') && { stage: Attributes.stage }),
+      };
+      return { kind: 'claimed', progress };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return error.Item?.state?.S === 'done' ? 'done' : 'busy';
+      if (error instanceof ConditionalCheckFailedException) return { kind: error.Item?.state?.S === 'done' ? 'done' : 'busy' };
       throw error;
     }
   }
 
-  async finishEvent(eventId: string): Promise<void> {
+  /** Remembers how far this attempt got, for a retry should it fail later. */
+  async recordProgress(eventId: string, progress: Required<IngestProgress>): Promise<void> {
     await this.client.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: `s3event#${eventId}` },
-        UpdateExpression: 'SET #state = :done',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':done': 'done' },
+        UpdateExpression: 'SET fileId = :fileId, #stage = :stage',
+        ExpressionAttributeNames: { '#stage': 'stage' },
+        ExpressionAttributeValues: { ':fileId': progress.fileId, ':stage': progress.stage },
       }),
     );
   }
 
-  /** Lets a retry of a failed invocation handle the event again. */
+  async finishEvent(eventId: string): Promise<void> {
+    await this.setState(eventId, 'done');
+  }
+
+  /** Lets a retry of a failed invocation handle the event again, from the progress recorded so far. */
   async releaseEvent(eventId: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: `s3event#${eventId}` } }));
+    await this.setState(eventId, 'failed');
+  }
+
+  private async setState(eventId: string, state: 'done' | 'failed'): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `s3event#${eventId}` },
+        UpdateExpression: 'SET #state = :state',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':state': state },
+      }),
+    );
   }
 }

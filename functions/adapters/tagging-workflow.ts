@@ -1,4 +1,4 @@
-import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { TaggingRunInput } from '../core/tagging-run.js';
 import { stepFunctionsClient } from './clients/step-functions.js';
 
@@ -14,7 +14,12 @@ export class StepFunctionsTaggingWorkflow implements TaggingWorkflow {
   ) {}
 
   async start(run: TaggingRunInput): Promise<void> {
-    // The run id names the execution: a retried StartExecution with the same input is idempotent.
-    await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: run.runId, input: JSON.stringify(run) }));
+    // The run id names the execution: a retried start with the same input is accepted as the same
+    // execution while it runs; once it has ended, Step Functions says it exists, which is just as good.
+    try {
+      await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: run.runId, input: JSON.stringify(run) }));
+    } catch (error) {
+      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    }
   }
 }

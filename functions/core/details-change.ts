@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { extensionsSchema } from './extensions.js';
 import { jsonBodyError } from './json-body.js';
 import { checkCustomCoordinates, checkTags } from './file-fields.js';

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { createHash, randomBytes } from 'node:crypto';
+import * as z from 'zod';
 import { ApiError } from './errors.js';
 import { extensionsSchema } from './extensions.js';
 import { jsonBodyError } from './json-body.js';
@@ -68,8 +69,12 @@ export function parseDirectUploadRequest(body: unknown, maxBytes: number): Direc
   return { size, contentType, settings: checkUploadSettings({ ...settings, responseFields: [] }) };
 }
 
-/** A presigned upload waiting for its bytes: what it asked for, kept until the object arrives. */
+/**
+ * A presigned upload: what it asked for, kept until the object arrives. Keyed by its own upload id, so two
+ * requests for one path never share an intent; bound to the first object that arrives for it.
+ */
 export interface UploadIntent {
+  uploadId: string;
   fileId: string;
   settings: UploadSettings;
   size: number;
@@ -77,18 +82,24 @@ export interface UploadIntent {
   expiresAt: string;
   state: 'waiting' | 'stored' | 'refused';
   reason?: string;
+  /** The S3 event (and so the object: key, sequencer, ETag) the upload was stored from. */
+  eventId?: string;
 }
 
 /** Why the object that arrived for a presigned upload is not stored, or undefined to store it. */
-export function presignedUploadRefusal(intent: UploadIntent | undefined, size: number): string | undefined {
+export function presignedUploadRefusal(intent: UploadIntent | undefined, size: number, eventId: string): string | undefined {
   if (!intent) return 'no upload was requested for this key (or its request expired)';
-  // `stored` is no refusal: an earlier attempt stored the file, then failed before the object left the inbox.
   if (intent.state === 'refused') return 'this upload was already refused';
+  // The URL stays valid for 15 minutes: a second PUT to it must not store the file again, nor pay for tagging again.
+  if (intent.state === 'stored' && intent.eventId !== eventId) return 'this upload URL was already used by an earlier object';
   if (size !== intent.size) return `the object has ${size} bytes but ${intent.size} were declared`;
   return undefined;
 }
 
-export const uploadObjectKey = (fileId: string, fileName: string) => `${UPLOADS_PREFIX}${fileId}/${fileName}`;
+/** A fresh id per presigned upload: names its intent and its inbox key. */
+export const newUploadId = () => randomBytes(12).toString('hex');
+
+export const uploadObjectKey = (uploadId: string, fileName: string) => `${UPLOADS_PREFIX}${uploadId}/${fileName}`;
 
 /**
  * S3 event keys are URL-encoded with `+` for spaces; this is the one place they are decoded (the local
@@ -104,14 +115,14 @@ export function encodeS3Key(key: string): string {
 }
 
 export type InboxObject =
-  | { kind: 'presigned'; fileId: string; key: string }
+  | { kind: 'presigned'; uploadId: string; key: string }
   | { kind: 'ingest'; key: string; folder: string; fileName: string }
   | { kind: 'ignored'; key: string };
 
 /** What a created object is: a presigned upload, a file dropped into the ingest prefix, or neither. */
 export function classifyInboxObject(key: string): InboxObject {
   const presigned = new RegExp(`^${UPLOADS_PREFIX}([0-9a-f]{24})/[^/]+$`).exec(key);
-  if (presigned?.[1]) return { kind: 'presigned', fileId: presigned[1], key };
+  if (presigned?.[1]) return { kind: 'presigned', uploadId: presigned[1], key };
   if (key.startsWith(INGEST_PREFIX) && !key.endsWith('/')) {
     const path = key.slice(INGEST_PREFIX.length);
     const slash = path.lastIndexOf('/');
@@ -149,6 +160,15 @@ export function ingestSettings(object: Extract<InboxObject, { kind: 'ingest' }>,
  * event's sequencer (unique per PUT of a key) and the ETag of the bytes.
  */
 export const s3EventId = (key: string, sequencer: string | undefined, eTag: string | undefined) => `${key}#${sequencer ?? '-'}#${eTag ?? '-'}`;
+
+/**
+ * The tagging run (and so the execution name) an S3 event starts: derived from the event, so a retried
+ * invocation finds the execution it already started instead of paying the providers twice.
+ */
+export function runIdOfEvent(eventId: string): string {
+  const hex = createHash('sha256').update(eventId).digest('hex');
+  return `s3-${hex.slice(0, 32)}`;
+}
 
 /** The parts of one S3 ObjectCreated record ingesting needs (key already decoded). */
 export interface CreatedObject {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest } from './errors.js';
 import { EXTENSION_NAMES } from './extension-names.js';
 import { describeFirstIssue } from './field-issues.js';

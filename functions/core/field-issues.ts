@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** `extensions[1].minConfidence` from a zod path, prefixed by the request field it came from. */
 export function fieldPath(root: string, path: readonly PropertyKey[]): string {

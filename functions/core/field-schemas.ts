@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Field schemas shared by the JSON bodies (update, upload-url); the rules they apply live in file-fields.ts. */
 export const customMetadataSchema = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });

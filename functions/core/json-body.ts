@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type ApiError, badRequest } from './errors.js';
 import { EXTENSIONS_HELP } from './extensions.js';
 import { describeFirstIssue } from './field-issues.js';

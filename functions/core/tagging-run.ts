@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Extension, extensionSchema } from './extensions.js';
 import { EXTENSION_NAMES, type ExtensionName } from './extension-names.js';
 import type { ExtensionError, ExtensionOutcome, ExtensionState, FileRecord } from './file-record.js';

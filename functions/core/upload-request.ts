@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApiError, badRequest } from './errors.js';
 import { type Extension, parseExtensionsJson } from './extensions.js';
 import { describeFirstIssue } from './field-issues.js';

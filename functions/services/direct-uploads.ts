@@ -1,6 +1,6 @@
 import type { PresignedUrls } from '../adapters/presigned-urls.js';
 import type { InboxTable } from '../adapters/inbox-table.js';
-import { type DirectUploadRequest, PRESIGNED_UPLOAD_SECONDS, uploadObjectKey } from '../core/direct-upload.js';
+import { type DirectUploadRequest, newUploadId, PRESIGNED_UPLOAD_SECONDS, uploadObjectKey } from '../core/direct-upload.js';
 import { ensureOverwriteAllowed } from '../core/file-record.js';
 import { logger } from '../runtime/logger.js';
 import { type FileLibrary, newFileId } from './file-library.js';
@@ -32,11 +32,12 @@ export async function issueDirectUpload({ settings, size, contentType }: DirectU
   const fileId = existingId ?? newFileId();
   logger.appendKeys({ fileId });
   const expiresAt = new Date(Date.now() + PRESIGNED_UPLOAD_SECONDS * 1000);
-  const key = uploadObjectKey(fileId, settings.fileName);
+  const uploadId = newUploadId();
+  const key = uploadObjectKey(uploadId, settings.fileName);
   const uploadUrl = await deps.presigned.put(key, size, contentType, PRESIGNED_UPLOAD_SECONDS);
   // Kept a day past expiry: an upload that started just before expiry still finds its settings.
   await deps.inbox.putIntent(
-    { fileId, settings, size, contentType, expiresAt: expiresAt.toISOString(), state: 'waiting' },
+    { uploadId, fileId, settings, size, contentType, expiresAt: expiresAt.toISOString(), state: 'waiting' },
     new Date(expiresAt.getTime() + 86_400_000),
   );
   logger.info('Presigned upload issued', { key, size });

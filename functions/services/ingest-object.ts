@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { InspectedContent } from '../adapters/content-inspector.js';
 import type { FileStore } from '../adapters/file-store.js';
-import type { InboxTable } from '../adapters/inbox-table.js';
+import type { InboxTable, IngestProgress } from '../adapters/inbox-table.js';
 import type { TaggingRuns } from './tagging-runs.js';
 import {
   type CreatedObject,
@@ -9,10 +8,14 @@ import {
   type InboxObject,
   ingestSettings,
   presignedUploadRefusal,
+  runIdOfEvent,
   s3EventId,
+  type UploadIntent,
   type UploadSettings,
 } from '../core/direct-upload.js';
+import { ApiError } from '../core/errors.js';
 import type { Extension } from '../core/extensions.js';
+import type { FileRecord } from '../core/file-record.js';
 import { logger } from '../runtime/logger.js';
 import type { FileLibrary } from './file-library.js';
 
@@ -52,11 +55,11 @@ export async function ingestObject(object: CreatedObject, deps: IngestDeps): Pro
   if (object.eTag && current.eTag !== object.eTag) return 'stale';
   const eventId = s3EventId(object.key, object.sequencer, object.eTag ?? current.eTag);
   const claim = await deps.inbox.claimEvent(eventId, new Date());
-  if (claim === 'done') return 'duplicate';
+  if (claim.kind === 'done') return 'duplicate';
   // Thrown, not skipped: if the other invocation fails, Lambda's retry of this one must still find work.
-  if (claim === 'busy') throw new EventBeingHandled(eventId);
+  if (claim.kind === 'busy') throw new EventBeingHandled(eventId);
   try {
-    const outcome = await storeObject(inboxObject, current.size, deps);
+    const outcome = await storeObject(inboxObject, { eventId, size: current.size, progress: claim.progress }, deps);
     await deps.inbox.finishEvent(eventId);
     return outcome;
   } catch (error) {
@@ -65,18 +68,21 @@ export async function ingestObject(object: CreatedObject, deps: IngestDeps): Pro
   }
 }
 
-async function storeObject(object: Exclude<InboxObject, { kind: 'ignored' }>, size: number, deps: IngestDeps): Promise<IngestOutcome> {
+interface Arrival {
+  eventId: string;
+  size: number;
+  /** What an earlier attempt at this same event already did. */
+  progress: IngestProgress;
+}
+
+async function storeObject(object: Exclude<InboxObject, { kind: 'ignored' }>, arrival: Arrival, deps: IngestDeps): Promise<IngestOutcome> {
+  const { eventId, size, progress } = arrival;
   let settings: UploadSettings;
   let fileId: string | undefined;
   if (object.kind === 'presigned') {
-    const intent = await deps.inbox.getIntent(object.fileId);
-    const refusal = presignedUploadRefusal(intent, size);
-    if (refusal || !intent) {
-      logger.warn('Presigned upload refused', { fileId: object.fileId, key: object.key, reason: refusal });
-      await deps.store.remove([object.key]);
-      if (intent?.state === 'waiting') await deps.inbox.settleIntent(object.fileId, 'refused', refusal);
-      return 'refused';
-    }
+    const intent = await deps.inbox.getIntent(object.uploadId);
+    const refusal = presignedUploadRefusal(intent, size, eventId);
+    if (refusal || !intent) return refuse(object, intent, refusal ?? 'no intent', deps);
     settings = intent.settings;
     fileId = intent.fileId;
   } else {
@@ -87,13 +93,44 @@ async function storeObject(object: Exclude<InboxObject, { kind: 'ignored' }>, si
     }
     settings = ingestSettings(object, deps.defaultExtensions);
   }
-  const bytes = Buffer.from(await deps.store.get(object.key));
-  const file = await deps.files.upload({ ...settings, bytes }, await deps.inspect(bytes), fileId);
-  logger.appendKeys({ fileId: file.fileId });
-  logger.info('Object stored as a file', { key: object.key, filePath: file.filePath, size: file.size });
-  if (settings.extensions.length) await deps.tagging.start(file.fileId, settings.extensions, settings.webhookUrl, randomUUID());
+  if (!progress.stage) {
+    let file: FileRecord;
+    try {
+      const bytes = Buffer.from(await deps.store.get(object.key));
+      file = await deps.files.upload({ ...settings, bytes }, await deps.inspect(bytes), fileId);
+    } catch (error) {
+      // A rule the request could not be checked against before the bytes came (e.g. a metadata merge too large).
+      if (error instanceof ApiError && error.status < 500) return refuse(object, undefined, error.message, deps);
+      throw error;
+    }
+    fileId = file.fileId;
+    logger.appendKeys({ fileId });
+    logger.info('Object stored as a file', { key: object.key, filePath: file.filePath, size: file.size });
+    await deps.inbox.recordProgress(eventId, { fileId, stage: 'stored' });
+  } else {
+    fileId = progress.fileId;
+    logger.appendKeys({ fileId });
+    logger.info('Retry of an event whose object is already stored', { key: object.key, stage: progress.stage });
+  }
+  if (!fileId) throw new Error(`S3 event ${eventId} has progress without a fileId`);
+  if (settings.extensions.length && progress.stage !== 'tagging-started') {
+    await deps.tagging.start(fileId, settings.extensions, settings.webhookUrl, runIdOfEvent(eventId));
+    await deps.inbox.recordProgress(eventId, { fileId, stage: 'tagging-started' });
+  }
   // Last: an object still in the inbox is what makes a retry of a failed attempt do the work again.
-  if (object.kind === 'presigned') await deps.inbox.settleIntent(object.fileId, 'stored');
+  if (object.kind === 'presigned') await deps.inbox.settleIntent(object.uploadId, { state: 'stored', eventId });
   await deps.store.remove([object.key]);
   return 'stored';
+}
+
+/** An object that will not be stored: a presigned upload's object is deleted and its intent says why. */
+async function refuse(object: InboxObject, intent: UploadIntent | undefined, reason: string, deps: IngestDeps): Promise<IngestOutcome> {
+  logger.warn('Uploaded object refused', { key: object.key, reason });
+  // An object under ingest/ is another tool's: it stays where it is, reported.
+  if (object.kind !== 'presigned') return 'refused';
+  await deps.store.remove([object.key]);
+  if (intent === undefined || intent.state === 'waiting') {
+    await deps.inbox.settleIntent(object.uploadId, { state: 'refused', reason }).catch(() => undefined);
+  }
+  return 'refused';
 }

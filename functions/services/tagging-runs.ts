@@ -42,7 +42,8 @@ export class TaggingRuns {
       extensions.map((extension) => extension.name),
     );
     if (webhookUrl) await this.promiseWebhooks(record, runId, extensions, webhookUrl);
-    await this.workflow.start({ fileId, runId, extensions, syncDeadline: Date.now(), webhookUrl });
+    // Nobody waits (syncDeadline 0), and the same input every time: a retried start is idempotent.
+    await this.workflow.start({ fileId, runId, extensions, syncDeadline: 0, webhookUrl });
     logger.info('Tagging run started', { runId, extensions: extensions.map((extension) => extension.name) });
   }
 

@@ -1,6 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { logger } from '../runtime/logger.js';
 
 /**

@@ -131,6 +131,42 @@ describe('direct-to-S3 upload', () => {
     expect(rekognition.requests).toHaveLength(0);
   });
 
+  it('refuses a second PUT to an upload URL already used: one file, one tagging run', async () => {
+    const bytes = await jpeg(40, 30);
+    const { body } = await requestUploadUrl({
+      fileName: 'once.jpg',
+      size: bytes.length,
+      contentType: 'image/jpeg',
+      extensions: [{ name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 }],
+    });
+    expect((await fetch(body.uploadUrl, { method: 'PUT', headers: body.headers, body: new Uint8Array(bytes) })).status).toBe(200);
+    await stack.idle();
+    const first = (await getDetails(stack, body.fileId)).body as { updatedAt: string; version?: number };
+    expect((await fetch(body.uploadUrl, { method: 'PUT', headers: body.headers, body: new Uint8Array(bytes) })).status).toBe(200);
+    await stack.idle();
+    expect(rekognition.requests).toHaveLength(1);
+    expect((await getDetails(stack, body.fileId)).body).toMatchObject({ updatedAt: first.updatedAt });
+    expect(await keysUnder('uploads/')).toEqual([]);
+  });
+
+  it('gives two upload-url requests for one path their own upload, each stored with its own settings', async () => {
+    const bytes = await jpeg(20, 20);
+    const request = { fileName: 'shared.jpg', useUniqueFileName: false, folder: '/twice', size: bytes.length, contentType: 'image/jpeg' };
+    const existing = await requestUploadUrl(request);
+    await fetch(existing.body.uploadUrl, { method: 'PUT', headers: existing.body.headers, body: new Uint8Array(bytes) });
+    await stack.idle();
+    const [a, b] = await Promise.all([requestUploadUrl({ ...request, tags: ['a'] }), requestUploadUrl({ ...request, tags: ['b'] })]);
+    expect(a.body.fileId).toBe(existing.body.fileId);
+    expect(b.body.fileId).toBe(existing.body.fileId);
+    expect(new URL(a.body.uploadUrl).pathname).not.toBe(new URL(b.body.uploadUrl).pathname);
+    await fetch(a.body.uploadUrl, { method: 'PUT', headers: a.body.headers, body: new Uint8Array(bytes) });
+    await stack.idle();
+    expect((await getDetails(stack, existing.body.fileId)).body).toMatchObject({ tags: ['a'] });
+    await fetch(b.body.uploadUrl, { method: 'PUT', headers: b.body.headers, body: new Uint8Array(bytes) });
+    await stack.idle();
+    expect((await getDetails(stack, existing.body.fileId)).body).toMatchObject({ tags: ['b'] });
+  });
+
   it('refuses an expired presigned URL', async () => {
     const bytes = await jpeg(10, 10);
     const { body } = await requestUploadUrl({ fileName: 'late.jpg', size: bytes.length, contentType: 'image/jpeg' });
