@@ -11,7 +11,7 @@ import {
   startFakeRekognition,
   startFakeVision,
   type VisionRequestSeen,
-} from '../local/provider-fakes.js';
+} from '../local/fakes/providers.js';
 import type { LocalStack } from '../local/stack.js';
 import { BenchClient, type Timed, type UploadBody } from './api-client.js';
 import { benchPhoto } from './photo.js';
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     const { referenceCosts } = await import('./reference-costs.js');
     const reference = await referenceCosts(photoBytes);
     // The workflow synthesis (CDK) inside startLocalStack, redone warm: a lower bound of its share of startup.
-    const { synthesizeTemplate } = await import('../local/state-machine.js');
+    const { synthesizeTemplate } = await import('../local/synthesized-template.js');
     const synthStartedAt = performance.now();
     synthesizeTemplate();
     const startupWithSynth = { ...startup, warmResynthesisMs: roundMs(performance.now() - synthStartedAt) };

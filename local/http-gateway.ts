@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { lambdaContext } from './lambda-context.js';
 import type { ApiRoute } from '../functions/http/routes.js';
 import { matchRoutePath } from '../functions/core/route-match.js';
+import { PUBLIC_FILE_HEADERS } from '../infra/delivery.js';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -67,10 +68,12 @@ async function deliver(options: GatewayOptions, path: string, method: string, re
   const key = publicKey(path);
   const object = key === undefined ? undefined : await options.publicObject(key);
   if (!object) {
-    response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+    response.writeHead(404, { 'content-type': 'text/plain', ...PUBLIC_FILE_HEADERS }).end('Not Found');
     return;
   }
+  // The CDN's response headers policy (infra/delivery.ts).
   response.writeHead(200, {
+    ...PUBLIC_FILE_HEADERS,
     ...(object.contentType && { 'content-type': object.contentType }),
     ...(object.contentLength !== undefined && { 'content-length': String(object.contentLength) }),
   });

@@ -1,7 +1,7 @@
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import type S3rver from 's3rver';
 import { encodeS3Key } from '../functions/core/direct-upload.js';
-import { type CfnTemplate, handlerEntryOf, type TemplateValue } from './state-machine.js';
+import { type CfnTemplate, handlerEntryOf, type TemplateValue } from './synthesized-template.js';
 
 /** One Lambda notification of the bucket, as the stack configures it. */
 export interface BucketNotification {

@@ -11,8 +11,8 @@ import { createHttpGateway, type HttpHandler, type PublicObject } from './http-g
 import { startStandIns } from './stand-ins.js';
 import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';
 import { bridgeS3Events, bucketNotificationsOf } from './s3-events.js';
-import { synthesizeTemplate, taggingWorkflowOf } from './state-machine.js';
-import { type LocalStepFunctions, startLocalStepFunctions, type TaskHandler } from './step-functions.js';
+import { synthesizeTemplate, taggingWorkflowOf } from './synthesized-template.js';
+import { type LocalStepFunctions, startLocalStepFunctions, type TaskHandler } from './step-functions-endpoint.js';
 
 export interface LocalStackOptions {
   /** Where S3 objects, table data and the generated key live across restarts. */

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeProvider, RekognitionRequestSeen, VisionRequestSeen } from '../../local/provider-fakes.js';
+import type { FakeProvider, RekognitionRequestSeen, VisionRequestSeen } from '../../local/fakes/providers.js';
 import { jpeg, pdf, webp } from '../support/images.js';
 import { blob, getDetails, patchDetails, upload } from '../support/requests.js';
 import { type Providers, startProviders } from '../support/providers.js';

@@ -2,7 +2,7 @@ import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/clien
 import type { Context, S3Event } from 'aws-lambda';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeProvider, type RekognitionRequestSeen, startFakeRekognition } from '../../local/provider-fakes.js';
+import { type FakeProvider, type RekognitionRequestSeen, startFakeRekognition } from '../../local/fakes/providers.js';
 import { jpeg } from '../support/images.js';
 import { getDetails } from '../support/requests.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';

@@ -15,7 +15,7 @@ import {
   startFakeRekognition,
   startFakeVision,
   type VisionRequestSeen,
-} from '../../local/provider-fakes.js';
+} from '../../local/fakes/providers.js';
 
 // The project's real adapters, through the real SDK clients, against the loopback fakes.
 //

@@ -1,6 +1,6 @@
 import ImageKit from '@imagekit/nodejs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeProvider, RekognitionRequestSeen, VisionRequestSeen } from '../../local/provider-fakes.js';
+import type { FakeProvider, RekognitionRequestSeen, VisionRequestSeen } from '../../local/fakes/providers.js';
 import { jpeg } from '../support/images.js';
 import { blob, getDetails, upload } from '../support/requests.js';
 import { type Providers, startProviders } from '../support/providers.js';

@@ -5,7 +5,7 @@ import {
   startFakeRekognition,
   startFakeVision,
   type VisionRequestSeen,
-} from '../../local/provider-fakes.js';
+} from '../../local/fakes/providers.js';
 
 export interface Providers {
   rekognition: FakeProvider<RekognitionRequestSeen>;

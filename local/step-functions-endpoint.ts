@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import { lambdaContext } from './lambda-context.js';
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { MachineDefinition, StateDefinition, SynthesizedWorkflow } from './state-machine.js';
+import type { MachineDefinition, StateDefinition, SynthesizedWorkflow } from './synthesized-template.js';
 
 type JsonValue = Parameters<StateMachine['run']>[0];
 export type TaskHandler = (event: unknown, context: Context) => Promise<unknown>;

@@ -1,7 +1,7 @@
-import { type FakeBehaviour, type RekognitionRequestSeen, startFakeRekognition, startFakeVision, type VisionRequestSeen } from './provider-fakes.js';
+import { type FakeBehaviour, type RekognitionRequestSeen, startFakeRekognition, startFakeVision, type VisionRequestSeen } from './providers.js';
 
 /**
- * `tsx local/run-fakes.ts`: fake Amazon Rekognition and Google Cloud Vision on loopback, so `npm start`
+ * `tsx local/fakes/start.ts`: fake Amazon Rekognition and Google Cloud Vision on loopback, so `npm start`
  * can auto-tag without cloud accounts. Ports from REKOGNITION_FAKE_PORT (9001) and VISION_FAKE_PORT (9002),
  * an optional FAKE_LATENCY_MS per answer. Prints the environment `npm start` needs; logs each request to
  * stderr. Ctrl-C (or SIGTERM) stops both.
