@@ -14,6 +14,7 @@ import {
 } from '../local/fakes/providers.js';
 import type { LocalStack } from '../local/stack.js';
 import { BenchClient, type Timed, type UploadBody } from './api-client.js';
+import { coldStartBench, coldStartLine, formatColdStartTable } from './cold-start/run.js';
 import { benchPhoto } from './photo.js';
 import { ProviderClock } from './provider-clock.js';
 import { benchLine, type Row, table } from './report.js';
@@ -342,7 +343,17 @@ function checkTagged(bench: Bench, reply: Timed<UploadBody>, what: string): void
 
 const medianMs = (samples: number[]) => (samples.length ? roundMs(quantile(samples, 0.5)) : null);
 
-main().catch((error: unknown) => {
-  console.error('bench failed:', error);
-  process.exitCode = 1;
-});
+/** Every function of the synthesized stack, cold: bundle size and import (+ first call) against its floor. */
+async function coldStarts(): Promise<void> {
+  const report = await coldStartBench();
+  console.log(formatColdStartTable(report));
+  console.log(coldStartLine(report));
+  if (report.failed.length) process.exitCode = 1;
+}
+
+main()
+  .then(coldStarts)
+  .catch((error: unknown) => {
+    console.error('bench failed:', error);
+    process.exitCode = 1;
+  });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,10 +48,16 @@ const BUCKET = 'aitags-files';
 const TABLE = 'aitags-files';
 const functionsDir = fileURLToPath(new URL('../functions/', import.meta.url));
 
+/** What a request gets while the handlers are still loading: 503 with Retry-After, never a 500. */
+const stillStarting: HttpHandler = async () => ({
+  statusCode: 503,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' },
+  body: JSON.stringify({ message: 'aitags is still starting', help: 'Retry in a moment: the local server answers once its handlers are loaded.' }),
+});
+
 /** A secret from the environment, else the one kept in the data dir, else a new one written there. */
 async function loadSecret(
   configured: string | undefined,
-  dataDir: string,
   file: string,
   generate: () => string,
 ): Promise<{ value: string; generated: boolean }> {
@@ -60,7 +66,6 @@ async function loadSecret(
     return { value: (await readFile(file, 'utf8')).trim(), generated: false };
   } catch {
     const value = generate();
-    await mkdir(dataDir, { recursive: true });
     await writeFile(file, `${value}\n`, { mode: 0o600 });
     return { value, generated: true };
   }
@@ -73,17 +78,18 @@ async function loadSecret(
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dataDir = resolve(options.dataDir);
+  // Keys, secrets, files and records live here: this user's alone.
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await chmod(dataDir, 0o700);
   const privateKeyFile = join(dataDir, 'private-key');
   const { value: privateKey, generated } = await loadSecret(
     process.env.AITAGS_PRIVATE_KEY,
-    dataDir,
     privateKeyFile,
     () => `private_${randomBytes(24).toString('base64url')}`,
   );
   const webhookSecretFile = join(dataDir, 'webhook-secret');
   const webhookSecret = await loadSecret(
     options.env?.AITAGS_WEBHOOK_SECRET ?? process.env.AITAGS_WEBHOOK_SECRET,
-    dataDir,
     webhookSecretFile,
     () => `whsec_${randomBytes(24).toString('base64')}`,
   );
@@ -109,11 +115,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   const handlers = new Map<string, HttpHandler>();
+  // The port is bound before the handlers load (their URLs need it): until then every route says so.
+  const handlerOf = (entry: string): HttpHandler => handlers.get(entry) ?? stillStarting;
   const gateway = createHttpGateway({
     get routes() {
-      return API_ROUTES.map((route) => ({ ...route, handler: handlers.get(route.entry) as HttpHandler }));
+      return API_ROUTES.map((route) => ({ ...route, handler: handlerOf(route.entry) }));
     },
-    fallback: (event, context) => (handlers.get(FALLBACK_ENTRY) as HttpHandler)(event, context),
+    fallback: (event, context) => handlerOf(FALLBACK_ENTRY)(event, context),
     publicObject,
   });
   await new Promise<void>((done, fail) => gateway.once('error', fail).listen(options.port, '127.0.0.1', done));
@@ -142,8 +150,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AITAGS_DELIVERY_BASE_URL: `${apiUrl}/files`,
     AITAGS_PRIVATE_KEY: privateKey,
     AITAGS_WEBHOOK_SECRET: webhookSecret.value,
-    // Locally, webhooks may go to a receiver on this machine.
-    AITAGS_ALLOW_PRIVATE_WEBHOOKS: process.env.AITAGS_ALLOW_PRIVATE_WEBHOOKS ?? 'true',
     ...options.env,
   });
   for (const entry of [...API_ROUTES.map((route) => route.entry), FALLBACK_ENTRY]) {

@@ -1,13 +1,11 @@
 import { DetectLabelsCommand, type RekognitionClient } from '@aws-sdk/client-rekognition';
 import type { Label } from '../core/select-tags.js';
-import { ExtensionFailure, ProviderTransientError } from '../core/provider-errors.js';
+import { ExtensionFailure, ProviderThrottledError, ProviderTransientError } from '../core/provider-errors.js';
 import { type ImageInput, isNetworkError, type LabelDetector } from './label-detector.js';
 
 const MAX_LABELS = 100;
+const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'LimitExceededException']);
 const TRANSIENT = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'LimitExceededException',
   'InternalServerError',
   'ServiceUnavailableException',
   'TimeoutError',
@@ -48,7 +46,15 @@ export function classifyRekognitionError(error: unknown): Error {
       'MISSING_CREDENTIALS',
     );
   }
-  if (name === 'AccessDeniedException') return new ExtensionFailure(`Amazon Rekognition refused access: ${message}`, 'ACCESS_DENIED');
+  if (name === 'AccessDeniedException') {
+    // The provider's text names the account and the role: kept for the logs, not for callers.
+    return new ExtensionFailure(
+      "Amazon Rekognition refused access to DetectLabels: check the tagger role's permissions (details in the service logs)",
+      'ACCESS_DENIED',
+      message,
+    );
+  }
+  if (THROTTLING.has(name)) return new ProviderThrottledError(`Amazon Rekognition: ${name}: ${message}`);
   if (TRANSIENT.has(name) || status >= 500 || isNetworkError(error)) {
     return new ProviderTransientError(`Amazon Rekognition: ${name}: ${message}`);
   }

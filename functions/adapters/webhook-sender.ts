@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { WEBHOOK_TIMEOUT_MS } from '../core/webhook-events.js';
-import { isPublicAddress, literalAddress } from '../core/webhook-target.js';
+import { isAllowedTarget, literalAddress, type WebhookTargetPolicy } from '../core/webhook-target.js';
 import { RefusedWebhookTarget, resolveTarget } from './webhook-target.js';
 
 export interface WebhookAttemptResult {
@@ -16,10 +16,10 @@ export interface WebhookAttemptResult {
   durationMs: number;
 }
 
-/** Resolves like dns.lookup, but refuses non-public addresses at connect time (no DNS-rebinding window). */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+/** Resolves like dns.lookup, but refuses disallowed addresses at connect time (no DNS-rebinding window). */
+function guardedLookup(policy: WebhookTargetPolicy): LookupFunction {
   return (hostname, options, callback) => {
-    resolveTarget(hostname, allowPrivate).then(
+    resolveTarget(hostname, policy).then(
       (addresses: LookupAddress[]) => {
         const family = typeof options === 'object' ? options.family : undefined;
         const usable = addresses.filter((entry) => !family || entry.family === family);
@@ -41,7 +41,7 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
 export class WebhookSender {
   constructor(
     private readonly secret: () => Promise<string>,
-    private readonly allowPrivate: boolean,
+    private readonly policy: WebhookTargetPolicy,
     private readonly timeoutMs = WEBHOOK_TIMEOUT_MS,
   ) {}
 
@@ -49,8 +49,8 @@ export class WebhookSender {
     const started = Date.now();
     const url = new URL(target);
     const literal = literalAddress(url);
-    if (literal && !this.allowPrivate && !isPublicAddress(literal)) {
-      return { delivered: false, refused: true, error: `${literal} is not a public address`, durationMs: 0 };
+    if (literal && !isAllowedTarget(literal, this.policy)) {
+      return { delivered: false, refused: true, error: `${literal} is not an allowed webhook address`, durationMs: 0 };
     }
     const payload = JSON.stringify(body);
     const signer = new Webhook(Buffer.from(await this.secret()).toString('base64'));
@@ -83,7 +83,7 @@ export class WebhookSender {
         {
           method: 'POST',
           headers: { ...headers, 'content-length': String(Buffer.byteLength(payload)) },
-          lookup: guardedLookup(this.allowPrivate),
+          lookup: guardedLookup(this.policy),
           signal: AbortSignal.timeout(this.timeoutMs),
         },
         (response) => {

@@ -1,3 +1,4 @@
+import type { WebhookTargetPolicy } from '../core/webhook-target.js';
 import { once } from './once.js';
 
 /**
@@ -49,8 +50,17 @@ export const taggingWorkflowConfig = once(() => ({ stateMachineArn: text('AITAGS
 /** How long upload and update wait for a run's extensions before answering `pending`. */
 export const syncWindowConfig = once(() => ({ syncWindowMs: integer('AITAGS_SYNC_WINDOW_MS', 3000) }));
 
-/** Allow webhookUrl hosts on loopback/private/link-local addresses (local development only). */
-export const webhookTargetConfig = once(() => ({ allowPrivateTargets: process.env.AITAGS_ALLOW_PRIVATE_WEBHOOKS === 'true' }));
+/**
+ * Which non-public webhook targets are allowed: unset → loopback only (the local default), `true` →
+ * loopback, private and link-local too, `false` → none (the cloud rule; the stack always sets it on AWS).
+ */
+export const webhookTargetConfig = once((): { policy: WebhookTargetPolicy } => {
+  const raw = process.env.AITAGS_ALLOW_PRIVATE_WEBHOOKS;
+  if (raw === undefined || raw === '') return { policy: 'loopback' };
+  if (raw === 'true') return { policy: 'private' };
+  if (raw === 'false') return { policy: 'public-only' };
+  throw new Error(`AITAGS_ALLOW_PRIVATE_WEBHOOKS must be unset, true or false (got "${raw}")`);
+});
 
 /** Signing and sending webhooks. */
 export const webhookConfig = once(() => ({

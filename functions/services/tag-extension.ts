@@ -41,6 +41,7 @@ export async function tagExtension(task: ExtensionTask, deps: TaggerDeps): Promi
     result = refusal ? { status: 'failed', error: refusal } : { status: 'success', tags: await detectTags(task, record, deps) };
   } catch (error) {
     if (!(error instanceof ExtensionFailure)) throw error;
+    if (error.detail) logger.warn('Provider refused the call', { runId, extension: name, reason: error.reason, detail: error.detail });
     result = { status: 'failed', error: { message: error.message, reason: error.reason } };
   }
   const written = await deps.table.recordOutcome(fileId, runId, name, result);

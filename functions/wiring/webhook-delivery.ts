@@ -8,7 +8,7 @@ import { fileTable } from './file-table.js';
 import { webhookDeliveries } from './webhook-deliveries.js';
 
 const webhooks = webhookConfig();
-const { allowPrivateTargets } = webhookTargetConfig();
+const { policy } = webhookTargetConfig();
 
 /** `AITAGS_WEBHOOK_SECRET`, or the generated secret in Secrets Manager (stored without the `whsec_` prefix). */
 const webhookSecret = secretSetting(webhooks.secret, webhooks.secretArn, (text) => (text.startsWith('whsec_') ? text : `whsec_${text}`));
@@ -18,6 +18,6 @@ export const webhookDelivery = once(
     table: fileTable(),
     deliveries: webhookDeliveries(),
     deliveryUrls: deliveryUrls(),
-    sender: new WebhookSender(webhookSecret, allowPrivateTargets, webhooks.timeoutMs),
+    sender: new WebhookSender(webhookSecret, policy, webhooks.timeoutMs),
   }),
 );

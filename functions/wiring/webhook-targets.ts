@@ -1,7 +1,7 @@
 import { checkWebhookUrl } from '../adapters/webhook-target.js';
 import { webhookTargetConfig } from '../runtime/config.js';
 
-const { allowPrivateTargets } = webhookTargetConfig();
+const { policy } = webhookTargetConfig();
 
 /** Request-time check of a webhookUrl: a 400 for a target this deployment will not call. */
-export const checkWebhookTarget = (webhookUrl: string | undefined) => checkWebhookUrl(webhookUrl, allowPrivateTargets);
+export const checkWebhookTarget = (webhookUrl: string | undefined) => checkWebhookUrl(webhookUrl, policy);

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +12,9 @@ let dataDir: string;
 const running = new Set<ChildProcess>();
 
 /** Runs `npm start`'s command as a real process and waits for its ready line; returns the URL and output. */
-async function startService(): Promise<{ url: string; output: string; process: ChildProcess }> {
+async function startService(port = 0, dir = dataDir): Promise<{ url: string; output: string; process: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
-    env: { ...process.env, PORT: '0', AITAGS_DATA_DIR: dataDir, AITAGS_PRIVATE_KEY: '', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    env: { ...process.env, PORT: String(port), AITAGS_DATA_DIR: dir, AITAGS_PRIVATE_KEY: '', POWERTOOLS_LOG_LEVEL: 'SILENT' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -47,7 +49,46 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+/** A loopback port free right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 describe('npm start', () => {
+  it('answers 503 with Retry-After, never 500, while it is still starting, and keeps its data dir private', async () => {
+    const port = await freePort();
+    const ownDir = join(dataDir, 'starting');
+    const starting = startService(port, ownDir);
+    const answers: Array<{ status: number; retryAfter: string | null; message?: string }> = [];
+    let ready = false;
+    void starting.then(() => {
+      ready = true;
+    });
+    // Ask from the moment the process starts until it prints its ready line; refused connections come before it listens.
+    while (!ready) {
+      const response = await fetch(`http://127.0.0.1:${port}/v1/files/0123456789abcdef01234567/details`).catch(() => undefined);
+      if (response)
+        answers.push({
+          status: response.status,
+          retryAfter: response.headers.get('retry-after'),
+          ...((await response.json()) as { message?: string }),
+        });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const service = await starting;
+    expect(answers.filter((answer) => answer.status !== 503 && answer.status !== 401)).toEqual([]);
+    expect(answers.some((answer) => answer.status === 503)).toBe(true);
+    for (const answer of answers.filter((each) => each.status === 503))
+      expect(answer).toMatchObject({ retryAfter: '1', message: 'aitags is still starting' });
+    expect((await fetch(`${service.url}/v1/files/0123456789abcdef01234567/details`)).status).toBe(401);
+    expect((await stat(ownDir)).mode & 0o777).toBe(0o700);
+    expect(await stopService(service.process)).toBe(0);
+  }, 60_000);
+
   it('prints a generated key once and keeps files and the key across a restart', async () => {
     const first = await startService();
     const key = /shown once; kept in .*\n\s+(\S+)/.exec(first.output)?.[1] ?? '';
@@ -71,5 +112,5 @@ describe('npm start', () => {
     expect(file.width).toBe(33);
     expect(Buffer.from(await (await fetch(file.url)).arrayBuffer()).equals(bytes)).toBe(true);
     expect(await stopService(second.process)).toBe(0);
-  });
+  }, 60_000);
 });

@@ -20,17 +20,17 @@ afterAll(async () => {
 
 describe('webhook targets in cloud mode', () => {
   it.each([
-    ['loopback', 'http://127.0.0.1:8080/hook', /webhookUrl points at 127\.0\.0\.1, which is not a public address/],
+    ['loopback', 'http://127.0.0.1:8080/hook', /webhookUrl points at 127\.0\.0\.1, which is not an allowed webhook address/],
     [
       'a name that resolves to loopback',
       'http://localhost:8080/hook',
-      /webhookUrl host localhost resolves to (127\.0\.0\.1|::1), which is not a public address/,
+      /webhookUrl host localhost resolves to (127\.0\.0\.1|::1), which is not an allowed webhook address/,
     ],
     ['a private address', 'https://10.1.2.3/hook', /10\.1\.2\.3/],
     ['the cloud metadata service', 'http://169.254.169.254/latest/meta-data/', /169\.254\.169\.254/],
     ['CGNAT', 'http://100.64.0.1/hook', /100\.64\.0\.1/],
     ['IPv6 loopback', 'http://[::1]:8080/hook', /::1/],
-    ['an IPv4-mapped private address', 'http://[::ffff:192.168.1.1]/hook', /not a public address/],
+    ['an IPv4-mapped private address', 'http://[::ffff:192.168.1.1]/hook', /not an allowed webhook address/],
   ])('refuses %s with 400 and stores nothing', async (_, webhookUrl, message) => {
     const before = await stack.snapshot();
     const response = await fetch(`${stack.apiUrl}/api/v1/files/upload`, {
@@ -61,18 +61,26 @@ describe('webhook targets in cloud mode', () => {
   });
 
   it('does not send to a target that resolves to a private address at delivery time', async () => {
-    const sender = new WebhookSender(async () => 'whsec_dGVzdA==', false, 1000);
+    const sender = new WebhookSender(async () => 'whsec_dGVzdA==', 'public-only', 1000);
     const byLiteral = await sender.send(receiver.url, 'msg_1', { hello: 'world' });
     const byName = await sender.send(receiver.url.replace('127.0.0.1', 'localhost'), 'msg_2', { hello: 'world' });
     expect([byLiteral.refused, byLiteral.delivered, byName.refused, byName.delivered]).toEqual([true, false, true, false]);
-    expect(byName.error).toMatch(/localhost resolves to .* which is not a public address/);
+    expect(byName.error).toMatch(/localhost resolves to .* which is not an allowed webhook address/);
     expect(receiver.received).toHaveLength(0);
   });
 
-  it('sends to the same loopback target when private targets are allowed (local mode)', async () => {
-    const sender = new WebhookSender(async () => 'whsec_dGVzdA==', true, 1000);
+  it('sends to the same loopback target in local mode (AITAGS_ALLOW_PRIVATE_WEBHOOKS unset)', async () => {
+    const sender = new WebhookSender(async () => 'whsec_dGVzdA==', 'loopback', 1000);
     const result = await sender.send(receiver.url.replace('127.0.0.1', 'localhost'), 'msg_3', { hello: 'world' });
     expect(result).toMatchObject({ delivered: true, refused: false, status: 200 });
     expect(receiver.received).toHaveLength(1);
+  });
+
+  it('refuses private and link-local targets in local mode unless they are allowed explicitly', async () => {
+    const local = new WebhookSender(async () => 'whsec_dGVzdA==', 'loopback', 300);
+    const metadata = await local.send('http://169.254.169.254/latest/meta-data/', 'msg_4', { hello: 'world' });
+    const lan = await local.send('http://10.1.2.3/hook', 'msg_5', { hello: 'world' });
+    expect([metadata.refused, lan.refused]).toEqual([true, true]);
+    expect(metadata.durationMs).toBe(0); // refused before any connection is tried
   });
 });

@@ -38,6 +38,17 @@ describe('classifyRekognitionError', () => {
       case: 'ProvisionedThroughputExceededException',
       error: new ProvisionedThroughputExceededException({ message: 'Provisioned rate exceeded', $metadata: metadata(400) }),
     },
+    { case: 'LimitExceededException', error: unmodelled('LimitExceededException', 'An Amazon Rekognition service limit was exceeded.', 400) },
+  ])('treats $case as throttling, a transient fault retried on the throttling schedule', ({ error }) => {
+    // Act
+    const classified = classifyRekognitionError(error);
+
+    // Assess
+    expect(outcome(classified)).toEqual(transient);
+    expect(classified.name).toBe('ProviderThrottledError');
+  });
+
+  it.each([
     { case: 'InternalServerError', error: new InternalServerError({ message: 'Internal server error', $metadata: metadata(500) }) },
     { case: 'TimeoutError from the request handler', error: namedError('TimeoutError', 'Request timed out after 20000 ms') },
     { case: 'an unknown error with HTTP 503', error: unmodelled('ServiceUnavailable', 'Service Unavailable', 503) },
@@ -91,7 +102,7 @@ describe('classifyRekognitionError', () => {
     expect(classified.message).toContain('AWS credentials');
   });
 
-  it('reports AccessDeniedException as ACCESS_DENIED with the provider message', () => {
+  it('reports AccessDeniedException as ACCESS_DENIED with a generic message, the account and role for the logs only', () => {
     // Prepare
     const error = new AccessDeniedException({
       message: 'User: arn:aws:sts::123456789012:assumed-role/tagger is not authorized to perform: rekognition:DetectLabels',
@@ -103,7 +114,9 @@ describe('classifyRekognitionError', () => {
 
     // Assess
     expect(outcome(classified)).toEqual(failure('ACCESS_DENIED'));
-    expect(classified.message).toContain('not authorized to perform: rekognition:DetectLabels');
+    expect(classified.message).not.toMatch(/123456789012|arn:aws/);
+    expect(classified.message).toContain("check the tagger role's permissions");
+    expect((classified as ExtensionFailure).detail).toContain('arn:aws:sts::123456789012:assumed-role/tagger');
   });
 
   it.each([
@@ -151,13 +164,24 @@ const perImageError = (code: number, message: string) => Object.assign(new Error
 describe('classifyVisionError', () => {
   it.each([
     { case: 'HTTP 429 RESOURCE_EXHAUSTED', error: restError(429, 'RESOURCE_EXHAUSTED', "Quota exceeded for quota metric 'Requests'") },
+    { case: 'a bare HTTP 429', error: Object.assign(new Error('Request failed with status code 429'), { code: 429 }) },
+    { case: 'gRPC code 8 RESOURCE_EXHAUSTED', error: perImageError(8, 'Quota exceeded') },
+  ])('treats $case as throttling, a transient fault retried on the throttling schedule', ({ error }) => {
+    // Act
+    const classified = classifyVisionError(error);
+
+    // Assess
+    expect(outcome(classified)).toEqual(transient);
+    expect(classified.name).toBe('ProviderThrottledError');
+  });
+
+  it.each([
     { case: 'HTTP 503 UNAVAILABLE', error: restError(503, 'UNAVAILABLE', 'The service is currently unavailable.') },
     { case: 'HTTP 503 with a non-JSON body', error: Object.assign(new Error('<html>Service Unavailable</html>'), { code: 503 }) },
     { case: 'a bare HTTP 503', error: Object.assign(new Error('Request failed with status code 503'), { code: 503 }) },
     { case: 'HTTP 500 INTERNAL', error: restError(500, 'INTERNAL', 'Internal error encountered.') },
     { case: 'HTTP 504', error: Object.assign(new Error('Gateway Timeout'), { code: 504 }) },
     { case: 'gRPC code 14 UNAVAILABLE', error: perImageError(14, 'Connection dropped') },
-    { case: 'gRPC code 8 RESOURCE_EXHAUSTED', error: perImageError(8, 'Quota exceeded') },
     { case: 'gRPC code 4 DEADLINE_EXCEEDED', error: perImageError(4, 'Deadline exceeded') },
     {
       case: 'an AbortError cause',
