@@ -56,11 +56,7 @@ const stillStarting: HttpHandler = async () => ({
 });
 
 /** A secret from the environment, else the one kept in the data dir, else a new one written there. */
-async function loadSecret(
-  configured: string | undefined,
-  file: string,
-  generate: () => string,
-): Promise<{ value: string; generated: boolean }> {
+async function loadSecret(configured: string | undefined, file: string, generate: () => string): Promise<{ value: string; generated: boolean }> {
   if (configured) return { value: configured, generated: false };
   try {
     return { value: (await readFile(file, 'utf8')).trim(), generated: false };
@@ -143,6 +139,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
     AITAGS_STATE_MACHINE_ARN: stepFunctions.stateMachineArn,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // Metrics are EMF lines for CloudWatch; locally they would only crowd the log (POWERTOOLS_METRICS_DISABLED=false shows them).
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     AWS_ENDPOINT_URL_S3: standIns.s3Endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: standIns.dynamoEndpoint,
     AITAGS_BUCKET: BUCKET,

@@ -14,6 +14,7 @@ import {
   untaggable,
 } from '../core/tagging-run.js';
 import { logger } from '../runtime/logger.js';
+import { METRIC, recordMetric } from '../runtime/metrics.js';
 
 export interface TaggerDeps {
   table: FileTable;
@@ -30,6 +31,7 @@ export interface TaggerDeps {
 export async function tagExtension(task: ExtensionTask, deps: TaggerDeps): Promise<TaggerResult> {
   const { fileId, runId, extension } = task;
   const name: ExtensionName = extension.name;
+  const startedAt = Date.now();
   const record = await deps.table.get(fileId);
   if (!record) {
     logger.warn('File gone before tagging', { runId, extension: name });
@@ -47,6 +49,8 @@ export async function tagExtension(task: ExtensionTask, deps: TaggerDeps): Promi
   const written = await deps.table.recordOutcome(fileId, runId, name, result);
   const current = written ? undefined : await deps.table.get(fileId);
   if (!written) logger.info('A newer run or an overwrite superseded this run: result dropped', { runId, extension: name });
+  recordMetric(result.status === 'success' ? METRIC.extensionSucceeded : METRIC.extensionFailed, 1, 'Count', { extension: name });
+  recordMetric(METRIC.extensionLatency, Date.now() - startedAt, 'Milliseconds', { extension: name });
   logger.info('Extension finished', {
     runId,
     extension: name,
@@ -72,6 +76,7 @@ export async function recordExtensionFailure(task: ExtensionFailureTask, table: 
   const error = failureFromStepError(task.error);
   const written = await table.recordOutcome(task.fileId, task.runId, task.extension.name, { status: 'failed', error });
   const current = written ? undefined : await table.get(task.fileId);
+  recordMetric(METRIC.extensionFailed, 1, 'Count', { extension: task.extension.name });
   logger.warn('Extension failed after retries', { error, stepError: task.error });
   return taggerResult(task, { name: task.extension.name, status: 'failed', error }, written, current);
 }

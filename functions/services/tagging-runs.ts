@@ -9,6 +9,7 @@ import type { ExtensionState, FileRecord } from '../core/file-record.js';
 import { runProgress } from '../core/tagging-run.js';
 import { webhookEventId } from '../core/webhook-events.js';
 import { logger } from '../runtime/logger.js';
+import { METRIC, recordMetric } from '../runtime/metrics.js';
 
 /** How often the record is re-read while the sync window is open: one consistent read each time. */
 const POLL_MS = 50;
@@ -72,6 +73,8 @@ export class TaggingRuns {
       progress = runProgress(record, extensions);
     }
     if (webhookUrl && !progress.settled) ({ record, progress } = await this.promiseWebhooks(record, runId, extensions, webhookUrl));
+    const pending = Object.values(progress.extensionStatus).filter((status) => status === 'pending').length;
+    if (pending) recordMetric(METRIC.pendingAtWindowEnd, pending);
     return { record, extensionStatus: progress.extensionStatus };
   }
 

@@ -7,6 +7,7 @@ import type { WebhookDelivery } from '../core/file-record.js';
 import type { TaggerResult, WebhookTask } from '../core/tagging-run.js';
 import { afterAttempt, webhookBody } from '../core/webhook-events.js';
 import { logger } from '../runtime/logger.js';
+import { METRIC, recordMetric } from '../runtime/metrics.js';
 
 export interface WebhookDeliveryDeps {
   table: FileTable;
@@ -58,6 +59,8 @@ export async function deliverWebhookAttempt(task: WebhookTask, deps: WebhookDeli
   const result = await deps.sender.send(webhook.url, webhook.eventId, webhookBody(task, task.fileId, fileObject));
   const next = afterAttempt(webhook, result.delivered, result.refused, Math.random());
   const state = next.delivered ? 'delivered' : next.gaveUp ? 'failed' : 'pending';
+  recordMetric(METRIC.webhookAttempts, 1);
+  if (state === 'failed') recordMetric(METRIC.webhookFinalFailures, 1);
   await recordAttempt(task, result, state, deps);
   const details = { url: webhook.url, status: result.status, error: result.error, durationMs: result.durationMs };
   if (state === 'delivered') logger.info('Webhook delivered', details);

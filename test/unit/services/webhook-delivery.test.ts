@@ -4,7 +4,10 @@ import type { FileTable } from '../../../functions/adapters/file-table.js';
 import type { WebhookDeliveries } from '../../../functions/adapters/webhook-deliveries.js';
 import type { WebhookSender } from '../../../functions/adapters/webhook-sender.js';
 import type { WebhookTask } from '../../../functions/core/tagging-run.js';
+import { recordMetric } from '../../../functions/runtime/metrics.js';
 import { deliverWebhookAttempt } from '../../../functions/services/webhook-delivery.js';
+
+vi.mock('../../../functions/runtime/metrics.js', async (original) => ({ ...(await original<object>()), recordMetric: vi.fn() }));
 
 const task: WebhookTask = {
   fileId: '0123456789abcdef01234567',
@@ -57,5 +60,17 @@ describe('deliverWebhookAttempt', () => {
     await deliverWebhookAttempt(task, working);
     expect(record.mock.calls[0]?.[3]).toBe('delivered');
     expect(settleWebhook).toHaveBeenCalledWith(task.fileId, 'msg_1');
+  });
+
+  it('counts every attempt and, after the last one of the schedule, a final failure for the alarm', async () => {
+    vi.mocked(recordMetric).mockClear();
+    const record = vi.fn<WebhookDeliveries['recordAttempt']>(async () => undefined);
+    const { deps: working } = deps(record, false);
+    const next = await deliverWebhookAttempt({ ...task, webhook: { ...task.webhook, attempt: 8 } }, working);
+    expect(next.webhook).toMatchObject({ gaveUp: true });
+    expect(vi.mocked(recordMetric).mock.calls).toEqual([
+      ['WebhookAttempts', 1],
+      ['WebhookFinalFailures', 1],
+    ]);
   });
 });
