@@ -1,5 +1,6 @@
 import { CfnOutput, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { Alarms } from './alarms.js';
 import { Api } from './api.js';
 import { Delivery } from './delivery.js';
 import { Storage } from './storage.js';
@@ -19,11 +20,25 @@ export interface AitagsStackProps extends StackProps {
   defaultExtensions?: unknown;
   /** For the bucket and the table. @default RemovalPolicy.RETAIN */
   dataRemovalPolicy?: RemovalPolicy;
+  /** Requests per second the HTTP API accepts, all routes together. @default 50 */
+  apiRateLimit?: number;
+  /** Requests the HTTP API accepts at once above the rate. @default 100 */
+  apiBurstLimit?: number;
+  /** Reserved concurrency of each tagger Lambda. @default none */
+  taggerConcurrency?: number;
+  /** Reserved concurrency of deliver-webhook. @default none */
+  webhookConcurrency?: number;
+  /** Reserved concurrency of the S3 trigger (on-object-created). @default none */
+  triggerConcurrency?: number;
+  /** Subscribed to the alarm topic. @default no subscription */
+  alarmEmail?: string;
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 4_194_304;
 export const DEFAULT_SYNC_WINDOW_MS = 3000;
 export const DEFAULT_MAX_S3_UPLOAD_BYTES = 50 * 1024 * 1024;
+export const DEFAULT_API_RATE_LIMIT = 50;
+export const DEFAULT_API_BURST_LIMIT = 100;
 
 /** aitags on AWS: files and records, the CDN for public files, and the HTTP API. */
 export class AitagsStack extends Stack {
@@ -32,12 +47,18 @@ export class AitagsStack extends Stack {
   readonly api: Api;
   readonly taggingWorkflow: TaggingWorkflow;
   readonly trigger: S3Trigger;
+  readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: AitagsStackProps = {}) {
     super(scope, id, props);
     this.storage = new Storage(this, 'Storage', { removalPolicy: props.dataRemovalPolicy });
     this.delivery = new Delivery(this, 'Delivery', { bucket: this.storage.bucket });
-    this.taggingWorkflow = new TaggingWorkflow(this, 'TaggingWorkflow', { storage: this.storage, deliveryBaseUrl: this.delivery.baseUrl });
+    this.taggingWorkflow = new TaggingWorkflow(this, 'TaggingWorkflow', {
+      storage: this.storage,
+      deliveryBaseUrl: this.delivery.baseUrl,
+      taggerConcurrency: reservedConcurrencyOf('taggerConcurrency', props.taggerConcurrency),
+      webhookConcurrency: reservedConcurrencyOf('webhookConcurrency', props.webhookConcurrency),
+    });
     this.api = new Api(this, 'Api', {
       storage: this.storage,
       taggingWorkflow: this.taggingWorkflow.stateMachine,
@@ -45,6 +66,8 @@ export class AitagsStack extends Stack {
       maxUploadBytes: props.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
       maxS3UploadBytes: props.maxS3UploadBytes ?? DEFAULT_MAX_S3_UPLOAD_BYTES,
       syncWindowMs: props.syncWindowMs ?? DEFAULT_SYNC_WINDOW_MS,
+      rateLimit: props.apiRateLimit ?? DEFAULT_API_RATE_LIMIT,
+      burstLimit: props.apiBurstLimit ?? DEFAULT_API_BURST_LIMIT,
     });
 
     // Validated here, so a bad default fails `cdk synth` instead of every ingest at run time.
@@ -53,6 +76,13 @@ export class AitagsStack extends Stack {
       taggingWorkflow: this.taggingWorkflow.stateMachine,
       defaultExtensions: defaultExtensionsOf(props.defaultExtensions),
       maxS3UploadBytes: props.maxS3UploadBytes ?? DEFAULT_MAX_S3_UPLOAD_BYTES,
+      reservedConcurrency: reservedConcurrencyOf('triggerConcurrency', props.triggerConcurrency),
+    });
+    this.alarms = new Alarms(this, 'Alarms', { failedObjects: this.trigger.failures, email: alarmEmailOf(props.alarmEmail) });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description:
+        'Alarms (webhooks given up, S3 objects left unprocessed) notify this SNS topic: subscribe with aws sns subscribe or -c alarmEmail=…',
+      value: this.alarms.topic.topicArn,
     });
     new CfnOutput(this, 'IngestPrefix', {
       description: 'Objects written here by any tool (aws s3 cp) become files tagged with the default extensions',
@@ -91,6 +121,25 @@ export class AitagsStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { description: 'The tagging workflow', value: this.taggingWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TableName', { description: 'File records', value: this.storage.table.tableName });
   }
+}
+
+/**
+ * Off unless asked for: a reservation comes out of the account's concurrency quota (10 in many new
+ * accounts), of which Lambda keeps 100 unreserved, so a default reservation could fail `cdk deploy`.
+ */
+function reservedConcurrencyOf(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name} (cdk -c ${name}=…) must be a whole number of concurrent executions, 1 or more; got ${value}`);
+  }
+  return value;
+}
+
+function alarmEmailOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value))
+    throw new Error(`alarmEmail (cdk -c alarmEmail=…) must be an email address; got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function defaultExtensionsOf(value: unknown) {

@@ -1,6 +1,8 @@
-import { Annotations, Duration } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Annotations, Duration, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -95,7 +97,30 @@ export interface ApiProps {
   /** Largest presigned upload. */
   maxS3UploadBytes: number;
   syncWindowMs: number;
+  /** Requests per second the API accepts, all routes together; more get API Gateway's 429. */
+  rateLimit: number;
+  /** Requests the API accepts at once above the rate. */
+  burstLimit: number;
 }
+
+/** One JSON line per request: who, which route, what came back, and why it failed. */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+    method: '$context.httpMethod',
+    path: '$context.path',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    integrationStatus: '$context.integrationStatus',
+    integrationLatency: '$context.integrationLatency',
+    error: '$context.error.message',
+    integrationError: '$context.integrationErrorMessage',
+  }),
+);
 
 /** The HTTP API: one Lambda per route of API_ROUTES, and a `$default` route that answers 404/405. */
 export class Api extends Construct {
@@ -115,15 +140,41 @@ export class Api extends Construct {
     if (!Number.isInteger(props.syncWindowMs) || props.syncWindowMs < 0 || props.syncWindowMs > MAX_SYNC_WINDOW_MS) {
       throw new Error(`syncWindowMs must be an integer from 0 to ${MAX_SYNC_WINDOW_MS} (API Gateway waits 30 s at most); got ${props.syncWindowMs}`);
     }
+    for (const [name, value] of [
+      ['apiRateLimit', props.rateLimit],
+      ['apiBurstLimit', props.burstLimit],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of requests, 1 or more; got ${value}`);
+    }
 
     this.privateKey = new Secret(this, 'PrivateKey', {
       description: 'aitags private API key: the HTTP Basic username of every request',
       generateSecretString: { excludePunctuation: true, includeSpace: false, passwordLength: 40 },
     });
+    Validations.of(this.privateKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Every client holds this key (the ImageKit SDK privateKey); an automatic rotation would lock them all out. Rotate by hand: put a new value, then update the clients.',
+    });
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'aitags: ImageKit-compatible upload, details and delete',
       defaultIntegration: this.integration(FALLBACK_ENTRY, props),
+      // Created below: HttpApi's own default stage takes neither throttling nor access logs.
+      createDefaultStage: false,
+    });
+    this.httpApi.addStage('DefaultStage', {
+      autoDeploy: true,
+      throttle: { rateLimit: props.rateLimit, burstLimit: props.burstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH })),
+        format: ACCESS_LOG_FORMAT,
+      },
+    });
+    Validations.of(this.httpApi).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        "Auth is HTTP Basic with the private key, ImageKit's wire format, checked by each route's Lambda in constant time; $default answers 404/405 without a key and touches nothing.",
     });
     for (const route of API_ROUTES) {
       this.httpApi.addRoutes({

@@ -1,17 +1,36 @@
 import { App } from 'aws-cdk-lib';
-import { AitagsStack, DEFAULT_MAX_S3_UPLOAD_BYTES, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_SYNC_WINDOW_MS } from './aitags-stack.js';
+import {
+  AitagsStack,
+  DEFAULT_API_BURST_LIMIT,
+  DEFAULT_API_RATE_LIMIT,
+  DEFAULT_MAX_S3_UPLOAD_BYTES,
+  DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_SYNC_WINDOW_MS,
+} from './aitags-stack.js';
 
 const app = new App();
 
 /** A context value (`cdk synth -c name=value` or cdk.json) as a non-negative integer. */
 function integerContext(name: string, fallback: number): number {
+  return optionalIntegerContext(name) ?? fallback;
+}
+
+/** A context value as a non-negative integer, or undefined when it is not set. */
+function optionalIntegerContext(name: string): number | undefined {
   const raw: unknown = app.node.tryGetContext(name);
-  if (raw === undefined || raw === '') return fallback;
+  if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) {
     throw new Error(`Context ${name} must be a non-negative integer (got ${JSON.stringify(raw)})`);
   }
   return value;
+}
+
+/** A context value as text, or undefined when it is not set. */
+function stringContext(name: string): string | undefined {
+  const raw: unknown = app.node.tryGetContext(name);
+  if (raw === undefined || raw === '') return undefined;
+  return String(raw);
 }
 
 /** A context value given as JSON text (on the command line) or as JSON (in cdk.json). */
@@ -34,6 +53,12 @@ new AitagsStack(app, 'Aitags', {
   maxS3UploadBytes: integerContext('maxS3UploadBytes', DEFAULT_MAX_S3_UPLOAD_BYTES),
   // -c defaultExtensions='[{"name":"aws-auto-tagging","minConfidence":80,"maxTags":10}]'
   defaultExtensions: jsonContext('defaultExtensions', []),
+  apiRateLimit: integerContext('apiRateLimit', DEFAULT_API_RATE_LIMIT),
+  apiBurstLimit: integerContext('apiBurstLimit', DEFAULT_API_BURST_LIMIT),
+  taggerConcurrency: optionalIntegerContext('taggerConcurrency'),
+  webhookConcurrency: optionalIntegerContext('webhookConcurrency'),
+  triggerConcurrency: optionalIntegerContext('triggerConcurrency'),
+  alarmEmail: stringContext('alarmEmail'),
 });
 
 app.synth();

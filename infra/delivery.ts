@@ -1,9 +1,19 @@
-import { Annotations, Duration } from 'aws-cdk-lib';
-import { AllowedMethods, CachePolicy, Distribution, HttpVersion, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import { Annotations, Duration, Validations } from 'aws-cdk-lib';
+import { AllowedMethods, CachePolicy, Distribution, HttpVersion, ResponseHeadersPolicy, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+
+/**
+ * Sent with every public file: browsers take the stored type as is, and a file that is active content (an
+ * SVG, an HTML page someone uploaded) runs no script and loads nothing when opened. The local stand-in for
+ * the CDN (local/http-gateway.ts) sends the same.
+ */
+export const PUBLIC_FILE_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+} as const;
 
 export interface DeliveryProps {
   bucket: IBucket;
@@ -45,8 +55,35 @@ export class Delivery extends Construct {
           enableAcceptEncodingBrotli: true,
         }),
         compress: true,
+        responseHeadersPolicy: new ResponseHeadersPolicy(this, 'PublicFileHeaders', {
+          comment: 'aitags public files: no MIME sniffing, no active content',
+          securityHeadersBehavior: {
+            contentTypeOptions: { override: true },
+            contentSecurityPolicy: { contentSecurityPolicy: PUBLIC_FILE_HEADERS['content-security-policy'], override: true },
+          },
+        }),
       },
     });
+    Validations.of(this.distribution).acknowledge(
+      {
+        id: 'AwsSolutions-CFR1',
+        reason: "Public files are served worldwide, as ImageKit serves them; a country restriction is a deployment's own policy.",
+      },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason:
+          'GET and HEAD of stored objects only, with no origin compute to shield; a web ACL is a fixed monthly cost a deployment adds if it needs one.',
+      },
+      {
+        id: 'AwsSolutions-CFR3',
+        reason: 'Standard logging needs a log bucket with ACLs enabled; CloudFront metrics show usage, and API calls are logged by API Gateway.',
+      },
+      {
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'Served on the default *.cloudfront.net certificate, whose minimum viewer protocol CloudFront fixes at TLSv1; a custom domain with an ACM certificate would allow TLSv1.2_2021.',
+      },
+    );
     Annotations.of(this).acknowledgeWarning(
       '@aws-cdk/aws-cloudfront-origins:updateImportedBucketPolicyOac',
       'The bucket policy grants the distribution public/* only; added in infra/delivery.ts.',

@@ -1,4 +1,4 @@
-import { Duration, SecretValue } from 'aws-cdk-lib';
+import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -12,6 +12,8 @@ import {
   JsonPath,
   LogLevel,
   Map as MapState,
+  Pass,
+  Result,
   StateMachine,
   Succeed,
   Wait,
@@ -22,9 +24,10 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { AitagsFunction } from './lambda-function.js';
+import { arnInFinding } from './nag-findings.js';
 import type { Storage } from './storage.js';
 import { EXTENSION_NAMES, type ExtensionName } from '../functions/core/extension-names.js';
-import { TRANSIENT_PROVIDER_ERROR } from '../functions/core/provider-errors.js';
+import { THROTTLED_PROVIDER_ERROR, TRANSIENT_PROVIDER_ERROR } from '../functions/core/provider-errors.js';
 import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';
 
 /** State names: the local runtime keys its task handlers and time-lapse overrides by them. */
@@ -32,6 +35,7 @@ export const TAGGING_STATES = {
   tagEachExtension: 'Tag each extension',
   pickTagger: 'Pick the tagger',
   recordFailure: 'Record extension failure',
+  failureNotRecorded: 'Extension failure not recorded',
   unknownExtension: 'Unknown extension',
   webhookOwed: 'Webhook owed?',
   noWebhookOwed: 'No webhook owed',
@@ -40,6 +44,7 @@ export const TAGGING_STATES = {
   webhookDelivered: 'Webhook delivered',
   webhookGivenUp: 'Webhook given up',
   webhookCrashed: 'Wait after a crashed webhook attempt',
+  runFailed: 'Tagging run failed',
 } as const;
 
 /**
@@ -61,16 +66,33 @@ export const TAGGERS: Readonly<Record<ExtensionName, { entry: string; constructI
   },
 };
 
+/**
+ * How a tagger retries a throttled call (a provider over its quota, or Lambda over the taggers'
+ * concurrency) without knowing the quota: full-jitter backoff from 1 s, doubling, capped at 16 s. Once
+ * ramped up, each waiting call tries again every 8 s on average, so a backlog keeps the quota busy while
+ * it holds more than 8 s of it; the tail, when it holds less, lasts about one cap and wastes about half of
+ * it: ≈ 8 s of quota per burst, under 10 % of a 100 s burst (500 calls at 5/s). A shorter cap wastes less
+ * but costs more attempts, each a state transition and a Lambda invocation. 100 attempts keep a call
+ * trying for ≈ 13 min on average (ramp 1+2+4+8 s, then 96 waits of 0–16 s; over 10 min for all but about
+ * one call in a thousand), so a backlog of about 10 minutes of quota (3000 calls at 5/s) still clears.
+ */
+export const THROTTLING_RETRY = { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 16, maxAttempts: 100 } as const;
+
 export interface TaggingWorkflowProps {
   storage: Storage;
   /** `https://…` serving public files: webhook bodies carry the File object with its URLs. */
   deliveryBaseUrl: string;
+  /** Reserved concurrency of each tagger Lambda. @default none (the account's unreserved pool) */
+  taggerConcurrency?: number;
+  /** Reserved concurrency of deliver-webhook. @default none (the account's unreserved pool) */
+  webhookConcurrency?: number;
 }
 
 /**
  * The tagging workflow (a Standard state machine): one execution per tagging run. A Map fans out one
  * tagger Lambda per extension; each retries provider faults with backoff and, once retries are spent,
- * is caught and recorded `failed`, so one provider failing never fails the others.
+ * is caught and recorded `failed`. No item ever fails: a failing item would make Step Functions stop its
+ * siblings, a webhook waiting for its next attempt among them.
  */
 export class TaggingWorkflow extends Construct {
   readonly stateMachine: StateMachine;
@@ -91,6 +113,10 @@ export class TaggingWorkflow extends Construct {
       description: 'aitags google-auto-tagging: a Google Cloud Vision API key, or a service-account JSON key',
       secretStringValue: SecretValue.unsafePlainText('{}'),
     });
+    Validations.of(this.visionCredentials).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Holds a Google Cloud key an operator puts here; Secrets Manager cannot rotate a key that Google issues.',
+    });
 
     const tagger = (name: ExtensionName) => {
       const { entry, constructId, description } = TAGGERS[name];
@@ -100,6 +126,7 @@ export class TaggingWorkflow extends Construct {
         memorySize: 1024,
         timeout: Duration.seconds(60),
         nativeModules: ['sharp'],
+        reservedConcurrentExecutions: props.taggerConcurrency,
       });
       storage.bindBucket(fn, { 's3:GetObject': ['public', 'private'] });
       storage.bindTable(fn, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
@@ -109,6 +136,10 @@ export class TaggingWorkflow extends Construct {
     rekognition.addEnvironment('AITAGS_REKOGNITION_READS_S3', 'true');
     // DetectLabels has no resource-level permissions; reading the S3 object uses this role's s3:GetObject.
     rekognition.addToRolePolicy(new PolicyStatement({ actions: ['rekognition:DetectLabels'], resources: ['*'] }));
+    Validations.of(rekognition).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'rekognition:DetectLabels supports no resource-level permissions; it is the only action granted on *.',
+    });
     const vision = tagger('google-auto-tagging');
     vision.addEnvironment('AITAGS_VISION_CREDENTIALS_SECRET_ARN', this.visionCredentials.secretArn);
     this.visionCredentials.grantRead(vision);
@@ -128,6 +159,10 @@ export class TaggingWorkflow extends Construct {
       description: 'aitags webhook signing secret: the Standard Webhooks secret is whsec_ followed by this value',
       generateSecretString: { excludePunctuation: true, includeSpace: false, passwordLength: 32 },
     });
+    Validations.of(this.webhookSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Every webhook receiver verifies signatures with this secret; an automatic rotation would make them reject every event until updated.',
+    });
     const deliverWebhook = new AitagsFunction(this, 'DeliverWebhook', {
       entry: 'deliver-webhook',
       description: 'aitags: one signed delivery attempt of one webhook event',
@@ -135,6 +170,7 @@ export class TaggingWorkflow extends Construct {
       // A receiver gets 10 s to answer 2xx; the rest is reading and recording.
       timeout: Duration.seconds(20),
       environment: { AITAGS_DELIVERY_BASE_URL: props.deliveryBaseUrl, AITAGS_ALLOW_PRIVATE_WEBHOOKS: 'false' },
+      reservedConcurrentExecutions: props.webhookConcurrency,
     });
     storage.bindBucket(deliverWebhook, { 's3:GetObject': ['private'] }); // presigned URLs of private files
     storage.bindTable(deliverWebhook, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
@@ -147,6 +183,11 @@ export class TaggingWorkflow extends Construct {
       lambdaFunction: recordFailure,
       outputPath: '$.Payload',
     }).addRetry({ errors: [Errors.ALL], interval: Duration.seconds(2), maxAttempts: 5, backoffRate: 2, jitterStrategy: JitterType.FULL });
+    // The extension stays pending, but its siblings go on; the item's output keeps both errors.
+    recordFailureState.addCatch(new Succeed(this, 'FailureNotRecorded', { stateName: TAGGING_STATES.failureNotRecorded }), {
+      errors: [Errors.ALL],
+      resultPath: '$.recordFailureError',
+    });
 
     const tagWith = (stateName: string, fn: AitagsFunction) =>
       new LambdaInvoke(this, stateName.replace(/\s+/g, ''), {
@@ -157,11 +198,19 @@ export class TaggingWorkflow extends Construct {
         taskTimeout: Timeout.duration(Duration.seconds(55)),
       })
         .addRetry({
-          errors: [TRANSIENT_PROVIDER_ERROR, Errors.TIMEOUT, 'Lambda.TooManyRequestsException'],
+          errors: [TRANSIENT_PROVIDER_ERROR, Errors.TIMEOUT],
           interval: Duration.seconds(2),
           maxAttempts: 4,
           backoffRate: 2,
           maxDelay: Duration.seconds(30),
+          jitterStrategy: JitterType.FULL,
+        })
+        .addRetry({
+          errors: [THROTTLED_PROVIDER_ERROR, 'Lambda.TooManyRequestsException'],
+          interval: Duration.seconds(THROTTLING_RETRY.intervalSeconds),
+          maxAttempts: THROTTLING_RETRY.maxAttempts,
+          backoffRate: THROTTLING_RETRY.backoffRate,
+          maxDelay: Duration.seconds(THROTTLING_RETRY.maxDelaySeconds),
           jitterStrategy: JitterType.FULL,
         })
         .addCatch(recordFailureState, { errors: [Errors.ALL], resultPath: '$.error' });
@@ -172,7 +221,13 @@ export class TaggingWorkflow extends Construct {
     for (const name of EXTENSION_NAMES) {
       pickTagger.when(Condition.stringEquals('$.extension.name', name), tagWith(TAGGERS[name].stateName, this.taggers[name]).next(webhookOwed));
     }
-    pickTagger.otherwise(new Fail(this, 'UnknownExtension', { stateName: TAGGING_STATES.unknownExtension, error: 'UnknownExtension' }));
+    pickTagger.otherwise(
+      new Pass(this, 'UnknownExtension', {
+        stateName: TAGGING_STATES.unknownExtension,
+        result: Result.fromObject({ Error: 'UnknownExtension', Cause: 'No tagger runs this extension name' }),
+        resultPath: '$.error',
+      }),
+    );
 
     const tagEachExtension = new MapState(this, 'TagEachExtension', {
       stateName: TAGGING_STATES.tagEachExtension,
@@ -184,6 +239,11 @@ export class TaggingWorkflow extends Construct {
       },
       resultPath: '$.outcomes',
     }).itemProcessor(pickTagger);
+    // Whatever an item still throws ends the run here, error and cause kept (States.Runtime, which no Catch takes, fails it directly).
+    tagEachExtension.addCatch(
+      new Fail(this, 'TaggingRunFailed', { stateName: TAGGING_STATES.runFailed, errorPath: '$.runError.Error', causePath: '$.runError.Cause' }),
+      { errors: [Errors.ALL], resultPath: '$.runError' },
+    );
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       comment: 'aitags: tag one file with the requested extensions; deliver the webhooks owed for those reported pending',
@@ -192,9 +252,23 @@ export class TaggingWorkflow extends Construct {
       timeout: Duration.hours(48),
       logs: {
         destination: new LogGroup(this, 'StateMachineLogs', { retention: RetentionDays.ONE_MONTH }),
-        level: LogLevel.ERROR,
+        level: LogLevel.ALL,
+        // Every transition, but not the items' data (webhook URLs, file metadata): execution history keeps that.
+        includeExecutionData: false,
       },
+      tracingEnabled: true,
     });
+    Validations.of(this.stateMachine).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Log delivery (logs:CreateLogDelivery and friends) and X-Ray (xray:PutTraceSegments and friends) support no resource-level permissions.',
+      },
+      ...[rekognition, vision, recordFailure, deliverWebhook].map((fn) => ({
+        id: `AwsSolutions-IAM5[Resource::${arnInFinding(fn)}:*]`,
+        reason: "CDK's LambdaInvoke grant: the function and its versions; the task invokes the unqualified ARN.",
+      })),
+    );
   }
 
   /**

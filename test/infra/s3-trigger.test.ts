@@ -163,6 +163,22 @@ describe('on-object-created permissions', () => {
     );
   });
 
+  it('may list only keys under uploads/ and ingest/, which is all HeadObject on a moved inbox object needs to answer 404', () => {
+    const roleId = (synthesized.functionProperties(TRIGGER).Role as GetAtt)['Fn::GetAtt'][0];
+    const listing = resourcesOfType('AWS::IAM::Policy')
+      .filter((policy) => ((policy.Properties?.Roles ?? []) as { Ref: string }[]).some((role) => role.Ref === roleId))
+      .flatMap(statementsOf)
+      .filter((statement) => statement.Action === 's3:ListBucket');
+    expect(listing).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: bucketArn(),
+        Condition: { StringLike: { 's3:prefix': INBOX_PREFIXES.map((prefix) => `${prefix}*`) } },
+      },
+    ]);
+  });
+
   it('has only the basic execution role besides, so it writes its logs and calls no other service', () => {
     expect(synthesized.managedPoliciesOf(TRIGGER)).toEqual(['AWSLambdaBasicExecutionRole']);
   });

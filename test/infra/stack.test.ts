@@ -133,6 +133,25 @@ describe('delivery', () => {
     });
   });
 
+  it('serves every public file with nosniff and a policy under which active content (an SVG) runs and loads nothing', () => {
+    const policies = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::CloudFront::ResponseHeadersPolicy');
+    expect(
+      policies.map(
+        ([, policy]) => (policy.Properties?.ResponseHeadersPolicyConfig as { SecurityHeadersConfig?: unknown } | undefined)?.SecurityHeadersConfig,
+      ),
+    ).toEqual([
+      {
+        ContentTypeOptions: { Override: true },
+        ContentSecurityPolicy: { ContentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; sandbox", Override: true },
+      },
+    ]);
+    synthesized.template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({ ResponseHeadersPolicyId: { Ref: policies[0]?.[0] } }),
+      }),
+    });
+  });
+
   it('synthesizes without warnings, the imported-bucket OAC notice included', () => {
     Annotations.fromStack(synthesized.stack).hasNoWarning('*', Match.anyValue());
   });
@@ -340,7 +359,7 @@ describe('private key', () => {
 });
 
 describe('outputs', () => {
-  it('names the API URL, delivery URL, key secret, bucket, ingest prefix, failed-objects queue, Vision credentials secret, webhook secret, state machine and table', () => {
+  it('names the API URL, delivery URL, key secret, bucket, ingest prefix, failed-objects queue, Vision credentials secret, webhook secret, state machine, table and alarm topic', () => {
     const { outputs } = synthesized;
     expect(Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, render(output.Value)]))).toEqual({
       ApiUrl: `${logicalId(synthesized.stack.api.httpApi)}.ApiEndpoint`,
@@ -353,6 +372,7 @@ describe('outputs', () => {
       WebhookSecretArn: 'webhookSecret',
       StateMachineArn: 'stateMachine',
       TableName: 'table',
+      AlarmTopicArn: 'alarmTopic',
     });
     expect(outputs.PrivateKeySecretArn?.Description).toContain('aws secretsmanager get-secret-value');
     expect(outputs.VisionCredentialsSecretArn?.Description).toContain('aws secretsmanager put-secret-value');
@@ -360,6 +380,7 @@ describe('outputs', () => {
     expect(outputs.WebhookSecretArn?.Description).toContain('whsec_');
     expect(outputs.WebhookSecretArn?.Description).toContain('aws secretsmanager get-secret-value');
     expect(outputs.IngestPrefix?.Description).toContain('aws s3 cp');
+    expect(outputs.AlarmTopicArn?.Description).toContain('-c alarmEmail=');
   });
 });
 
@@ -380,5 +401,97 @@ describe('settings', () => {
 
   it('refuses a sync window API Gateway would not wait for', () => {
     expect(() => stackWith({ syncWindowMs: 29_000 })).toThrow(/syncWindowMs must be an integer from 0 to 20000/);
+  });
+});
+
+describe('throttling and access logs', () => {
+  function defaultStage(template: StackTemplate): Record<string, unknown> {
+    const stages = Object.values(template.resources).filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    return stages[0]?.Properties ?? {};
+  }
+
+  it('throttles the API at 50 requests per second with bursts of 100 unless told otherwise', () => {
+    expect(defaultStage(synthesized)).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+  });
+
+  it('throttles at the chosen rate and burst (-c apiRateLimit=… -c apiBurstLimit=…)', () => {
+    expect(defaultStage(new StackTemplate({ apiRateLimit: 5, apiBurstLimit: 12 })).DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: 5,
+      ThrottlingBurstLimit: 12,
+    });
+  });
+
+  it.each([
+    [{ apiRateLimit: 0 }, 'apiRateLimit must be a whole number of requests, 1 or more; got 0'],
+    [{ apiBurstLimit: 2.5 }, 'apiBurstLimit must be a whole number of requests, 1 or more; got 2.5'],
+  ])('refuses %o when the stack is built, naming the context key', (props, message) => {
+    expect(() => new StackTemplate(props)).toThrow(message);
+  });
+
+  it('logs every request as one JSON line, with its route, status and errors, to a log group kept for one month', () => {
+    const { AccessLogSettings } = defaultStage(synthesized) as {
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string };
+    };
+    expect(resources[AccessLogSettings.DestinationArn['Fn::GetAtt'][0]]).toMatchObject({
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { RetentionInDays: 30 },
+    });
+    expect(JSON.parse(AccessLogSettings.Format)).toEqual({
+      requestId: '$context.requestId',
+      requestTime: '$context.requestTime',
+      ip: '$context.identity.sourceIp',
+      userAgent: '$context.identity.userAgent',
+      method: '$context.httpMethod',
+      path: '$context.path',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      responseLength: '$context.responseLength',
+      integrationStatus: '$context.integrationStatus',
+      integrationLatency: '$context.integrationLatency',
+      error: '$context.error.message',
+      integrationError: '$context.integrationErrorMessage',
+    });
+  });
+});
+
+describe('reserved concurrency', () => {
+  const reservations = (template: StackTemplate) =>
+    Object.fromEntries(
+      Object.values(template.resources)
+        .filter((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties?.ReservedConcurrentExecutions !== undefined)
+        .map((resource) => [resource.Metadata?.[HANDLER_ENTRY_METADATA], resource.Properties?.ReservedConcurrentExecutions]),
+    );
+
+  it('reserves nothing unless told to, so that cdk deploy fits an account with a small concurrency quota', () => {
+    expect(reservations(synthesized)).toEqual({});
+  });
+
+  it('reserves the chosen concurrency for each tagger, deliver-webhook and the S3 trigger, and for no API function', () => {
+    const reserved = new StackTemplate({ taggerConcurrency: 5, webhookConcurrency: 2, triggerConcurrency: 3 });
+    expect(reservations(reserved)).toEqual({
+      'tag-with-rekognition': 5,
+      'tag-with-vision': 5,
+      'deliver-webhook': 2,
+      'on-object-created': 3,
+    });
+  });
+
+  it.each([
+    [{ taggerConcurrency: 0 }, 'taggerConcurrency (cdk -c taggerConcurrency=…) must be a whole number of concurrent executions, 1 or more; got 0'],
+    [
+      { webhookConcurrency: 1.5 },
+      'webhookConcurrency (cdk -c webhookConcurrency=…) must be a whole number of concurrent executions, 1 or more; got 1.5',
+    ],
+    [
+      { triggerConcurrency: -1 },
+      'triggerConcurrency (cdk -c triggerConcurrency=…) must be a whole number of concurrent executions, 1 or more; got -1',
+    ],
+  ])('refuses %o when the stack is built, naming the context key', (props, message) => {
+    expect(() => new StackTemplate(props)).toThrow(message);
   });
 });

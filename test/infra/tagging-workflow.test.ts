@@ -1,4 +1,7 @@
+import '../../local/promise-with-resolvers.js';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type CfnTemplate, taggingWorkflowOf } from '../../local/synthesized-template.js';
 import {
   MAX_WEBHOOK_ATTEMPTS,
   WEBHOOK_JITTER,
@@ -52,12 +55,14 @@ describe('tagging state machine', () => {
     expect(definition.TimeoutSeconds).toBe(48 * 3600);
   });
 
-  it('logs errors to its own log group kept for one month', () => {
+  it('logs every event, without the items it carries, to its own log group kept for one month', () => {
     const logging = stateMachineProperties().LoggingConfiguration as {
       Level: string;
+      IncludeExecutionData: boolean;
       Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [string, string] } } }[];
     };
-    expect(logging.Level).toBe('ERROR');
+    expect(logging.Level).toBe('ALL');
+    expect(logging.IncludeExecutionData).toBe(false);
     const [logGroupId] = logging.Destinations[0]?.CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'] ?? [];
     expect(synthesized.resources[logGroupId ?? '']).toMatchObject({
       Type: 'AWS::Logs::LogGroup',
@@ -65,11 +70,33 @@ describe('tagging state machine', () => {
     });
   });
 
+  it('sends traces to X-Ray', () => {
+    expect(stateMachineProperties().TracingConfiguration).toEqual({ Enabled: true });
+  });
+
   it('runs one Map over the extensions and ends when every item has ended', () => {
     expect(definition.StartAt).toBe('Tag each extension');
-    expect(Object.keys(definition.States)).toEqual(['Tag each extension']);
+    expect(Object.keys(definition.States)).toEqual(['Tag each extension', 'Tagging run failed']);
     expect(state('Tag each extension')).toMatchObject({ Type: 'Map', End: true });
     expect(state('Tag each extension')).not.toHaveProperty('Next');
+  });
+
+  it("ends the run as failed, with the error and cause it caught, when the Map itself fails ('Tagging run failed')", () => {
+    expect(state('Tag each extension').Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.runError', Next: 'Tagging run failed' }]);
+    expect(state('Tagging run failed')).toEqual({ Type: 'Fail', ErrorPath: '$.runError.Error', CausePath: '$.runError.Cause' });
+  });
+
+  it('lets no item fail, since a failed item makes Step Functions stop its siblings: no Fail state, and every Task catches States.ALL', () => {
+    const item = (state('Tag each extension').ItemProcessor as StateMachineDefinition).States;
+    expect(Object.entries(item).filter(([, inner]) => inner.Type === 'Fail')).toEqual([]);
+    const tasks = Object.entries(item).filter(([, inner]) => inner.Type === 'Task');
+    expect(tasks.map(([name]) => name).sort()).toEqual(TASKS.map(([name]) => name).sort());
+    for (const [name, task] of tasks) {
+      expect({ name, catches: (task.Catch as { ErrorEquals: string[] }[] | undefined)?.map((handler) => handler.ErrorEquals) }).toEqual({
+        name,
+        catches: [['States.ALL']],
+      });
+    }
   });
 
   it('sends every transition of an item to a state of that item', () => {
@@ -89,7 +116,7 @@ describe('tagging state machine', () => {
     expect(map.ItemSelector).toEqual({ 'fileId.$': '$.fileId', 'runId.$': '$.runId', 'extension.$': '$$.Map.Item.Value' });
   });
 
-  it('picks the tagger by extension name and fails an extension it does not know', () => {
+  it('picks the tagger by extension name, and ends an extension it does not know with the error in its output', () => {
     expect(state('Pick the tagger')).toEqual({
       Type: 'Choice',
       Choices: [
@@ -98,7 +125,12 @@ describe('tagging state machine', () => {
       ],
       Default: 'Unknown extension',
     });
-    expect(state('Unknown extension')).toEqual({ Type: 'Fail', Error: 'UnknownExtension' });
+    expect(state('Unknown extension')).toEqual({
+      Type: 'Pass',
+      Result: { Error: 'UnknownExtension', Cause: 'No tagger runs this extension name' },
+      ResultPath: '$.error',
+      End: true,
+    });
   });
 
   it.each(TASKS)("'%s' invokes functions/%s.ts with the item and passes on its result", (name, entry) => {
@@ -116,13 +148,15 @@ describe('tagging state machine', () => {
       expect(state(name).Retry).toEqual([
         expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException']) }),
         {
-          ErrorEquals: ['ProviderTransientError', 'States.Timeout', 'Lambda.TooManyRequestsException'],
+          ErrorEquals: ['ProviderTransientError', 'States.Timeout'],
           IntervalSeconds: 2,
           MaxAttempts: 4,
           BackoffRate: 2,
           MaxDelaySeconds: 30,
           JitterStrategy: 'FULL',
         },
+        // Throttling: its own schedule (test/infra/tagger-retries.test.ts).
+        expect.objectContaining({ ErrorEquals: ['ProviderThrottledError', 'Lambda.TooManyRequestsException'] }),
       ]);
     },
   );
@@ -150,18 +184,38 @@ describe('tagging state machine', () => {
     });
     expect(state('Record extension failure')).toMatchObject({ Next: 'Webhook owed?' });
     expect(state('Record extension failure')).not.toHaveProperty('End');
-    expect(state('Record extension failure')).not.toHaveProperty('Catch');
+  });
+
+  it("'Record extension failure' still failing after its retries ends its item, keeping both errors, instead of failing the Map", () => {
+    expect(state('Record extension failure').Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.recordFailureError', Next: 'Extension failure not recorded' },
+    ]);
+    expect(state('Extension failure not recorded')).toEqual({ Type: 'Succeed' });
   });
 
   it('lets its role invoke the two taggers, the failure recorder and deliver-webhook, and no other function', () => {
     const permissions = synthesized.permissionsOfRole(stateMachineProperties().RoleArn);
-    expect(permissions.filter((permission) => !permission.startsWith('logs:'))).toEqual(
+    const delivery = (permission: string) => permission.startsWith('logs:') || permission.startsWith('xray:');
+    expect(permissions.filter((permission) => !delivery(permission))).toEqual(
       WORKFLOW_FUNCTIONS.flatMap((entry) => [`lambda:InvokeFunction ${entry}`, `lambda:InvokeFunction ${entry}:*`]).sort(),
     );
-    // What Step Functions needs to deliver its own logs; these actions have no resource-level permissions.
-    for (const permission of permissions.filter((permission) => permission.startsWith('logs:'))) {
-      expect(permission).toMatch(/^logs:\w+ \*$/);
-    }
+    // What Step Functions needs to deliver its own logs and traces; these actions have no resource-level permissions.
+    expect(permissions.filter(delivery)).toEqual(
+      [
+        'logs:CreateLogDelivery *',
+        'logs:DeleteLogDelivery *',
+        'logs:DescribeLogGroups *',
+        'logs:DescribeResourcePolicies *',
+        'logs:GetLogDelivery *',
+        'logs:ListLogDeliveries *',
+        'logs:PutResourcePolicy *',
+        'logs:UpdateLogDelivery *',
+        'xray:GetSamplingRules *',
+        'xray:GetSamplingTargets *',
+        'xray:PutTelemetryRecords *',
+        'xray:PutTraceSegments *',
+      ].sort(),
+    );
   });
 });
 
@@ -378,5 +432,81 @@ describe('tagging permissions', () => {
 
   it.each(WORKFLOW_FUNCTIONS)("%s's role otherwise carries only the basic execution policy, for its logs", (entry) => {
     expect(synthesized.managedPoliciesOf(entry)).toEqual(['AWSLambdaBasicExecutionRole']);
+  });
+});
+
+describe('a run of the synthesized definition (aws-local-stepfunctions, stub tasks)', () => {
+  type Payload = Record<string, unknown>;
+  type JsonValue = Parameters<StateMachine['run']>[0];
+  const thrown = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+  /** Runs the definition as synthesized, each Lambda task answered by a stub for its handler module, every Retry and Wait shortened. */
+  function runWith(stubs: Record<string, (payload: Payload, call: number) => Payload>, waitMs: Record<string, number>) {
+    const workflow = taggingWorkflowOf(synthesized.template.toJSON() as CfnTemplate);
+    const calls: Record<string, number> = {};
+    const taskResourceLocalHandlers = Object.fromEntries(
+      Object.entries(workflow.taskEntries).map(([stateName, entry]) => [
+        stateName,
+        (input: unknown) => {
+          calls[entry] = (calls[entry] ?? 0) + 1;
+          const stub = stubs[entry];
+          if (!stub) throw new Error(`no stub for ${entry}`);
+          return { Payload: stub((input as { Payload: Payload }).Payload, calls[entry]) } as JsonValue;
+        },
+      ]),
+    );
+    const machine = new StateMachine(workflow.definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
+    const execution = machine.run(
+      { fileId: 'f1', runId: 'r1', extensions: [{ name: 'aws-auto-tagging' }, { name: 'google-auto-tagging' }] },
+      {
+        overrides: {
+          taskResourceLocalHandlers,
+          retryIntervalOverrides: Object.fromEntries(TASKS.map(([name]) => [name, 0])),
+          waitTimeOverrides: waitMs,
+        },
+      },
+    );
+    return { result: execution.result as Promise<{ outcomes: Payload[] }>, calls };
+  }
+
+  it("keeps delivering one extension's webhook while the other's failure recorder keeps failing", async () => {
+    const webhook = { url: 'https://receiver.example/hooks', eventId: 'evt_1', attempt: 1, delivered: false, gaveUp: false };
+    const { result, calls } = runWith(
+      {
+        'tag-with-rekognition': () => {
+          throw thrown('ProviderError', 'Rekognition refused the image');
+        },
+        'record-extension-failure': () => {
+          throw thrown('RecordFailed', 'the table is unavailable');
+        },
+        'tag-with-vision': (item) => ({ ...item, webhook }),
+        // The receiver fails the first attempt; the second, after a Wait, gets through.
+        'deliver-webhook': (item, call) => ({
+          ...item,
+          webhook: call === 1 ? { ...webhook, attempt: 2, waitSeconds: 5 } : { ...webhook, attempt: 2, delivered: true },
+        }),
+      },
+      // Long enough for the sibling's failure to happen while this webhook waits; retries take no time.
+      { [webhookWaitStateName(2)]: 300 },
+    );
+
+    const { outcomes } = await result;
+
+    expect(calls).toEqual({ 'tag-with-rekognition': 1, 'record-extension-failure': 6, 'tag-with-vision': 1, 'deliver-webhook': 2 });
+    expect(outcomes).toEqual([
+      {
+        fileId: 'f1',
+        runId: 'r1',
+        extension: { name: 'aws-auto-tagging' },
+        error: { Error: 'ProviderError', Cause: expect.stringContaining('Rekognition refused the image') },
+        recordFailureError: { Error: 'RecordFailed', Cause: expect.stringContaining('the table is unavailable') },
+      },
+      {
+        fileId: 'f1',
+        runId: 'r1',
+        extension: { name: 'google-auto-tagging' },
+        webhook: { ...webhook, attempt: 2, delivered: true },
+      },
+    ]);
   });
 });
