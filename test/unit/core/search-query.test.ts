@@ -392,15 +392,19 @@ describe('parseSearchQuery', () => {
       expect(error.message).toBe(`searchQuery: ${message}`);
     });
 
-    it('shows an example for the field in the help', () => {
-      expect(thrownApiError(() => parseSearchQuery('name > 5')).help).toBe(
-        'name takes = and NOT = (exact), : (begins with), HAS (a word) and IN, e.g. name : "red-dress" or name HAS "summer".',
+    it('names the column and what was expected in the help too, then shows an example for the field', () => {
+      expect(thrownApiError(() => parseSearchQuery('name > 5')).help).toMatch(
+        /^Column 6: .+\. name takes = and NOT = \(exact\), : \(begins with\), HAS \(a word\) and IN, e\.g\. name : "red-dress" or name HAS "summer"\.$/,
       );
-      expect(thrownApiError(() => parseSearchQuery('size < "big"')).help).toBe(
-        'size takes =, <, <=, > and >= with bytes or a size such as "500kb" or "1mb" (1 kb = 1024 bytes), e.g. size < "1mb".',
+      expect(thrownApiError(() => parseSearchQuery('size < "big"')).help).toMatch(
+        /^Column 8: .+\. size takes =, <, <=, > and >= with bytes or a size such as "500kb" or "1mb" \(1 kb = 1024 bytes\), e\.g\. size < "1mb"\.$/,
       );
-      expect(thrownApiError(() => parseSearchQuery('colour = "red"')).help).toBe(SEARCH_QUERY_HELP);
-      expect(thrownApiError(() => parseSearchQuery('tags != "a"')).help).toMatch(/^Write NOT = for "is not", e\.g\. tags NOT = "draft"\. /);
+      expect(thrownApiError(() => parseSearchQuery('colour = "red"')).help).toMatch(
+        new RegExp(`^Column 1: .+\\. ${SEARCH_QUERY_HELP.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+      );
+      expect(thrownApiError(() => parseSearchQuery('tags != "a"')).help).toMatch(
+        /^Column 6: .+\. Write NOT = for "is not", e\.g\. tags NOT = "draft"\. /,
+      );
     });
 
     it(`refuses a query longer than ${MAX_QUERY_CHARS} characters before reading it`, () => {
