@@ -43,19 +43,25 @@ function* allStates(states: Record<string, StateDefinition>): Generator<[string,
   }
 }
 
-/** Time-lapse without touching the definition: the runner's own per-state wait and retry overrides. */
-function timeOverrides(definition: MachineDefinition, scale: number, nominalWaitSeconds: Record<string, number>) {
+/**
+ * Time-lapse: Wait states through the runner's per-state overrides; Retry by scaling each retrier's
+ * interval and cap in a copy of the definition, so that backoff and jitter keep their shape (the runner's
+ * own retry override is one fixed interval per retrier). At scale 1 the definition runs as synthesized:
+ * the runner honours IntervalSeconds, BackoffRate, MaxAttempts, MaxDelaySeconds and JitterStrategy FULL.
+ */
+function timeLapse(definition: MachineDefinition, scale: number, nominalWaitSeconds: Record<string, number>) {
   const waitTimeOverrides: Record<string, number> = {};
-  const retryIntervalOverrides: Record<string, number[]> = {};
-  if (scale === 1) return { waitTimeOverrides, retryIntervalOverrides };
-  for (const [name, state] of allStates(definition.States)) {
+  if (scale === 1) return { definition, waitTimeOverrides };
+  const scaled = structuredClone(definition);
+  for (const [name, state] of allStates(scaled.States)) {
     const waitSeconds = typeof state.Seconds === 'number' ? state.Seconds : nominalWaitSeconds[name];
     if (state.Type === 'Wait' && waitSeconds !== undefined) waitTimeOverrides[name] = waitSeconds * 1000 * scale;
-    const retry = state.Retry as Array<{ IntervalSeconds?: number }> | undefined;
-    // The runner takes one interval per retrier, so the scaled runs keep the first interval and lose the backoff.
-    if (retry) retryIntervalOverrides[name] = retry.map((retrier) => (retrier.IntervalSeconds ?? 1) * 1000 * scale);
+    for (const retrier of (state.Retry as Array<{ IntervalSeconds?: number; MaxDelaySeconds?: number }> | undefined) ?? []) {
+      retrier.IntervalSeconds = (retrier.IntervalSeconds ?? 1) * scale;
+      if (retrier.MaxDelaySeconds !== undefined) retrier.MaxDelaySeconds *= scale;
+    }
   }
-  return { waitTimeOverrides, retryIntervalOverrides };
+  return { definition: scaled, waitTimeOverrides };
 }
 
 /**
@@ -98,11 +104,12 @@ function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
  * definition with aws-local-stepfunctions: the handlers start executions through the real SFN client.
  */
 export async function startLocalStepFunctions(options: Options): Promise<LocalStepFunctions> {
-  const machine = new StateMachine(options.workflow.definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
+  const { definition, waitTimeOverrides } = timeLapse(options.workflow.definition, options.waitScale, options.nominalWaitSeconds ?? {});
+  const machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
   const taskResourceLocalHandlers = Object.fromEntries(
     Object.entries(options.workflow.taskEntries).map(([stateName, entry]) => [stateName, lambdaInvoke(entry, options.handlers)]),
   );
-  const overrides = { taskResourceLocalHandlers, ...timeOverrides(options.workflow.definition, options.waitScale, options.nominalWaitSeconds ?? {}) };
+  const overrides = { taskResourceLocalHandlers, waitTimeOverrides };
   const running = new Map<string, { abort: () => void; done: Promise<unknown> }>();
   const names = new Set<string>();
 

@@ -5,13 +5,7 @@ import { type ImageInput, isNetworkError, type LabelDetector } from './label-det
 
 const MAX_LABELS = 100;
 const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'LimitExceededException']);
-const TRANSIENT = new Set([
-  'InternalServerError',
-  'ServiceUnavailableException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-]);
+const TRANSIENT = new Set(['InternalServerError', 'ServiceUnavailableException', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 const CREDENTIALS = new Set(['CredentialsProviderError', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException']);
 
 /** Amazon Rekognition DetectLabels, errors classified once: retryable faults vs final failures. */

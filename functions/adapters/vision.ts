@@ -1,12 +1,13 @@
 // The v1 client alone: the package's main entry also loads every beta client and roughly doubles the cold import.
 import { ImageAnnotatorClient } from '@google-cloud/vision/build/src/v1/image_annotator_client.js';
 import type { Label } from '../core/select-tags.js';
-import { ExtensionFailure, ProviderTransientError } from '../core/provider-errors.js';
+import { ExtensionFailure, ProviderThrottledError, ProviderTransientError } from '../core/provider-errors.js';
 import { type ImageInput, isNetworkError, type LabelDetector } from './label-detector.js';
 
 const MAX_LABELS = 100;
 /** gRPC status codes (Google APIs use them over REST too) that a retry can fix. */
-const TRANSIENT_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 10 /* ABORTED */, 13 /* INTERNAL */, 14 /* UNAVAILABLE */]);
+const RESOURCE_EXHAUSTED = 8; // quota exceeded: HTTP 429 over REST
+const TRANSIENT_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 10 /* ABORTED */, 13 /* INTERNAL */, 14 /* UNAVAILABLE */]);
 const CREDENTIAL_CODES = new Set([7 /* PERMISSION_DENIED */, 16 /* UNAUTHENTICATED */]);
 
 /** How the tagger authenticates to Vision: an API key, a service-account key, or nothing configured. */
@@ -137,6 +138,7 @@ export function classifyVisionError(error: unknown): Error {
   if (CREDENTIAL_CODES.has(code) || /API key not valid|API_KEY_INVALID/.test(message)) {
     return new ExtensionFailure(`Google Cloud Vision refused the credentials: ${message}`, 'MISSING_CREDENTIALS');
   }
+  if (code === RESOURCE_EXHAUSTED) return new ProviderThrottledError(`Google Cloud Vision: ${message}`);
   if (TRANSIENT_CODES.has(code) || isAbort(error) || isNetworkError(error) || /timeout|timed out|ECONNRESET|socket hang up/i.test(message)) {
     return new ProviderTransientError(`Google Cloud Vision: ${message}`);
   }

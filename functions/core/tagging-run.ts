@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { type Extension, extensionSchema } from './extensions.js';
 import { EXTENSION_NAMES, type ExtensionName } from './extension-names.js';
 import type { ExtensionError, ExtensionOutcome, ExtensionState, FileRecord } from './file-record.js';
-import { TRANSIENT_PROVIDER_ERROR } from './provider-errors.js';
+import { THROTTLED_PROVIDER_ERROR, TRANSIENT_PROVIDER_ERROR } from './provider-errors.js';
 import { SUPERSEDED_ERROR, type WebhookProgress, webhookOwed } from './webhook-events.js';
 
 /** A tagging run: the tagging workflow's input, one execution per upload or PATCH that asked for extensions. */
@@ -93,7 +93,7 @@ export function failureFromStepError(error: ExtensionFailureTask['error']): Exte
   } catch {
     // Cause was plain text.
   }
-  if (error.Error === TRANSIENT_PROVIDER_ERROR) {
+  if (error.Error === TRANSIENT_PROVIDER_ERROR || error.Error === THROTTLED_PROVIDER_ERROR) {
     return { message: `The provider kept failing after retries: ${detail}`, reason: 'PROVIDER_UNAVAILABLE' };
   }
   if (error.Error === 'States.Timeout') return { message: 'The tagger timed out', reason: 'TIMEOUT' };

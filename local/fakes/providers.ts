@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 
 /**
@@ -24,9 +25,16 @@ import sharp from 'sharp';
  * server-error (500 InternalServerError, 503 UNAVAILABLE), bad-image (400 InvalidImageFormatException,
  * 400 INVALID_ARGUMENT), unauthenticated (400 UnrecognizedClientException, 401 UNAUTHENTICATED), hang (no
  * answer until the client gives up or `stop()`). Remember the SDKs' own retries: the Rekognition client
- * built with `maxAttempts: 2` sends a request twice before giving up, so queue a fault twice to see it
- * reach the caller. Requests without credentials (no SigV4 signature; no API key or bearer token) are
+ * sends a request twice on a server error or a hang before giving up (never on throttling), so queue such
+ * a fault twice to see it reach the caller. Requests without credentials (no SigV4 signature; no API key or bearer token) are
  * refused as the services refuse them, without using up a queued fault.
+ *
+ * Quota: with `{ tps }` a fake is a token bucket (refilled continuously at `tps` calls a second, holding
+ * at most `burst`, full at start and after `reset()`). A call over it is refused before its image is
+ * decoded, as a real service sheds load: Rekognition with HTTP 400 `ThrottlingException` (or
+ * `ProvisionedThroughputExceededException`, option `throttlingError`), Vision with HTTP 429
+ * `RESOURCE_EXHAUSTED`. Every call that reaches the bucket is logged in `calls` (time, over quota or not,
+ * which image), from which throttles, attempts per image and utilisation follow.
  */
 
 export type FakeFailure = 'throttle' | 'server-error' | 'hang' | 'bad-image' | 'unauthenticated';
@@ -90,8 +98,20 @@ export interface FakeProvider<Seen> {
   behave(behaviour: FakeBehaviour): void;
   /** Forgets the recorded requests and returns to the behaviour the fake was started with. */
   reset(): void;
+  /** Every call that reached the quota (authenticated and well-formed), in arrival order. */
+  calls: ProviderCall[];
   /** Closes every connection, hung ones included, and the listening socket. */
   stop(): Promise<void>;
+}
+
+/** One call as the quota saw it. */
+export interface ProviderCall {
+  /** When the whole request had arrived (ms since the epoch). */
+  at: number;
+  /** Refused over the `tps` quota with the provider's throttling error. */
+  overQuota: boolean;
+  /** Which image: a digest of the bytes (the same for every attempt at one image), or an S3 object's URI. */
+  image: string | undefined;
 }
 
 export interface FakeOptions<Seen> {
@@ -99,6 +119,17 @@ export interface FakeOptions<Seen> {
   port?: number;
   /** Called for every request as it is recorded (the CLI logs them). */
   onRequest?: (request: Seen) => void;
+  /** The quota, in calls a second; unset: no quota. */
+  tps?: number;
+  /** How many calls the quota lets through at once after an idle spell. @default tps, at least 1 */
+  burst?: number;
+}
+
+export type RekognitionThrottlingError = 'ThrottlingException' | 'ProvisionedThroughputExceededException';
+
+export interface FakeRekognitionOptions extends FakeOptions<RekognitionRequestSeen> {
+  /** What a call over `tps` gets: Rekognition answers either, by the limit it hit. @default 'ThrottlingException' */
+  throttlingError?: RekognitionThrottlingError;
 }
 
 /** The labels every decodable image gets when none are configured, besides its dominant colour. */
@@ -129,14 +160,25 @@ const REKOGNITION_FAULTS: Record<Exclude<FakeFailure, 'hang'>, { status: number;
   unauthenticated: { status: 400, type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' },
 };
 
+const REKOGNITION_OVER_QUOTA: Record<RekognitionThrottlingError, string> = {
+  ThrottlingException: 'Rate exceeded',
+  ProvisionedThroughputExceededException: 'Provisioned rate exceeded',
+};
+
 export function startFakeRekognition(
   initial: FakeBehaviour = {},
-  options: FakeOptions<RekognitionRequestSeen> = {},
+  options: FakeRekognitionOptions = {},
 ): Promise<FakeProvider<RekognitionRequestSeen>> {
-  return startFake(initial, options, answerRekognition);
+  const overQuota = options.throttlingError ?? 'ThrottlingException';
+  return startFake(initial, options, (request, body, behaviour) => answerRekognition(request, body, behaviour, overQuota));
 }
 
-async function answerRekognition(request: IncomingMessage, body: Buffer, behaviour: Behaviour): Promise<Exchange<RekognitionRequestSeen>> {
+async function answerRekognition(
+  request: IncomingMessage,
+  body: Buffer,
+  behaviour: Behaviour,
+  overQuota: RekognitionThrottlingError,
+): Promise<Exchange<RekognitionRequestSeen>> {
   const target = header(request, 'x-amz-target');
   const signature = /Credential=([^/,\s]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(header(request, 'authorization') ?? '');
   const seen: RekognitionRequestSeen = {
@@ -175,9 +217,14 @@ async function answerRekognition(request: IncomingMessage, body: Buffer, behavio
   seen.minConfidence = typeof input.MinConfidence === 'number' ? input.MinConfidence : undefined;
   seen.maxLabels = typeof input.MaxLabels === 'number' ? input.MaxLabels : undefined;
   const bytes = typeof input.Image?.Bytes === 'string' ? Buffer.from(input.Image.Bytes, 'base64') : undefined;
+  const s3Object = input.Image?.S3Object;
+  if (s3Object) seen.image = { s3Bucket: s3Object.Bucket, s3Name: s3Object.Name };
+  if (!behaviour.admit(bytes ? digestOf(bytes) : s3Object && `s3://${s3Object.Bucket}/${s3Object.Name}`)) {
+    if (bytes) seen.image = { byteLength: bytes.length };
+    return error(400, overQuota, REKOGNITION_OVER_QUOTA[overQuota]);
+  }
   const decoded = bytes ? await decodeImage(bytes) : undefined;
   if (decoded) seen.image = decoded.seen;
-  else if (input.Image?.S3Object) seen.image = { s3Bucket: input.Image.S3Object.Bucket, s3Name: input.Image.S3Object.Name };
 
   const failure = behaviour.nextFailure();
   if (failure === 'hang') return { seen, reply: 'hang' };
@@ -285,28 +332,35 @@ async function answerVision(request: IncomingMessage, body: Buffer, behaviour: B
   } catch {
     return error(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
   }
-  const images = await Promise.all(
-    (input.requests ?? []).map(async (item) => {
-      const content = typeof item.image?.content === 'string' ? Buffer.from(item.image.content, 'base64') : undefined;
-      const features = (item.features ?? []).map((feature) => ({
-        type:
-          typeof feature.type === 'number'
-            ? (VISION_FEATURE_TYPES[feature.type] ?? String(feature.type))
-            : String(feature.type ?? 'TYPE_UNSPECIFIED'),
-        maxResults: typeof feature.maxResults === 'number' ? feature.maxResults : undefined,
-      }));
-      return { content, decoded: content ? await decodeImage(content) : undefined, features };
-    }),
-  );
-  seen.images = images.map((item) => ({ image: item.decoded?.seen, features: item.features }));
+  const sent = (input.requests ?? []).map((item) => ({
+    content: typeof item.image?.content === 'string' ? Buffer.from(item.image.content, 'base64') : undefined,
+    features: (item.features ?? []).map((feature) => ({
+      type:
+        typeof feature.type === 'number' ? (VISION_FEATURE_TYPES[feature.type] ?? String(feature.type)) : String(feature.type ?? 'TYPE_UNSPECIFIED'),
+      maxResults: typeof feature.maxResults === 'number' ? feature.maxResults : undefined,
+    })),
+  }));
+  const decodeAll = async () => {
+    const images = await Promise.all(sent.map(async (item) => ({ ...item, decoded: item.content ? await decodeImage(item.content) : undefined })));
+    seen.images = images.map((item) => ({ image: item.decoded?.seen, features: item.features }));
+    return images;
+  };
 
   if (!seen.apiKey && !seen.bearerToken) {
+    await decodeAll();
     return error(
       403,
       'PERMISSION_DENIED',
       "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
     );
   }
+  const digests = sent.flatMap((item) => (item.content ? [digestOf(item.content)] : []));
+  if (!behaviour.admit(digests.length ? digests.join(',') : undefined)) {
+    seen.images = sent.map((item) => ({ image: item.content && { byteLength: item.content.length }, features: item.features }));
+    const { code, status, message } = VISION_FAULTS.throttle;
+    return error(code, status, message);
+  }
+  const images = await decodeAll();
   const failure = behaviour.nextFailure();
   if (failure === 'hang') return { seen, reply: 'hang' };
   if (failure) {
@@ -354,6 +408,8 @@ interface Exchange<Seen> {
 interface Behaviour {
   labels: FakeLabel[] | undefined;
   nextFailure(): FakeFailure | undefined;
+  /** Logs the call and takes a token: false when the call is over the quota. */
+  admit(image: string | undefined): boolean;
 }
 type Answer<Seen> = (request: IncomingMessage, body: Buffer, behaviour: Behaviour) => Promise<Exchange<Seen>>;
 
@@ -369,11 +425,18 @@ async function startFake<Seen extends Answered>(
     failures = [...(behaviour.failures ?? [])];
   };
   behave(initial);
+  const quota = options.tps === undefined ? undefined : tokenBucket(options.tps, options.burst ?? Math.max(1, options.tps));
+  const calls: ProviderCall[] = [];
   const behaviour: Behaviour = {
     get labels() {
       return current.labels;
     },
     nextFailure: () => failures.shift(),
+    admit(image) {
+      const overQuota = quota ? !quota.take() : false;
+      calls.push({ at: Date.now(), overQuota, image });
+      return !overQuota;
+    },
   };
 
   const requests: Seen[] = [];
@@ -418,9 +481,12 @@ async function startFake<Seen extends Answered>(
   return {
     url,
     requests,
+    calls,
     behave,
     reset() {
       requests.length = 0;
+      calls.length = 0;
+      quota?.refill();
       behave(initial);
     },
     async stop() {
@@ -432,6 +498,30 @@ async function startFake<Seen extends Answered>(
     },
   };
 }
+
+/** Calls a second, continuously refilled, up to `capacity` at once. */
+function tokenBucket(tps: number, capacity: number) {
+  if (!(tps > 0 && Number.isFinite(tps))) throw new Error(`tps must be a positive number (got ${tps})`);
+  if (!(capacity >= 1 && Number.isFinite(capacity))) throw new Error(`burst must be at least 1 (got ${capacity})`);
+  let tokens = capacity;
+  let refilledAt = performance.now();
+  return {
+    take(): boolean {
+      const now = performance.now();
+      tokens = Math.min(capacity, tokens + ((now - refilledAt) / 1000) * tps);
+      refilledAt = now;
+      if (tokens < 1) return false;
+      tokens -= 1;
+      return true;
+    },
+    refill() {
+      tokens = capacity;
+      refilledAt = performance.now();
+    },
+  };
+}
+
+const digestOf = (bytes: Buffer) => createHash('sha256').update(bytes).digest('base64url').slice(0, 16);
 
 /** The whole body, or undefined when it is larger than any provider accepts. */
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {

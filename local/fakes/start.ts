@@ -3,7 +3,8 @@ import { type FakeBehaviour, type RekognitionRequestSeen, startFakeRekognition, 
 /**
  * `tsx local/fakes/start.ts`: fake Amazon Rekognition and Google Cloud Vision on loopback, so `npm start`
  * can auto-tag without cloud accounts. Ports from REKOGNITION_FAKE_PORT (9001) and VISION_FAKE_PORT (9002),
- * an optional FAKE_LATENCY_MS per answer. Prints the environment `npm start` needs; logs each request to
+ * an optional FAKE_LATENCY_MS per answer, an optional FAKE_TPS quota per provider (calls a second; over it,
+ * each answers its real throttling error). Prints the environment `npm start` needs; logs each request to
  * stderr. Ctrl-C (or SIGTERM) stops both.
  */
 
@@ -20,6 +21,14 @@ function latency(): FakeBehaviour {
   const latencyMs = Number(raw);
   if (!Number.isInteger(latencyMs) || latencyMs < 0) throw new Error(`FAKE_LATENCY_MS must be a non-negative integer (got "${raw}")`);
   return { latencyMs };
+}
+
+function quota(): { tps?: number } {
+  const raw = process.env.FAKE_TPS;
+  if (!raw) return {};
+  const tps = Number(raw);
+  if (!(tps > 0 && Number.isFinite(tps))) throw new Error(`FAKE_TPS must be a positive number of calls a second (got "${raw}")`);
+  return { tps };
 }
 
 /** Starts one fake; a taken port or a bad setting ends the CLI with a one-line message. */
@@ -48,10 +57,13 @@ const logVision = (request: VisionRequestSeen) =>
   );
 
 const behaviour = await listening('FAKE_LATENCY_MS', async () => latency());
+const { tps } = await listening('FAKE_TPS', async () => quota());
 const rekognition = await listening('REKOGNITION_FAKE_PORT', () =>
-  startFakeRekognition(behaviour, { port: port('REKOGNITION_FAKE_PORT', 9001), onRequest: logRekognition }),
+  startFakeRekognition(behaviour, { port: port('REKOGNITION_FAKE_PORT', 9001), onRequest: logRekognition, tps }),
 );
-const vision = await listening('VISION_FAKE_PORT', () => startFakeVision(behaviour, { port: port('VISION_FAKE_PORT', 9002), onRequest: logVision }));
+const vision = await listening('VISION_FAKE_PORT', () =>
+  startFakeVision(behaviour, { port: port('VISION_FAKE_PORT', 9002), onRequest: logVision, tps }),
+);
 
 const environment = {
   AWS_ENDPOINT_URL_REKOGNITION: rekognition.url,
@@ -63,6 +75,7 @@ const environment = {
 console.log(
   [
     `fake Rekognition on ${rekognition.url}, fake Vision on ${vision.url}${behaviour.latencyMs ? ` (${behaviour.latencyMs} ms per answer)` : ''}; Ctrl-C stops them.`,
+    ...(tps ? [`Quota: ${tps} calls a second each; over it Rekognition answers ThrottlingException, Vision 429 RESOURCE_EXHAUSTED.`] : []),
     'Start aitags against them with:',
     `  ${Object.entries(environment)
       .map(([name, value]) => `${name}=${value}`)

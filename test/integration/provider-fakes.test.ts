@@ -4,7 +4,7 @@ import { ImageAnnotatorClient } from '@google-cloud/vision';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageInput } from '../../functions/adapters/label-detector.js';
-import { ExtensionFailure, ProviderTransientError } from '../../functions/core/provider-errors.js';
+import { ExtensionFailure, ProviderThrottledError, ProviderTransientError } from '../../functions/core/provider-errors.js';
 import { rekognitionClient } from '../../functions/adapters/clients/rekognition.js';
 import { RekognitionLabels } from '../../functions/adapters/rekognition.js';
 import { VisionLabels, type VisionSettings } from '../../functions/adapters/vision.js';
@@ -176,18 +176,18 @@ describe('Rekognition adapter against the fake Rekognition', () => {
     expect(all.Labels?.[0]).toEqual({ Name: 'Animal', Confidence: 99.1, Instances: [], Parents: [], Aliases: [], Categories: [] });
   });
 
-  it('retries one throttling itself (the client allows 2 attempts) and returns the labels', async () => {
-    fake.behave({ failures: ['throttle'] });
+  it('retries one server error itself (the client allows 2 attempts) and returns the labels', async () => {
+    fake.behave({ failures: ['server-error'] });
 
     expect(await rekognition.detect(bytesOf(red), 95)).toHaveLength(3);
-    expect(fake.requests.map((request) => request.error ?? request.status)).toEqual(['ThrottlingException', 200]);
+    expect(fake.requests.map((request) => request.error ?? request.status)).toEqual(['InternalServerError', 200]);
   });
 
-  it('reports repeated throttling as a transient fault', async () => {
+  it('reports throttling at once as a throttled fault, leaving the retry to the state machine', async () => {
     fake.behave({ failures: ['throttle', 'throttle'] });
 
-    await expectTransient(rekognition.detect(bytesOf(red), 80));
-    expect(fake.requests).toHaveLength(2);
+    expect(await rejection(rekognition.detect(bytesOf(red), 80))).toBeInstanceOf(ProviderThrottledError);
+    expect(fake.requests).toHaveLength(1);
   });
 
   it('reports repeated server errors as a transient fault', async () => {
@@ -357,10 +357,10 @@ describe('Vision adapter against the fake Vision', () => {
 
   // Guards classifyVisionError: over REST, gax 5 rejects with a GaxiosError whose `code`
   // is the HTTP status (429, 503, 400, 401), not a gRPC code.
-  it('reports throttling as a transient fault', async () => {
+  it('reports throttling as a throttled fault', async () => {
     fake.behave({ failures: ['throttle'] });
 
-    await expectTransient(vision.detect(bytesOf(red), 80));
+    expect(await rejection(vision.detect(bytesOf(red), 80))).toBeInstanceOf(ProviderThrottledError);
     expect(fake.requests.map((request) => request.error)).toEqual(['RESOURCE_EXHAUSTED']);
   });
 

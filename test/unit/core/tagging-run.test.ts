@@ -121,6 +121,23 @@ describe('failureFromStepError', () => {
     });
   });
 
+  it('reports a provider still throttling after its retries as unavailable, with its message', () => {
+    // Prepare
+    const error = {
+      Error: 'ProviderThrottledError',
+      Cause: '{"errorType":"ProviderThrottledError","errorMessage":"Google Cloud Vision: 429 RESOURCE_EXHAUSTED"}',
+    };
+
+    // Act
+    const failure = failureFromStepError(error);
+
+    // Assess
+    expect(failure).toEqual({
+      message: 'The provider kept failing after retries: Google Cloud Vision: 429 RESOURCE_EXHAUSTED',
+      reason: 'PROVIDER_UNAVAILABLE',
+    });
+  });
+
   it('reports States.Timeout as TIMEOUT', () => {
     // Prepare
     const error = { Error: 'States.Timeout', Cause: 'Task timed out after 55.00 seconds' };
