@@ -96,7 +96,7 @@ describe('auto-tagging on upload', () => {
   it('retries a throttled provider and succeeds', async () => {
     rekognition.behave({ labels: CAT, failures: ['throttle', 'throttle', 'throttle'] });
     const body = await uploadTagged([aws()]);
-    await stack.idle(); // the SDK's own backoff for throttling may outlast the window
+    await stack.idle(); // the state machine's throttling retries may outlast the window
     expect((await getDetails<Tagged>(stack, body.fileId)).body.extensionStatus).toEqual({ 'aws-auto-tagging': 'success' });
     expect(rekognition.requests.map((request) => request.status)).toEqual([400, 400, 400, 200]);
   });
