@@ -16,6 +16,7 @@ import type { LocalStack } from '../local/stack.js';
 import { BenchClient, type Timed, type UploadBody } from './api-client.js';
 import { coldStartBench, coldStartLine, formatColdStartTable } from './cold-start/run.js';
 import { benchPhoto } from './photo.js';
+import { formatProviderBurst, providerBurstBench, providerBurstLine } from './provider-burst.js';
 import { ProviderClock } from './provider-clock.js';
 import { benchLine, type Row, table } from './report.js';
 import { quantile, roundMs, roundRatio, sequential, summarize } from './stats.js';
@@ -351,8 +352,16 @@ async function coldStarts(): Promise<void> {
   if (report.failed.length) process.exitCode = 1;
 }
 
+/** 500 uploads with both extensions against fakes at 5 TPS that aitags is not told about. */
+async function providerBurst(): Promise<void> {
+  const report = await providerBurstBench({ uploads: 500, tps: 5 });
+  console.log(formatProviderBurst(report));
+  console.log(providerBurstLine(report));
+}
+
 main()
   .then(coldStarts)
+  .then(providerBurst)
   .catch((error: unknown) => {
     console.error('bench failed:', error);
     process.exitCode = 1;
