@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { extensionsSchema } from './extensions.js';
 import { jsonBodyError } from './json-body.js';
 import { checkCustomCoordinates, checkTags } from './file-fields.js';
@@ -6,15 +6,12 @@ import { customMetadataSchema, webhookUrlSchema } from './field-schemas.js';
 
 const detailsChangeSchema = z.strictObject(
   {
-    tags: z
-      .array(z.string({ error: 'must hold strings only' }), { error: 'must be an array of strings or null' })
-      .nullable()
-      .optional(),
-    customCoordinates: z.string({ error: 'must be a string or null' }).nullable().optional(),
-    customMetadata: customMetadataSchema.optional(),
-    removeAITags: z.union([z.literal('all'), z.array(z.string())], { error: 'must be "all" or an array of tag names' }).optional(),
-    extensions: extensionsSchema.optional(),
-    webhookUrl: webhookUrlSchema.optional(),
+    tags: z.optional(z.nullable(z.array(z.string({ error: 'must hold strings only' }), { error: 'must be an array of strings or null' }))),
+    customCoordinates: z.optional(z.nullable(z.string({ error: 'must be a string or null' }))),
+    customMetadata: z.optional(customMetadataSchema),
+    removeAITags: z.optional(z.union([z.literal('all'), z.array(z.string())], { error: 'must be "all" or an array of tag names' })),
+    extensions: z.optional(extensionsSchema),
+    webhookUrl: z.optional(webhookUrlSchema),
   },
   { error: 'must be a JSON object' },
 );

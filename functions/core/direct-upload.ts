@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ApiError } from './errors.js';
 import { extensionsSchema } from './extensions.js';
 import { jsonBodyError } from './json-body.js';
@@ -32,24 +32,37 @@ const directUploadSchema = z.strictObject(
       .number({
         error: (issue) => (issue.input === undefined ? 'is required (the exact number of bytes you will PUT)' : 'must be a number of bytes'),
       })
-      .int({ error: 'must be a whole number of bytes' })
-      .min(1, { error: 'must be at least 1 byte' }),
-    contentType: z
-      .string()
-      .regex(/^[\w.+-]+\/[\w.+-]+$/, { error: 'must be a MIME type such as image/jpeg' })
-      .default('application/octet-stream'),
-    folder: z.string().default('/'),
-    tags: z.union([z.array(z.string()), z.string().transform((text) => text.split(','))], { error: 'must be an array of strings' }).optional(),
-    isPrivateFile: flag.default(false),
-    customCoordinates: z.string().optional(),
-    customMetadata: customMetadataSchema.optional(),
-    extensions: extensionsSchema.default([]),
-    webhookUrl: webhookUrlSchema.optional(),
-    useUniqueFileName: flag.default(true),
-    overwriteFile: flag.default(true),
-    overwriteAITags: flag.default(true),
-    overwriteTags: flag.default(true),
-    overwriteCustomMetadata: flag.default(true),
+      .check(
+        z.refine(Number.isInteger, { error: 'must be a whole number of bytes', abort: true }),
+        z.minimum(1, { error: 'must be at least 1 byte' }),
+      ),
+    contentType: z._default(
+      z.string().check(z.regex(/^[\w.+-]+\/[\w.+-]+$/, { error: 'must be a MIME type such as image/jpeg' })),
+      'application/octet-stream',
+    ),
+    folder: z._default(z.string(), '/'),
+    tags: z.optional(
+      z.union(
+        [
+          z.array(z.string()),
+          z.pipe(
+            z.string(),
+            z.transform((text: string) => text.split(',')),
+          ),
+        ],
+        { error: 'must be an array of strings' },
+      ),
+    ),
+    isPrivateFile: z._default(flag, false),
+    customCoordinates: z.optional(z.string()),
+    customMetadata: z.optional(customMetadataSchema),
+    extensions: z._default(extensionsSchema, []),
+    webhookUrl: z.optional(webhookUrlSchema),
+    useUniqueFileName: z._default(flag, true),
+    overwriteFile: z._default(flag, true),
+    overwriteAITags: z._default(flag, true),
+    overwriteTags: z._default(flag, true),
+    overwriteCustomMetadata: z._default(flag, true),
   },
   { error: 'must be a JSON object' },
 );
@@ -184,7 +197,7 @@ export const s3EventSchema = z.object({
     z.object({
       eventName: z.string(),
       s3: z.object({
-        object: z.object({ key: z.string(), size: z.number().optional(), eTag: z.string().optional(), sequencer: z.string().optional() }),
+        object: z.object({ key: z.string(), size: z.optional(z.number()), eTag: z.optional(z.string()), sequencer: z.optional(z.string()) }),
       }),
     }),
   ),

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 
 /** `extensions[1].minConfidence` from a zod path, prefixed by the request field it came from. */
 export function fieldPath(root: string, path: readonly PropertyKey[]): string {
@@ -6,7 +6,7 @@ export function fieldPath(root: string, path: readonly PropertyKey[]): string {
 }
 
 /** The first zod issue as one sentence that names the field. */
-export function describeFirstIssue(error: z.ZodError, root = ''): string {
+export function describeFirstIssue(error: z.core.$ZodError, root = ''): string {
   const issue = error.issues[0];
   if (!issue) return `${root || 'request'} is invalid`;
   if (issue.code === 'unrecognized_keys') {

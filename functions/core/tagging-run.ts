@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type Extension, extensionSchema } from './extensions.js';
 import { EXTENSION_NAMES, type ExtensionName } from './extension-names.js';
 import type { ExtensionError, ExtensionOutcome, ExtensionState, FileRecord } from './file-record.js';
@@ -15,7 +15,7 @@ export const taggingRunInputSchema = z.object({
    * which extensions owe a webhook is decided by conditional writes, not by comparing clocks.
    */
   syncDeadline: z.number(),
-  webhookUrl: z.string().optional(),
+  webhookUrl: z.optional(z.string()),
 });
 export type TaggingRunInput = z.infer<typeof taggingRunInputSchema>;
 
@@ -28,8 +28,8 @@ export const extensionTaskSchema = z.object({
 export type ExtensionTask = z.infer<typeof extensionTaskSchema>;
 
 /** The state machine's Catch hands over Step Functions' own error object. */
-export const extensionFailureTaskSchema = extensionTaskSchema.extend({
-  error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+export const extensionFailureTaskSchema = z.extend(extensionTaskSchema, {
+  error: z.object({ Error: z.string(), Cause: z.optional(z.string()) }),
 });
 export type ExtensionFailureTask = z.infer<typeof extensionFailureTaskSchema>;
 
@@ -54,15 +54,15 @@ export const webhookTaskSchema = z.object({
   runId: z.string(),
   name: z.enum(EXTENSION_NAMES),
   status: z.enum(['success', 'failed']),
-  tagCount: z.number().optional(),
-  error: z.object({ message: z.string(), reason: z.string() }).optional(),
+  tagCount: z.optional(z.number()),
+  error: z.optional(z.object({ message: z.string(), reason: z.string() })),
   webhook: z.object({
     url: z.string(),
     eventId: z.string(),
-    attempt: z.number().int().min(1),
+    attempt: z.int().check(z.minimum(1)),
     delivered: z.boolean(),
     gaveUp: z.boolean(),
-    waitSeconds: z.number().optional(),
+    waitSeconds: z.optional(z.number()),
   }),
 });
 export type WebhookTask = z.infer<typeof webhookTaskSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ApiError, badRequest } from './errors.js';
 import { type Extension, parseExtensionsJson } from './extensions.js';
 import { describeFirstIssue } from './field-issues.js';
@@ -71,29 +71,35 @@ export function checkUploadSettings(raw: RawUploadSettings): UploadSettings {
 
 const UPLOAD_HELP = 'See the upload fields in the API reference (README, "Upload").';
 
-const flag = z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).transform((value) => value === 'true');
-const commaList = z.union([z.string(), z.array(z.string())]).transform((value) =>
-  (Array.isArray(value) ? value : [value])
-    .flatMap((item) => item.split(','))
-    .map((item) => item.trim())
-    .filter(Boolean),
+const flag = z.pipe(
+  z.enum(['true', 'false'], { error: 'must be "true" or "false"' }),
+  z.transform((value: 'true' | 'false') => value === 'true'),
+);
+const commaList = z.pipe(
+  z.union([z.string(), z.array(z.string())]),
+  z.transform((value: string | string[]) =>
+    (Array.isArray(value) ? value : [value])
+      .flatMap((item) => item.split(','))
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ),
 );
 
 const textFieldsSchema = z.strictObject({
   fileName: z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a text field') }),
-  useUniqueFileName: flag.default(true),
-  folder: z.string().default('/'),
-  tags: commaList.optional(),
-  isPrivateFile: flag.default(false),
-  customCoordinates: z.string().optional(),
-  customMetadata: z.string().optional(),
-  extensions: z.string().optional(),
-  webhookUrl: webhookUrlSchema.optional(),
-  overwriteFile: flag.default(true),
-  overwriteAITags: flag.default(true),
-  overwriteTags: flag.default(true),
-  overwriteCustomMetadata: flag.default(true),
-  responseFields: commaList.optional(),
+  useUniqueFileName: z._default(flag, true),
+  folder: z._default(z.string(), '/'),
+  tags: z.optional(commaList),
+  isPrivateFile: z._default(flag, false),
+  customCoordinates: z.optional(z.string()),
+  customMetadata: z.optional(z.string()),
+  extensions: z.optional(z.string()),
+  webhookUrl: z.optional(webhookUrlSchema),
+  overwriteFile: z._default(flag, true),
+  overwriteAITags: z._default(flag, true),
+  overwriteTags: z._default(flag, true),
+  overwriteCustomMetadata: z._default(flag, true),
+  responseFields: z.optional(commaList),
 });
 
 /** How many base64 characters can carry `maxBytes`, plus room for a `data:` prefix. */
