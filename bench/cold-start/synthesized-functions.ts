@@ -8,12 +8,12 @@ const run = promisify(execFile);
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** CloudFormation metadata key naming a function's handler module (infra/lambda-function.ts writes it). */
+/** The metadata key infra/lambda-function.ts writes (not imported: that would load aws-cdk-lib into the bench). */
 const HANDLER_ENTRY_METADATA = 'aitags:entry';
 
 /**
  * What AWS would put in a variable the template fills from a resource (a Ref, Fn::GetAtt or Fn::Join):
- * the same values test/infra/synth.test.ts uses. A variable missing here fails the bench loudly.
+ * shared with test/infra/synth.test.ts, which loads every bundle with them. A variable missing here fails loudly.
  */
 export const DEPLOYED_VALUES = {
   AITAGS_BUCKET: 'aitags-storagebucket-1a2b3c4d5e6f',

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEPLOYED_VALUES } from '../../bench/cold-start/synthesized-functions.js';
 import { BUNDLE_BANNER, HANDLER_ENTRY_METADATA } from '../../infra/lambda-function.js';
 
 const run = promisify(execFile);
@@ -25,20 +26,6 @@ const WITHOUT_SHARP = [
 ];
 /** Given on the command line as JSON text, as the README shows. */
 const DEFAULT_EXTENSIONS = [{ name: 'aws-auto-tagging', minConfidence: 80, maxTags: 10 }];
-
-/**
- * What AWS would put in a variable the template fills from a resource (a Ref or Fn::GetAtt). A
- * function given a variable not listed here fails its load test: add the variable with a realistic value.
- */
-const DEPLOYED_VALUES: Record<string, string> = {
-  AITAGS_BUCKET: 'aitags-storagebucket-1a2b3c4d5e6f',
-  AITAGS_TABLE: 'Aitags-StorageTable-1A2B3C4D5E6F',
-  AITAGS_DELIVERY_BASE_URL: 'https://d111111abcdef8.cloudfront.net',
-  AITAGS_PRIVATE_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ApiPrivateKey-AbCdEf',
-  AITAGS_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:TaggingStateMachine-AbCdEf',
-  AITAGS_VISION_CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:VisionCredentials-AbCdEf',
-  AITAGS_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:TaggingWebhookSecret-AbCdEf',
-};
 
 interface FunctionResource {
   Type: string;
@@ -109,7 +96,7 @@ function deployedEnvironment(entry: string): Record<string, string> {
   return Object.fromEntries(
     Object.entries(bundled(entry).variables).map(([name, value]) => {
       if (typeof value === 'string') return [name, value];
-      const deployed = DEPLOYED_VALUES[name];
+      const deployed = (DEPLOYED_VALUES as Readonly<Record<string, string>>)[name];
       if (!deployed) throw new Error(`${entry} gets ${name} from ${JSON.stringify(value)}: add a deployed value to DEPLOYED_VALUES`);
       return [name, deployed];
     }),
