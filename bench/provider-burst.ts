@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { type FakeLabel, type FakeProvider, type ProviderCall, startFakeRekognition, startFakeVision } from '../local/fakes/providers.js';
+import {
+  type FakeLabel,
+  type FakeProvider,
+  fakeProviderEnvironment,
+  type ProviderCall,
+  startFakeRekognition,
+  startFakeVision,
+} from '../local/fakes/providers.js';
 import { BenchClient } from './api-client.js';
 import { benchPhoto } from './photo.js';
 import { table } from './report.js';
@@ -116,9 +123,7 @@ export async function measureProviderBurst(options: ProviderBurstOptions): Promi
     port: 0,
     env: {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
-      AWS_ENDPOINT_URL_REKOGNITION: rekognition.url,
-      AITAGS_VISION_ENDPOINT: vision.url,
-      AITAGS_VISION_API_KEY: 'bench-fake-vision-key',
+      ...fakeProviderEnvironment(rekognition, vision),
       AITAGS_SYNC_WINDOW_MS: '0',
       AITAGS_LOCAL_WAIT_SCALE: '1',
     },

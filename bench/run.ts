@@ -11,6 +11,7 @@ import {
   startFakeRekognition,
   startFakeVision,
   type VisionRequestSeen,
+  fakeProviderEnvironment,
 } from '../local/fakes/providers.js';
 import type { LocalStack } from '../local/stack.js';
 import { BenchClient, type Timed, type UploadBody } from './api-client.js';
@@ -90,9 +91,7 @@ async function main(): Promise<void> {
       port: 0,
       env: {
         POWERTOOLS_LOG_LEVEL: 'SILENT',
-        AWS_ENDPOINT_URL_REKOGNITION: rekognition.url,
-        AITAGS_VISION_ENDPOINT: vision.url,
-        AITAGS_VISION_API_KEY: 'bench-fake-vision-key',
+        ...fakeProviderEnvironment(rekognition, vision),
         AITAGS_SYNC_WINDOW_MS: String(SYNC_WINDOW_MS),
       },
     });

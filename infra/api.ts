@@ -6,7 +6,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { API_ROUTES, FALLBACK_ENTRY } from '../functions/http/routes.js';
+import { FALLBACK_ENTRY, ROUTE_HANDLERS } from './api-routes.js';
 import { AitagsFunction } from './lambda-function.js';
 import type { ObjectAccess, Storage, TableAction, Visibility } from './storage.js';
 
@@ -122,7 +122,7 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   }),
 );
 
-/** The HTTP API: one Lambda per route of API_ROUTES, and a `$default` route that answers 404/405. */
+/** The HTTP API: one Lambda per route of ROUTE_HANDLERS, and a `$default` route that answers 404/405. */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
   /** The private API key (HTTP Basic username), generated at deploy time. */
@@ -176,7 +176,7 @@ export class Api extends Construct {
       reason:
         "Auth is HTTP Basic with the private key, ImageKit's wire format, checked by each route's Lambda in constant time; $default answers 404/405 without a key and touches nothing.",
     });
-    for (const route of API_ROUTES) {
+    for (const route of ROUTE_HANDLERS) {
       this.httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Readable } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { lambdaContext } from './lambda-context.js';
-import type { ApiRoute } from '../functions/http/routes.js';
+import type { RouteHandler } from '../infra/api-routes.js';
 import { matchRoutePath } from '../functions/core/route-match.js';
 import { PUBLIC_FILE_HEADERS } from '../infra/delivery.js';
 
@@ -16,7 +16,7 @@ export interface PublicObject {
 }
 
 export interface GatewayOptions {
-  routes: ReadonlyArray<ApiRoute & { handler: HttpHandler }>;
+  routes: ReadonlyArray<RouteHandler & { handler: HttpHandler }>;
   fallback: HttpHandler;
   /** Serves the bucket's public/ prefix under /files/, standing in for the CDN. */
   publicObject: (key: string) => Promise<PublicObject | undefined>;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { S3Event } from 'aws-lambda';
-import { API_ROUTES, FALLBACK_ENTRY } from '../functions/http/routes.js';
+import { FALLBACK_ENTRY, ROUTE_HANDLERS } from '../infra/api-routes.js';
 import { createHttpGateway, type HttpHandler, type PublicObject } from './http-gateway.js';
 import { startStandIns } from './stand-ins.js';
 import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';
@@ -115,7 +115,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const handlerOf = (entry: string): HttpHandler => handlers.get(entry) ?? stillStarting;
   const gateway = createHttpGateway({
     get routes() {
-      return API_ROUTES.map((route) => ({ ...route, handler: handlerOf(route.entry) }));
+      return ROUTE_HANDLERS.map((route) => ({ ...route, handler: handlerOf(route.entry) }));
     },
     fallback: (event, context) => handlerOf(FALLBACK_ENTRY)(event, context),
     publicObject,
@@ -150,7 +150,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AITAGS_WEBHOOK_SECRET: webhookSecret.value,
     ...options.env,
   });
-  for (const entry of [...API_ROUTES.map((route) => route.entry), FALLBACK_ENTRY]) {
+  for (const entry of [...ROUTE_HANDLERS.map((route) => route.entry), FALLBACK_ENTRY]) {
     const module = (await import(join(functionsDir, `${entry}.ts`))) as { handler: HttpHandler };
     handlers.set(entry, module.handler);
   }

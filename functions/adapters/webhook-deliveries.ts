@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { WebhookAttemptRecord, WebhookDelivery } from '../core/file-record.js';
 import { documentClient } from './clients/dynamodb.js';
 
@@ -8,7 +8,7 @@ const KEEP_FINAL_DAYS = 30;
 const deliveryKey = (eventId: string) => `webhook#${eventId}`;
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
-/** Which event a delivery item is about: written with the first attempt if the opening write was lost. */
+/** Which event a delivery item is about: written with its first attempt. */
 export interface DeliveryIdentity {
   fileId: string;
   service: WebhookDelivery['service'];
@@ -25,21 +25,6 @@ export class WebhookDeliveries {
     private readonly table: string,
     private readonly client: DynamoDBDocumentClient = documentClient(),
   ) {}
-
-  /** A delivery a caller was just promised, pending its first attempt (kept if an attempt got there first). */
-  async open(eventId: string, identity: DeliveryIdentity, now: Date): Promise<void> {
-    await this.client
-      .send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: deliveryKey(eventId), ...identity, state: 'pending', attempts: [], createdAt: now.toISOString() },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      )
-      .catch((error: unknown) => {
-        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-      });
-  }
 
   /** Appends one attempt and the state it leaves the delivery in; a final state starts the item's TTL. */
   async recordAttempt(

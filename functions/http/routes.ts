@@ -1,27 +1,24 @@
 import { matchRoutePath } from '../core/route-match.js';
 
-/**
- * The HTTP API's routes: which handler file serves which method and path. Plain data, read by the CDK
- * stack (one Lambda per route) and by the local gateway (the same handlers in-process).
- */
+/** One route of the HTTP API: a method and an API Gateway path (`{name}` for a path parameter). */
 export interface ApiRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  /** API Gateway route path, `{name}` for a path parameter. */
   path: string;
-  /** Handler module under functions/, without extension; it exports `handler`. */
-  entry: string;
 }
 
-export const API_ROUTES: readonly ApiRoute[] = [
-  { method: 'POST', path: '/api/v1/files/upload', entry: 'upload' },
-  { method: 'POST', path: '/api/v1/files/upload-url', entry: 'upload-url' },
-  { method: 'GET', path: '/v1/files/{fileId}/details', entry: 'get-details' },
-  { method: 'PATCH', path: '/v1/files/{fileId}/details', entry: 'update-details' },
-  { method: 'DELETE', path: '/v1/files/{fileId}', entry: 'delete-file' },
-];
+/**
+ * The HTTP API's routes, by the name of the use case they serve. Which Lambda serves each one is the
+ * stack's business (infra/api-routes.ts); at run time only the table matters (404 versus 405).
+ */
+export const ROUTES = {
+  upload: { method: 'POST', path: '/api/v1/files/upload' },
+  uploadUrl: { method: 'POST', path: '/api/v1/files/upload-url' },
+  getDetails: { method: 'GET', path: '/v1/files/{fileId}/details' },
+  updateDetails: { method: 'PATCH', path: '/v1/files/{fileId}/details' },
+  deleteFile: { method: 'DELETE', path: '/v1/files/{fileId}' },
+} as const satisfies Record<string, ApiRoute>;
 
-/** Serves every request no route matches: 405 for a known path with another method, else 404. */
-export const FALLBACK_ENTRY = 'route-not-found';
+const API_ROUTES: readonly ApiRoute[] = Object.values(ROUTES);
 
 /** The answer for a request no route matched: 405 with Allow for a known path and another method, else 404. */
 export function unmatchedRequest(method: string, path: string): { status: 404 | 405; message: string; help: string; allow?: string } {

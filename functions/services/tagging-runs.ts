@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FileTable } from '../adapters/file-table.js';
 import type { TaggingWorkflow } from '../adapters/tagging-workflow.js';
-import type { WebhookDeliveries } from '../adapters/webhook-deliveries.js';
 import type { Extension } from '../core/extensions.js';
 import type { ExtensionName } from '../core/extension-names.js';
 import type { ExtensionState, FileRecord } from '../core/file-record.js';
@@ -28,7 +27,6 @@ export class TaggingRuns {
   constructor(
     private readonly table: FileTable,
     private readonly workflow: TaggingWorkflow,
-    private readonly deliveries: WebhookDeliveries,
     private readonly syncWindowMs = 0,
   ) {}
 
@@ -91,12 +89,6 @@ export class TaggingRuns {
         return this.table.reportPending(record.fileId, extension.name, { runId, url, eventId });
       }),
     );
-    await this.openDeliveries(
-      record.fileId,
-      runId,
-      url,
-      pending.filter((_, index) => marked[index]),
-    );
     const promised = pending.filter((_, index) => marked[index]).map((extension) => extension.name);
     const latest = promised.length === pending.length ? record : ((await this.table.get(record.fileId)) ?? record);
     logger.info('Extensions reported pending; their results go to the webhook', { runId, extensions: promised });
@@ -104,20 +96,5 @@ export class TaggingRuns {
     // What the caller is told must match the marks: a promised extension is pending, even if it landed since.
     for (const name of promised) progress.extensionStatus[name] = 'pending';
     return { record: latest, progress };
-  }
-
-  /**
-   * Shows each promised delivery as pending right away. Not needed for the event to go out (the mark on
-   * the record decides that, and the first attempt creates a missing item), so a failure only logs.
-   */
-  private async openDeliveries(fileId: string, runId: string, url: string, promised: Extension[]): Promise<void> {
-    const now = new Date();
-    await Promise.all(
-      promised.map((extension) =>
-        this.deliveries.open(webhookEventId(runId, extension.name), { fileId, service: extension.name, url }, now).catch((error: unknown) => {
-          logger.warn('Could not record a promised webhook delivery as pending; its first attempt will', { runId, error: error as Error });
-        }),
-      ),
-    );
   }
 }

@@ -9,7 +9,6 @@ import { fileLibrary } from './file-library.js';
 import { fileStore } from './file-store.js';
 import { fileTable } from './file-table.js';
 import { taggingWorkflow } from './tagging-workflow.js';
-import { webhookDeliveries } from './webhook-deliveries.js';
 
 const { table } = tableConfig();
 const defaultExtensions = checkedDefaultExtensions(defaultExtensionsConfig().defaultExtensions);
@@ -29,7 +28,7 @@ export const ingestDeps = once(
     store: fileStore(),
     inbox: new InboxTable(table),
     files: fileLibrary(),
-    tagging: new TaggingRuns(fileTable(), taggingWorkflow(), webhookDeliveries()),
+    tagging: new TaggingRuns(fileTable(), taggingWorkflow()),
     inspect: inspectContent,
     defaultExtensions,
     maxBytes: maxS3UploadBytes,

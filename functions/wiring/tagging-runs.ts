@@ -3,9 +3,8 @@ import { once } from '../runtime/once.js';
 import { TaggingRuns } from '../services/tagging-runs.js';
 import { fileTable } from './file-table.js';
 import { taggingWorkflow } from './tagging-workflow.js';
-import { webhookDeliveries } from './webhook-deliveries.js';
 
 const { syncWindowMs } = syncWindowConfig();
 
 /** Runs that upload and update start and wait for, up to the sync window. */
-export const taggingRuns = once(() => new TaggingRuns(fileTable(), taggingWorkflow(), webhookDeliveries(), syncWindowMs));
+export const taggingRuns = once(() => new TaggingRuns(fileTable(), taggingWorkflow(), syncWindowMs));

@@ -586,3 +586,8 @@ function hueOf(r: number, g: number, b: number, max: number, chroma: number): nu
   const sector = max === r ? ((g - b) / chroma + 6) % 6 : max === g ? (b - r) / chroma + 2 : (r - g) / chroma + 4;
   return sector * 60;
 }
+
+/** The handlers' configuration that points both extensions at these fakes instead of the real providers. */
+export function fakeProviderEnvironment(rekognition: { url: string }, vision: { url: string }): Record<string, string> {
+  return { AWS_ENDPOINT_URL_REKOGNITION: rekognition.url, AITAGS_VISION_ENDPOINT: vision.url, AITAGS_VISION_API_KEY: 'fake-vision-key' };
+}

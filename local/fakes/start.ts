@@ -1,4 +1,11 @@
-import { type FakeBehaviour, type RekognitionRequestSeen, startFakeRekognition, startFakeVision, type VisionRequestSeen } from './providers.js';
+import {
+  type FakeBehaviour,
+  fakeProviderEnvironment,
+  type RekognitionRequestSeen,
+  startFakeRekognition,
+  startFakeVision,
+  type VisionRequestSeen,
+} from './providers.js';
 
 /**
  * `tsx local/fakes/start.ts`: fake Amazon Rekognition and Google Cloud Vision on loopback, so `npm start`
@@ -65,13 +72,7 @@ const vision = await listening('VISION_FAKE_PORT', () =>
   startFakeVision(behaviour, { port: port('VISION_FAKE_PORT', 9002), onRequest: logVision, tps }),
 );
 
-const environment = {
-  AWS_ENDPOINT_URL_REKOGNITION: rekognition.url,
-  AWS_ACCESS_KEY_ID: 'fake',
-  AWS_SECRET_ACCESS_KEY: 'fake',
-  AITAGS_VISION_ENDPOINT: vision.url,
-  AITAGS_VISION_API_KEY: 'fake',
-};
+const environment = { ...fakeProviderEnvironment(rekognition, vision), AWS_ACCESS_KEY_ID: 'fake', AWS_SECRET_ACCESS_KEY: 'fake' };
 console.log(
   [
     `fake Rekognition on ${rekognition.url}, fake Vision on ${vision.url}${behaviour.latencyMs ? ` (${behaviour.latencyMs} ms per answer)` : ''}; Ctrl-C stops them.`,

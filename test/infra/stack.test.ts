@@ -1,10 +1,10 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES, FALLBACK_ENTRY } from '../../functions/http/routes.js';
+import { FALLBACK_ENTRY, ROUTE_HANDLERS } from '../../infra/api-routes.js';
 import { HANDLER_ENTRY_METADATA } from '../../infra/lambda-function.js';
 import { asList, type CfnResource, StackTemplate } from './stack-template.js';
 
-const HANDLER_ENTRIES = [...new Set([...API_ROUTES.map((route) => route.entry), FALLBACK_ENTRY])];
+const HANDLER_ENTRIES = [...new Set([...ROUTE_HANDLERS.map((route) => route.entry), FALLBACK_ENTRY])];
 /** The handlers that start the tagging workflow: upload, and PATCH details with extensions. */
 const STARTS_TAGGING = ['upload', 'update-details'];
 
@@ -232,7 +232,7 @@ describe('routes', () => {
     return integration;
   }
 
-  it.each(API_ROUTES.map((route) => [`${route.method} ${route.path}`, route.entry]))(
+  it.each(ROUTE_HANDLERS.map((route) => [`${route.method} ${route.path}`, route.entry]))(
     '%s invokes functions/%s.ts with payload format 2.0',
     (routeKey, entry) => {
       expect(integrationOf(routeKey)).toMatchObject({

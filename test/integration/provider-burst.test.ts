@@ -5,6 +5,7 @@ import {
   startFakeRekognition,
   startFakeVision,
   type VisionRequestSeen,
+  fakeProviderEnvironment,
 } from '../../local/fakes/providers.js';
 import { jpeg } from '../support/images.js';
 import { blob, getDetails, upload } from '../support/requests.js';
@@ -31,9 +32,7 @@ beforeAll(async () => {
   process.env.AWS_ACCESS_KEY_ID = 'fake-key';
   process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret';
   stack = await startTestStack({
-    AWS_ENDPOINT_URL_REKOGNITION: rekognition.url,
-    AITAGS_VISION_ENDPOINT: vision.url,
-    AITAGS_VISION_API_KEY: 'vision-key',
+    ...fakeProviderEnvironment(rekognition, vision),
     AITAGS_SYNC_WINDOW_MS: '0',
     AITAGS_LOCAL_WAIT_SCALE: '1',
   });

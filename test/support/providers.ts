@@ -5,6 +5,7 @@ import {
   startFakeRekognition,
   startFakeVision,
   type VisionRequestSeen,
+  fakeProviderEnvironment,
 } from '../../local/fakes/providers.js';
 
 export interface Providers {
@@ -27,7 +28,7 @@ export async function startProviders(labels: { rekognition?: FakeLabel[]; vision
   return {
     rekognition,
     vision,
-    env: { AWS_ENDPOINT_URL_REKOGNITION: rekognition.url, AITAGS_VISION_ENDPOINT: vision.url, AITAGS_VISION_API_KEY: 'vision-key' },
+    env: fakeProviderEnvironment(rekognition, vision),
     async stop() {
       await Promise.all([rekognition.stop(), vision.stop()]);
     },

@@ -1,0 +1,18 @@
+import { type ApiRoute, ROUTES } from '../functions/http/routes.js';
+
+/** A route and the handler module (under functions/, without extension) whose Lambda serves it. */
+export interface RouteHandler extends ApiRoute {
+  entry: string;
+}
+
+/** One Lambda per entry; read by the stack (api.ts) and by the local gateway, which loads the same modules. */
+export const ROUTE_HANDLERS: readonly RouteHandler[] = [
+  { ...ROUTES.upload, entry: 'upload' },
+  { ...ROUTES.uploadUrl, entry: 'upload-url' },
+  { ...ROUTES.getDetails, entry: 'get-details' },
+  { ...ROUTES.updateDetails, entry: 'update-details' },
+  { ...ROUTES.deleteFile, entry: 'delete-file' },
+];
+
+/** The `$default` route's Lambda: every request no route matches (405 for a known path, else 404). */
+export const FALLBACK_ENTRY = 'route-not-found';
