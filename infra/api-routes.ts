@@ -12,6 +12,11 @@ export const ROUTE_HANDLERS: readonly RouteHandler[] = [
   { ...ROUTES.getDetails, entry: 'get-details' },
   { ...ROUTES.updateDetails, entry: 'update-details' },
   { ...ROUTES.deleteFile, entry: 'delete-file' },
+  { ...ROUTES.listFiles, entry: 'list-files' },
+  { ...ROUTES.addTags, entry: 'bulk-tags' },
+  { ...ROUTES.removeTags, entry: 'bulk-tags' },
+  { ...ROUTES.removeAITags, entry: 'bulk-tags' },
+  { ...ROUTES.deleteFiles, entry: 'delete-files' },
 ];
 
 /** The `$default` route's Lambda: every request no route matches (405 for a known path, else 404). */

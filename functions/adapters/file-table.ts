@@ -1,10 +1,21 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateScan,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { WriteConflict } from '../core/errors.js';
 import type { ExtensionName } from '../core/extension-names.js';
-import type { AITag, ExtensionError, FileRecord, PendingWebhook } from '../core/file-record.js';
+import { applyExtensionResult, type ExtensionResult, type FileRecord, type PendingWebhook } from '../core/file-record.js';
+import { addedTags, changedTags, indexedTags, monthOf, topFolderOf } from '../core/search-index.js';
 import { documentClient } from './clients/dynamodb.js';
+import { SearchEntries } from './search-entries.js';
+import { SEARCH_INDEX } from './table-schema.js';
 
 /** Which file holds a `filePath`, and since when (a claim whose record never appeared can be taken over). */
 export interface PathClaim {
@@ -14,18 +25,23 @@ export interface PathClaim {
 
 /**
  * File records and path claims in one DynamoDB table keyed by `pk`: `file#<fileId>` holds a record,
- * `path#<filePath>` names the file at that path (DynamoDB has no unique secondary keys).
+ * `path#<filePath>` names the file at that path (DynamoDB has no unique secondary keys). Every write keeps
+ * the search index (docs/architecture.md, "List and search"): the record lists its file under its
+ * creation month, the path claim under its top-level folder, and `tag#<fileId>#<tag>` entries (search-entries.ts)
+ * list it under each of its tags.
  */
 export interface FileTable {
   get(fileId: string): Promise<FileRecord | undefined>;
+  /** The records of those of `fileIds` that exist (consistent reads), in no particular order. */
+  getMany(fileIds: readonly string[]): Promise<FileRecord[]>;
   findPath(filePath: string): Promise<PathClaim | undefined>;
   /** Claims a free path, or takes over `staleClaim`; throws WriteConflict if someone else holds it. */
   claimPath(filePath: string, fileId: string, now: string, staleClaim?: PathClaim): Promise<void>;
   releasePath(filePath: string, fileId: string): Promise<void>;
   /** Writes a new record (fails with WriteConflict if the fileId exists). */
   create(record: FileRecord): Promise<void>;
-  /** Writes `record` if the stored version is still `expectedVersion`; the written version is one more. */
-  replace(record: FileRecord, expectedVersion: number): Promise<FileRecord>;
+  /** Writes `record` if the stored one is still `previous` (same version); the written version is one more. */
+  replace(record: FileRecord, previous: FileRecord): Promise<FileRecord>;
   remove(record: FileRecord): Promise<void>;
   /** Marks each extension `pending` for `runId` (a newer run supersedes an older one); throws WriteConflict if the file is gone. */
   startRun(fileId: string, runId: string, names: readonly ExtensionName[]): Promise<FileRecord>;
@@ -44,13 +60,27 @@ export interface FileTable {
   settleWebhook(fileId: string, eventId: string): Promise<void>;
 }
 
-export type ExtensionResult = { status: 'success'; tags: AITag[] } | { status: 'failed'; error: ExtensionError };
+export type { ExtensionResult } from '../core/file-record.js';
 
 const fileKey = (fileId: string) => `file#${fileId}`;
 const pathKey = (filePath: string) => `path#${filePath}`;
+const MONTHS_KEY = 'index#months';
+/** BatchGetItem's limit per request. */
+const BATCH_GET_KEYS = 100;
+
+/** Index partitions: files by creation month, path claims by top-level folder (tag entries: search-entries.ts). */
+export const createdPartition = (month: string) => `created#${month}`;
+export const folderPartition = (topFolder: string) => `folder#${topFolder}`;
+
+const { partitionKey: IPK, sortKey: ISK } = SEARCH_INDEX;
+
+/** A record as stored: its key, and the index keys that list it by creation time. */
+function fileItem(record: FileRecord): Record<string, unknown> {
+  return { pk: fileKey(record.fileId), ...record, [IPK]: createdPartition(monthOf(record.createdAt)), [ISK]: `${record.createdAt}#${record.fileId}` };
+}
 
 function withoutKey(item: Record<string, unknown> | undefined): FileRecord {
-  const { pk: _pk, ...record } = item ?? {};
+  const { pk: _pk, [IPK]: _ipk, [ISK]: _isk, ...record } = item ?? {};
   return record as unknown as FileRecord;
 }
 
@@ -64,14 +94,43 @@ async function conditional<T>(what: string, write: () => Promise<T>): Promise<T>
 }
 
 export class DynamoFileTable implements FileTable {
+  private readonly entries: SearchEntries;
+  /** Months this instance has listed in the month registry already (each is written once per process). */
+  private readonly registeredMonths = new Set<string>();
+
   constructor(
     private readonly table: string,
     private readonly client: DynamoDBDocumentClient = documentClient(),
-  ) {}
+  ) {
+    this.entries = new SearchEntries(table, client);
+  }
 
   async get(fileId: string): Promise<FileRecord | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: fileKey(fileId) }, ConsistentRead: true }));
     return Item ? withoutKey(Item) : undefined;
+  }
+
+  async getMany(fileIds: readonly string[]): Promise<FileRecord[]> {
+    const unique = [...new Set(fileIds)];
+    const batches: string[][] = [];
+    for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) batches.push(unique.slice(start, start + BATCH_GET_KEYS));
+    const pages = await Promise.all(batches.map((batch) => this.batchGet(batch.map((fileId) => ({ pk: fileKey(fileId) })))));
+    return pages.flat().map(withoutKey);
+  }
+
+  /** One BatchGetItem, repeated for the keys DynamoDB left unprocessed (throttling, 16 MB). */
+  private async batchGet(keys: Array<Record<string, string>>): Promise<Array<Record<string, unknown>>> {
+    const items: Array<Record<string, unknown>> = [];
+    let pending = keys;
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt) * Math.random()));
+      const { Responses, UnprocessedKeys } = await this.client.send(
+        new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      items.push(...(Responses?.[this.table] ?? []));
+      pending = (UnprocessedKeys?.[this.table]?.Keys as Array<Record<string, string>> | undefined) ?? [];
+    }
+    return items;
   }
 
   async findPath(filePath: string): Promise<PathClaim | undefined> {
@@ -84,7 +143,7 @@ export class DynamoFileTable implements FileTable {
       this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: pathKey(filePath), fileId, claimedAt: now },
+          Item: { pk: pathKey(filePath), fileId, claimedAt: now, [IPK]: folderPartition(topFolderOf(filePath)), [ISK]: filePath },
           ...(staleClaim
             ? {
                 ConditionExpression: 'fileId = :stale AND claimedAt = :claimedAt',
@@ -110,31 +169,59 @@ export class DynamoFileTable implements FileTable {
   }
 
   async create(record: FileRecord): Promise<void> {
-    await conditional(`file ${record.fileId}`, () =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: fileKey(record.fileId), ...record },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
+    const tags = indexedTags(record);
+    await this.entries.announce(record.fileId, tags);
+    await this.writeAnnounced(record.fileId, tags, () =>
+      this.client.send(new PutCommand({ TableName: this.table, Item: fileItem(record), ConditionExpression: 'attribute_not_exists(pk)' })),
     );
+    // A new file's entries need no settling: nothing older than its first version can decide them.
+    await this.registerMonth(monthOf(record.createdAt));
   }
 
-  async replace(record: FileRecord, expectedVersion: number): Promise<FileRecord> {
-    const written = { ...record, version: expectedVersion + 1 };
-    await conditional(`file ${record.fileId}`, () =>
+  async replace(record: FileRecord, previous: FileRecord): Promise<FileRecord> {
+    const written = { ...record, version: previous.version + 1 };
+    await this.entries.announce(record.fileId, addedTags(previous, written));
+    await this.writeAnnounced(record.fileId, addedTags(previous, written), () =>
       this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: fileKey(record.fileId), ...written },
+          Item: fileItem(written),
           ConditionExpression: '#version = :expected',
           ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': expectedVersion },
+          ExpressionAttributeValues: { ':expected': previous.version },
         }),
       ),
     );
+    await this.entries.settle(record.fileId, changedTags(previous, written), written);
     return written;
+  }
+
+  /**
+   * Runs a conditional record write whose new tags were announced; if the condition fails, the announced
+   * entries are decided from the record as it is (one that lacks them drops them) and WriteConflict follows.
+   */
+  private async writeAnnounced(fileId: string, announced: Set<string>, write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (announced.size) await this.entries.settle(fileId, announced, await this.get(fileId));
+      throw new WriteConflict(`file ${fileId}`);
+    }
+  }
+
+  /** Lists `month` in the registry the creation-order walk reads (file-index.ts); idempotent. */
+  private async registerMonth(month: string): Promise<void> {
+    if (this.registeredMonths.has(month)) return;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: MONTHS_KEY },
+        UpdateExpression: 'ADD months :month',
+        ExpressionAttributeValues: { ':month': new Set([month]) },
+      }),
+    );
+    this.registeredMonths.add(month);
   }
 
   async startRun(fileId: string, runId: string, names: readonly ExtensionName[]): Promise<FileRecord> {
@@ -165,6 +252,9 @@ export class DynamoFileTable implements FileTable {
   }
 
   async recordOutcome(fileId: string, runId: string, name: ExtensionName, outcome: ExtensionResult): Promise<FileRecord | undefined> {
+    const announced = outcome.status === 'success' ? indexedTags({ tags: null, aiTags: { [name]: outcome.tags } }) : new Set<string>();
+    await this.entries.announce(fileId, announced);
+    const now = new Date().toISOString();
     const update =
       outcome.status === 'success'
         ? {
@@ -184,14 +274,19 @@ export class DynamoFileTable implements FileTable {
           UpdateExpression: update.expression,
           ConditionExpression: 'extensionRuns.#name = :run',
           ExpressionAttributeNames: { '#name': name, '#version': 'version' },
-          ExpressionAttributeValues: { ...update.values, ':status': outcome.status, ':run': runId, ':one': 1, ':now': new Date().toISOString() },
-          ReturnValues: 'ALL_NEW',
+          ExpressionAttributeValues: { ...update.values, ':status': outcome.status, ':run': runId, ':one': 1, ':now': now },
+          // The record before the update: the tags it replaced are entries to settle.
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return withoutKey(Attributes);
+      const before = withoutKey(Attributes);
+      const after = applyExtensionResult(before, name, outcome, now);
+      await this.entries.settle(fileId, new Set([...changedTags(before, after), ...announced]), after);
+      return after;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (announced.size) await this.entries.settle(fileId, announced, await this.get(fileId));
+      return undefined;
     }
   }
 
@@ -232,8 +327,57 @@ export class DynamoFileTable implements FileTable {
     }
   }
 
+  /** Record first, then its entries (settled as gone, so no late writer revives them), then the path. */
   async remove(record: FileRecord): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: fileKey(record.fileId) } }));
+    const { Attributes } = await this.client.send(
+      new DeleteCommand({ TableName: this.table, Key: { pk: fileKey(record.fileId) }, ReturnValues: 'ALL_OLD' }),
+    );
+    const tags = new Set([...indexedTags(record), ...(Attributes ? indexedTags(withoutKey(Attributes)) : [])]);
+    await this.entries.settle(record.fileId, tags, undefined);
     await this.releasePath(record.filePath, record.fileId);
+  }
+
+  /**
+   * Lists a file stored before the index existed, or re-lists one whose entries may be off (`npm run
+   * reindex`): its creation keys, every tag entry decided at its version, its path claim's folder keys,
+   * its month. Idempotent.
+   */
+  async reindex(record: FileRecord): Promise<void> {
+    await this.writeIf(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: fileKey(record.fileId) },
+        UpdateExpression: 'SET #ipk = :ipk, #isk = :isk',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#ipk': IPK, '#isk': ISK },
+        ExpressionAttributeValues: { ':ipk': createdPartition(monthOf(record.createdAt)), ':isk': `${record.createdAt}#${record.fileId}` },
+      }),
+    );
+    await this.entries.settle(record.fileId, indexedTags(record), record);
+    await this.writeIf(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: pathKey(record.filePath) },
+        UpdateExpression: 'SET #ipk = :ipk, #isk = :isk',
+        ConditionExpression: 'fileId = :fileId',
+        ExpressionAttributeNames: { '#ipk': IPK, '#isk': ISK },
+        ExpressionAttributeValues: { ':ipk': folderPartition(topFolderOf(record.filePath)), ':isk': record.filePath, ':fileId': record.fileId },
+      }),
+    );
+    await this.registerMonth(monthOf(record.createdAt));
+  }
+
+  /** Every file record, a page at a time (a full table scan: for reindexing, never for a request). */
+  async *allRecords(): AsyncGenerator<FileRecord[]> {
+    const pages = paginateScan(
+      { client: this.client },
+      {
+        TableName: this.table,
+        FilterExpression: 'begins_with(pk, :file)',
+        ExpressionAttributeValues: { ':file': 'file#' },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) yield (page.Items ?? []).map(withoutKey);
   }
 }

@@ -4,6 +4,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly help: string,
+    /** More fields of the error body beside `message` and `help` (e.g. bulk operations' `missingFileIds`). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -14,6 +16,15 @@ export const badRequest = (message: string, help: string) => new ApiError(400, m
 
 export const fileNotFound = (fileId: string) =>
   new ApiError(404, `No file with fileId "${fileId}"`, 'Check the fileId returned by the upload; a deleted file is gone for good.');
+
+/** A bulk operation names files that do not exist: nothing was changed. */
+export const filesNotFound = (missingFileIds: string[]) =>
+  new ApiError(
+    404,
+    `${missingFileIds.length} of the fileIds do not exist: nothing was changed`,
+    'Remove the ids listed in missingFileIds (deleted or mistyped) and send the request again.',
+    { missingFileIds },
+  );
 
 /** Another writer got there first: re-read and try again. */
 export class WriteConflict extends Error {

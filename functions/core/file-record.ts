@@ -187,3 +187,34 @@ export function applyDetailsChange(record: FileRecord, change: DetailsChange, no
   }
   return next;
 }
+
+/** Bulk addTags: `tags` joined to the file's own tags (AI tags untouched), within upload's limits. */
+export function addUserTags(record: FileRecord, tags: readonly string[], now: string): FileRecord {
+  return { ...record, tags: checkTags(unionTags(record.tags, [...tags])), updatedAt: now };
+}
+
+/** Bulk removeTags: the file's own tags equal to one of `tags` are dropped (tags are case-sensitive, as stored). */
+export function removeUserTags(record: FileRecord, tags: readonly string[], now: string): FileRecord {
+  const drop = new Set(tags);
+  const kept = (record.tags ?? []).filter((tag) => !drop.has(tag));
+  return { ...record, tags: kept.length ? kept : null, updatedAt: now };
+}
+
+/** One extension's result as the table writes it in one update (adapters/file-table.ts recordOutcome). */
+export type ExtensionResult = { status: 'success'; tags: AITag[] } | { status: 'failed'; error: ExtensionError };
+
+/**
+ * The record after `name`'s result lands: success replaces that source's tags only and clears its
+ * error; failure keeps its tags. Mirrors the table's update expression, which applies it atomically.
+ */
+export function applyExtensionResult(record: FileRecord, name: ExtensionName, result: ExtensionResult, now: string): FileRecord {
+  const { [name]: _error, ...otherErrors } = record.extensionErrors ?? {};
+  return {
+    ...record,
+    aiTags: result.status === 'success' ? { ...record.aiTags, [name]: result.tags } : record.aiTags,
+    extensionStatus: { ...record.extensionStatus, [name]: result.status },
+    extensionErrors: result.status === 'success' ? otherErrors : { ...otherErrors, [name]: result.error },
+    updatedAt: now,
+    version: record.version + 1,
+  };
+}

@@ -48,6 +48,8 @@ function indexLookups(query: SearchQuery, now: Date): IndexLookup[] | undefined 
       if (query.operator === 'IN') return distinct(query.values.map((value) => ({ kind: 'tag', tag: searchTagKey(value), scope: query.scope })));
       return undefined;
     case 'path':
+      // Everything is in "/" and below: no narrower than a walk of all files.
+      if (query.operator === ':' && query.folder === '/') return undefined;
       return [{ kind: 'path', folder: query.folder, recursive: query.operator === ':' }];
     case 'date':
       return query.field === 'createdAt' ? createdLookups([query], now) : undefined;

@@ -17,7 +17,7 @@ const HELP_BY_STATUS: Record<number, string> = {
 
 /** The one place errors become HTTP: ApiError as is, parser errors with help, anything else a bare 500. */
 export function toErrorResponse(error: unknown): HttpResponse {
-  if (error instanceof ApiError) return errorBody(error.status, error.message, error.help);
+  if (error instanceof ApiError) return errorBody(error.status, error.message, error.help, {}, error.details);
   if (isMiddyHttpError(error) && error.statusCode < 500) {
     if (error.cause?.package === '@middy/http-json-body-parser' && error.message.startsWith('Invalid or malformed')) {
       return errorBody(400, 'The body is not valid JSON', 'Send a JSON object with Content-Type: application/json.');

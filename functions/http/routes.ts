@@ -16,6 +16,11 @@ export const ROUTES = {
   getDetails: { method: 'GET', path: '/v1/files/{fileId}/details' },
   updateDetails: { method: 'PATCH', path: '/v1/files/{fileId}/details' },
   deleteFile: { method: 'DELETE', path: '/v1/files/{fileId}' },
+  listFiles: { method: 'GET', path: '/v1/files' },
+  addTags: { method: 'POST', path: '/v1/files/addTags' },
+  removeTags: { method: 'POST', path: '/v1/files/removeTags' },
+  removeAITags: { method: 'POST', path: '/v1/files/removeAITags' },
+  deleteFiles: { method: 'POST', path: '/v1/files/batch/deleteByFileIds' },
 } as const satisfies Record<string, ApiRoute>;
 
 const API_ROUTES: readonly ApiRoute[] = Object.values(ROUTES);
@@ -28,3 +33,6 @@ export function unmatchedRequest(method: string, path: string): { status: 404 | 
   }
   return { status: 404, message: `No route for ${method} ${path}`, help: 'See the API reference in the README.' };
 }
+
+/** API Gateway's `routeKey` of a route: `POST /v1/files/addTags`. */
+export const routeKey = (route: ApiRoute) => `${route.method} ${route.path}`;

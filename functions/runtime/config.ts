@@ -47,6 +47,9 @@ export const uploadConfig = once(() => ({ maxUploadBytes: integer('AITAGS_MAX_UP
 /** The tagging workflow (state machine) that upload, update and the S3 trigger start runs of. */
 export const taggingWorkflowConfig = once(() => ({ stateMachineArn: text('AITAGS_STATE_MACHINE_ARN') }));
 
+/** How many files a search without an indexable term may check before it answers 400. */
+export const searchConfig = once(() => ({ scanLimit: integer('AITAGS_SEARCH_SCAN_LIMIT', 20_000) }));
+
 /** How long upload and update wait for a run's extensions before answering `pending`. */
 export const syncWindowConfig = once(() => ({ syncWindowMs: integer('AITAGS_SYNC_WINDOW_MS', 3000) }));
 

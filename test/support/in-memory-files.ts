@@ -32,9 +32,12 @@ export function inMemoryFiles() {
     },
   };
 
-  const table: Pick<FileTable, 'get' | 'findPath' | 'claimPath' | 'releasePath' | 'create' | 'replace' | 'remove'> = {
+  const table: Pick<FileTable, 'get' | 'getMany' | 'findPath' | 'claimPath' | 'releasePath' | 'create' | 'replace' | 'remove'> = {
     async get(fileId) {
       return records.get(fileId);
+    },
+    async getMany(fileIds) {
+      return [...new Set(fileIds)].flatMap((fileId) => records.get(fileId) ?? []);
     },
     async findPath(filePath) {
       return paths.get(filePath);
@@ -51,9 +54,9 @@ export function inMemoryFiles() {
       if (records.has(record.fileId)) throw new WriteConflict(`file ${record.fileId}`);
       records.set(record.fileId, record);
     },
-    async replace(record, expectedVersion) {
-      if (faults.conflictOnReplace || records.get(record.fileId)?.version !== expectedVersion) throw new WriteConflict(`file ${record.fileId}`);
-      const written = { ...record, version: expectedVersion + 1 };
+    async replace(record, previous) {
+      if (faults.conflictOnReplace || records.get(record.fileId)?.version !== previous.version) throw new WriteConflict(`file ${record.fileId}`);
+      const written = { ...record, version: previous.version + 1 };
       records.set(record.fileId, written);
       return written;
     },

@@ -1,0 +1,70 @@
+import type { FileIndex, ReadCount } from '../adapters/file-index.js';
+import { newReadCount } from '../adapters/file-index.js';
+import { badRequest } from '../core/errors.js';
+import type { FileRecord } from '../core/file-record.js';
+import { compareForSort, type ListRequest } from '../core/list-request.js';
+import { matchesSearchQuery } from '../core/search-match.js';
+import { planSearchQuery } from '../core/search-plan.js';
+
+export interface SearchResult {
+  /** The page: sorted, `skip` dropped, at most `limit`. */
+  records: FileRecord[];
+  /** How the page was found, and what it cost. */
+  plan: 'index' | 'scan' | 'none';
+  reads: ReadCount;
+}
+
+/**
+ * `GET /v1/files`: a query the index can answer reads only the entries that can match; anything else
+ * walks the files in creation order, up to a budget. Every candidate is checked against its current
+ * record, so the index only ever narrows the search, never decides it.
+ */
+export class FileSearch {
+  constructor(
+    private readonly index: FileIndex,
+    /** Files a search without an indexable term may check before it answers 400 (AITAGS_SEARCH_SCAN_LIMIT). */
+    private readonly scanLimit: number,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async list(request: ListRequest): Promise<SearchResult> {
+    const reads = newReadCount();
+    if (request.foldersOnly) return { records: [], plan: 'none', reads };
+    const now = this.now();
+    const { query } = request;
+    const matches = (record: FileRecord) => query === undefined || matchesSearchQuery(record, query, now);
+    const plan = query ? planSearchQuery(query, now) : { kind: 'scan' as const };
+    const found =
+      plan.kind === 'index'
+        ? (await this.index.records(await this.candidates(plan.lookups, reads), reads)).filter(matches)
+        : await this.scan(request, matches, reads);
+    const records = found.sort(compareForSort(request.sort)).slice(request.skip, request.skip + request.limit);
+    return { records, plan: plan.kind, reads };
+  }
+
+  private async candidates(lookups: Parameters<FileIndex['candidates']>[0][], reads: ReadCount): Promise<string[]> {
+    const pages = await Promise.all(lookups.map((lookup) => this.index.candidates(lookup, reads)));
+    return [...new Set(pages.flat())];
+  }
+
+  /**
+   * Checks files in creation order. Sorted by creation, the page is complete once `skip + limit` files
+   * matched; any other sort needs every match first.
+   */
+  private async scan(request: ListRequest, matches: (record: FileRecord) => boolean, reads: ReadCount): Promise<FileRecord[]> {
+    const streamed = request.sort.field === 'CREATED';
+    const wanted = request.skip + request.limit;
+    const found: FileRecord[] = [];
+    for await (const fileIds of this.index.walk(request.sort.descending ? 'desc' : 'asc', reads)) {
+      if (reads.records + fileIds.length > this.scanLimit) {
+        throw badRequest(
+          `This search would check more than ${this.scanLimit} files: it has no term the index can answer`,
+          'Add a tags/AITags IN or = term, a path, or a createdAt range, ANDed to the query (or in every OR branch); or sort by CREATED with a smaller skip.',
+        );
+      }
+      found.push(...(await this.index.records(fileIds, reads)).filter(matches));
+      if (streamed && found.length >= wanted) break;
+    }
+    return found;
+  }
+}
