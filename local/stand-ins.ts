@@ -1,15 +1,18 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { ensureSearchIndex } from './table-migration.js';
 
 /** A real S3-protocol server (s3rver) and a real DynamoDB-protocol server (dynalite), in-process on loopback. */
 export interface StandIns {
   s3Endpoint: string;
   dynamoEndpoint: string;
   s3rver: S3rver;
+  /** Items copied into the rebuilt table when this start migrated a data dir from an older version; else 0. */
+  migratedItems: number;
   stop(): Promise<void>;
 }
 
@@ -24,34 +27,25 @@ export async function startStandIns(dataDir: string, names: { bucket: string; ta
   const dynamo = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => dynamo.once('error', reject).listen(0, '127.0.0.1', resolve));
   const dynamoEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
-  await createTable(dynamoEndpoint, names.table);
-
-  return {
-    s3Endpoint: `http://127.0.0.1:${s3Address.port}`,
-    dynamoEndpoint,
-    s3rver,
-    async stop() {
-      s3rver.httpServer.closeAllConnections();
-      dynamo.closeAllConnections();
-      await Promise.all([s3rver.close(), new Promise((resolve) => dynamo.close(resolve))]);
-    },
+  const stop = async (): Promise<void> => {
+    s3rver.httpServer.closeAllConnections();
+    dynamo.closeAllConnections();
+    await Promise.all([s3rver.close(), new Promise((resolve) => dynamo.close(resolve))]);
   };
+  // A failed migration must not leave the ports and dynalite's LevelDB lock held.
+  const { migratedItems } = await prepareTable(dynamoEndpoint, names.table).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+
+  return { s3Endpoint: `http://127.0.0.1:${s3Address.port}`, dynamoEndpoint, s3rver, migratedItems, stop };
 }
 
-/** The same key schema as infra/storage.ts: partition key `pk` (string), on-demand. */
-async function createTable(endpoint: string, table: string): Promise<void> {
+/** The same schema as infra/storage.ts, created in a fresh data dir and migrated in an older one. */
+async function prepareTable(endpoint: string, table: string): Promise<{ migratedItems: number }> {
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: table,
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
+    return await ensureSearchIndex(client, table);
   } finally {
     client.destroy();
   }
