@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import type { S3Event } from 'aws-lambda';
 import { FALLBACK_ENTRY, ROUTE_HANDLERS } from '../infra/api-routes.js';
 import { createHttpGateway, type HttpHandler, type PublicObject } from './http-gateway.js';
+import { reindexTable } from './reindex.js';
 import { startStandIns } from './stand-ins.js';
 import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';
 import { bridgeS3Events, bucketNotificationsOf } from './s3-events.js';
@@ -37,6 +38,9 @@ export interface LocalStack {
   table: string;
   s3Endpoint: string;
   dynamoEndpoint: string;
+  /** Items copied into a table rebuilt with the search index, and files indexed, at this start (0 when nothing was due). */
+  migratedItems: number;
+  reindexedFiles: number;
   /** Resolves once no S3 event is being handled and no tagging execution is running. */
   idle(): Promise<void>;
   /** Every S3 event delivered to a handler, as delivered (keys URL-encoded as S3 does). */
@@ -46,6 +50,8 @@ export interface LocalStack {
 
 const BUCKET = 'aitags-files';
 const TABLE = 'aitags-files';
+/** The local bucket and table (npm run reindex opens the same data dir). */
+export const LOCAL_NAMES = { bucket: BUCKET, table: TABLE };
 const functionsDir = fileURLToPath(new URL('../functions/', import.meta.url));
 
 /** What a request gets while the handlers are still loading: 503 with Retry-After, never a 500. */
@@ -90,6 +96,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     () => `whsec_${randomBytes(24).toString('base64')}`,
   );
   const standIns = await startStandIns(dataDir, { bucket: BUCKET, table: TABLE });
+  // Files stored by a version without the search index get listed once; later starts only check a marker.
+  const reindexedFiles = await reindexTable(standIns.dynamoEndpoint, TABLE, { ifNeeded: true });
   const template = synthesizeTemplate();
   const workflow = taggingWorkflowOf(template);
   const notifications = bucketNotificationsOf(template);
@@ -177,6 +185,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     table: TABLE,
     s3Endpoint: standIns.s3Endpoint,
     dynamoEndpoint: standIns.dynamoEndpoint,
+    migratedItems: standIns.migratedItems,
+    reindexedFiles,
     onS3Event: (listener) => s3Events.onEvent(listener),
     async idle() {
       await s3Events.idle();

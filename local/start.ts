@@ -23,6 +23,9 @@ console.log(
         : `webhook secret: the one in ${webhookSecretFromEnvironment ? 'AITAGS_WEBHOOK_SECRET' : stack.webhookSecretFile}`
     }`,
     `  S3 (s3rver) ${stack.s3Endpoint}, DynamoDB (dynalite) ${stack.dynamoEndpoint}, data in ${process.env.AITAGS_DATA_DIR ?? './.aitags'}`,
+    ...(stack.migratedItems || stack.reindexedFiles
+      ? [`  search index: rebuilt the table (${stack.migratedItems} items) and indexed ${stack.reindexedFiles} files stored before it`]
+      : []),
     `  try: curl -u "$KEY:" -F file=@photo.jpg -F fileName=photo.jpg ${stack.apiUrl}/api/v1/files/upload`,
   ].join('\n'),
 );

@@ -65,6 +65,9 @@ export type { ExtensionResult } from '../core/file-record.js';
 const fileKey = (fileId: string) => `file#${fileId}`;
 const pathKey = (filePath: string) => `path#${filePath}`;
 const MONTHS_KEY = 'index#months';
+/** Records that every file stored so far is indexed (by this version of the index's layout). */
+const INDEX_STATE_KEY = 'index#state';
+const INDEX_VERSION = 1;
 /** BatchGetItem's limit per request. */
 const BATCH_GET_KEYS = 100;
 
@@ -365,6 +368,30 @@ export class DynamoFileTable implements FileTable {
       }),
     );
     await this.registerMonth(monthOf(record.createdAt));
+  }
+
+  /**
+   * Reindexes every file (a full table scan: for migrations, never for a request). With `ifNeeded`, only
+   * when this table has not been fully indexed yet by this index version. Answers how many files it indexed.
+   */
+  async reindexAll(options: { ifNeeded: boolean; concurrency?: number }): Promise<number> {
+    const marker = { TableName: this.table, Key: { pk: INDEX_STATE_KEY } };
+    if (options.ifNeeded) {
+      const { Item } = await this.client.send(new GetCommand({ ...marker, ConsistentRead: true }));
+      if (Number(Item?.indexVersion) >= INDEX_VERSION) return 0;
+    }
+    let indexed = 0;
+    const concurrency = options.concurrency ?? 16;
+    for await (const records of this.allRecords()) {
+      for (let start = 0; start < records.length; start += concurrency) {
+        await Promise.all(records.slice(start, start + concurrency).map((record) => this.reindex(record)));
+      }
+      indexed += records.length;
+    }
+    await this.client.send(
+      new PutCommand({ TableName: this.table, Item: { pk: INDEX_STATE_KEY, indexVersion: INDEX_VERSION, indexedAt: new Date().toISOString() } }),
+    );
+    return indexed;
   }
 
   /** Every file record, a page at a time (a full table scan: for reindexing, never for a request). */
