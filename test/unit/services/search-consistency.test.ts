@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newReadCount } from '../../../functions/adapters/file-index.js';
+import { ApiError } from '../../../functions/core/errors.js';
+import type { ExtensionName } from '../../../functions/core/extension-names.js';
+import type { FileRecord } from '../../../functions/core/file-record.js';
+import { parseListRequest } from '../../../functions/core/list-request.js';
+import { indexedTags } from '../../../functions/core/search-index.js';
+import { FileLibrary } from '../../../functions/services/file-library.js';
+import { FileSearch } from '../../../functions/services/file-search.js';
+import { inMemoryFiles } from '../../support/in-memory-files.js';
+import { jpegFacts, uploadRequest } from '../../support/sample-files.js';
+import { startSearchTable } from '../../support/search-table.js';
+
+/**
+ * Random sequences of the operations that change tags — uploads, overwrites, PATCHes, tagging results,
+ * bulk operations, deletes — some of them running at the same time, against the real table adapter on
+ * dynalite. After every step, a search for each tag must return exactly the files whose record holds it,
+ * and the index must list exactly those (nothing left behind once the writers are done).
+ */
+
+let db: Awaited<ReturnType<typeof startSearchTable>>;
+beforeAll(async () => {
+  db = await startSearchTable();
+});
+afterAll(() => db?.stop());
+
+const WORDS = ['Cat', 'dog', 'SEA', 'sky', 'tree'];
+const SOURCES: ExtensionName[] = ['aws-auto-tagging', 'google-auto-tagging'];
+
+type Operation =
+  | { kind: 'upload'; slot: number; tags: string[] }
+  | { kind: 'patch'; slot: number; tags: string[] }
+  | { kind: 'merge'; slot: number; source: ExtensionName; tags: string[] }
+  | { kind: 'bulk'; slots: number[]; operation: 'addTags' | 'removeTags' | 'removeAITags'; tags: string[] }
+  | { kind: 'delete'; slot: number };
+
+const SLOTS = 4;
+const slot = fc.integer({ min: 0, max: SLOTS - 1 });
+const tags = fc.uniqueArray(fc.constantFrom(...WORDS, ...WORDS.map((word) => word.toLowerCase())), { maxLength: 3 });
+const operation: fc.Arbitrary<Operation> = fc.oneof(
+  fc.record({ kind: fc.constant('upload' as const), slot, tags }),
+  fc.record({ kind: fc.constant('patch' as const), slot, tags }),
+  fc.record({ kind: fc.constant('merge' as const), slot, source: fc.constantFrom(...SOURCES), tags }),
+  fc.record({
+    kind: fc.constant('bulk' as const),
+    slots: fc.uniqueArray(slot, { minLength: 1, maxLength: 3 }),
+    operation: fc.constantFrom('addTags' as const, 'removeTags' as const, 'removeAITags' as const),
+    tags: fc.uniqueArray(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 2 }),
+  }),
+  fc.record({ kind: fc.constant('delete' as const), slot }),
+);
+/** A step: one to three operations started together. */
+const steps = fc.array(fc.array(operation, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 8 });
+
+let run = 0;
+
+async function check(steps: Operation[][]): Promise<void> {
+  run += 1;
+  const library = new FileLibrary({ store: inMemoryFiles().store, table: db.table });
+  const search = new FileSearch(db.index, 10_000);
+  // Each run has a folder of its own, so runs never see each other's files.
+  const folder = `/run-${run}/`;
+  const everCreated = new Set<string>();
+  let runs = 0;
+
+  const apply = async (op: Operation): Promise<void> => {
+    const idAt = (slotNumber: number) => library.idAtPath(`${folder}slot-${slotNumber}.jpg`);
+    switch (op.kind) {
+      case 'upload': {
+        const request = uploadRequest({ fileName: `slot-${op.slot}.jpg`, folder, tags: op.tags.length ? op.tags : null, overwriteFile: true });
+        const record = await library.upload(request, { facts: jpegFacts, thumbnail: undefined });
+        everCreated.add(record.fileId);
+        return;
+      }
+      case 'patch': {
+        const fileId = await idAt(op.slot);
+        if (fileId) await library.updateDetails(fileId, { tags: op.tags.length ? op.tags : null });
+        return;
+      }
+      case 'merge': {
+        const fileId = await idAt(op.slot);
+        if (!fileId) return;
+        const runId = `run-${run}-${++runs}`;
+        await db.table.startRun(fileId, runId, [op.source]);
+        await db.table.recordOutcome(fileId, runId, op.source, {
+          status: 'success',
+          tags: op.tags.map((name) => ({ name, confidence: 90, source: op.source })),
+        });
+        return;
+      }
+      case 'bulk': {
+        const fileIds = (await Promise.all(op.slots.map(idAt))).filter((id): id is string => id !== undefined);
+        if (fileIds.length) await library.updateTags({ operation: op.operation, fileIds, tags: op.tags });
+        return;
+      }
+      case 'delete': {
+        const fileId = await idAt(op.slot);
+        if (fileId) await library.remove(fileId);
+        return;
+      }
+    }
+  };
+
+  for (const step of steps) {
+    const outcomes = await Promise.allSettled(step.map(apply));
+    for (const outcome of outcomes) {
+      // A file deleted by a concurrent operation of the same step is a 404 for the others, as it would be for a client.
+      if (outcome.status === 'rejected' && !(outcome.reason instanceof ApiError && outcome.reason.status === 404)) throw outcome.reason;
+    }
+    const live = (await db.table.getMany([...everCreated])).filter((record) => record.filePath.startsWith(folder));
+    for (const word of WORDS.map((w) => w.toLowerCase())) {
+      const holders = (records: FileRecord[]) =>
+        records
+          .filter((record) => indexedTags(record).has(word))
+          .map((record) => record.fileId)
+          .sort();
+      const found = await search.list(parseListRequest({ searchQuery: `tags = "${word.toUpperCase()}"`, path: folder }));
+      expect(found.records.map((record) => record.fileId).sort()).toEqual(holders(live));
+      const listed = await db.index.candidates({ kind: 'tag', tag: word, scope: 'any' }, newReadCount());
+      expect(listed.filter((fileId) => everCreated.has(fileId)).sort()).toEqual(holders(live));
+    }
+  }
+}
+
+describe('the search index under concurrent writers', () => {
+  it('finds exactly the files that hold a tag after every step', async () => {
+    await fc.assert(fc.asyncProperty(steps, check), { numRuns: 40 });
+  }, 120_000);
+});
