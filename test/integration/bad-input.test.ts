@@ -19,14 +19,19 @@ afterAll(async () => {
 });
 
 /** Every bad request must answer `{message, help}` with its status and leave the bucket and table as they were. */
-async function expectRefusedUnchanged(send: () => Promise<Response>, status: number, message: string | RegExp) {
+async function expectRefusedUnchanged(
+  send: () => Promise<Response>,
+  status: number,
+  message: string | RegExp,
+  details: Record<string, unknown> = {},
+) {
   const before = await stack.snapshot();
   const response = await send();
   const body = (await response.json()) as { message: string; help: string };
   expect(response.status).toBe(status);
   expect(body.message).toMatch(message);
   expect(body.help.length).toBeGreaterThan(10);
-  expect(Object.keys(body).sort()).toEqual(['help', 'message']);
+  expect(body).toEqual({ message: body.message, help: body.help, ...details });
   expect(await stack.snapshot()).toEqual(before);
 }
 
@@ -255,5 +260,46 @@ describe('update refuses bad input with a 4xx and changes nothing', () => {
     const reply = await patchDetails(stack, existingFileId, {});
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ tags: null, customCoordinates: null, customMetadata: {} });
+  });
+});
+
+describe('list and bulk operations refuse bad input with a 4xx and change nothing', () => {
+  const headers = () => ({ authorization: stack.auth, 'content-type': 'application/json' });
+  const list = (query: string) => () => fetch(`${stack.apiUrl}/v1/files?${query}`, { headers: headers() });
+  // Bodies are built when the request is sent: the existing file's id is known only after beforeAll.
+  const bulk = (path: string, body: unknown | (() => unknown)) => () => {
+    const value = typeof body === 'function' ? body() : body;
+    return fetch(`${stack.apiUrl}/v1/files/${path}`, {
+      method: 'POST',
+      headers: headers(),
+      body: typeof value === 'string' ? value : JSON.stringify(value),
+    });
+  };
+  const missing = 'ffffffffffffffffffffffff';
+  const ids = (count: number) => Array.from({ length: count }, () => existingFileId);
+
+  it.each([
+    ['a searchQuery syntax error', list(`searchQuery=${encodeURIComponent('tags IN ["cat"')}`), 400, /column/],
+    ['an unknown search field', list(`searchQuery=${encodeURIComponent('colour = "red"')}`), 400, /colour/],
+    ['a relevance sort', list('sort=DESC_RELEVANCE'), 400, /relevance/],
+    ['type=file-version', list('type=file-version'), 400, /file-version/],
+    ['limit over 1000', list('limit=1001'), 400, /limit/],
+    ['addTags without tags', bulk('addTags', { fileIds: [missing] }), 400, /tags/],
+    ['addTags with 51 fileIds', bulk('addTags', () => ({ fileIds: ids(51), tags: ['x'] })), 400, /at most 50/],
+    ['removeAITags with tags instead of AITags', bulk('removeAITags', () => ({ fileIds: [existingFileId], tags: ['x'] })), 400, /AITags/],
+    ['deleteByFileIds with 101 fileIds', bulk('batch/deleteByFileIds', () => ({ fileIds: ids(101) })), 400, /at most 100/],
+    ['a body that is not JSON', bulk('removeTags', '{oops'), 400, /not valid JSON/],
+  ])('%s', async (_, send, status, message) => {
+    await expectRefusedUnchanged(send, status, message);
+  });
+
+  it.each([
+    ['addTags', () => ({ fileIds: [existingFileId, missing], tags: ['never'] })],
+    ['removeTags', () => ({ fileIds: [missing, existingFileId], tags: ['never'] })],
+    ['removeAITags', () => ({ fileIds: [existingFileId, missing], AITags: ['never'] })],
+    ['batch/deleteByFileIds', () => ({ fileIds: [existingFileId, missing, 'not-an-id'] })],
+  ])('%s naming a missing file answers 404 with missingFileIds and changes no file', async (path, body) => {
+    const missingFileIds = body().fileIds.filter((fileId) => fileId !== existingFileId);
+    await expectRefusedUnchanged(bulk(path, body), 404, /do not exist: nothing was changed/, { missingFileIds });
   });
 });
