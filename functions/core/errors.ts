@@ -21,7 +21,7 @@ export const fileNotFound = (fileId: string) =>
 export const filesNotFound = (missingFileIds: string[]) =>
   new ApiError(
     404,
-    `${missingFileIds.length} of the fileIds do not exist: nothing was changed`,
+    `${missingFileIds.length === 1 ? 'A fileId does' : `${missingFileIds.length} fileIds do`} not exist: nothing was changed`,
     'Remove the ids listed in missingFileIds (deleted or mistyped) and send the request again.',
     { missingFileIds },
   );

@@ -300,6 +300,6 @@ describe('list and bulk operations refuse bad input with a 4xx and change nothin
     ['batch/deleteByFileIds', () => ({ fileIds: [existingFileId, missing, 'not-an-id'] })],
   ])('%s naming a missing file answers 404 with missingFileIds and changes no file', async (path, body) => {
     const missingFileIds = body().fileIds.filter((fileId) => fileId !== existingFileId);
-    await expectRefusedUnchanged(bulk(path, body), 404, /do not exist: nothing was changed/, { missingFileIds });
+    await expectRefusedUnchanged(bulk(path, body), 404, /not exist: nothing was changed/, { missingFileIds });
   });
 });
