@@ -13,7 +13,8 @@ import type { ObjectAccess, Storage, TableAction, Visibility } from './storage.j
 /** What one handler may touch, and what it needs to run. */
 export interface HandlerAccess {
   table: readonly TableAction[];
-  objects: ObjectAccess;
+  /** Undefined: the function is not told the bucket. `{}`: told its name only, for wiring that builds the file store. */
+  objects?: ObjectAccess;
   /** Reads the private API key from Secrets Manager to check HTTP Basic auth. */
   readsPrivateKey: boolean;
   /** Starts tagging runs and waits up to the sync window (upload and PATCH with extensions). */
@@ -73,15 +74,35 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
     timeout: WAITS_FOR_TAGGING,
   },
   'delete-file': {
-    table: ['dynamodb:GetItem', 'dynamodb:DeleteItem'],
+    // UpdateItem: a deleted file's tag entries are settled as tombstones, so that no late writer revives them.
+    table: ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
     objects: { 's3:DeleteObject': BOTH },
     readsPrivateKey: true,
   },
-  [FALLBACK_ENTRY]: { table: [], objects: {}, readsPrivateKey: false, memorySize: 128 },
+  'list-files': {
+    // Query on the search index, BatchGetItem for the candidates' records, GetItem for the month registry.
+    // AITAGS_SEARCH_SCAN_LIMIT stays unset: the default budget applies.
+    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
+    objects: { 's3:GetObject': ['private'] },
+    readsPrivateKey: true,
+    buildsFileUrls: true,
+  },
+  'bulk-tags': {
+    // BatchGetItem checks every file exists first; then each is rewritten (PutItem) and its tag entries settled (UpdateItem).
+    table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    objects: {},
+    readsPrivateKey: true,
+  },
+  'delete-files': {
+    table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+    objects: { 's3:DeleteObject': BOTH },
+    readsPrivateKey: true,
+  },
+  [FALLBACK_ENTRY]: { table: [], readsPrivateKey: false, memorySize: 128 },
 };
 
 /** A route nobody has listed above still authenticates, and touches nothing until someone decides what it may. */
-const UNLISTED_ACCESS: HandlerAccess = { table: [], objects: {}, readsPrivateKey: true };
+const UNLISTED_ACCESS: HandlerAccess = { table: [], readsPrivateKey: true };
 
 /** The largest direct upload that still fits Lambda's 6 MB invoke payload once API Gateway base64-encodes it. */
 export const MAX_DIRECT_UPLOAD_BYTES = 4_500_000;
@@ -158,7 +179,7 @@ export class Api extends Construct {
     });
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
-      description: 'aitags: ImageKit-compatible upload, details and delete',
+      description: 'aitags: ImageKit-compatible upload, details, list and search, bulk tags and delete',
       defaultIntegration: this.integration(FALLBACK_ENTRY, props),
       // Created below: HttpApi's own default stage takes neither throttling nor access logs.
       createDefaultStage: false,
@@ -212,7 +233,7 @@ export class Api extends Construct {
     });
     // Each function gets the variables of what it is built with (functions/wiring/), and the grants to match.
     if (access.table.length) props.storage.bindTable(fn, access.table);
-    if (Object.keys(access.objects).length) props.storage.bindBucket(fn, access.objects);
+    if (access.objects) props.storage.bindBucket(fn, access.objects);
     if (access.readsPrivateKey) this.bindPrivateKey(fn);
     if (access.buildsFileUrls) fn.addEnvironment('AITAGS_DELIVERY_BASE_URL', props.deliveryBaseUrl);
     // On AWS a webhookUrl must reach a public address (checked at request time and again at delivery).

@@ -1,9 +1,10 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { SEARCH_INDEX, TABLE_KEY } from '../functions/adapters/table-schema.js';
 import { arnInFinding } from './nag-findings.js';
 
 /**
@@ -13,7 +14,14 @@ import { arnInFinding } from './nag-findings.js';
  */
 export type Visibility = 'public' | 'private' | 'uploads' | 'ingest';
 export type ObjectAction = 's3:GetObject' | 's3:PutObject' | 's3:DeleteObject';
-export type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:DeleteItem';
+export type TableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:BatchGetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  /** Granted on the search index only: nothing queries the table's own key. */
+  | 'dynamodb:Query';
 
 /** Which object actions a function may take, and under which prefixes. */
 export type ObjectAccess = Partial<Record<ObjectAction, readonly Visibility[]>>;
@@ -47,13 +55,27 @@ export class Storage extends Construct {
     });
 
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      partitionKey: { name: TABLE_KEY, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Upload intents and S3-event claims expire on their own.
       timeToLiveAttribute: 'ttl',
       removalPolicy,
     });
+    // The only GSI, and it must stay one: CloudFormation cannot add more than one GSI to an existing table in
+    // one update, so a second index would be its own deploy.
+    this.table.addGlobalSecondaryIndex({
+      indexName: SEARCH_INDEX.name,
+      partitionKey: { name: SEARCH_INDEX.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: SEARCH_INDEX.sortKey, type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...SEARCH_INDEX.projected],
+    });
+  }
+
+  /** The search index's ARN, exactly: what Query is granted on. */
+  get searchIndexArn(): string {
+    return `${this.table.tableArn}/index/${SEARCH_INDEX.name}`;
   }
 
   /** Tells the function the bucket's name (AITAGS_BUCKET) and lets it take exactly these object actions. */
@@ -75,9 +97,15 @@ export class Storage extends Construct {
     }
   }
 
-  /** Tells the function the table's name (AITAGS_TABLE) and lets it take exactly these item actions. */
+  /**
+   * Tells the function the table's name (AITAGS_TABLE) and lets it take exactly these actions: item actions
+   * on the table, Query on the search index. Not `table.grants`: with an index it adds `<table>/index/*` to
+   * every grant, item actions included.
+   */
   bindTable(fn: LambdaFunction, actions: readonly TableAction[]): void {
     fn.addEnvironment('AITAGS_TABLE', this.table.tableName);
-    if (actions.length) this.table.grants.actions(fn, ...actions);
+    const itemActions = actions.filter((action) => action !== 'dynamodb:Query');
+    if (itemActions.length) Grant.addToPrincipal({ grantee: fn, actions: itemActions, resourceArns: [this.table.tableArn] });
+    if (actions.includes('dynamodb:Query')) Grant.addToPrincipal({ grantee: fn, actions: ['dynamodb:Query'], resourceArns: [this.searchIndexArn] });
   }
 }

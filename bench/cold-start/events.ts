@@ -172,6 +172,12 @@ async function uploadEvent(fixture: Fixture, fields: Record<string, string>): Pr
 const jsonEvent = (fixture: Fixture, method: string, path: string, route: string, body: unknown) =>
   apiEvent(method, path, route, { authorization: basicAuth(fixture), 'content-type': 'application/json' }, { text: JSON.stringify(body) });
 
+/** A GET with a query string, which API Gateway hands over both raw and parsed. */
+function queryEvent(fixture: Fixture, path: string, query: Record<string, string>): APIGatewayProxyEventV2 {
+  const event = apiEvent('GET', path, path, { authorization: basicAuth(fixture) });
+  return { ...event, rawQueryString: new URLSearchParams(query).toString(), queryStringParameters: query };
+}
+
 /** The parsed JSON body of an API answer with `status`, or a sentence saying what came instead. */
 function apiBody(result: unknown, status: number): Record<string, unknown> | string {
   const answer = result as { statusCode?: unknown; body?: unknown } | undefined;
@@ -188,6 +194,21 @@ const expectStatus = (status: number) => (result: unknown) => {
   const body = apiBody(result, status);
   return typeof body === 'string' ? body : undefined;
 };
+
+/** HTTP 200 whose `field` names `fileId`: a bulk operation that reached the file, not one that answered early. */
+const expectFileIdIn = (field: string, fileId: string) => (result: unknown) => {
+  const body = apiBody(result, 200);
+  if (typeof body === 'string') return body;
+  const fileIds = body[field];
+  return Array.isArray(fileIds) && fileIds.includes(fileId) ? undefined : `${field} is ${JSON.stringify(fileIds)}, without ${fileId}`;
+};
+
+/** HTTP 200 with at least one file listed: the walk reached the index and the records. */
+function expectFilesListed(result: unknown): string | undefined {
+  const body = apiBody(result, 200);
+  if (typeof body === 'string') return body;
+  return Array.isArray(body) && body.length > 0 ? undefined : `listed no files: ${JSON.stringify(body).slice(0, 200)}`;
+}
 
 function taskEvent(file: SeededFile, extension: typeof AWS_EXTENSION | typeof GOOGLE_EXTENSION) {
   return { fileId: file.fileId, runId: file.runs[extension.name] ?? randomUUID(), extension };
@@ -281,6 +302,31 @@ const EVENTS: Readonly<Record<string, EventSpec>> = {
       event: apiEvent('DELETE', `/v1/files/${seeded(file).fileId}`, '/v1/files/{fileId}', { authorization: basicAuth(fixture) }),
       check: expectStatus(204),
     }),
+  },
+  'list-files': {
+    // A private file: its listing presigns a URL, as get-details does. No searchQuery: ImageKit's plain list.
+    seed: { isPrivateFile: true, extensions: [], webhook: false, shared: true },
+    build: async (fixture) => ({ event: queryEvent(fixture, '/v1/files', { limit: '10' }), check: expectFilesListed }),
+  },
+  'bulk-tags': {
+    seed: { isPrivateFile: false, extensions: [], webhook: false },
+    build: async (fixture, file) => {
+      const { fileId } = seeded(file);
+      return {
+        event: jsonEvent(fixture, 'POST', '/v1/files/addTags', '/v1/files/addTags', { fileIds: [fileId], tags: ['cold-start'] }),
+        check: expectFileIdIn('successfullyUpdatedFileIds', fileId),
+      };
+    },
+  },
+  'delete-files': {
+    seed: { isPrivateFile: false, extensions: [], webhook: false },
+    build: async (fixture, file) => {
+      const { fileId } = seeded(file);
+      return {
+        event: jsonEvent(fixture, 'POST', '/v1/files/batch/deleteByFileIds', '/v1/files/batch/deleteByFileIds', { fileIds: [fileId] }),
+        check: expectFileIdIn('successfullyDeletedFileIds', fileId),
+      };
+    },
   },
   'route-not-found': {
     build: async () => ({ event: apiEvent('GET', '/v1/cold-start/nowhere', undefined, {}), check: expectStatus(404) }),

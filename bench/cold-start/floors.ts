@@ -16,6 +16,10 @@ export const CLIENTS_BY_ENTRY: Readonly<Record<string, readonly Client[]>> = {
   'get-details': ['dynamodb', 's3', 'presigner', 'secrets'],
   'update-details': ['dynamodb', 's3', 'presigner', 'sfn', 'secrets'],
   'delete-file': ['dynamodb', 's3', 'secrets'],
+  'list-files': ['dynamodb', 's3', 'presigner', 'secrets'],
+  // No s3: the S3 client its bundle carries (the file library's store) is one it never calls.
+  'bulk-tags': ['dynamodb', 'secrets'],
+  'delete-files': ['dynamodb', 's3', 'secrets'],
   'route-not-found': [],
   'on-object-created': ['dynamodb', 's3', 'sfn', 'sharp'],
   'tag-with-rekognition': ['dynamodb', 's3', 'rekognition', 'sharp'],

@@ -57,10 +57,34 @@ describe('storage', () => {
   it('keys the table by pk alone, bills per request and keeps point-in-time recovery', () => {
     synthesized.template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
+  });
+
+  // Literal names on purpose: the table is retained, and renaming or adding an index of a deployed table is
+  // a GSI change CloudFormation takes one at a time (a rename is two).
+  it('has exactly one global secondary index, search: ipk and isk, projecting fileId besides the keys', () => {
+    const tables = Object.values(resources).filter((resource) => resource.Type === 'AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(1);
+    expect(tables[0]?.Properties?.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'search',
+        KeySchema: [
+          { AttributeName: 'ipk', KeyType: 'HASH' },
+          { AttributeName: 'isk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['fileId'] },
+      },
+    ]);
+    expect(tables[0]?.Properties?.AttributeDefinitions).toEqual(
+      expect.arrayContaining([
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'ipk', AttributeType: 'S' },
+        { AttributeName: 'isk', AttributeType: 'S' },
+      ]),
+    );
+    expect(tables[0]?.Properties?.AttributeDefinitions).toHaveLength(3);
   });
 
   it('keeps the bucket and the table when the stack is deleted', () => {
@@ -188,6 +212,11 @@ describe('handler functions', () => {
     ['get-details', { ...FILES, ...FILE_URLS }],
     ['update-details', { ...FILES, ...FILE_URLS, ...TAGGING_RUNS, ...WEBHOOK_URL }],
     ['delete-file', FILES],
+    // No AITAGS_SEARCH_SCAN_LIMIT: the default budget applies.
+    ['list-files', { ...FILES, ...FILE_URLS }],
+    // The bucket's name without any object grant: its wiring builds the file store it never calls.
+    ['bulk-tags', FILES],
+    ['delete-files', FILES],
     ['route-not-found', {}],
   ])('%s gets the house variables and only the AITAGS_ settings of what it is built with', (entry, settings) => {
     expect(synthesized.environmentOf(entry)).toEqual({ ...HOUSE, ...settings });
@@ -251,6 +280,27 @@ describe('routes', () => {
     });
   });
 
+  it('serves list, the three bulk tag operations and bulk delete', () => {
+    const routeKeys = Object.values(resources)
+      .filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route')
+      .map((resource) => String(resource.Properties?.RouteKey));
+    expect(routeKeys).toEqual(
+      expect.arrayContaining([
+        'GET /v1/files',
+        'POST /v1/files/addTags',
+        'POST /v1/files/removeTags',
+        'POST /v1/files/removeAITags',
+        'POST /v1/files/batch/deleteByFileIds',
+      ]),
+    );
+  });
+
+  it('serves the three bulk tag routes with one function', () => {
+    for (const routeKey of ['POST /v1/files/addTags', 'POST /v1/files/removeTags', 'POST /v1/files/removeAITags']) {
+      expect(integrationOf(routeKey).IntegrationUri).toEqual({ 'Fn::GetAtt': [logicalId(handler('bulk-tags')), 'Arn'] });
+    }
+  });
+
   it('gives each handler its own function', () => {
     const functionIds = HANDLER_ENTRIES.map((entry) => logicalId(handler(entry)));
     expect(new Set(functionIds).size).toBe(HANDLER_ENTRIES.length);
@@ -297,12 +347,51 @@ describe('permissions', () => {
     );
   });
 
-  it('lets delete-file remove objects under public/ and private/ and records, and read nothing from the bucket', () => {
+  it('lets delete-file remove objects under public/ and private/ and records, settle tag entries, and read nothing from the bucket', () => {
     const permissions = permissionsOf('delete-file');
     expect(permissions).toEqual(
       [
         'dynamodb:GetItem table',
         'dynamodb:DeleteItem table',
+        'dynamodb:UpdateItem table',
+        's3:DeleteObject bucket/public/*',
+        's3:DeleteObject bucket/private/*',
+        ...secretRead,
+      ].sort(),
+    );
+    expect(permissions.filter((permission) => permission.startsWith('s3:GetObject') || permission.startsWith('s3:PutObject'))).toEqual([]);
+  });
+
+  it('lets list-files query the search index, read records and sign private-file URLs, and nothing that writes', () => {
+    const permissions = permissionsOf('list-files');
+    expect(permissions).toEqual(
+      [
+        'dynamodb:GetItem table',
+        'dynamodb:BatchGetItem table',
+        'dynamodb:Query table/index/search',
+        's3:GetObject bucket/private/*',
+        ...secretRead,
+      ].sort(),
+    );
+    expect(permissions.filter((permission) => /Put|Update|Delete/.test(permission))).toEqual([]);
+  });
+
+  it('lets bulk-tags read and rewrite records and their tag entries, and neither delete items nor touch objects', () => {
+    const permissions = permissionsOf('bulk-tags');
+    expect(permissions).toEqual(
+      ['dynamodb:GetItem table', 'dynamodb:BatchGetItem table', 'dynamodb:PutItem table', 'dynamodb:UpdateItem table', ...secretRead].sort(),
+    );
+    expect(permissions.filter((permission) => permission.includes('Delete') || permission.startsWith('s3:'))).toEqual([]);
+  });
+
+  it('lets delete-files remove objects under public/ and private/ and records, settle tag entries, and read nothing from the bucket', () => {
+    const permissions = permissionsOf('delete-files');
+    expect(permissions).toEqual(
+      [
+        'dynamodb:GetItem table',
+        'dynamodb:BatchGetItem table',
+        'dynamodb:DeleteItem table',
+        'dynamodb:UpdateItem table',
         's3:DeleteObject bucket/public/*',
         's3:DeleteObject bucket/private/*',
         ...secretRead,
@@ -340,13 +429,33 @@ describe('permissions', () => {
     expect(inbox).toEqual(['upload-url: s3:PutObject bucket/uploads/*']);
   });
 
-  it.each(HANDLER_ENTRIES)('%s can neither scan the table nor act on every object of the bucket', (entry) => {
+  it.each(HANDLER_ENTRIES)('%s can neither scan the table, write in batches, nor act on every object of the bucket', (entry) => {
     for (const permission of permissionsOf(entry)) {
-      expect(permission).not.toMatch(/dynamodb:(Scan|Query|Batch|\*)/);
+      expect(permission).not.toMatch(/dynamodb:(Scan|BatchWriteItem|PartiQL|\*)/);
       expect(permission).not.toMatch(/^s3:\S+ bucket(\/\*)?$/);
       expect(permission).not.toContain('*:*');
     }
   });
+
+  it('grants Query to list-files alone, on the search index alone, and no function anything on every index', () => {
+    const entries = Object.values(resources).flatMap((resource) => {
+      const entry = resource.Metadata?.[HANDLER_ENTRY_METADATA];
+      return resource.Type === 'AWS::Lambda::Function' && typeof entry === 'string' ? [entry] : [];
+    });
+    const indexPermissions = entries.flatMap((entry) =>
+      permissionsOf(entry)
+        .filter((permission) => permission.startsWith('dynamodb:Query') || permission.includes('/index/'))
+        .map((permission) => `${entry}: ${permission}`),
+    );
+    expect(indexPermissions).toEqual(['list-files: dynamodb:Query table/index/search']);
+  });
+
+  it.each(HANDLER_ENTRIES.filter((entry) => !['list-files', 'bulk-tags', 'delete-files'].includes(entry)))(
+    '%s reads one record at a time (no BatchGetItem)',
+    (entry) => {
+      expect(permissionsOf(entry).filter((permission) => permission.startsWith('dynamodb:BatchGetItem'))).toEqual([]);
+    },
+  );
 });
 
 describe('private key', () => {

@@ -20,6 +20,9 @@ const WITHOUT_SHARP = [
   'get-details',
   'update-details',
   'delete-file',
+  'list-files',
+  'bulk-tags',
+  'delete-files',
   'route-not-found',
   'record-extension-failure',
   'deliver-webhook',
@@ -233,6 +236,10 @@ const BUNDLE_CONTENTS: Record<string, Capability[]> = {
   'get-details': ['dynamodb', 's3', 'presigner', 'secrets-manager'],
   'update-details': ['dynamodb', 's3', 'presigner', 'step-functions', 'secrets-manager', 'zod'],
   'delete-file': ['dynamodb', 's3', 'secrets-manager'],
+  'list-files': ['dynamodb', 's3', 'presigner', 'secrets-manager'],
+  // s3: the file library's store comes with functions/wiring/file-library.ts; bulk-tags never calls it.
+  'bulk-tags': ['dynamodb', 's3', 'secrets-manager', 'zod'],
+  'delete-files': ['dynamodb', 's3', 'secrets-manager', 'zod'],
   'route-not-found': [],
   'on-object-created': ['dynamodb', 's3', 'step-functions', 'sharp', 'zod', 'file-type'],
   'tag-with-rekognition': ['dynamodb', 's3', 'rekognition', 'sharp', 'zod'],
@@ -296,6 +303,8 @@ describe('bundle contents', () => {
     const { packages, ours } = await bundleContents('route-not-found');
     expect([...packages]).toEqual([]);
     expect(ours.sort()).toEqual([
+      // Parsed through http/responses.ts (okPage's 400) and tree-shaken: no byte of it reaches the bundle.
+      'functions/core/errors.ts',
       'functions/core/route-match.ts',
       'functions/http/responses.ts',
       'functions/http/routes.ts',
