@@ -1,22 +1,14 @@
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { FileRecord } from '../core/file-record.js';
 import { monthOf, topFolderOf } from '../core/search-index.js';
-import type { IndexLookup } from '../core/search-plan.js';
+import type { IndexLookup, ReadCount } from '../core/search-plan.js';
+
+export type { ReadCount } from '../core/search-plan.js';
 import { folderOf } from '../core/search-values.js';
 import { documentClient } from './clients/dynamodb.js';
 import { createdPartition, type FileTable, folderPartition } from './file-table.js';
 import { tagPartition } from './search-entries.js';
 import { SEARCH_INDEX } from './table-schema.js';
-
-/** What a search read, in items: what the budget and the benchmark count (DynamoDB bills per item read). */
-export interface ReadCount {
-  /** Index items a query returned (ScannedCount: before any filter). */
-  indexItems: number;
-  /** Records read to check candidates (every key asked for, found or not). */
-  records: number;
-}
-
-export const newReadCount = (): ReadCount => ({ indexItems: 0, records: 0 });
 
 /** The read side of the search index (the write side is the file table's). */
 export interface FileIndex {

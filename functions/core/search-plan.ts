@@ -20,6 +20,16 @@ export type IndexLookup =
   | { kind: 'path'; folder: string; recursive: boolean }
   | { kind: 'created'; from?: string; to?: string };
 
+/** What a search read, in items: what its budget and the benchmark count (DynamoDB bills per item read). */
+export interface ReadCount {
+  /** Index items a query returned (before any filter). */
+  indexItems: number;
+  /** Records read to check candidates (every key asked for, found or not). */
+  records: number;
+}
+
+export const newReadCount = (): ReadCount => ({ indexItems: 0, records: 0 });
+
 /** `now` anchors relative dates and must be the one the matcher is given. */
 export function planSearchQuery(query: SearchQuery, now: Date): SearchPlan {
   const lookups = indexLookups(query, now);

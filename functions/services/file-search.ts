@@ -1,10 +1,9 @@
-import type { FileIndex, ReadCount } from '../adapters/file-index.js';
-import { newReadCount } from '../adapters/file-index.js';
+import type { FileIndex } from '../adapters/file-index.js';
 import { badRequest } from '../core/errors.js';
 import type { FileRecord } from '../core/file-record.js';
 import { compareForSort, type ListRequest } from '../core/list-request.js';
 import { matchesSearchQuery } from '../core/search-match.js';
-import { planSearchQuery } from '../core/search-plan.js';
+import { newReadCount, planSearchQuery, type ReadCount } from '../core/search-plan.js';
 
 export interface SearchResult {
   /** The page: sorted, `skip` dropped, at most `limit`. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newReadCount } from '../../../functions/adapters/file-index.js';
+import { newReadCount } from '../../../functions/core/search-plan.js';
 import { SearchEntries } from '../../../functions/adapters/search-entries.js';
 import type { AITag, FileRecord } from '../../../functions/core/file-record.js';
 import { fileRecord } from '../../support/sample-files.js';

@@ -36,7 +36,7 @@ afterAll(() => db?.stop());
 
 const search = (params: Record<string, string>, scanLimit = 1000) => new FileSearch(db.index, scanLimit, () => NOW).list(parseListRequest(params));
 const ids = (records: FileRecord[]) => records.map((record) => record.fileId);
-const expected = (keep: (record: FileRecord) => boolean) => library.filter(keep).map((record) => record.fileId);
+const expected = (keep: (record: FileRecord, n: number) => boolean) => library.filter(keep).map((record) => record.fileId);
 
 describe('FileSearch', () => {
   it('answers a tag query from the index, reading only its entries and their records', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newReadCount } from '../../../functions/adapters/file-index.js';
+import { newReadCount } from '../../../functions/core/search-plan.js';
 import { ApiError } from '../../../functions/core/errors.js';
 import type { ExtensionName } from '../../../functions/core/extension-names.js';
 import type { FileRecord } from '../../../functions/core/file-record.js';
