@@ -4,7 +4,7 @@ import { jsonBody } from './http/json-body.js';
 import { ok } from './http/responses.js';
 import { ROUTES, routeKey } from './http/routes.js';
 import { logger } from './runtime/logger.js';
-import { fileLibrary } from './wiring/file-library.js';
+import { fileTags } from './wiring/file-tags.js';
 import { apiPrivateKey } from './wiring/private-key.js';
 
 const OPERATIONS: Record<string, BulkTagOperation> = {
@@ -19,7 +19,7 @@ export const handler = http<unknown>(
     const operation = OPERATIONS[event.routeKey];
     if (!operation) throw new Error(`bulk-tags serves no route ${event.routeKey}`);
     const request = parseBulkTagRequest(operation, event.body);
-    const successfullyUpdatedFileIds = await fileLibrary().updateTags(request);
+    const successfullyUpdatedFileIds = await fileTags().update(request);
     logger.info('Tags updated in bulk', { operation, files: request.fileIds.length, updated: successfullyUpdatedFileIds.length });
     return ok({ successfullyUpdatedFileIds });
   },

@@ -86,11 +86,13 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
     objects: { 's3:GetObject': ['private'] },
     readsPrivateKey: true,
     buildsFileUrls: true,
+    // A walk checks up to 20,000 records and a page may be 1,000 File objects: CPU for JSON and room to finish inside API Gateway's 30 s.
+    memorySize: 1024,
+    timeout: Duration.seconds(29),
   },
   'bulk-tags': {
     // BatchGetItem checks every file exists first; then each is rewritten (PutItem) and its tag entries settled (UpdateItem).
     table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-    objects: {},
     readsPrivateKey: true,
   },
   'delete-files': {

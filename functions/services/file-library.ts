@@ -1,38 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { InspectedContent } from '../adapters/content-inspector.js';
 import type { FileStore } from '../adapters/file-store.js';
 import type { FileTable, PathClaim } from '../adapters/file-table.js';
-import type { BulkTagRequest } from '../core/bulk-request.js';
 import type { DetailsChange } from '../core/details-change.js';
-import { ApiError, fileNotFound, filesNotFound, WriteConflict } from '../core/errors.js';
+import { ApiError, fileNotFound, WriteConflict } from '../core/errors.js';
 import { withUniqueSuffix } from '../core/file-fields.js';
-import {
-  addUserTags,
-  applyDetailsChange,
-  type FileRecord,
-  newFileRecord,
-  objectKeys,
-  overwriteFileRecord,
-  removeUserTags,
-} from '../core/file-record.js';
+import { applyDetailsChange, type FileRecord, newFileRecord, objectKeys, overwriteFileRecord } from '../core/file-record.js';
 import type { UploadRequest } from '../core/upload-request.js';
 import { logger } from '../runtime/logger.js';
+import { backOff, FILE_ID, inBatches, MAX_ATTEMPTS, modifyRecord, requireAllFiles } from './record-updates.js';
 
 /** A path claim older than this whose record never appeared belongs to an upload that died midway. */
 const STALE_CLAIM_MS = 60_000;
-const MAX_ATTEMPTS = 8;
 
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const uniqueSuffix = () => [...randomBytes(9)].map((byte) => SUFFIX_ALPHABET[byte % SUFFIX_ALPHABET.length]).join('');
 export const newFileId = () => randomBytes(12).toString('hex');
-const FILE_ID = /^[0-9a-f]{24}$/;
-
-/** Files a bulk operation changes at once: enough to overlap round trips, few enough to spare the table. */
-const BULK_CONCURRENCY = 8;
-
-/** Between conflicting writes: 10–20 ms, doubling, so that racing writers spread out instead of colliding again. */
-const backOff = (attempt: number) => sleep((10 + Math.random() * 10) * 2 ** Math.min(attempt, 5));
 
 export interface FileLibraryDeps {
   store: FileStore;
@@ -141,73 +124,20 @@ export class FileLibrary {
   }
 
   async updateDetails(fileId: string, change: DetailsChange): Promise<FileRecord> {
-    const updated = await this.modify(fileId, (record, now) => applyDetailsChange(record, change, now));
+    const updated = await modifyRecord(this.deps.table, fileId, (record, now) => applyDetailsChange(record, change, now), this.now);
     if (!updated) throw fileNotFound(fileId);
     return updated;
   }
 
-  /**
-   * Bulk addTags / removeTags / removeAITags: every file is checked first (one missing → 404, nothing
-   * changed), then each is changed on its latest version, so a tagging result landing meanwhile is kept.
-   * A file whose tags already are as asked is not written again. Answers the ids of the files that exist
-   * after the change (one deleted meanwhile is left out).
-   */
-  async updateTags(request: BulkTagRequest): Promise<string[]> {
-    await this.requireAll(request.fileIds);
-    const change = (record: FileRecord, now: string): FileRecord => {
-      switch (request.operation) {
-        case 'addTags':
-          return addUserTags(record, request.tags, now);
-        case 'removeTags':
-          return removeUserTags(record, request.tags, now);
-        case 'removeAITags':
-          return applyDetailsChange(record, { removeAITags: request.tags }, now);
-      }
-    };
-    const updated = await inBatches(request.fileIds, (fileId) =>
-      this.modify(fileId, (record, now) => {
-        const next = change(record, now);
-        return sameTags(record, next) ? undefined : next;
-      }),
-    );
-    return request.fileIds.filter((_, index) => updated[index] !== undefined);
-  }
-
   /** Bulk delete: every file checked first (one missing → 404, nothing deleted), then each deleted. */
   async removeMany(fileIds: readonly string[]): Promise<string[]> {
-    await this.requireAll(fileIds);
+    await requireAllFiles(this.deps.table, fileIds);
     await inBatches(fileIds, async (fileId) => {
       const record = await this.deps.table.get(fileId);
       // Deleted meanwhile: it is gone either way.
       if (record) await this.removeRecord(record);
     });
     return [...fileIds];
-  }
-
-  private async requireAll(fileIds: readonly string[]): Promise<void> {
-    const found = new Set((await this.deps.table.getMany(fileIds.filter((fileId) => FILE_ID.test(fileId)))).map((record) => record.fileId));
-    const missing = fileIds.filter((fileId) => !found.has(fileId));
-    if (missing.length) throw filesNotFound(missing);
-  }
-
-  /**
-   * Re-reads and retries on conflict. `change` answers the next record, or undefined to leave the file as
-   * it is; the result is the record after the change, or undefined when the file does not exist.
-   */
-  private async modify(fileId: string, change: (record: FileRecord, now: string) => FileRecord | undefined): Promise<FileRecord | undefined> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const record = FILE_ID.test(fileId) ? await this.deps.table.get(fileId) : undefined;
-      if (!record) return undefined;
-      const next = change(record, this.now().toISOString());
-      if (!next) return record;
-      try {
-        return await this.deps.table.replace(next, record);
-      } catch (error) {
-        if (!(error instanceof WriteConflict)) throw error;
-        await backOff(attempt);
-      }
-    }
-    throw new ApiError(429, 'Too many concurrent updates of this file', 'Retry the update in a moment.');
   }
 
   /** Bytes first, then the record: a failure half-way leaves a record that a retried DELETE finishes. */
@@ -219,16 +149,4 @@ export class FileLibrary {
     await this.deps.store.remove(Object.values(objectKeys(record)).filter((key): key is string => key !== undefined));
     await this.deps.table.remove(record);
   }
-}
-
-const tagsOf = (record: FileRecord) => JSON.stringify([record.tags, record.aiTags]);
-const sameTags = (a: FileRecord, b: FileRecord) => tagsOf(a) === tagsOf(b);
-
-/** `work` on every item, at most BULK_CONCURRENCY at a time; results in the items' order. */
-async function inBatches<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  for (let start = 0; start < items.length; start += BULK_CONCURRENCY) {
-    results.push(...(await Promise.all(items.slice(start, start + BULK_CONCURRENCY).map(work))));
-  }
-  return results;
 }

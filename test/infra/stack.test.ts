@@ -214,8 +214,8 @@ describe('handler functions', () => {
     ['delete-file', FILES],
     // No AITAGS_SEARCH_SCAN_LIMIT: the default budget applies.
     ['list-files', { ...FILES, ...FILE_URLS }],
-    // The bucket's name without any object grant: its wiring builds the file store it never calls.
-    ['bulk-tags', FILES],
+    // Records only: no bucket.
+    ['bulk-tags', { AITAGS_TABLE: 'table', AITAGS_PRIVATE_KEY_SECRET_ARN: 'privateKey' }],
     ['delete-files', FILES],
     ['route-not-found', {}],
   ])('%s gets the house variables and only the AITAGS_ settings of what it is built with', (entry, settings) => {

@@ -237,8 +237,7 @@ const BUNDLE_CONTENTS: Record<string, Capability[]> = {
   'update-details': ['dynamodb', 's3', 'presigner', 'step-functions', 'secrets-manager', 'zod'],
   'delete-file': ['dynamodb', 's3', 'secrets-manager'],
   'list-files': ['dynamodb', 's3', 'presigner', 'secrets-manager'],
-  // s3: the file library's store comes with functions/wiring/file-library.ts; bulk-tags never calls it.
-  'bulk-tags': ['dynamodb', 's3', 'secrets-manager', 'zod'],
+  'bulk-tags': ['dynamodb', 'secrets-manager', 'zod'],
   'delete-files': ['dynamodb', 's3', 'secrets-manager', 'zod'],
   'route-not-found': [],
   'on-object-created': ['dynamodb', 's3', 'step-functions', 'sharp', 'zod', 'file-type'],

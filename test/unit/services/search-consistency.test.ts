@@ -8,6 +8,7 @@ import { parseListRequest } from '../../../functions/core/list-request.js';
 import { indexedTags } from '../../../functions/core/search-index.js';
 import { FileLibrary } from '../../../functions/services/file-library.js';
 import { FileSearch } from '../../../functions/services/file-search.js';
+import { FileTags } from '../../../functions/services/file-tags.js';
 import { inMemoryFiles } from '../../support/in-memory-files.js';
 import { jpegFacts, uploadRequest } from '../../support/sample-files.js';
 import { startSearchTable } from '../../support/search-table.js';
@@ -91,7 +92,7 @@ async function check(steps: Operation[][]): Promise<void> {
       }
       case 'bulk': {
         const fileIds = (await Promise.all(op.slots.map(idAt))).filter((id): id is string => id !== undefined);
-        if (fileIds.length) await library.updateTags({ operation: op.operation, fileIds, tags: op.tags });
+        if (fileIds.length) await new FileTags(db.table).update({ operation: op.operation, fileIds, tags: op.tags });
         return;
       }
       case 'delete': {

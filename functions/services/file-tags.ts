@@ -1,0 +1,47 @@
+import type { FileTable } from '../adapters/file-table.js';
+import type { BulkTagRequest } from '../core/bulk-request.js';
+import { addUserTags, applyDetailsChange, type FileRecord, removeUserTags } from '../core/file-record.js';
+import { inBatches, modifyRecord, requireAllFiles } from './record-updates.js';
+
+/**
+ * Bulk addTags / removeTags / removeAITags (ImageKit's files.bulk): records only, no bytes. Every file is
+ * checked first (one missing → 404, nothing changed), then each is changed on its latest version, so a
+ * tagging result landing meanwhile is kept. A file whose tags already are as asked is not written again.
+ */
+export class FileTags {
+  constructor(
+    private readonly table: Pick<FileTable, 'get' | 'getMany' | 'replace'>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Answers the ids of the files that exist after the change (one deleted meanwhile is left out). */
+  async update(request: BulkTagRequest): Promise<string[]> {
+    await requireAllFiles(this.table, request.fileIds);
+    const updated = await inBatches(request.fileIds, (fileId) =>
+      modifyRecord(
+        this.table,
+        fileId,
+        (record, now) => {
+          const next = changeTags(record, request, now);
+          return sameTags(record, next) ? undefined : next;
+        },
+        this.now,
+      ),
+    );
+    return request.fileIds.filter((_, index) => updated[index] !== undefined);
+  }
+}
+
+function changeTags(record: FileRecord, request: BulkTagRequest, now: string): FileRecord {
+  switch (request.operation) {
+    case 'addTags':
+      return addUserTags(record, request.tags, now);
+    case 'removeTags':
+      return removeUserTags(record, request.tags, now);
+    case 'removeAITags':
+      return applyDetailsChange(record, { removeAITags: request.tags }, now);
+  }
+}
+
+const tagsOf = (record: FileRecord) => JSON.stringify([record.tags, record.aiTags]);
+const sameTags = (a: FileRecord, b: FileRecord) => tagsOf(a) === tagsOf(b);
