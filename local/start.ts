@@ -10,6 +10,16 @@ const stack = await startLocalStack({
   dataDir: process.env.AITAGS_DATA_DIR ?? './.aitags',
   port: Number(process.env.PORT ?? 3000),
 });
+// Before the ready line: whoever reads it may stop the server at once.
+const shutdown = () => {
+  stack.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);
+
 const keyLine = stack.privateKeyGenerated
   ? `private key (generated now, shown once; kept in ${stack.privateKeyFile}):\n    ${stack.privateKey}`
   : `private key: the one in ${keyFromEnvironment ? 'AITAGS_PRIVATE_KEY' : stack.privateKeyFile}`;
@@ -24,17 +34,10 @@ console.log(
     }`,
     `  S3 (s3rver) ${stack.s3Endpoint}, DynamoDB (dynalite) ${stack.dynamoEndpoint}, data in ${process.env.AITAGS_DATA_DIR ?? './.aitags'}`,
     ...(stack.migratedItems || stack.reindexedFiles
-      ? [`  search index: rebuilt the table (${stack.migratedItems} items) and indexed ${stack.reindexedFiles} files stored before it`]
+      ? [
+          `  search index: rebuilt the table (${stack.migratedItems} items) and indexed ${stack.reindexedFiles} file${stack.reindexedFiles === 1 ? '' : 's'} stored before it`,
+        ]
       : []),
     `  try: curl -u "$KEY:" -F file=@photo.jpg -F fileName=photo.jpg ${stack.apiUrl}/api/v1/files/upload`,
   ].join('\n'),
 );
-
-const shutdown = () => {
-  stack.stop().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
-process.once('SIGINT', shutdown);
-process.once('SIGTERM', shutdown);

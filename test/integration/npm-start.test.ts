@@ -4,7 +4,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, waitUntilTableExists, waitUntilTableNotExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_NAMES } from '../../local/stack.js';
+import { startStandIns } from '../../local/stand-ins.js';
 import { blob, form } from '../support/requests.js';
 import { jpeg } from '../support/images.js';
 
@@ -113,4 +117,68 @@ describe('npm start', () => {
     expect(Buffer.from(await (await fetch(file.url)).arrayBuffer()).equals(bytes)).toBe(true);
     expect(await stopService(second.process)).toBe(0);
   }, 60_000);
+
+  it('migrates and indexes a data dir from before the search index, once, and finds its files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aitags-unindexed-'));
+    try {
+      const first = await startService(0, dir);
+      const key = /shown once; kept in .*\n\s+(\S+)/.exec(first.output)?.[1] ?? '';
+      const auth = { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` };
+      const uploaded = await fetch(`${first.url}/api/v1/files/upload`, {
+        method: 'POST',
+        headers: auth,
+        body: form({ file: blob(await jpeg(16, 16)), fileName: 'old.jpg', folder: '/archive/2019', tags: 'Heirloom' }),
+      });
+      const { fileId } = (await uploaded.json()) as { fileId: string };
+      expect(await stopService(first.process)).toBe(0);
+
+      const items = await downgradeToUnindexed(dir);
+      const second = await startService(0, dir);
+      expect(second.output).toContain(`search index: rebuilt the table (${items} items) and indexed 1 file stored before it`);
+      const find = async (query: string) => {
+        const response = await fetch(`${second.url}/v1/files?${query}`, { headers: auth });
+        expect(response.status).toBe(200);
+        return ((await response.json()) as Array<{ fileId: string }>).map((file) => file.fileId);
+      };
+      expect(await find(`searchQuery=${encodeURIComponent('tags = "heirloom"')}`)).toEqual([fileId]);
+      expect(await find('path=/archive/2019/')).toEqual([fileId]);
+      expect(await find(`searchQuery=${encodeURIComponent('createdAt > "1d"')}`)).toEqual([fileId]);
+      expect(await stopService(second.process)).toBe(0);
+
+      const third = await startService(0, dir);
+      expect(third.output).not.toContain('search index:');
+      expect(await stopService(third.process)).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
+
+/** Puts a data dir's table back as a version without the search index left it: no GSI, no index keys or items. */
+async function downgradeToUnindexed(dir: string): Promise<number> {
+  const standIns = await startStandIns(dir, LOCAL_NAMES);
+  const raw = new DynamoDBClient({ endpoint: standIns.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+  const client = DynamoDBDocumentClient.from(raw);
+  const table = { TableName: LOCAL_NAMES.table };
+  const waiting = { client: raw, maxWaitTime: 10, minDelay: 0.01, maxDelay: 0.1 };
+  try {
+    const { Items = [] } = await client.send(new ScanCommand({ ...table, ConsistentRead: true }));
+    const old = Items.filter((item) => !/^(tag|index)#/.test(String(item.pk))).map(({ ipk: _ipk, isk: _isk, ...item }) => item);
+    await raw.send(new DeleteTableCommand(table));
+    await waitUntilTableNotExists(waiting, table);
+    await raw.send(
+      new CreateTableCommand({
+        ...table,
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await waitUntilTableExists(waiting, table);
+    for (const item of old) await client.send(new PutCommand({ ...table, Item: item }));
+    return old.length;
+  } finally {
+    raw.destroy();
+    await standIns.stop();
+  }
+}
