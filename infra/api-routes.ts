@@ -17,6 +17,8 @@ export const ROUTE_HANDLERS: readonly RouteHandler[] = [
   { ...ROUTES.removeTags, entry: 'bulk-tags' },
   { ...ROUTES.removeAITags, entry: 'bulk-tags' },
   { ...ROUTES.deleteFiles, entry: 'delete-files' },
+  { ...ROUTES.page, entry: 'serve-page' },
+  { ...ROUTES.pageAsset, entry: 'serve-page' },
 ];
 
 /** The `$default` route's Lambda: every request no route matches (405 for a known path, else 404). */

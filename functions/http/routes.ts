@@ -21,6 +21,8 @@ export const ROUTES = {
   removeTags: { method: 'POST', path: '/v1/files/removeTags' },
   removeAITags: { method: 'POST', path: '/v1/files/removeAITags' },
   deleteFiles: { method: 'POST', path: '/v1/files/batch/deleteByFileIds' },
+  page: { method: 'GET', path: '/' },
+  pageAsset: { method: 'GET', path: '/assets/{file}' },
 } as const satisfies Record<string, ApiRoute>;
 
 const API_ROUTES: readonly ApiRoute[] = Object.values(ROUTES);

@@ -16,6 +16,22 @@ function text(name: string): string {
 
 const optional = (name: string) => process.env[name] || undefined;
 
+/** Space-separated origins (`https://host[:port]`), each checked: they go into a Content-Security-Policy. */
+function origins(name: string): string[] {
+  return (process.env[name] ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((raw) => {
+      let origin: string | undefined;
+      try {
+        origin = new URL(raw).origin;
+      } catch {}
+      if (origin !== raw || !/^https?:/.test(raw))
+        throw new Error(`Environment variable ${name} must list origins such as https://cdn.example.com (got "${raw}")`);
+      return raw;
+    });
+}
+
 function integer(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -104,3 +120,6 @@ export const visionConfig = once(() => ({
   /** A path to Google Application Default Credentials, which the Google client reads itself. */
   googleApplicationCredentials: optional('GOOGLE_APPLICATION_CREDENTIALS'),
 }));
+
+/** The built media library page (index.html and its assets), and the origins its images may come from besides its own. */
+export const pageConfig = once(() => ({ pageDir: text('AITAGS_PAGE_DIR'), imageOrigins: origins('AITAGS_PAGE_IMAGE_ORIGINS') }));
