@@ -1,0 +1,112 @@
+import type { ExtensionName } from '../functions/core/extension-names.js';
+import type { FileObject } from '../functions/core/file-object.js';
+
+export type { FileObject };
+
+/** One requested extension, as upload and update take it. */
+export interface Extension {
+  name: ExtensionName;
+  minConfidence: number;
+  maxTags: number;
+}
+
+/** What the page reads of an upload's answer (ImageKit's FileUploadResponse). */
+export type UploadResult = Pick<FileObject, 'fileId' | 'name' | 'filePath' | 'AITags' | 'extensionStatus' | 'extensionErrors'>;
+
+export interface ListQuery {
+  searchQuery: string;
+  sort: string;
+  limit: number;
+  skip: number;
+}
+
+export interface DetailsChange {
+  tags?: string[];
+  extensions?: Extension[];
+  removeAITags?: 'all';
+}
+
+/** An API answer other than 2xx, or no answer at all: shown as its message and help. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly help: string,
+  ) {
+    super(message);
+    this.name = 'ApiFailure';
+  }
+}
+
+/** Anything a call threw, as something to show: API failures as they are, anything else by its message. */
+export function toFailure(error: unknown): ApiFailure {
+  if (error instanceof ApiFailure) return error;
+  return new ApiFailure(0, error instanceof Error ? error.message : String(error), 'Try again; if it keeps happening, reload the page.');
+}
+
+/** HTTP Basic with the private key as username and no password, as ImageKit's API takes it. */
+function basicAuth(key: string): string {
+  const bytes = new TextEncoder().encode(`${key}:`);
+  return `Basic ${btoa(String.fromCharCode(...bytes))}`;
+}
+
+async function failureOf(response: Response): Promise<ApiFailure> {
+  const text = await response.text();
+  try {
+    const body = JSON.parse(text) as { message?: unknown; help?: unknown };
+    if (typeof body.message === 'string') return new ApiFailure(response.status, body.message, typeof body.help === 'string' ? body.help : '');
+  } catch {}
+  return new ApiFailure(response.status, `The server answered ${response.status} ${response.statusText}`.trim(), text.slice(0, 200));
+}
+
+/** The aitags API on the page's own origin, authenticated with the key the user entered. */
+export class ApiClient {
+  private readonly authorization: string;
+
+  constructor(key: string) {
+    this.authorization = basicAuth(key);
+  }
+
+  listFiles(query: ListQuery): Promise<FileObject[]> {
+    const params = new URLSearchParams({ sort: query.sort, limit: String(query.limit), skip: String(query.skip) });
+    if (query.searchQuery.trim()) params.set('searchQuery', query.searchQuery.trim());
+    return this.call('GET', `/v1/files?${params}`);
+  }
+
+  getDetails(fileId: string): Promise<FileObject> {
+    return this.call('GET', `/v1/files/${encodeURIComponent(fileId)}/details`);
+  }
+
+  updateDetails(fileId: string, change: DetailsChange): Promise<FileObject> {
+    return this.call('PATCH', `/v1/files/${encodeURIComponent(fileId)}/details`, JSON.stringify(change));
+  }
+
+  upload(file: File, extensions: Extension[]): Promise<UploadResult> {
+    const form = new FormData();
+    form.set('file', file);
+    form.set('fileName', file.name);
+    if (extensions.length) form.set('extensions', JSON.stringify(extensions));
+    return this.call('POST', '/api/v1/files/upload', form);
+  }
+
+  addTags(fileIds: string[], tags: string[]): Promise<{ successfullyUpdatedFileIds: string[] }> {
+    return this.call('POST', '/v1/files/addTags', JSON.stringify({ fileIds, tags }));
+  }
+
+  removeTags(fileIds: string[], tags: string[]): Promise<{ successfullyUpdatedFileIds: string[] }> {
+    return this.call('POST', '/v1/files/removeTags', JSON.stringify({ fileIds, tags }));
+  }
+
+  private async call<T>(method: string, path: string, body?: string | FormData): Promise<T> {
+    const headers: Record<string, string> = { authorization: this.authorization };
+    if (typeof body === 'string') headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(path, { method, headers, body, cache: 'no-store' });
+    } catch {
+      throw new ApiFailure(0, 'Could not reach aitags', 'Check that the server is running and the network is up, then try again.');
+    }
+    if (!response.ok) throw await failureOf(response);
+    return (await response.json()) as T;
+  }
+}
