@@ -14,6 +14,7 @@ import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions
 import { bridgeS3Events, bucketNotificationsOf } from './s3-events.js';
 import { synthesizeTemplate, taggingWorkflowOf } from './synthesized-template.js';
 import { type LocalStepFunctions, startLocalStepFunctions, type TaskHandler } from './step-functions-endpoint.js';
+import { buildPage } from '../web/build.js';
 
 export interface LocalStackOptions {
   /** Where S3 objects, table data and the generated key live across restarts. */
@@ -95,6 +96,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     webhookSecretFile,
     () => `whsec_${randomBytes(24).toString('base64')}`,
   );
+  // Built afresh each start (the data dir may hold an older page), while the stand-ins start.
+  const pageDir = join(dataDir, 'page');
+  const pageBuilt = buildPage(pageDir);
+  pageBuilt.catch(() => {}); // awaited (and so thrown) before the handlers load
   const standIns = await startStandIns(dataDir, { bucket: BUCKET, table: TABLE });
   // Files stored by a version without the search index get listed once; later starts only check a marker.
   const reindexedFiles = await reindexTable(standIns.dynamoEndpoint, TABLE, { ifNeeded: true });
@@ -156,8 +161,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     AITAGS_DELIVERY_BASE_URL: `${apiUrl}/files`,
     AITAGS_PRIVATE_KEY: privateKey,
     AITAGS_WEBHOOK_SECRET: webhookSecret.value,
+    AITAGS_PAGE_DIR: pageDir,
+    // File URLs: public ones on this origin (/files/…, also when the page is opened as localhost), private ones presigned on s3rver's.
+    AITAGS_PAGE_IMAGE_ORIGINS: `${apiUrl} ${new URL(standIns.s3Endpoint).origin}`,
     ...options.env,
   });
+  await pageBuilt;
   for (const entry of [...ROUTE_HANDLERS.map((route) => route.entry), FALLBACK_ENTRY]) {
     const module = (await import(join(functionsDir, `${entry}.ts`))) as { handler: HttpHandler };
     handlers.set(entry, module.handler);
