@@ -96,6 +96,10 @@ export class AitagsStack extends Stack {
       description: 'Base URL of the API (the ImageKit SDK baseURL)',
       value: this.api.httpApi.apiEndpoint,
     });
+    new CfnOutput(this, 'MediaLibraryUrl', {
+      description: 'The media library page (same origin as the API; it asks for the private key)',
+      value: `${this.api.httpApi.apiEndpoint}/`,
+    });
     new CfnOutput(this, 'DeliveryUrl', {
       description: 'Base URL of public files (CloudFront)',
       value: this.delivery.baseUrl,

@@ -6,6 +6,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FALLBACK_ENTRY, ROUTE_HANDLERS } from './api-routes.js';
 import { AitagsFunction } from './lambda-function.js';
 import type { ObjectAccess, Storage, TableAction, Visibility } from './storage.js';
@@ -23,6 +26,8 @@ export interface HandlerAccess {
   buildsFileUrls?: boolean;
   /** Takes a webhookUrl, checked at request time (AITAGS_ALLOW_PRIVATE_WEBHOOKS). */
   takesWebhookUrl?: boolean;
+  /** Serves the media library page: the page is built into its bundle, and it may name where file images come from. */
+  servesPage?: boolean;
   /** The upload size cap it enforces. */
   limits?: 'upload' | 'direct-upload';
   memorySize?: number;
@@ -100,11 +105,26 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
     objects: { 's3:DeleteObject': BOTH },
     readsPrivateKey: true,
   },
+  // The page and its assets, built into the bundle at synth: no table, no bucket, no key (the page asks for it).
+  'serve-page': { table: [], readsPrivateKey: false, servesPage: true, memorySize: 256 },
   [FALLBACK_ENTRY]: { table: [], readsPrivateKey: false, memorySize: 128 },
 };
 
 /** A route nobody has listed above still authenticates, and touches nothing until someone decides what it may. */
 const UNLISTED_ACCESS: HandlerAccess = { table: [], readsPrivateKey: true };
+
+/** Where serve-page finds the built page, beside its handler in the bundle. */
+const PAGE_DIR = 'page';
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+
+/** Builds the media library page (web/) into the function's bundle, with the same esbuild the handlers are built with. */
+const PAGE_BUILD: ICommandHooks = {
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (_inputDir, outputDir) => [
+    `"${process.execPath}" --import tsx "${join(repoRoot, 'web/build-main.ts')}" "${join(outputDir, PAGE_DIR)}"`,
+  ],
+};
 
 /** The largest direct upload that still fits Lambda's 6 MB invoke payload once API Gateway base64-encodes it. */
 export const MAX_DIRECT_UPLOAD_BYTES = 4_500_000;
@@ -232,12 +252,18 @@ export class Api extends Construct {
       memorySize: access.memorySize ?? 256,
       timeout: access.timeout ?? Duration.seconds(10),
       nativeModules: access.nativeModules,
+      ...(access.servesPage && { bundling: { commandHooks: PAGE_BUILD } }),
     });
     // Each function gets the variables of what it is built with (functions/wiring/), and the grants to match.
     if (access.table.length) props.storage.bindTable(fn, access.table);
     if (access.objects) props.storage.bindBucket(fn, access.objects);
     if (access.readsPrivateKey) this.bindPrivateKey(fn);
     if (access.buildsFileUrls) fn.addEnvironment('AITAGS_DELIVERY_BASE_URL', props.deliveryBaseUrl);
+    if (access.servesPage) {
+      // Relative to the bundle (functions/wiring/page-files.ts); images come from CloudFront (public files) and presigned S3 URLs (private ones).
+      fn.addEnvironment('AITAGS_PAGE_DIR', PAGE_DIR);
+      fn.addEnvironment('AITAGS_PAGE_IMAGE_ORIGINS', `${props.deliveryBaseUrl} https://${props.storage.bucket.bucketRegionalDomainName}`);
+    }
     // On AWS a webhookUrl must reach a public address (checked at request time and again at delivery).
     if (access.takesWebhookUrl) fn.addEnvironment('AITAGS_ALLOW_PRIVATE_WEBHOOKS', 'false');
     if (access.limits === 'upload') fn.addEnvironment('AITAGS_MAX_UPLOAD_BYTES', String(props.maxUploadBytes));

@@ -331,6 +331,9 @@ const EVENTS: Readonly<Record<string, EventSpec>> = {
   'route-not-found': {
     build: async () => ({ event: apiEvent('GET', '/v1/cold-start/nowhere', undefined, {}), check: expectStatus(404) }),
   },
+  'serve-page': {
+    build: async () => ({ event: apiEvent('GET', '/', '/', {}), check: expectStatus(200) }),
+  },
   'on-object-created': {
     build: async (fixture, _file, index) => {
       const key = `ingest/cold-start/photo-${index}-${Date.now()}.jpg`;

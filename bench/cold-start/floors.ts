@@ -20,6 +20,7 @@ export const CLIENTS_BY_ENTRY: Readonly<Record<string, readonly Client[]>> = {
   // No s3: the S3 client its bundle carries (the file library's store) is one it never calls.
   'bulk-tags': ['dynamodb', 'secrets'],
   'delete-files': ['dynamodb', 's3', 'secrets'],
+  'serve-page': [],
   'route-not-found': [],
   'on-object-created': ['dynamodb', 's3', 'sfn', 'sharp'],
   'tag-with-rekognition': ['dynamodb', 's3', 'rekognition', 'sharp'],

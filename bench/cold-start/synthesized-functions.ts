@@ -23,6 +23,7 @@ export const DEPLOYED_VALUES = {
   AITAGS_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:TaggingStateMachine-AbCdEf',
   AITAGS_VISION_CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:VisionCredentials-AbCdEf',
   AITAGS_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:TaggingWebhookSecret-AbCdEf',
+  AITAGS_PAGE_IMAGE_ORIGINS: 'https://d111111abcdef8.cloudfront.net https://aitags-storagebucket-1a2b3c4d5e6f.s3.us-east-1.amazonaws.com',
 } as const;
 const deployedValue = (name: string): string | undefined => (DEPLOYED_VALUES as Readonly<Record<string, string>>)[name];
 

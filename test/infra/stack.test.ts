@@ -217,6 +217,7 @@ describe('handler functions', () => {
     // Records only: no bucket.
     ['bulk-tags', { AITAGS_TABLE: 'table', AITAGS_PRIVATE_KEY_SECRET_ARN: 'privateKey' }],
     ['delete-files', FILES],
+    ['serve-page', { AITAGS_PAGE_DIR: 'page', AITAGS_PAGE_IMAGE_ORIGINS: 'https://distribution.DomainName https://bucket.RegionalDomainName' }],
     ['route-not-found', {}],
   ])('%s gets the house variables and only the AITAGS_ settings of what it is built with', (entry, settings) => {
     expect(synthesized.environmentOf(entry)).toEqual({ ...HOUSE, ...settings });
@@ -293,6 +294,14 @@ describe('routes', () => {
         'POST /v1/files/batch/deleteByFileIds',
       ]),
     );
+  });
+
+  it('serves the media library page and its assets from one function that can touch no data', () => {
+    for (const routeKey of ['GET /', 'GET /assets/{file}']) {
+      const route = Object.values(resources).find((resource) => resource.Type === 'AWS::ApiGatewayV2::Route' && resource.Properties?.RouteKey === routeKey);
+      expect(route, routeKey).toBeDefined();
+    }
+    expect(permissionsOf('serve-page')).toEqual([]);
   });
 
   it('serves the three bulk tag routes with one function', () => {
@@ -468,10 +477,11 @@ describe('private key', () => {
 });
 
 describe('outputs', () => {
-  it('names the API URL, delivery URL, key secret, bucket, ingest prefix, failed-objects queue, Vision credentials secret, webhook secret, state machine, table and alarm topic', () => {
+  it('names the API URL, media library page, delivery URL, key secret, bucket, ingest prefix, failed-objects queue, Vision credentials secret, webhook secret, state machine, table and alarm topic', () => {
     const { outputs } = synthesized;
     expect(Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, render(output.Value)]))).toEqual({
       ApiUrl: `${logicalId(synthesized.stack.api.httpApi)}.ApiEndpoint`,
+      MediaLibraryUrl: `${logicalId(synthesized.stack.api.httpApi)}.ApiEndpoint/`,
       DeliveryUrl: 'https://distribution.DomainName',
       PrivateKeySecretArn: 'privateKey',
       BucketName: 'bucket',

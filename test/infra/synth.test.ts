@@ -23,6 +23,7 @@ const WITHOUT_SHARP = [
   'list-files',
   'bulk-tags',
   'delete-files',
+  'serve-page',
   'route-not-found',
   'record-extension-failure',
   'deliver-webhook',
@@ -239,6 +240,7 @@ const BUNDLE_CONTENTS: Record<string, Capability[]> = {
   'list-files': ['dynamodb', 's3', 'presigner', 'secrets-manager'],
   'bulk-tags': ['dynamodb', 'secrets-manager', 'zod'],
   'delete-files': ['dynamodb', 's3', 'secrets-manager', 'zod'],
+  'serve-page': [],
   'route-not-found': [],
   'on-object-created': ['dynamodb', 's3', 'step-functions', 'sharp', 'zod', 'file-type'],
   'tag-with-rekognition': ['dynamodb', 's3', 'rekognition', 'sharp', 'zod'],
@@ -309,6 +311,15 @@ describe('bundle contents', () => {
       'functions/http/routes.ts',
       'functions/route-not-found.ts',
     ]);
+  });
+
+  it('serve-page carries the built page beside its handler, and nothing of the API', async () => {
+    const { packages, ours } = await bundleContents('serve-page');
+    expect([...packages]).toEqual([]);
+    expect(ours.filter((input) => /adapters\/(?!page-files)|services\/|wiring\/(?!page-files)/.test(input))).toEqual([]);
+    const files = (await readdir(join(asset('serve-page'), 'page'))).sort();
+    expect(files).toEqual(['app.css', 'app.js', 'favicon.svg', 'index.html']);
+    expect(await readFile(join(asset('serve-page'), 'page', 'index.html'), 'utf8')).toMatch(/<script[^>]+src="\/assets\/app\.js\?v=/);
   });
 
   it('no function bundles infra/ or local/ code', async () => {
