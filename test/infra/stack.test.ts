@@ -298,7 +298,9 @@ describe('routes', () => {
 
   it('serves the media library page and its assets from one function that can touch no data', () => {
     for (const routeKey of ['GET /', 'GET /assets/{file}']) {
-      const route = Object.values(resources).find((resource) => resource.Type === 'AWS::ApiGatewayV2::Route' && resource.Properties?.RouteKey === routeKey);
+      const route = Object.values(resources).find(
+        (resource) => resource.Type === 'AWS::ApiGatewayV2::Route' && resource.Properties?.RouteKey === routeKey,
+      );
       expect(route, routeKey).toBeDefined();
     }
     expect(permissionsOf('serve-page')).toEqual([]);
