@@ -358,9 +358,21 @@ async function providerBurst(): Promise<void> {
   console.log(providerBurstLine(report));
 }
 
+/** List and search over 100,000 seeded files, reindex throughput and the index's write cost (issue 10). */
+async function searchIndex(): Promise<void> {
+  // Loaded only now: imported at the top, its SDK modules would be warm when main() times the stack's cold import.
+  const { searchIndexBench, searchIndexLine } = await import('./search-index/run.js');
+  const { formatSearchIndex } = await import('./search-index/report.js');
+  const report = await searchIndexBench();
+  console.log(formatSearchIndex(report));
+  console.log(searchIndexLine(report));
+  if (report.anomalies.length) process.exitCode = 1;
+}
+
 main()
   .then(coldStarts)
   .then(providerBurst)
+  .then(searchIndex)
   .catch((error: unknown) => {
     console.error('bench failed:', error);
     process.exitCode = 1;
