@@ -14,8 +14,11 @@ import { SEARCH_INDEX } from './table-schema.js';
 export interface FileIndex {
   /** The fileIds among `lookup`'s index entries: candidates, to be checked against their records. */
   candidates(lookup: IndexLookup, count: ReadCount): Promise<string[]>;
-  /** Every file's id in creation order (ties by fileId), a page at a time. */
-  walk(order: 'asc' | 'desc', count: ReadCount): AsyncGenerator<string[]>;
+  /**
+   * Every file's id in creation order (ties by fileId), a page at a time: pages of at most `pageSize` ids
+   * when given (a reader that may stop early reads no more than it asks for), else as large as DynamoDB's.
+   */
+  walk(order: 'asc' | 'desc', count: ReadCount, pageSize?: number): AsyncGenerator<string[]>;
   /** The current records of `fileIds` that still exist (consistent reads). */
   records(fileIds: readonly string[], count: ReadCount): Promise<FileRecord[]>;
 }
@@ -50,11 +53,11 @@ export class DynamoFileIndex implements FileIndex {
     }
   }
 
-  async *walk(order: 'asc' | 'desc', count: ReadCount): AsyncGenerator<string[]> {
+  async *walk(order: 'asc' | 'desc', count: ReadCount, pageSize?: number): AsyncGenerator<string[]> {
     const months = await this.months(count);
     if (order === 'desc') months.reverse();
     for (const month of months) {
-      for await (const page of this.pages(count, { partition: createdPartition(month), forward: order === 'asc' })) {
+      for await (const page of this.pages(count, { partition: createdPartition(month), forward: order === 'asc', pageSize })) {
         yield page.map((entry) => entry.fileId);
       }
     }
@@ -94,6 +97,7 @@ export class DynamoFileIndex implements FileIndex {
         ...(range.between ? { ':from': range.between[0], ':to': range.between[1] } : {}),
       },
       ScanIndexForward: range.forward ?? true,
+      ...(range.pageSize !== undefined && { Limit: range.pageSize }),
     };
     for await (const page of paginateQuery({ client: this.client }, input)) {
       count.indexItems += page.ScannedCount ?? page.Items?.length ?? 0;
@@ -107,6 +111,7 @@ interface KeyRange {
   prefix?: string;
   between?: [string, string];
   forward?: boolean;
+  pageSize?: number;
 }
 
 interface IndexEntry {

@@ -48,22 +48,37 @@ export class FileSearch {
 
   /**
    * Checks files in creation order. Sorted by creation, the page is complete once `skip + limit` files
-   * matched; any other sort needs every match first.
+   * matched, so the walk asks for no more ids, and reads no more records, than can still be needed; any
+   * other sort needs every match first.
    */
   private async scan(request: ListRequest, matches: (record: FileRecord) => boolean, reads: ReadCount): Promise<FileRecord[]> {
     const streamed = request.sort.field === 'CREATED';
     const wanted = request.skip + request.limit;
     const found: FileRecord[] = [];
-    for await (const fileIds of this.index.walk(request.sort.descending ? 'desc' : 'asc', reads)) {
-      if (reads.records + fileIds.length > this.scanLimit) {
-        throw badRequest(
-          `This search would check more than ${this.scanLimit} files: it has no term the index can answer`,
-          'Add a tags/AITags IN or = term, a path, or a createdAt range, ANDed to the query (or in every OR branch); or sort by CREATED with a smaller skip.',
-        );
+    const pageSize = streamed ? Math.min(MAX_STREAMED_PAGE, Math.max(MIN_STREAMED_PAGE, wanted)) : undefined;
+    for await (const fileIds of this.index.walk(request.sort.descending ? 'desc' : 'asc', reads, pageSize)) {
+      for (let start = 0; start < fileIds.length; ) {
+        const size = streamed ? Math.min(RECORDS_PER_READ, wanted - found.length) : RECORDS_PER_READ;
+        const chunk = fileIds.slice(start, start + size);
+        start += chunk.length;
+        if (reads.records + chunk.length > this.scanLimit) throw scanTooLarge(this.scanLimit);
+        // Records come back in no particular order: the sort below restores creation order.
+        found.push(...(await this.index.records(chunk, reads)).filter(matches));
+        if (streamed && found.length >= wanted) return found;
       }
-      found.push(...(await this.index.records(fileIds, reads)).filter(matches));
-      if (streamed && found.length >= wanted) break;
     }
     return found;
   }
 }
+
+/** BatchGetItem's limit. */
+const RECORDS_PER_READ = 100;
+/** Walk pages when the page may stop early: a few more ids than needed, never DynamoDB's 1 MB pages. */
+const MIN_STREAMED_PAGE = 25;
+const MAX_STREAMED_PAGE = 1000;
+
+const scanTooLarge = (scanLimit: number) =>
+  badRequest(
+    `This search would check more than ${scanLimit} files: it has no term the index can answer`,
+    'Add a tags/AITags IN or = term, a path, or a createdAt range, ANDed to the query (or in every OR branch); or sort by CREATED with a smaller skip.',
+  );

@@ -73,10 +73,15 @@ describe('FileSearch', () => {
   it('stops walking once a page sorted by creation is full', async () => {
     const oldest = await search({ limit: '5' });
     expect(ids(oldest.records)).toEqual(ids(library.slice(0, 5)));
+    // The month list, then one walk page of 25 ids; only the records the page needs.
+    expect(oldest.reads).toEqual({ indexItems: 26, records: 5 });
     const newest = await search({ sort: 'DESC_CREATED', limit: '5', skip: '2' });
     expect(ids(newest.records)).toEqual(ids([...library].reverse().slice(2, 7)));
-    // One page of the walk holds the whole (small) library: no more than it is read.
-    expect(newest.reads.records).toBeLessThanOrEqual(LIBRARY);
+    expect(newest.reads).toEqual({ indexItems: 26, records: 7 });
+    // Filtered: it reads on until enough match, and no further.
+    const cats = await search({ searchQuery: 'tags NOT IN ["nothing"] AND size > 1300', limit: '3' });
+    expect(ids(cats.records)).toEqual(expected((r) => r.size > 1300).slice(0, 3));
+    expect(cats.reads.records).toBeLessThan(LIBRARY);
   });
 
   it('sorts, skips and limits, ties broken by fileId', async () => {
