@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { runReportingChild } from './child-report.js';
 import sharp from 'sharp';
 import {
   type FakeLabel,
@@ -90,19 +90,7 @@ const mainScript = fileURLToPath(new URL('./provider-burst-main.ts', import.meta
  */
 export function providerBurstBench(options: Omit<ProviderBurstOptions, 'log'>): Promise<ProviderBurstReport> {
   const args = [options.uploads, options.tps, options.concurrency ?? 16, options.photo ?? 'small'].map(String);
-  const child = spawn(process.execPath, ['--import', 'tsx', mainScript, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const line = output.split('\n').find((text) => text.startsWith(LINE_PREFIX));
-      if (code !== 0 || !line) reject(new Error(`provider burst exited with ${code}: ${output.slice(-2000)}`));
-      else resolve(JSON.parse(line.slice(LINE_PREFIX.length)) as ProviderBurstReport);
-    });
-  });
+  return runReportingChild<ProviderBurstReport>(mainScript, args, LINE_PREFIX, 'provider burst');
 }
 
 /** The burst in this process; it must be one of its own (see providerBurstBench). Cleans up whatever happens. */

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { runReportingChild } from '../child-report.js';
 import type { FileRecord } from '../../functions/core/file-record.js';
 import { monthOf } from '../../functions/core/search-index.js';
 import { formatOfMime } from '../../functions/core/search-values.js';
@@ -203,19 +203,7 @@ export const LINE_PREFIX = 'SEARCH_INDEX ';
 
 /** The bench in a process of its own (a clean heap and event loop); answers its report. */
 export function searchIndexBench(args: string[] = []): Promise<SearchIndexReport> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN_SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const line = output.split('\n').find((text) => text.startsWith(LINE_PREFIX));
-      if (code !== 0 || !line) reject(new Error(`search index bench exited with ${code}: ${output.slice(-2000)}`));
-      else resolve(JSON.parse(line.slice(LINE_PREFIX.length)) as SearchIndexReport);
-    });
-  });
+  return runReportingChild<SearchIndexReport>(MAIN_SCRIPT, args, LINE_PREFIX, 'search index bench');
 }
 
 export const searchIndexLine = (report: SearchIndexReport) => `${LINE_PREFIX}${JSON.stringify(report)}`;
