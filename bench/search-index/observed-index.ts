@@ -15,9 +15,9 @@ export class ObservedIndex implements FileIndex {
     return this.inner.candidates(lookup, count);
   }
 
-  walk(order: 'asc' | 'desc', count: ReadCount): AsyncGenerator<string[]> {
+  walk(order: 'asc' | 'desc', count: ReadCount, pageSize?: number): AsyncGenerator<string[]> {
     this.last = count;
-    return this.inner.walk(order, count);
+    return this.inner.walk(order, count, pageSize);
   }
 
   records(fileIds: readonly string[], count: ReadCount) {
