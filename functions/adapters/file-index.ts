@@ -4,9 +4,9 @@ import { monthOf, topFolderOf } from '../core/search-index.js';
 import type { IndexLookup, ReadCount } from '../core/search-plan.js';
 
 export type { ReadCount } from '../core/search-plan.js';
-import { folderOf } from '../core/search-values.js';
+import { isInFolder } from '../core/search-values.js';
 import { documentClient } from './clients/dynamodb.js';
-import { createdPartition, type FileTable, folderPartition } from './file-table.js';
+import { createdPartition, type FileTable, folderPartition, MONTHS_KEY } from './file-table.js';
 import { tagPartition } from './search-entries.js';
 import { SEARCH_INDEX } from './table-schema.js';
 
@@ -23,7 +23,6 @@ export interface FileIndex {
   records(fileIds: readonly string[], count: ReadCount): Promise<FileRecord[]>;
 }
 
-const MONTHS_KEY = 'index#months';
 const { name: INDEX, partitionKey: IPK, sortKey: ISK } = SEARCH_INDEX;
 /** The largest code point: a sort key bound that every key with a given prefix sorts below. */
 const HIGHEST = '\u{10FFFF}';
@@ -41,7 +40,8 @@ export class DynamoFileIndex implements FileIndex {
         return this.fileIds(count, { partition: tagPartition(lookup.tag) });
       case 'path': {
         const entries = await this.entries(count, { partition: folderPartition(topFolderOf(lookup.folder)), prefix: lookup.folder });
-        return entries.filter((entry) => lookup.recursive || folderOf(entry.sortKey) === lookup.folder).map((entry) => entry.fileId);
+        // An entry's sort key is its file's path.
+        return entries.filter((entry) => isInFolder(entry.sortKey, lookup.folder, lookup.recursive)).map((entry) => entry.fileId);
       }
       case 'created': {
         const from = lookup.from ?? '0';

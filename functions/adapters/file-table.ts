@@ -64,7 +64,8 @@ export type { ExtensionResult } from '../core/file-record.js';
 
 const fileKey = (fileId: string) => `file#${fileId}`;
 const pathKey = (filePath: string) => `path#${filePath}`;
-const MONTHS_KEY = 'index#months';
+/** The item that lists the month partitions files were created in (file-index.ts walks them). */
+export const MONTHS_KEY = 'index#months';
 /** Records that every file stored so far is indexed (by this version of the index's layout). */
 const INDEX_STATE_KEY = 'index#state';
 const INDEX_VERSION = 1;
@@ -77,9 +78,17 @@ export const folderPartition = (topFolder: string) => `folder#${topFolder}`;
 
 const { partitionKey: IPK, sortKey: ISK } = SEARCH_INDEX;
 
+/** The index keys that list a record by creation time. */
+const createdKeys = (record: Pick<FileRecord, 'fileId' | 'createdAt'>) => ({
+  [IPK]: createdPartition(monthOf(record.createdAt)),
+  [ISK]: `${record.createdAt}#${record.fileId}`,
+});
+/** The index keys that list a path claim under its top-level folder. */
+const folderKeys = (filePath: string) => ({ [IPK]: folderPartition(topFolderOf(filePath)), [ISK]: filePath });
+
 /** A record as stored: its key, and the index keys that list it by creation time. */
 function fileItem(record: FileRecord): Record<string, unknown> {
-  return { pk: fileKey(record.fileId), ...record, [IPK]: createdPartition(monthOf(record.createdAt)), [ISK]: `${record.createdAt}#${record.fileId}` };
+  return { pk: fileKey(record.fileId), ...record, ...createdKeys(record) };
 }
 
 function withoutKey(item: Record<string, unknown> | undefined): FileRecord {
@@ -146,7 +155,7 @@ export class DynamoFileTable implements FileTable {
       this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: pathKey(filePath), fileId, claimedAt: now, [IPK]: folderPartition(topFolderOf(filePath)), [ISK]: filePath },
+          Item: { pk: pathKey(filePath), fileId, claimedAt: now, ...folderKeys(filePath) },
           ...(staleClaim
             ? {
                 ConditionExpression: 'fileId = :stale AND claimedAt = :claimedAt',
@@ -346,28 +355,25 @@ export class DynamoFileTable implements FileTable {
    * its month. Idempotent.
    */
   async reindex(record: FileRecord): Promise<void> {
-    await this.writeIf(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: fileKey(record.fileId) },
-        UpdateExpression: 'SET #ipk = :ipk, #isk = :isk',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#ipk': IPK, '#isk': ISK },
-        ExpressionAttributeValues: { ':ipk': createdPartition(monthOf(record.createdAt)), ':isk': `${record.createdAt}#${record.fileId}` },
-      }),
-    );
+    await this.setIndexKeys(fileKey(record.fileId), createdKeys(record), 'attribute_exists(pk)');
     await this.entries.settle(record.fileId, indexedTags(record), record);
-    await this.writeIf(
+    // Only the file's own claim: a path taken over by a newer file is that file's to list.
+    await this.setIndexKeys(pathKey(record.filePath), folderKeys(record.filePath), 'fileId = :fileId', { ':fileId': record.fileId });
+    await this.registerMonth(monthOf(record.createdAt));
+  }
+
+  /** Writes an item's index keys if `condition` holds (false, and nothing written, otherwise). */
+  private setIndexKeys(pk: string, keys: Record<string, string>, condition: string, values: Record<string, string> = {}): Promise<boolean> {
+    return this.writeIf(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: pathKey(record.filePath) },
+        Key: { pk },
         UpdateExpression: 'SET #ipk = :ipk, #isk = :isk',
-        ConditionExpression: 'fileId = :fileId',
+        ConditionExpression: condition,
         ExpressionAttributeNames: { '#ipk': IPK, '#isk': ISK },
-        ExpressionAttributeValues: { ':ipk': folderPartition(topFolderOf(record.filePath)), ':isk': record.filePath, ':fileId': record.fileId },
+        ExpressionAttributeValues: { ':ipk': keys[IPK], ':isk': keys[ISK], ...values },
       }),
     );
-    await this.registerMonth(monthOf(record.createdAt));
   }
 
   /**

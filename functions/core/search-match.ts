@@ -1,7 +1,7 @@
 import { EXTENSION_NAMES } from './extension-names.js';
 import type { FileRecord } from './file-record.js';
 import type { CompareOperator, MetadataTerm, NameTerm, SearchQuery, TagsTerm } from './search-query.js';
-import { folderOf, formatOfMime, instantOf, nameWords, parseIsoInstant, searchTagKey, type SearchDate, type TagScope } from './search-values.js';
+import { formatOfMime, isInFolder, instantOf, nameWords, parseIsoInstant, searchTagKey, type SearchDate, type TagScope } from './search-values.js';
 
 /**
  * Whether a file's record satisfies a parsed searchQuery (semantics: docs/search-query.md). `now` anchors
@@ -18,7 +18,7 @@ export function matchesSearchQuery(record: FileRecord, query: SearchQuery, now: 
     case 'name':
       return matchesName(record.name, query);
     case 'path':
-      return query.operator === '=' ? folderOf(record.filePath) === query.folder : record.filePath.startsWith(query.folder);
+      return isInFolder(record.filePath, query.folder, query.operator === ':');
     case 'date':
       return compare(Date.parse(record[query.field]), query.operator, instantOf(query.value, now));
     case 'number':

@@ -1,7 +1,7 @@
 import type { FileRecord } from './file-record.js';
 import { tagKeysInScope } from './search-match.js';
 import type { DateTerm, SearchQuery } from './search-query.js';
-import { folderOf, instantOf, searchTagKey, type TagScope } from './search-values.js';
+import { instantOf, isInFolder, searchTagKey, type TagScope } from './search-values.js';
 
 /**
  * Which index entries a search reads (CONTRACT.md: "planned, not scanned"). A plan's lookups together
@@ -42,7 +42,7 @@ export function coversRecord(lookup: IndexLookup, record: Pick<FileRecord, 'tags
     case 'tag':
       return tagKeysInScope(record, lookup.scope).has(lookup.tag);
     case 'path':
-      return lookup.recursive ? record.filePath.startsWith(lookup.folder) : folderOf(record.filePath) === lookup.folder;
+      return isInFolder(record.filePath, lookup.folder, lookup.recursive);
     case 'created': {
       const created = Date.parse(record.createdAt);
       return (lookup.from === undefined || created >= Date.parse(lookup.from)) && (lookup.to === undefined || created <= Date.parse(lookup.to));

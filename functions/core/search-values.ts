@@ -155,3 +155,8 @@ export function nameWords(text: string): string[] {
 export function folderOf(filePath: string): string {
   return filePath.slice(0, filePath.lastIndexOf('/') + 1);
 }
+
+/** Whether the file at `filePath` is directly in `folder` (normalised, `/a/b/`), or with `below` anywhere under it. */
+export function isInFolder(filePath: string, folder: string, below: boolean): boolean {
+  return below ? filePath.startsWith(folder) : folderOf(filePath) === folder;
+}
