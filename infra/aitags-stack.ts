@@ -4,7 +4,9 @@ import { Alarms } from './alarms.js';
 import { Api } from './api.js';
 import { Delivery } from './delivery.js';
 import { Storage } from './storage.js';
+import { TaggingJobs } from './tagging-jobs.js';
 import { TaggingWorkflow } from './tagging-workflow.js';
+import type { ProviderQuotas } from '../functions/core/tagging-job.js';
 import { S3Trigger } from './s3-trigger.js';
 import { parseExtensions } from '../functions/core/extensions.js';
 import { INGEST_PREFIX } from '../functions/core/direct-upload.js';
@@ -32,7 +34,13 @@ export interface AitagsStackProps extends StackProps {
   triggerConcurrency?: number;
   /** Subscribed to the alarm topic. @default no subscription */
   alarmEmail?: string;
+  /** Rekognition DetectLabels TPS and Vision RPM quotas: tagging jobs use at most 80 % of each. @default 5 and 1800 */
+  providerQuotas?: ProviderQuotas;
+  /** USD per 1,000 images per extension for jobs' estimates (AITAGS_PROVIDER_PRICES). @default list prices */
+  providerPrices?: Record<string, number>;
 }
+
+export const DEFAULT_PROVIDER_QUOTAS: ProviderQuotas = { rekognitionTps: 5, visionRpm: 1800 };
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 4_194_304;
 export const DEFAULT_SYNC_WINDOW_MS = 3000;
@@ -46,6 +54,7 @@ export class AitagsStack extends Stack {
   readonly delivery: Delivery;
   readonly api: Api;
   readonly taggingWorkflow: TaggingWorkflow;
+  readonly taggingJobs: TaggingJobs;
   readonly trigger: S3Trigger;
   readonly alarms: Alarms;
 
@@ -59,9 +68,16 @@ export class AitagsStack extends Stack {
       taggerConcurrency: reservedConcurrencyOf('taggerConcurrency', props.taggerConcurrency),
       webhookConcurrency: reservedConcurrencyOf('webhookConcurrency', props.webhookConcurrency),
     });
+    this.taggingJobs = new TaggingJobs(this, 'TaggingJobs', {
+      storage: this.storage,
+      taggingWorkflow: this.taggingWorkflow,
+      quotas: providerQuotasOf(props.providerQuotas ?? DEFAULT_PROVIDER_QUOTAS),
+    });
     this.api = new Api(this, 'Api', {
       storage: this.storage,
       taggingWorkflow: this.taggingWorkflow.stateMachine,
+      taggingJobs: this.taggingJobs.stateMachine,
+      providerPrices: JSON.stringify(props.providerPrices ?? {}),
       deliveryBaseUrl: this.delivery.baseUrl,
       maxUploadBytes: props.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
       maxS3UploadBytes: props.maxS3UploadBytes ?? DEFAULT_MAX_S3_UPLOAD_BYTES,
@@ -123,6 +139,10 @@ export class AitagsStack extends Stack {
       value: this.taggingWorkflow.webhookSecret.secretArn,
     });
     new CfnOutput(this, 'StateMachineArn', { description: 'The tagging workflow', value: this.taggingWorkflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'TaggingJobsStateMachineArn', {
+      description: `Tagging jobs (a Distributed Map, at most ${this.taggingJobs.maxConcurrency} files in flight)`,
+      value: this.taggingJobs.stateMachine.stateMachineArn,
+    });
     new CfnOutput(this, 'TableName', { description: 'File records', value: this.storage.table.tableName });
   }
 }
@@ -137,6 +157,13 @@ function reservedConcurrencyOf(name: string, value: number | undefined): number 
     throw new Error(`${name} (cdk -c ${name}=…) must be a whole number of concurrent executions, 1 or more; got ${value}`);
   }
   return value;
+}
+
+function providerQuotasOf(quotas: ProviderQuotas): ProviderQuotas {
+  for (const [name, value] of Object.entries(quotas)) {
+    if (!(typeof value === 'number' && value > 0)) throw new Error(`${name} (cdk -c ${name}=…) must be a positive number; got ${value}`);
+  }
+  return quotas;
 }
 
 function alarmEmailOf(value: string | undefined): string | undefined {

@@ -17,6 +17,10 @@ export const ROUTE_HANDLERS: readonly RouteHandler[] = [
   { ...ROUTES.removeTags, entry: 'bulk-tags' },
   { ...ROUTES.removeAITags, entry: 'bulk-tags' },
   { ...ROUTES.deleteFiles, entry: 'delete-files' },
+  { ...ROUTES.createTaggingJob, entry: 'tagging-jobs' },
+  { ...ROUTES.listTaggingJobs, entry: 'tagging-jobs' },
+  { ...ROUTES.getTaggingJob, entry: 'tagging-jobs' },
+  { ...ROUTES.cancelTaggingJob, entry: 'tagging-jobs' },
   { ...ROUTES.page, entry: 'serve-page' },
   { ...ROUTES.pageAsset, entry: 'serve-page' },
 ];

@@ -1,10 +1,11 @@
-import { Annotations, Duration, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { CfnStateMachine, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,8 @@ export interface HandlerAccess {
   takesWebhookUrl?: boolean;
   /** Serves the media library page: the page is built into its bundle, and it may name where file images come from. */
   servesPage?: boolean;
+  /** Starts, stops and reads tagging jobs (AITAGS_JOB_STATE_MACHINE_ARN, AITAGS_PROVIDER_PRICES). */
+  runsTaggingJobs?: boolean;
   /** The upload size cap it enforces. */
   limits?: 'upload' | 'direct-upload';
   memorySize?: number;
@@ -105,6 +108,17 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
     objects: { 's3:DeleteObject': BOTH },
     readsPrivateKey: true,
   },
+  'tagging-jobs': {
+    // Query on the search index: listing jobs, and a dry run's selection (with BatchGetItem for its records);
+    // PutItem creates a job, UpdateItem records its execution or cancels it.
+    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    readsPrivateKey: true,
+    takesWebhookUrl: true,
+    runsTaggingJobs: true,
+    // A dry run counts up to 20,000 records within the request.
+    memorySize: 1024,
+    timeout: Duration.seconds(29),
+  },
   // The page and its assets, built into the bundle at synth: no table, no bucket, no key (the page asks for it).
   'serve-page': { table: [], readsPrivateKey: false, servesPage: true, memorySize: 256 },
   [FALLBACK_ENTRY]: { table: [], readsPrivateKey: false, memorySize: 128 },
@@ -134,6 +148,9 @@ export const MAX_SYNC_WINDOW_MS = 20_000;
 export interface ApiProps {
   storage: Storage;
   taggingWorkflow: StateMachine;
+  taggingJobs: StateMachine;
+  /** AITAGS_PROVIDER_PRICES for the jobs' estimates (JSON; `{}` is the list prices). */
+  providerPrices: string;
   /** `https://…` that serves the bucket's public/ prefix. */
   deliveryBaseUrl: string;
   maxUploadBytes: number;
@@ -272,6 +289,29 @@ export class Api extends Construct {
       fn.addEnvironment('AITAGS_STATE_MACHINE_ARN', props.taggingWorkflow.stateMachineArn);
       fn.addEnvironment('AITAGS_SYNC_WINDOW_MS', String(props.syncWindowMs));
       props.taggingWorkflow.grantStartExecution(fn);
+    }
+    if (access.runsTaggingJobs) {
+      fn.addEnvironment('AITAGS_JOB_STATE_MACHINE_ARN', props.taggingJobs.stateMachineArn);
+      fn.addEnvironment('AITAGS_PROVIDER_PRICES', props.providerPrices);
+      props.taggingJobs.grantStartExecution(fn);
+      Validations.of(fn).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${Stack.of(this).getLogicalId(props.taggingJobs.node.defaultChild as CfnStateMachine)}.Name>:*]`,
+        reason: 'Cancelling a job stops its execution, named by jobId at run time: executions of the tagging-jobs state machine only.',
+      });
+      // Cancelling stops the job's execution: executions of this state machine only.
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['states:StopExecution'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'states',
+              resource: 'execution',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              resourceName: `${props.taggingJobs.stateMachineName}:*`,
+            }),
+          ],
+        }),
+      );
     }
     this.handlers.set(entry, fn);
     return fn;

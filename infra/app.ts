@@ -5,6 +5,7 @@ import {
   DEFAULT_API_RATE_LIMIT,
   DEFAULT_MAX_S3_UPLOAD_BYTES,
   DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_PROVIDER_QUOTAS,
   DEFAULT_SYNC_WINDOW_MS,
 } from './aitags-stack.js';
 
@@ -23,6 +24,15 @@ function optionalIntegerContext(name: string): number | undefined {
   if (!Number.isInteger(value) || value < 0) {
     throw new Error(`Context ${name} must be a non-negative integer (got ${JSON.stringify(raw)})`);
   }
+  return value;
+}
+
+/** A context value as a positive number. */
+function numberContext(name: string, fallback: number): number {
+  const raw: unknown = app.node.tryGetContext(name);
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`Context ${name} must be a positive number (got ${JSON.stringify(raw)})`);
   return value;
 }
 
@@ -59,6 +69,13 @@ new AitagsStack(app, 'Aitags', {
   webhookConcurrency: optionalIntegerContext('webhookConcurrency'),
   triggerConcurrency: optionalIntegerContext('triggerConcurrency'),
   alarmEmail: stringContext('alarmEmail'),
+  // -c rekognitionTps=50 -c visionRpm=1800: the account's quotas, which pace tagging jobs (80 % of each).
+  providerQuotas: {
+    rekognitionTps: numberContext('rekognitionTps', DEFAULT_PROVIDER_QUOTAS.rekognitionTps),
+    visionRpm: numberContext('visionRpm', DEFAULT_PROVIDER_QUOTAS.visionRpm),
+  },
+  // -c providerPrices='{"aws-auto-tagging":0.8}': USD per 1,000 images for jobs' estimates.
+  providerPrices: jsonContext('providerPrices', {}) as Record<string, number>,
 });
 
 app.synth();

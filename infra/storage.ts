@@ -10,9 +10,9 @@ import { arnInFinding } from './nag-findings.js';
 /**
  * The bucket's top-level prefixes: files under public/ and private/ (objectKeys in
  * functions/core/file-record.ts; only public/ is served by the CDN), the inbox under uploads/ (presigned
- * uploads) and ingest/ (files other tools drop in).
+ * uploads) and ingest/ (files other tools drop in); jobs/ holds tagging jobs' manifests and Distributed Map results.
  */
-export type Visibility = 'public' | 'private' | 'uploads' | 'ingest';
+export type Visibility = 'public' | 'private' | 'uploads' | 'ingest' | 'jobs/manifests';
 export type ObjectAction = 's3:GetObject' | 's3:PutObject' | 's3:DeleteObject';
 export type TableAction =
   | 'dynamodb:GetItem'
@@ -46,7 +46,12 @@ export class Storage extends Construct {
       enforceSSL: true,
       removalPolicy,
       // A presigned upload that was refused or abandoned is not kept.
-      lifecycleRules: [{ prefix: 'uploads/', expiration: Duration.days(1) }, { abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      // Tagging jobs' manifests and results are kept a month, for looking into a job after it ended.
+      lifecycleRules: [
+        { prefix: 'uploads/', expiration: Duration.days(1) },
+        { prefix: 'jobs/', expiration: Duration.days(30) },
+        { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
     });
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',

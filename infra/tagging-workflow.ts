@@ -4,6 +4,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
   Choice,
+  type IChainable,
   Condition,
   DefinitionBody,
   Errors,
@@ -86,6 +87,69 @@ export interface TaggingWorkflowProps {
   taggerConcurrency?: number;
   /** Reserved concurrency of deliver-webhook. @default none (the account's unreserved pool) */
   webhookConcurrency?: number;
+}
+
+/**
+ * One extension of one file, as both state machines run it: the Choice that picks its tagger Lambda,
+ * which retries provider faults with backoff and, once retries are spent, is caught and recorded
+ * `failed`. Both the tagger and the failure recorder go on to `after`, or end there.
+ */
+export function extensionTagging(
+  scope: Construct,
+  taggers: Readonly<Record<ExtensionName, AitagsFunction>>,
+  recordFailure: AitagsFunction,
+  after?: IChainable,
+): Choice {
+  const recordFailureState = new LambdaInvoke(scope, 'RecordFailureTask', {
+    stateName: TAGGING_STATES.recordFailure,
+    lambdaFunction: recordFailure,
+    outputPath: '$.Payload',
+  }).addRetry({ errors: [Errors.ALL], interval: Duration.seconds(2), maxAttempts: 5, backoffRate: 2, jitterStrategy: JitterType.FULL });
+  // The extension stays pending, but its siblings go on; the item's output keeps both errors.
+  recordFailureState.addCatch(new Succeed(scope, 'FailureNotRecorded', { stateName: TAGGING_STATES.failureNotRecorded }), {
+    errors: [Errors.ALL],
+    resultPath: '$.recordFailureError',
+  });
+
+  const tagWith = (stateName: string, fn: AitagsFunction) =>
+    new LambdaInvoke(scope, stateName.replace(/\s+/g, ''), {
+      stateName,
+      lambdaFunction: fn,
+      outputPath: '$.Payload',
+      // Inside the Lambda's own 60 s, so a stuck invocation surfaces as States.Timeout and is retried.
+      taskTimeout: Timeout.duration(Duration.seconds(55)),
+    })
+      .addRetry({
+        errors: [TRANSIENT_PROVIDER_ERROR, Errors.TIMEOUT],
+        interval: Duration.seconds(2),
+        maxAttempts: 4,
+        backoffRate: 2,
+        maxDelay: Duration.seconds(30),
+        jitterStrategy: JitterType.FULL,
+      })
+      .addRetry({
+        errors: [THROTTLED_PROVIDER_ERROR, 'Lambda.TooManyRequestsException'],
+        interval: Duration.seconds(THROTTLING_RETRY.intervalSeconds),
+        maxAttempts: THROTTLING_RETRY.maxAttempts,
+        backoffRate: THROTTLING_RETRY.backoffRate,
+        maxDelay: Duration.seconds(THROTTLING_RETRY.maxDelaySeconds),
+        jitterStrategy: JitterType.FULL,
+      })
+      .addCatch(recordFailureState, { errors: [Errors.ALL], resultPath: '$.error' });
+
+  if (after) recordFailureState.next(after);
+  const pickTagger = new Choice(scope, 'PickTagger', { stateName: TAGGING_STATES.pickTagger });
+  for (const name of EXTENSION_NAMES) {
+    const tagger = tagWith(TAGGERS[name].stateName, taggers[name]);
+    pickTagger.when(Condition.stringEquals('$.extension.name', name), after ? tagger.next(after) : tagger);
+  }
+  return pickTagger.otherwise(
+    new Pass(scope, 'UnknownExtension', {
+      stateName: TAGGING_STATES.unknownExtension,
+      result: Result.fromObject({ Error: 'UnknownExtension', Cause: 'No tagger runs this extension name' }),
+      resultPath: '$.error',
+    }),
+  );
 }
 
 /**
@@ -178,56 +242,8 @@ export class TaggingWorkflow extends Construct {
     this.webhookSecret.grantRead(deliverWebhook);
     this.deliverWebhook = deliverWebhook;
 
-    const recordFailureState = new LambdaInvoke(this, 'RecordFailureTask', {
-      stateName: TAGGING_STATES.recordFailure,
-      lambdaFunction: recordFailure,
-      outputPath: '$.Payload',
-    }).addRetry({ errors: [Errors.ALL], interval: Duration.seconds(2), maxAttempts: 5, backoffRate: 2, jitterStrategy: JitterType.FULL });
-    // The extension stays pending, but its siblings go on; the item's output keeps both errors.
-    recordFailureState.addCatch(new Succeed(this, 'FailureNotRecorded', { stateName: TAGGING_STATES.failureNotRecorded }), {
-      errors: [Errors.ALL],
-      resultPath: '$.recordFailureError',
-    });
-
-    const tagWith = (stateName: string, fn: AitagsFunction) =>
-      new LambdaInvoke(this, stateName.replace(/\s+/g, ''), {
-        stateName,
-        lambdaFunction: fn,
-        outputPath: '$.Payload',
-        // Inside the Lambda's own 60 s, so a stuck invocation surfaces as States.Timeout and is retried.
-        taskTimeout: Timeout.duration(Duration.seconds(55)),
-      })
-        .addRetry({
-          errors: [TRANSIENT_PROVIDER_ERROR, Errors.TIMEOUT],
-          interval: Duration.seconds(2),
-          maxAttempts: 4,
-          backoffRate: 2,
-          maxDelay: Duration.seconds(30),
-          jitterStrategy: JitterType.FULL,
-        })
-        .addRetry({
-          errors: [THROTTLED_PROVIDER_ERROR, 'Lambda.TooManyRequestsException'],
-          interval: Duration.seconds(THROTTLING_RETRY.intervalSeconds),
-          maxAttempts: THROTTLING_RETRY.maxAttempts,
-          backoffRate: THROTTLING_RETRY.backoffRate,
-          maxDelay: Duration.seconds(THROTTLING_RETRY.maxDelaySeconds),
-          jitterStrategy: JitterType.FULL,
-        })
-        .addCatch(recordFailureState, { errors: [Errors.ALL], resultPath: '$.error' });
-
     const webhookOwed = this.webhookLoop(deliverWebhook);
-    recordFailureState.next(webhookOwed);
-    const pickTagger = new Choice(this, 'PickTagger', { stateName: TAGGING_STATES.pickTagger });
-    for (const name of EXTENSION_NAMES) {
-      pickTagger.when(Condition.stringEquals('$.extension.name', name), tagWith(TAGGERS[name].stateName, this.taggers[name]).next(webhookOwed));
-    }
-    pickTagger.otherwise(
-      new Pass(this, 'UnknownExtension', {
-        stateName: TAGGING_STATES.unknownExtension,
-        result: Result.fromObject({ Error: 'UnknownExtension', Cause: 'No tagger runs this extension name' }),
-        resultPath: '$.error',
-      }),
-    );
+    const pickTagger = extensionTagging(this, this.taggers, recordFailure, webhookOwed);
 
     const tagEachExtension = new MapState(this, 'TagEachExtension', {
       stateName: TAGGING_STATES.tagEachExtension,

@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { S3Event } from 'aws-lambda';
 import { FALLBACK_ENTRY, ROUTE_HANDLERS } from '../infra/api-routes.js';
@@ -12,9 +12,11 @@ import { reindexTable } from './reindex.js';
 import { startStandIns } from './stand-ins.js';
 import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';
 import { bridgeS3Events, bucketNotificationsOf } from './s3-events.js';
-import { synthesizeTemplate, taggingWorkflowOf } from './synthesized-template.js';
+import { synthesizeTemplate, workflowOf } from './synthesized-template.js';
 import { type LocalStepFunctions, startLocalStepFunctions, type TaskHandler } from './step-functions-endpoint.js';
 import { buildPage } from '../web/build.js';
+import { DEFAULT_PROVIDER_QUOTAS } from '../infra/aitags-stack.js';
+import type { ProviderQuotas } from '../functions/core/tagging-job.js';
 
 export interface LocalStackOptions {
   /** Where S3 objects, table data and the generated key live across restarts. */
@@ -62,6 +64,20 @@ const stillStarting: HttpHandler = async () => ({
   body: JSON.stringify({ message: 'aitags is still starting', help: 'Retry in a moment: the local server answers once its handlers are loaded.' }),
 });
 
+/** The provider quotas as the handlers read them (functions/runtime/config.ts), from the same settings. */
+function quotaConfigOf(setting: (name: string) => string | undefined): ProviderQuotas {
+  const value = (name: string, fallback: number) => {
+    const raw = setting(name);
+    const number = raw === undefined || raw === '' ? fallback : Number(raw);
+    if (!(number > 0)) throw new Error(`${name} must be a positive number (got "${raw}")`);
+    return number;
+  };
+  return {
+    rekognitionTps: value('AITAGS_REKOGNITION_TPS', DEFAULT_PROVIDER_QUOTAS.rekognitionTps),
+    visionRpm: value('AITAGS_VISION_RPM', DEFAULT_PROVIDER_QUOTAS.visionRpm),
+  };
+}
+
 /** A secret from the environment, else the one kept in the data dir, else a new one written there. */
 async function loadSecret(configured: string | undefined, file: string, generate: () => string): Promise<{ value: string; generated: boolean }> {
   if (configured) return { value: configured, generated: false };
@@ -103,8 +119,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const standIns = await startStandIns(dataDir, { bucket: BUCKET, table: TABLE });
   // Files stored by a version without the search index get listed once; later starts only check a marker.
   const reindexedFiles = await reindexTable(standIns.dynamoEndpoint, TABLE, { ifNeeded: true });
-  const template = synthesizeTemplate();
-  const workflow = taggingWorkflowOf(template);
+  const setting = (name: string) => options.env?.[name] ?? process.env[name];
+  // The quotas pace tagging jobs: the Distributed Map's MaxConcurrency is synthesized from them, as on AWS.
+  const quotas = quotaConfigOf(setting);
+  const template = synthesizeTemplate({ providerQuotas: quotas });
+  const workflow = workflowOf(template, 'tagging');
+  const jobsWorkflow = workflowOf(template, 'taggingJobs');
   const notifications = bucketNotificationsOf(template);
 
   const s3 = new S3Client({
@@ -138,11 +158,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const taskHandlers: Record<string, TaskHandler> = {};
   const stepFunctions: LocalStepFunctions = await startLocalStepFunctions({
-    workflow,
+    workflows: [
+      {
+        name: 'aitags-tagging',
+        workflow,
+        nominalWaitSeconds: Object.fromEntries(WEBHOOK_RETRY_DELAYS_SECONDS.map((seconds, index) => [webhookWaitStateName(index + 2), seconds])),
+      },
+      { name: 'aitags-tagging-jobs', workflow: jobsWorkflow },
+    ],
     handlers: taskHandlers,
-    waitScale: Number(options.env?.AITAGS_LOCAL_WAIT_SCALE ?? process.env.AITAGS_LOCAL_WAIT_SCALE ?? 1),
-    nominalWaitSeconds: Object.fromEntries(WEBHOOK_RETRY_DELAYS_SECONDS.map((seconds, index) => [webhookWaitStateName(index + 2), seconds])),
-    onExecutionError: (executionArn, error) => console.error(`tagging execution ${executionArn} failed:`, error),
+    waitScale: Number(setting('AITAGS_LOCAL_WAIT_SCALE') ?? 1),
+    objects: {
+      read: async (bucket, key) => (await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString()) ?? '',
+      write: async (bucket, key, body) => {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
+      },
+    },
+    onExecutionError: (executionArn, error) => console.error(`execution ${executionArn} failed:`, error),
   });
 
   Object.assign(process.env, {
@@ -150,7 +182,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Without AWS credentials the default chain must fail fast, not probe for an EC2 metadata server.
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
-    AITAGS_STATE_MACHINE_ARN: stepFunctions.stateMachineArn,
+    AITAGS_STATE_MACHINE_ARN: stepFunctions.stateMachineArns['aitags-tagging'],
+    AITAGS_JOB_STATE_MACHINE_ARN: stepFunctions.stateMachineArns['aitags-tagging-jobs'],
+    AITAGS_REKOGNITION_TPS: String(quotas.rekognitionTps),
+    AITAGS_VISION_RPM: String(quotas.visionRpm),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // Metrics are EMF lines for CloudWatch; locally they would only crowd the log (POWERTOOLS_METRICS_DISABLED=false shows them).
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
@@ -171,7 +206,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const module = (await import(join(functionsDir, `${entry}.ts`))) as { handler: HttpHandler };
     handlers.set(entry, module.handler);
   }
-  for (const entry of new Set(Object.values(workflow.taskEntries))) {
+  for (const entry of new Set([...Object.values(workflow.taskEntries), ...Object.values(jobsWorkflow.taskEntries)])) {
     taskHandlers[entry] = ((await import(join(functionsDir, `${entry}.ts`))) as { handler: TaskHandler }).handler;
   }
   const notificationHandlers: Record<string, (event: S3Event) => Promise<unknown>> = {};

@@ -12,27 +12,41 @@ export type TaskHandler = (event: unknown, context: Context) => Promise<unknown>
 
 export interface LocalStepFunctions {
   endpoint: string;
-  stateMachineArn: string;
+  /** Each workflow's state machine ARN, by the name it was given. */
+  stateMachineArns: Record<string, string>;
   /** Resolves once no execution is running (tests wait on it before asserting final state). */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
-interface Options {
+export interface LocalWorkflow {
+  /** Names the state machine: `arn:aws:states:us-east-1:000000000000:stateMachine:<name>`. */
+  name: string;
   workflow: SynthesizedWorkflow;
-  /** Task handler per handler module (entry), filled in by the caller once configuration is in place. */
-  handlers: Record<string, TaskHandler>;
-  /** Multiplies every Wait and Retry interval: 0.01 turns 5 minutes into 3 s (AITAGS_LOCAL_WAIT_SCALE). */
-  waitScale: number;
   /**
    * Wait states whose duration comes from the input (SecondsPath): their nominal seconds, so that the
    * time-lapse can scale them too (without their jitter).
    */
   nominalWaitSeconds?: Record<string, number>;
+}
+
+/** The bucket as a Distributed Map reads its items and writes its results (s3rver locally). */
+export interface LocalObjects {
+  read(bucket: string, key: string): Promise<string>;
+  write(bucket: string, key: string, body: string): Promise<void>;
+}
+
+interface Options {
+  workflows: LocalWorkflow[];
+  /** Task handler per handler module (entry), filled in by the caller once configuration is in place. */
+  handlers: Record<string, TaskHandler>;
+  /** Multiplies every Wait and Retry interval: 0.01 turns 5 minutes into 3 s (AITAGS_LOCAL_WAIT_SCALE). */
+  waitScale: number;
+  objects?: LocalObjects;
   onExecutionError?: (executionArn: string, error: unknown) => void;
 }
 
-const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:aitags-tagging';
+const arnOf = (name: string) => `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`;
 
 function* allStates(states: Record<string, StateDefinition>): Generator<[string, StateDefinition]> {
   for (const [name, state] of Object.entries(states)) {
@@ -99,32 +113,125 @@ function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
   });
 }
 
+/** A Distributed Map of the definition, as the local runner stands in for it (see distributedMapTask). */
+interface DistributedMapState {
+  itemReader: { Parameters?: Record<string, string> };
+  itemSelector?: Record<string, unknown>;
+  processor: MachineDefinition;
+  maxConcurrency: number;
+  toleratedFailurePercentage: number;
+  resultWriter?: { Parameters?: Record<string, string> };
+}
+
 /**
- * A loopback Step Functions endpoint (AWS JSON 1.0, StartExecution) that runs the synthesized
- * definition with aws-local-stepfunctions: the handlers start executions through the real SFN client.
+ * The one difference from AWS for tagging jobs (docs/architecture.md, "Tagging jobs"): no emulator runs a
+ * Distributed Map's ItemReader, so each DISTRIBUTED Map state becomes a Task that this runner serves —
+ * it reads the manifest from the bucket, runs the synthesized ItemProcessor once per item (its
+ * ItemSelector first, with the item's `$$.Map.Item`) under aws-local-stepfunctions, at most
+ * MaxConcurrency at a time, applies ToleratedFailurePercentage, and writes the results where
+ * ResultWriter says.
+ */
+function extractDistributedMaps(definition: MachineDefinition): { definition: MachineDefinition; maps: Record<string, DistributedMapState> } {
+  const maps: Record<string, DistributedMapState> = {};
+  const states: Record<string, StateDefinition> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    const processor = state.ItemProcessor as (MachineDefinition & { ProcessorConfig?: { Mode?: string } }) | undefined;
+    if (state.Type !== 'Map' || processor?.ProcessorConfig?.Mode !== 'DISTRIBUTED') {
+      states[name] = state;
+      continue;
+    }
+    const { ProcessorConfig: _config, ...runnable } = processor;
+    maps[name] = {
+      itemReader: state.ItemReader as DistributedMapState['itemReader'],
+      itemSelector: state.ItemSelector as Record<string, unknown> | undefined,
+      processor: runnable,
+      maxConcurrency: Number(state.MaxConcurrency ?? 0) || Number.POSITIVE_INFINITY,
+      toleratedFailurePercentage: Number(state.ToleratedFailurePercentage ?? 0),
+      resultWriter: state.ResultWriter as DistributedMapState['resultWriter'],
+    };
+    const kept = Object.fromEntries(
+      ['Next', 'End', 'ResultPath', 'ResultSelector', 'OutputPath', 'InputPath', 'Catch', 'Retry', 'Comment']
+        .filter((field) => field in state)
+        .map((field) => [field, state[field]]),
+    );
+    states[name] = { Type: 'Task', Resource: 'arn:aws:states:::local:distributed-map', ...kept };
+  }
+  return { definition: { ...definition, States: states }, maps };
+}
+
+/** `$.a.b` of a value (what ItemReader and ResultWriter parameters use). */
+function pathValue(input: unknown, path: string): unknown {
+  return path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean)
+    .reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), input);
+}
+
+function parameters(spec: Record<string, string> | undefined, input: unknown): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(spec ?? {}).map(([key, value]) => (key.endsWith('.$') ? [key.slice(0, -2), String(pathValue(input, value))] : [key, value])),
+  );
+}
+
+/**
+ * A loopback Step Functions endpoint (AWS JSON 1.0: StartExecution, StopExecution) that runs the
+ * synthesized definitions with aws-local-stepfunctions: the handlers start executions through the real SFN client.
  */
 export async function startLocalStepFunctions(options: Options): Promise<LocalStepFunctions> {
-  const { definition, waitTimeOverrides } = timeLapse(options.workflow.definition, options.waitScale, options.nominalWaitSeconds ?? {});
-  const machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
-  const taskResourceLocalHandlers = Object.fromEntries(
-    Object.entries(options.workflow.taskEntries).map(([stateName, entry]) => [stateName, lambdaInvoke(entry, options.handlers)]),
+  const machines = new Map(
+    options.workflows.map(({ name, workflow, nominalWaitSeconds }) => {
+      const lapsed = timeLapse(workflow.definition, options.waitScale, nominalWaitSeconds ?? {});
+      const { definition, maps } = extractDistributedMaps(lapsed.definition);
+      const machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
+      const processors = Object.fromEntries(
+        Object.entries(maps).map(([stateName, map]) => [stateName, { map, firstState: map.processor.StartAt, states: map.processor.States }]),
+      );
+      return [arnOf(name), { name, workflow, machine, waitTimeOverrides: lapsed.waitTimeOverrides, processors }] as const;
+    }),
   );
-  const overrides = { taskResourceLocalHandlers, waitTimeOverrides };
   const running = new Map<string, { abort: () => void; done: Promise<unknown> }>();
   const names = new Set<string>();
 
   const startExecution = (body: Record<string, unknown>) => {
+    const stateMachineArn = String(body.stateMachineArn ?? '');
+    const target = machines.get(stateMachineArn);
+    if (!target) return { status: 400, body: { __type: 'StateMachineDoesNotExist', message: `State Machine Does Not Exist: '${stateMachineArn}'` } };
     const name = typeof body.name === 'string' ? body.name : randomUUID();
-    const executionArn = `arn:aws:states:us-east-1:000000000000:execution:aitags-tagging:${name}`;
-    if (names.has(name)) return { status: 400, body: { __type: 'ExecutionAlreadyExists', message: `Execution Already Exists: '${executionArn}'` } };
-    names.add(name);
+    const executionArn = `arn:aws:states:us-east-1:000000000000:execution:${target.name}:${name}`;
+    if (names.has(executionArn))
+      return { status: 400, body: { __type: 'ExecutionAlreadyExists', message: `Execution Already Exists: '${executionArn}'` } };
+    names.add(executionArn);
     const input = JSON.parse(typeof body.input === 'string' ? body.input : '{}') as Parameters<StateMachine['run']>[0];
-    const execution = machine.run(input, { overrides, noThrowOnAbort: true });
+    const stopped = { value: false };
+    const taskResourceLocalHandlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = Object.fromEntries(
+      Object.entries(target.workflow.taskEntries).map(([stateName, entry]) => [stateName, lambdaInvoke(entry, options.handlers)]),
+    );
+    const overrides = { taskResourceLocalHandlers, waitTimeOverrides: target.waitTimeOverrides };
+    for (const [stateName, processor] of Object.entries(target.processors)) {
+      taskResourceLocalHandlers[stateName] = (mapInput) =>
+        runDistributedMap(processor.map, mapInput, { overrides, stopped, objects: options.objects, executionName: name });
+    }
+    const execution = target.machine.run(input, { overrides, noThrowOnAbort: true });
     const done = execution.result
       .catch((error: unknown) => options.onExecutionError?.(executionArn, error))
       .finally(() => running.delete(executionArn));
-    running.set(executionArn, { abort: execution.abort, done });
+    running.set(executionArn, {
+      abort: () => {
+        stopped.value = true;
+        execution.abort();
+      },
+      done,
+    });
     return { status: 200, body: { executionArn, startDate: Date.now() / 1000 } };
+  };
+
+  const stopExecution = (body: Record<string, unknown>) => {
+    const executionArn = String(body.executionArn ?? '');
+    if (!names.has(executionArn))
+      return { status: 400, body: { __type: 'ExecutionDoesNotExist', message: `Execution Does Not Exist: '${executionArn}'` } };
+    running.get(executionArn)?.abort();
+    return { status: 200, body: { stopDate: Date.now() / 1000 } };
   };
 
   const server: Server = createServer((request, response) => {
@@ -133,7 +240,9 @@ export async function startLocalStepFunctions(options: Options): Promise<LocalSt
       .then((body) =>
         target === 'AWSStepFunctions.StartExecution'
           ? startExecution(body)
-          : { status: 400, body: { __type: 'UnknownOperationException', message: `${target} is not emulated locally` } },
+          : target === 'AWSStepFunctions.StopExecution'
+            ? stopExecution(body)
+            : { status: 400, body: { __type: 'UnknownOperationException', message: `${target} is not emulated locally` } },
       )
       .then((result) => {
         response.writeHead(result.status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(result.body));
@@ -148,7 +257,7 @@ export async function startLocalStepFunctions(options: Options): Promise<LocalSt
 
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stateMachineArn: STATE_MACHINE_ARN,
+    stateMachineArns: Object.fromEntries([...machines.entries()].map(([arn, { name }]) => [name, arn])),
     async idle() {
       while (running.size) await Promise.all([...running.values()].map((execution) => execution.done));
     },
@@ -159,4 +268,54 @@ export async function startLocalStepFunctions(options: Options): Promise<LocalSt
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+type Overrides = NonNullable<Parameters<StateMachine['run']>[1]>['overrides'];
+
+/** One Distributed Map state's run: the stand-in described at extractDistributedMaps. */
+async function runDistributedMap(
+  map: DistributedMapState,
+  mapInput: JsonValue,
+  run: { overrides: Overrides; stopped: { value: boolean }; objects?: LocalObjects; executionName: string },
+): Promise<JsonValue> {
+  if (!run.objects) throw new Error('A Distributed Map needs the local bucket (objects) to read its items from');
+  const reader = parameters(map.itemReader.Parameters, mapInput);
+  const items = JSON.parse(await run.objects.read(reader.Bucket ?? '', reader.Key ?? '')) as JsonValue[];
+  if (!Array.isArray(items)) throw Object.assign(new Error('The ItemReader did not find a JSON array'), { name: 'States.ItemReaderFailed' });
+  const processor = new StateMachine({
+    StartAt: 'Select the item',
+    States: {
+      'Select the item': { Type: 'Pass', ...(map.itemSelector && { Parameters: map.itemSelector }), Next: map.processor.StartAt },
+      ...map.processor.States,
+    },
+  } as unknown as ConstructorParameters<typeof StateMachine>[0]);
+  const failures: Array<{ index: number; error: string }> = [];
+  let succeeded = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !run.stopped.value) {
+      const index = next++;
+      const execution = processor.run(mapInput, {
+        overrides: run.overrides,
+        context: { Map: { Item: { Index: index, Value: items[index] } } } as never,
+        noThrowOnAbort: true,
+      });
+      try {
+        await execution.result;
+        succeeded++;
+      } catch (error) {
+        failures.push({ index, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(map.maxConcurrency, Math.max(1, items.length)) }, worker));
+  const writer = parameters(map.resultWriter?.Parameters, mapInput);
+  const key = `${writer.Prefix ?? 'results'}/${run.executionName}/manifest.json`;
+  if (map.resultWriter && writer.Bucket) {
+    await run.objects.write(writer.Bucket, key, JSON.stringify({ total: items.length, succeeded, failed: failures.length, failures }));
+  }
+  if (failures.length && (failures.length / items.length) * 100 > map.toleratedFailurePercentage) {
+    throw Object.assign(new Error(`${failures.length} of ${items.length} items failed`), { name: 'States.ExceedToleratedFailureThreshold' });
+  }
+  return { MapRunArn: `local:${run.executionName}`, ResultWriterDetails: { Bucket: writer.Bucket ?? '', Key: key } };
 }

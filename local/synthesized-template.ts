@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AitagsStack } from '../infra/aitags-stack.js';
+import { AitagsStack, type AitagsStackProps } from '../infra/aitags-stack.js';
 import { HANDLER_ENTRY_METADATA } from '../infra/lambda-function.js';
 
 /** Amazon States Language, as JSON. */
@@ -26,9 +26,9 @@ export interface CfnTemplate {
 }
 
 /** The stack as `cdk synth` writes it (bundling skipped: the local runtime runs the handler sources). */
-export function synthesizeTemplate(): CfnTemplate {
+export function synthesizeTemplate(props: AitagsStackProps = {}): CfnTemplate {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return Template.fromStack(new AitagsStack(app, 'Aitags')).toJSON() as CfnTemplate;
+  return Template.fromStack(new AitagsStack(app, 'Aitags', props)).toJSON() as CfnTemplate;
 }
 
 /** The handler module (under functions/) of the function a `Fn::GetAtt`/ARN names. */
@@ -65,14 +65,20 @@ function* taskStates(states: Record<string, StateDefinition>): Generator<[string
   }
 }
 
+/** The stack's state machines, by the logical id prefix of their construct. */
+export const WORKFLOWS = { tagging: 'TaggingWorkflowStateMachine', taggingJobs: 'TaggingJobsStateMachine' } as const;
+
 /**
- * The tagging state machine exactly as `cdk synth` writes it (bundling skipped), made runnable: tokens
- * resolved, and each Lambda task mapped to the handler module that its function deploys.
+ * A state machine exactly as `cdk synth` writes it (bundling skipped), made runnable: tokens resolved,
+ * and each Lambda task mapped to the handler module that its function deploys.
  */
-export function taggingWorkflowOf(template: CfnTemplate): SynthesizedWorkflow {
-  const machines = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::StepFunctions::StateMachine');
-  const [machine] = machines;
-  if (machines.length !== 1 || !machine?.Properties?.DefinitionString) throw new Error('Expected one state machine in the stack');
+export function workflowOf(template: CfnTemplate, which: keyof typeof WORKFLOWS): SynthesizedWorkflow {
+  const machines = Object.entries(template.Resources).filter(
+    ([logicalId, resource]) => resource.Type === 'AWS::StepFunctions::StateMachine' && logicalId.startsWith(WORKFLOWS[which]),
+  );
+  const [entry] = machines;
+  const machine = entry?.[1];
+  if (machines.length !== 1 || !machine?.Properties?.DefinitionString) throw new Error(`Expected one ${which} state machine in the stack`);
   const definition = JSON.parse(resolveIntrinsic(machine.Properties.DefinitionString)) as MachineDefinition;
 
   const taskEntries: Record<string, string> = {};
@@ -82,3 +88,6 @@ export function taggingWorkflowOf(template: CfnTemplate): SynthesizedWorkflow {
   }
   return { definition, taskEntries };
 }
+
+/** The tagging state machine (one execution per upload's or PATCH's run). */
+export const taggingWorkflowOf = (template: CfnTemplate) => workflowOf(template, 'tagging');

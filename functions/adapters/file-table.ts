@@ -44,7 +44,11 @@ export interface FileTable {
   replace(record: FileRecord, previous: FileRecord): Promise<FileRecord>;
   remove(record: FileRecord): Promise<void>;
   /** Marks each extension `pending` for `runId` (a newer run supersedes an older one); throws WriteConflict if the file is gone. */
-  startRun(fileId: string, runId: string, names: readonly ExtensionName[]): Promise<FileRecord>;
+  /**
+   * With `expectedVersion`, only if the record is still that version (a tagging job starts a run only on the
+   * record it checked); WriteConflict otherwise.
+   */
+  startRun(fileId: string, runId: string, names: readonly ExtensionName[], expectedVersion?: number): Promise<FileRecord>;
   /**
    * Lands one extension's result atomically: its tags replace that source's tags only. Returns the
    * record after the write, or undefined when `runId` is no longer the extension's latest run (or the
@@ -236,7 +240,7 @@ export class DynamoFileTable implements FileTable {
     this.registeredMonths.add(month);
   }
 
-  async startRun(fileId: string, runId: string, names: readonly ExtensionName[]): Promise<FileRecord> {
+  async startRun(fileId: string, runId: string, names: readonly ExtensionName[], expectedVersion?: number): Promise<FileRecord> {
     const names_ = Object.fromEntries(names.map((name, index) => [`#e${index}`, name]));
     const sets = names.flatMap((_, index) => [`extensionStatus.#e${index} = :pending`, `extensionRuns.#e${index} = :run`]);
     const removes = names.map((_, index) => `extensionErrors.#e${index}`);
@@ -247,9 +251,16 @@ export class DynamoFileTable implements FileTable {
           Key: { pk: fileKey(fileId) },
           UpdateExpression: `SET ${sets.join(', ')}, #version = #version + :one REMOVE ${removes.join(', ')}`,
           // A run's extensions are started together: if the first already belongs to this run, this is a retried start.
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(extensionRuns.#e0) OR extensionRuns.#e0 <> :run)',
+          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(extensionRuns.#e0) OR extensionRuns.#e0 <> :run)${
+            expectedVersion === undefined ? '' : ' AND #version = :expected'
+          }`,
           ExpressionAttributeNames: { ...names_, '#version': 'version' },
-          ExpressionAttributeValues: { ':pending': 'pending', ':run': runId, ':one': 1 },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':run': runId,
+            ':one': 1,
+            ...(expectedVersion !== undefined && { ':expected': expectedVersion }),
+          },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -258,7 +269,8 @@ export class DynamoFileTable implements FileTable {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // Started already: its statuses (maybe final by now) are left as they are.
-      if (error.Item) return withoutKey(unmarshall(error.Item));
+      const current = error.Item ? withoutKey(unmarshall(error.Item)) : undefined;
+      if (current?.extensionRuns[names[0] as ExtensionName] === runId) return current;
       throw new WriteConflict(`file ${fileId}`);
     }
   }

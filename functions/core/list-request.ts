@@ -103,3 +103,9 @@ export function compareForSort(sort: ListSort): (a: FileRecord, b: FileRecord) =
     return sign * (byField || (a.fileId < b.fileId ? -1 : a.fileId > b.fileId ? 1 : 0));
   };
 }
+
+/** `ASC_CREATED` order (ties by fileId) on just the fields it needs: a tagging job's selection keeps no more. */
+export function byCreation(a: Pick<FileRecord, 'createdAt' | 'fileId'>, b: Pick<FileRecord, 'createdAt' | 'fileId'>): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+  return a.fileId < b.fileId ? -1 : a.fileId > b.fileId ? 1 : 0;
+}

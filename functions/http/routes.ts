@@ -21,6 +21,10 @@ export const ROUTES = {
   removeTags: { method: 'POST', path: '/v1/files/removeTags' },
   removeAITags: { method: 'POST', path: '/v1/files/removeAITags' },
   deleteFiles: { method: 'POST', path: '/v1/files/batch/deleteByFileIds' },
+  createTaggingJob: { method: 'POST', path: '/v1/tagging-jobs' },
+  listTaggingJobs: { method: 'GET', path: '/v1/tagging-jobs' },
+  getTaggingJob: { method: 'GET', path: '/v1/tagging-jobs/{jobId}' },
+  cancelTaggingJob: { method: 'DELETE', path: '/v1/tagging-jobs/{jobId}' },
   page: { method: 'GET', path: '/' },
   pageAsset: { method: 'GET', path: '/assets/{file}' },
 } as const satisfies Record<string, ApiRoute>;

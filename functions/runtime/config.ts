@@ -123,3 +123,31 @@ export const visionConfig = once(() => ({
 
 /** The built media library page (index.html and its assets), and the origins its images may come from besides its own. */
 export const pageConfig = once(() => ({ pageDir: text('AITAGS_PAGE_DIR'), imageOrigins: origins('AITAGS_PAGE_IMAGE_ORIGINS') }));
+
+/** The tagging-jobs workflow (a state machine with a Distributed Map) that POST /v1/tagging-jobs starts. */
+export const jobWorkflowConfig = once(() => ({ jobStateMachineArn: text('AITAGS_JOB_STATE_MACHINE_ARN') }));
+
+function positiveNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`Environment variable ${name} must be a positive number (got "${raw}")`);
+  return value;
+}
+
+/** The providers' quotas that pace tagging jobs (a job uses at most 80 % of each). */
+export const quotaConfig = once(() => ({
+  rekognitionTps: positiveNumber('AITAGS_REKOGNITION_TPS', 5),
+  visionRpm: positiveNumber('AITAGS_VISION_RPM', 1800),
+}));
+
+/** USD per 1,000 images by extension for the jobs' estimates: list prices unless AITAGS_PROVIDER_PRICES (JSON) says otherwise. */
+export const priceConfig = once((): { prices: Record<string, unknown> } => {
+  try {
+    const prices: unknown = JSON.parse(process.env.AITAGS_PROVIDER_PRICES || '{}');
+    if (typeof prices !== 'object' || prices === null || Array.isArray(prices)) throw new Error('not a JSON object');
+    return { prices: prices as Record<string, unknown> };
+  } catch (error) {
+    throw new Error(`AITAGS_PROVIDER_PRICES must be a JSON object such as {"aws-auto-tagging":1}: ${(error as Error).message}`);
+  }
+});

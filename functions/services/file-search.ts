@@ -1,9 +1,10 @@
 import type { FileIndex } from '../adapters/file-index.js';
 import { badRequest } from '../core/errors.js';
 import type { FileRecord } from '../core/file-record.js';
-import { compareForSort, type ListRequest } from '../core/list-request.js';
+import { byCreation, compareForSort, type ListRequest } from '../core/list-request.js';
 import { matchesSearchQuery } from '../core/search-match.js';
 import { newReadCount, planSearchQuery, type ReadCount } from '../core/search-plan.js';
+import type { SearchQuery } from '../core/search-query.js';
 
 export interface SearchResult {
   /** The page: sorted, `skip` dropped, at most `limit`. */
@@ -41,6 +42,40 @@ export class FileSearch {
     return { records, plan: plan.kind, reads };
   }
 
+  /**
+   * A tagging job's selection: the ids of the files matching `query`, in creation order (ties by fileId),
+   * at most `maxFiles`. Only ids and creation times are kept, so a million matches fit in memory. A search
+   * that would check more than `budget` files throws SelectionTooLarge.
+   */
+  async selectIds(query: SearchQuery, maxFiles: number, budget: number): Promise<{ fileIds: string[]; reads: ReadCount }> {
+    const reads = newReadCount();
+    const now = this.now();
+    const matches = (record: FileRecord) => matchesSearchQuery(record, query, now);
+    const plan = planSearchQuery(query, now);
+    const checked = async (fileIds: string[]) => {
+      if (reads.records + fileIds.length > budget) throw new SelectionTooLarge(budget);
+      return (await this.index.records(fileIds, reads)).filter(matches);
+    };
+    if (plan.kind === 'index') {
+      const candidates = await this.candidates(plan.lookups, reads);
+      const found: Array<Pick<FileRecord, 'fileId' | 'createdAt'>> = [];
+      for (let start = 0; start < candidates.length; start += RECORDS_PER_READ) {
+        found.push(...(await checked(candidates.slice(start, start + RECORDS_PER_READ))).map(({ fileId, createdAt }) => ({ fileId, createdAt })));
+      }
+      found.sort(byCreation);
+      return { fileIds: found.slice(0, maxFiles).map((record) => record.fileId), reads };
+    }
+    const fileIds: string[] = [];
+    for await (const page of this.index.walk('asc', reads, MAX_STREAMED_PAGE)) {
+      for (let start = 0; start < page.length; start += RECORDS_PER_READ) {
+        const found = (await checked(page.slice(start, start + RECORDS_PER_READ))).sort(byCreation);
+        fileIds.push(...found.map((record) => record.fileId));
+        if (fileIds.length >= maxFiles) return { fileIds: fileIds.slice(0, maxFiles), reads };
+      }
+    }
+    return { fileIds, reads };
+  }
+
   private async candidates(lookups: Parameters<FileIndex['candidates']>[0][], reads: ReadCount): Promise<string[]> {
     const pages = await Promise.all(lookups.map((lookup) => this.index.candidates(lookup, reads)));
     return [...new Set(pages.flat())];
@@ -68,6 +103,14 @@ export class FileSearch {
       }
     }
     return found;
+  }
+}
+
+/** A selection larger than the files a request may check. */
+export class SelectionTooLarge extends Error {
+  constructor(readonly budget: number) {
+    super(`The selection needs more than ${budget} files checked`);
+    this.name = 'SelectionTooLarge';
   }
 }
 

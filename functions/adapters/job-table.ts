@@ -1,0 +1,169 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type FileOutcome,
+  type JobCounts,
+  type JobStatus,
+  NO_COUNTS,
+  progressShardOf,
+  progressShards,
+  type TaggingJob,
+} from '../core/tagging-job.js';
+import { documentClient } from './clients/dynamodb.js';
+import { SEARCH_INDEX } from './table-schema.js';
+
+/** What the job's execution needs besides the job: where its manifest is, and when and how fast its files start. */
+export interface JobRunDetails {
+  executionArn?: string;
+  manifestKey?: string;
+  startedAtMs?: number;
+  rate?: number;
+}
+export type StoredJob = TaggingJob & JobRunDetails;
+
+/**
+ * Tagging jobs in the files table: `job#<jobId>` holds the job, listed newest first in the search
+ * index's `jobs` partition; `job#<jobId>#progress#<n>` counts files `n*1000 …` once each: an item holds the
+ * set of indexes it counted, and a count is a conditional ADD on that one item, so a retried step never
+ * counts a file twice (dynalite has no transactions, and none are needed).
+ */
+export interface JobTable {
+  create(job: StoredJob): Promise<void>;
+  /** The job, with its counts summed from its progress items while it runs. */
+  get(jobId: string): Promise<StoredJob | undefined>;
+  /** The newest `limit` jobs, newest first. */
+  list(limit: number): Promise<StoredJob[]>;
+  /** Sets fields of a job still in one of `from`; false when it has moved on (cancelled, most likely). */
+  update(jobId: string, from: readonly JobStatus[], fields: Partial<StoredJob>): Promise<StoredJob | undefined>;
+  /** Counts file `index` once; false when it was counted already. */
+  countFile(jobId: string, index: number, outcome: FileOutcome): Promise<boolean>;
+  /** The counts so far of a job of `total` files. */
+  counts(jobId: string, total: number): Promise<JobCounts>;
+}
+
+const JOBS_PARTITION = 'jobs';
+const jobKey = (jobId: string) => `job#${jobId}`;
+const progressKey = (jobId: string, shard: number) => `job#${jobId}#progress#${shard}`;
+const { name: INDEX, partitionKey: IPK, sortKey: ISK } = SEARCH_INDEX;
+const BATCH_GET_KEYS = 100;
+const COUNT_FIELDS = ['done', 'succeeded', 'failed', 'skipped'] as const;
+
+function withoutKeys(item: Record<string, unknown>): StoredJob {
+  const { pk: _pk, [IPK]: _ipk, [ISK]: _isk, ...job } = item;
+  return job as unknown as StoredJob;
+}
+
+export class DynamoJobTable implements JobTable {
+  constructor(
+    private readonly table: string,
+    private readonly client: DynamoDBDocumentClient = documentClient(),
+  ) {}
+
+  async create(job: StoredJob): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: jobKey(job.jobId), ...job, [IPK]: JOBS_PARTITION, [ISK]: `${job.createdAt}#${job.jobId}` },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async get(jobId: string): Promise<StoredJob | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: jobKey(jobId) }, ConsistentRead: true }));
+    return Item ? this.withLiveCounts(withoutKeys(Item)) : undefined;
+  }
+
+  async list(limit: number): Promise<StoredJob[]> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: INDEX,
+        KeyConditionExpression: '#ipk = :jobs',
+        ExpressionAttributeNames: { '#ipk': IPK },
+        ExpressionAttributeValues: { ':jobs': JOBS_PARTITION },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    const keys = Items.map((item) => ({ pk: String(item.pk) }));
+    const jobs = (await this.batchGet(keys)).map(withoutKeys);
+    const order = new Map(keys.map((key, index) => [key.pk, index]));
+    jobs.sort((a, b) => (order.get(jobKey(a.jobId)) ?? 0) - (order.get(jobKey(b.jobId)) ?? 0));
+    return Promise.all(jobs.map((job) => this.withLiveCounts(job)));
+  }
+
+  async update(jobId: string, from: readonly JobStatus[], fields: Partial<StoredJob>): Promise<StoredJob | undefined> {
+    const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
+    const names = Object.fromEntries(entries.map(([name], index) => [`#f${index}`, name]));
+    const values = Object.fromEntries(entries.map(([, value], index) => [`:f${index}`, value]));
+    const statuses = Object.fromEntries(from.map((status, index) => [`:s${index}`, status]));
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: jobKey(jobId) },
+          UpdateExpression: `SET ${entries.map((_, index) => `#f${index} = :f${index}`).join(', ')}`,
+          ConditionExpression: `#status IN (${Object.keys(statuses).join(', ')})`,
+          ExpressionAttributeNames: { ...names, '#status': 'status' },
+          ExpressionAttributeValues: { ...values, ...statuses },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? withoutKeys(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async countFile(jobId: string, index: number, outcome: FileOutcome): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: progressKey(jobId, progressShardOf(index)) },
+          UpdateExpression: 'ADD counted :index, done :one, #outcome :one',
+          ConditionExpression: 'attribute_not_exists(counted) OR NOT contains(counted, :indexValue)',
+          ExpressionAttributeNames: { '#outcome': outcome },
+          ExpressionAttributeValues: { ':index': new Set([index]), ':indexValue': index, ':one': 1 },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async counts(jobId: string, total: number): Promise<JobCounts> {
+    const keys = Array.from({ length: progressShards(total) }, (_, shard) => ({ pk: progressKey(jobId, shard) }));
+    const counts = { ...NO_COUNTS };
+    for (const item of await this.batchGet(keys)) {
+      for (const field of COUNT_FIELDS) counts[field] += Number(item[field] ?? 0);
+    }
+    return counts;
+  }
+
+  private async withLiveCounts(job: StoredJob): Promise<StoredJob> {
+    if (job.status !== 'running' || job.total === null) return job;
+    return { ...job, ...(await this.counts(job.jobId, job.total)) };
+  }
+
+  private async batchGet(keys: Array<{ pk: string }>): Promise<Array<Record<string, unknown>>> {
+    const found: Array<Record<string, unknown>> = [];
+    for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
+      let pending: Array<Record<string, unknown>> = keys.slice(start, start + BATCH_GET_KEYS);
+      for (let attempt = 0; pending.length; attempt++) {
+        const { Responses, UnprocessedKeys } = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        found.push(...(Responses?.[this.table] ?? []));
+        pending = UnprocessedKeys?.[this.table]?.Keys ?? [];
+        if (pending.length && attempt >= 8) throw new Error('DynamoDB left job items unread after 8 attempts');
+        if (pending.length) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+      }
+    }
+    return found;
+  }
+}

@@ -1,0 +1,250 @@
+import * as z from 'zod/mini';
+import { ApiError } from './errors.js';
+import { type Extension, extensionsSchema } from './extensions.js';
+import type { ExtensionName } from './extension-names.js';
+import { webhookUrlSchema } from './field-schemas.js';
+import type { FileRecord } from './file-record.js';
+import { jsonBodyError } from './json-body.js';
+import { andSearchQuery, fileTypeTerm, parseSearchQuery, pathTerm, type SearchQuery } from './search-query.js';
+
+/** Tagging jobs (CONTRACT.md, "Tagging jobs"): re-tag a selection of the library in the background. */
+
+export const JOB_STATUSES = ['planning', 'planned', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+/** A job in one of these has ended: its counts no longer change. */
+export const FINAL_JOB_STATUSES: ReadonlySet<JobStatus> = new Set(['planned', 'succeeded', 'failed', 'cancelled']);
+
+export const MAX_JOB_FILES = 10_000_000;
+
+const taggingJobRequestSchema = z.strictObject(
+  {
+    searchQuery: z.optional(z.string({ error: 'must be a string' })),
+    path: z.optional(z.string({ error: 'must be a string' })),
+    extensions: extensionsSchema.check(z.minLength(1, { error: 'must name at least one extension' })),
+    removeAITags: z.optional(z.boolean({ error: 'must be true or false' })),
+    webhookUrl: z.optional(webhookUrlSchema),
+    dryRun: z.optional(z.boolean({ error: 'must be true or false' })),
+    maxFiles: z.optional(
+      z
+        .number({ error: 'must be a whole number' })
+        .check(
+          z.refine(Number.isInteger, { error: 'must be a whole number', abort: true }),
+          z.minimum(1, { error: `must be from 1 to ${MAX_JOB_FILES}` }),
+          z.maximum(MAX_JOB_FILES, { error: `must be from 1 to ${MAX_JOB_FILES}` }),
+        ),
+    ),
+  },
+  { error: 'must be a JSON object' },
+);
+
+export interface TaggingJobRequest {
+  searchQuery?: string;
+  path?: string;
+  extensions: Extension[];
+  removeAITags: boolean;
+  webhookUrl?: string;
+  dryRun: boolean;
+  maxFiles?: number;
+}
+
+export const TAGGING_JOB_HELP =
+  'POST /v1/tagging-jobs takes {"extensions": [...], "searchQuery"?, "path"?, "removeAITags"?, "maxFiles"?, "webhookUrl"?, "dryRun"?} (see README, "Tagging jobs").';
+
+/** A POST body (already JSON-parsed) → a checked request; its query and path are parsed here, so a bad one is a 400 before anything starts. */
+export function parseTaggingJobRequest(body: unknown): TaggingJobRequest {
+  const result = taggingJobRequestSchema.safeParse(body);
+  if (!result.success) throw jsonBodyError(result.error, TAGGING_JOB_HELP);
+  const { searchQuery, path, ...rest } = result.data;
+  const request: TaggingJobRequest = {
+    ...rest,
+    removeAITags: rest.removeAITags ?? false,
+    dryRun: rest.dryRun ?? false,
+    ...(searchQuery?.trim() && { searchQuery: searchQuery.trim() }),
+    ...(path?.trim() && { path: path.trim() }),
+  };
+  selectionQuery(request);
+  return request;
+}
+
+/** The files a job tags: images matching `searchQuery`, in `path` and below. */
+export function selectionQuery(request: Pick<TaggingJobRequest, 'searchQuery' | 'path'>): SearchQuery {
+  const query = andSearchQuery(
+    request.searchQuery === undefined ? undefined : parseSearchQuery(request.searchQuery),
+    request.path === undefined ? undefined : pathTerm(request.path, 'folder-and-below'),
+    fileTypeTerm('image'),
+  );
+  if (!query) throw new Error('unreachable: the image term is always there');
+  return query;
+}
+
+export interface JobCounts {
+  done: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+}
+export const NO_COUNTS: JobCounts = { done: 0, succeeded: 0, failed: 0, skipped: 0 };
+
+/** A job as stored and as answered. */
+export interface TaggingJob extends JobCounts {
+  jobId: string;
+  status: JobStatus;
+  /** Known once planning is done. */
+  total: number | null;
+  createdAt: string;
+  finishedAt: string | null;
+  estimatedProviderCostUsd: number | null;
+  extensions: Extension[];
+  searchQuery?: string;
+  path?: string;
+  maxFiles?: number;
+  removeAITags: boolean;
+  dryRun: boolean;
+  webhookUrl?: string;
+  /** Why a job failed (a message for people), when it did. */
+  error?: { message: string; reason: string };
+}
+
+/** The job as the API answers it (the webhook URL is the caller's own and stays out of listings). */
+export function jobObject(job: TaggingJob): Omit<TaggingJob, 'webhookUrl'> {
+  const { webhookUrl: _webhookUrl, ...shown } = job;
+  return shown;
+}
+
+export const newJob = (jobId: string, request: TaggingJobRequest, now: string): TaggingJob => ({
+  jobId,
+  status: 'planning',
+  total: null,
+  ...NO_COUNTS,
+  createdAt: now,
+  finishedAt: null,
+  estimatedProviderCostUsd: null,
+  ...request,
+});
+
+export const JOB_ID = /^job_[0-9a-f]{24}$/;
+
+export const jobNotFound = (jobId: string) =>
+  new ApiError(
+    404,
+    `No tagging job with jobId "${jobId}"`,
+    'List the jobs with GET /v1/tagging-jobs; the jobId is the one POST /v1/tagging-jobs answered.',
+  );
+
+export const jobAlreadyEnded = (job: TaggingJob) =>
+  new ApiError(409, `Tagging job ${job.jobId} has already ended (${job.status})`, 'Only a job that is planning or running can be cancelled.');
+
+// ---- cost ---------------------------------------------------------------------------------------------
+
+/** USD per 1,000 images, at the providers' list prices (first pricing tier); AITAGS_PROVIDER_PRICES overrides them. */
+export type ProviderPrices = Record<ExtensionName, number>;
+export const LIST_PRICES: ProviderPrices = { 'aws-auto-tagging': 1.0, 'google-auto-tagging': 1.5 };
+
+/** What the providers charge for tagging `files` images with `extensions` (an extension with maxTags 0 calls none). */
+export function estimateProviderCost(files: number, extensions: readonly Extension[], prices: ProviderPrices): number {
+  const perImage = extensions.filter((extension) => extension.maxTags > 0).reduce((sum, extension) => sum + prices[extension.name] / 1000, 0);
+  return Math.round(files * perImage * 10_000) / 10_000;
+}
+
+// ---- pace ---------------------------------------------------------------------------------------------
+
+export interface ProviderQuotas {
+  /** Rekognition DetectLabels transactions per second (the account's quota). */
+  rekognitionTps: number;
+  /** Vision requests per minute (the project's quota). */
+  visionRpm: number;
+}
+
+/** The part of each provider's quota a job may use: the rest stays for interactive uploads. */
+export const JOB_QUOTA_SHARE = 0.8;
+
+/** Calls per second one provider allows the job. */
+function providerRate(name: ExtensionName, quotas: ProviderQuotas): number {
+  return (name === 'aws-auto-tagging' ? quotas.rekognitionTps : quotas.visionRpm / 60) * JOB_QUOTA_SHARE;
+}
+
+/** Files per second a job may start: each file calls every requested provider once, so the slowest quota binds. */
+export function jobRate(extensions: readonly Extension[], quotas: ProviderQuotas): number {
+  const rates = extensions.filter((extension) => extension.maxTags > 0).map((extension) => providerRate(extension.name, quotas));
+  return rates.length ? Math.min(...rates) : Math.max(providerRate('aws-auto-tagging', quotas), providerRate('google-auto-tagging', quotas));
+}
+
+/**
+ * Seconds one file may take from its start to being counted (Lambda cold start, the image read, a
+ * provider call and a few throttling retries): the Map keeps enough files in flight to start one every
+ * 1/rate seconds even when each takes this long.
+ */
+export const FILE_SECONDS_IN_FLIGHT = 10;
+
+/**
+ * The Distributed Map's MaxConcurrency, fixed at deploy from the quotas: enough files in flight for the
+ * fastest provider's share. It is not what bounds the rate — each file waits for its own start time
+ * (`fileStartTime`) — it only keeps the schedule fed, and caps the catch-up after a stall.
+ */
+export function jobMaxConcurrency(quotas: ProviderQuotas): number {
+  const fastest = Math.max(providerRate('aws-auto-tagging', quotas), providerRate('google-auto-tagging', quotas));
+  return Math.max(1, Math.ceil(fastest * FILE_SECONDS_IN_FLIGHT));
+}
+
+/** File `index` of a job that started at `startedAtMs` calls its providers no earlier than this: `rate` files a second, no burst. */
+export function fileStartTime(startedAtMs: number, index: number, rate: number): Date {
+  return new Date(startedAtMs + Math.floor((index * 1000) / rate));
+}
+
+// ---- per file -----------------------------------------------------------------------------------------
+
+/** Why a job leaves a file alone. */
+export type SkipReason = 'deleted' | 'busy' | 'not-an-image';
+
+/**
+ * What a job does with one file now. `busy`: a run a caller started is still pending, and a job never
+ * supersedes one. `resume`: the job's own run was started already (a retried step).
+ */
+export function fileDecision(record: FileRecord | undefined, runId: string): { action: 'skip'; reason: SkipReason } | { action: 'start' | 'resume' } {
+  if (!record) return { action: 'skip', reason: 'deleted' };
+  if (record.fileType !== 'image') return { action: 'skip', reason: 'not-an-image' };
+  const runs = Object.entries(record.extensionStatus).filter(([, status]) => status === 'pending');
+  if (runs.some(([name]) => record.extensionRuns?.[name as ExtensionName] === runId)) return { action: 'resume' };
+  if (runs.length) return { action: 'skip', reason: 'busy' };
+  return { action: 'start' };
+}
+
+/** The run id a job uses for one file: the same on every retry, so a retried start is recognised. */
+export const jobRunId = (jobId: string, index: number) => `${jobId}-${index}`;
+
+export type FileOutcome = 'succeeded' | 'failed' | 'skipped';
+
+/** Outcomes that mean the job did not get to tag the file: a caller's newer run replaced its result, or the file was deleted. */
+const SKIPPING_REASONS: ReadonlySet<string> = new Set(['SUPERSEDED', 'FILE_DELETED']);
+
+/** A file's count from its extensions' outcomes: any failure fails it; a file deleted or taken over by a caller's run meanwhile is skipped. */
+export function fileOutcome(outcomes: ReadonlyArray<{ status: string; error?: { reason: string } }>): FileOutcome {
+  if (outcomes.some((outcome) => outcome.status !== 'success' && SKIPPING_REASONS.has(outcome.error?.reason ?? ''))) return 'skipped';
+  return outcomes.every((outcome) => outcome.status === 'success') ? 'succeeded' : 'failed';
+}
+
+/** Files counted per progress item: a file is counted once by its index, in a set its item holds (no transactions needed). */
+export const PROGRESS_SHARD_FILES = 1000;
+export const progressShardOf = (index: number) => Math.floor(index / PROGRESS_SHARD_FILES);
+export const progressShards = (total: number) => Math.ceil(total / PROGRESS_SHARD_FILES);
+
+/** The counts when the job ends: a file never counted (its steps failed past their retries) counts as failed. */
+export function finalCounts(counts: JobCounts, total: number): JobCounts {
+  const lost = Math.max(0, total - counts.done);
+  return { done: counts.done + lost, succeeded: counts.succeeded, failed: counts.failed + lost, skipped: counts.skipped };
+}
+
+/** The webhook a job sends once when it ends. */
+export const jobWebhookBody = (job: TaggingJob) => ({ type: 'tagging-job.completed' as const, data: jobObject(job) });
+export const jobWebhookEventId = (jobId: string) => `evt_${jobId}`;
+
+/** List prices with the configured ones over them; a price that is not a non-negative number fails the cold start. */
+export function providerPrices(configured: Record<string, unknown>): ProviderPrices {
+  const prices = { ...LIST_PRICES };
+  for (const [name, value] of Object.entries(configured)) {
+    if (!(name in prices)) throw new Error(`AITAGS_PROVIDER_PRICES names no extension "${name}"`);
+    if (typeof value !== 'number' || !(value >= 0)) throw new Error(`AITAGS_PROVIDER_PRICES["${name}"] must be a non-negative number`);
+    prices[name as ExtensionName] = value;
+  }
+  return prices;
+}

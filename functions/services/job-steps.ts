@@ -1,0 +1,161 @@
+import type { FileStore } from '../adapters/file-store.js';
+import type { FileTable } from '../adapters/file-table.js';
+import type { JobTable } from '../adapters/job-table.js';
+import type { WebhookSender } from '../adapters/webhook-sender.js';
+import { WriteConflict } from '../core/errors.js';
+import type { JobFileCount, JobFileTask, JobPlan, JobStep } from '../core/job-steps.js';
+import { manifestKey } from '../core/job-steps.js';
+import {
+  estimateProviderCost,
+  fileDecision,
+  fileOutcome,
+  fileStartTime,
+  finalCounts,
+  type JobStatus,
+  jobRate,
+  jobRunId,
+  jobWebhookBody,
+  jobWebhookEventId,
+  MAX_JOB_FILES,
+  NO_COUNTS,
+  type ProviderPrices,
+  type ProviderQuotas,
+  selectionQuery,
+} from '../core/tagging-job.js';
+import { logger } from '../runtime/logger.js';
+import type { FileSearch } from './file-search.js';
+import { backOff, MAX_ATTEMPTS } from './record-updates.js';
+
+export interface PlanDeps {
+  jobs: JobTable;
+  store: FileStore;
+  bucket: string;
+  search: Pick<FileSearch, 'selectIds'>;
+  prices: ProviderPrices;
+  quotas: ProviderQuotas;
+  now?: () => Date;
+}
+
+/** The receiver did not take the job's webhook: thrown so that the state machine's Retry tries again later. */
+export class JobWebhookNotDelivered extends Error {
+  constructor(detail: string) {
+    super(`The job webhook was not delivered: ${detail}`);
+    this.name = 'JobWebhookNotDelivered';
+  }
+}
+
+/** The steps of a tagging job's execution (infra/tagging-jobs.ts): plan, each file's start and count, finish, webhook. */
+
+/** Selects the files (ASC_CREATED, at most maxFiles), writes the manifest, and sets the job running with its total. */
+export async function planJob({ jobId }: JobStep, deps: PlanDeps): Promise<JobPlan> {
+  const job = await deps.jobs.get(jobId);
+  if (job?.status !== 'planning') return { jobId, tag: false };
+  const { fileIds, reads } = await deps.search.selectIds(selectionQuery(job), job.maxFiles ?? MAX_JOB_FILES, Number.POSITIVE_INFINITY);
+  const total = fileIds.length;
+  const estimatedProviderCostUsd = estimateProviderCost(total, job.extensions, deps.prices);
+  logger.info('Tagging job planned', { jobId, total, indexItemsRead: reads.indexItems, recordsRead: reads.records });
+  if (job.dryRun || total === 0) {
+    await deps.jobs.update(jobId, ['planning'], { total, estimatedProviderCostUsd });
+    return { jobId, tag: false };
+  }
+  const key = manifestKey(jobId);
+  const manifest = `[${fileIds.map((fileId) => JSON.stringify({ fileId })).join(',\n')}]\n`;
+  await deps.store.put(key, new TextEncoder().encode(manifest), 'application/json');
+  const startedAtMs = (deps.now ?? now)().getTime();
+  const rate = jobRate(job.extensions, deps.quotas);
+  const running = await deps.jobs.update(jobId, ['planning'], {
+    status: 'running',
+    total,
+    estimatedProviderCostUsd,
+    manifestKey: key,
+    startedAtMs,
+    rate,
+  });
+  if (!running) return { jobId, tag: false };
+  return { jobId, tag: true, manifest: { bucket: deps.bucket, key }, extensions: job.extensions, removeAITags: job.removeAITags, startedAtMs, rate };
+}
+
+/**
+ * Starts the job's run on one file, unless it is gone or a caller's run is still pending on it (a job
+ * never supersedes one): the run starts only on the version checked. Answers when the file may call
+ * its providers, so that the job keeps to its rate.
+ */
+export async function startJobFile(
+  task: JobFileTask,
+  deps: { files: FileTable; now?: () => Date },
+): Promise<JobFileTask & { runId: string; skip?: string; notBefore?: string }> {
+  const runId = jobRunId(task.jobId, task.index);
+  const names = task.extensions.map((extension) => extension.name);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    let record = await deps.files.get(task.fileId);
+    const decision = fileDecision(record, runId);
+    if (decision.action === 'skip') {
+      logger.info('File skipped by the tagging job', { jobId: task.jobId, fileId: task.fileId, reason: decision.reason });
+      return { ...task, runId, skip: decision.reason };
+    }
+    if (decision.action === 'start' && record) {
+      try {
+        if (task.removeAITags && Object.keys(record.aiTags).length) {
+          record = await deps.files.replace({ ...record, aiTags: {}, updatedAt: (deps.now ?? now)().toISOString() }, record);
+        }
+        await deps.files.startRun(task.fileId, runId, names, record.version);
+      } catch (error) {
+        if (!(error instanceof WriteConflict)) throw error;
+        await backOff(attempt);
+        continue;
+      }
+    }
+    return { ...task, runId, notBefore: fileStartTime(task.startedAtMs, task.index, task.rate).toISOString() };
+  }
+  // The file keeps changing under the job: someone is working on it, so the job leaves it.
+  return { ...task, runId, skip: 'busy' };
+}
+
+/** Counts one file once, however often this step is retried. */
+export async function countJobFile(task: JobFileCount, jobs: JobTable): Promise<{ jobId: string; index: number; outcome: string; counted: boolean }> {
+  const outcome = task.skip
+    ? 'skipped'
+    : fileOutcome((task.outcomes ?? []).map((outcome) => ({ status: outcome.status ?? 'failed', error: { reason: outcome.error?.reason ?? '' } })));
+  const counted = await jobs.countFile(task.jobId, task.index, outcome);
+  return { jobId: task.jobId, index: task.index, outcome, counted };
+}
+
+/**
+ * Ends the job: `planned` (a dry run), `failed` (a step failed past its retries, or every file tagged
+ * failed) or `succeeded`. A job cancelled meanwhile stays cancelled, and its webhook is not this step's.
+ */
+export async function finishJob({ jobId, error }: JobStep, deps: { jobs: JobTable; now?: () => Date }): Promise<{ jobId: string; webhook: boolean }> {
+  const job = await deps.jobs.get(jobId);
+  if (!job || (job.status !== 'planning' && job.status !== 'running')) return { jobId, webhook: false };
+  const counts = job.dryRun || job.total === null ? NO_COUNTS : finalCounts(await deps.jobs.counts(jobId, job.total), job.total);
+  const allFailed = counts.failed > 0 && counts.succeeded === 0;
+  const status: JobStatus = error ? 'failed' : job.dryRun ? 'planned' : allFailed ? 'failed' : 'succeeded';
+  const reason = error
+    ? { message: `The job stopped: ${error.Error}`, reason: 'JOB_STEP_FAILED' }
+    : allFailed
+      ? { message: 'Every file the job tagged failed; see each file’s extensionStatus', reason: 'ALL_FILES_FAILED' }
+      : undefined;
+  const ended = await deps.jobs.update(jobId, ['planning', 'running'], {
+    status,
+    finishedAt: (deps.now ?? now)().toISOString(),
+    ...(!job.dryRun && counts),
+    ...(reason && { error: reason }),
+  });
+  logger.info('Tagging job ended', { jobId, status, ...counts, stepError: error });
+  return { jobId, webhook: Boolean(ended?.webhookUrl) };
+}
+
+/** One attempt at the job's `tagging-job.completed` webhook; a refused target is given up at once. */
+export async function deliverJobWebhook(
+  { jobId }: JobStep,
+  deps: { jobs: JobTable; sender: WebhookSender },
+): Promise<{ jobId: string; delivered: boolean }> {
+  const job = await deps.jobs.get(jobId);
+  if (!job?.webhookUrl) return { jobId, delivered: false };
+  const result = await deps.sender.send(job.webhookUrl, jobWebhookEventId(jobId), jobWebhookBody(job));
+  logger.info('Job webhook attempt', { jobId, delivered: result.delivered, status: result.status, error: result.error });
+  if (result.delivered || result.refused) return { jobId, delivered: result.delivered };
+  throw new JobWebhookNotDelivered(result.error ?? `the receiver answered ${result.status}`);
+}
+
+const now = () => new Date();

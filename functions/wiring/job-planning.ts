@@ -1,0 +1,13 @@
+import { providerPrices } from '../core/tagging-job.js';
+import { bucketConfig, priceConfig, quotaConfig } from '../runtime/config.js';
+import { once } from '../runtime/once.js';
+import type { PlanDeps } from '../services/job-steps.js';
+import { fileSearch } from './file-search.js';
+import { fileStore } from './file-store.js';
+import { jobTable } from './job-table.js';
+
+const { bucket } = bucketConfig();
+const prices = providerPrices(priceConfig().prices);
+const quotas = quotaConfig();
+
+export const jobPlanning = once((): PlanDeps => ({ jobs: jobTable(), store: fileStore(), bucket, search: fileSearch(), prices, quotas }));

@@ -1,0 +1,253 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  type CfnStateMachine,
+  Choice,
+  Condition,
+  DefinitionBody,
+  DistributedMap,
+  Errors,
+  JitterType,
+  JsonPath,
+  LogLevel,
+  Map as MapState,
+  ResultWriterV2,
+  S3JsonItemReader,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  Wait,
+  WaitTime,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { JOB_RESULTS_PREFIX } from '../functions/core/job-steps.js';
+import { jobMaxConcurrency, type ProviderQuotas } from '../functions/core/tagging-job.js';
+import { AitagsFunction } from './lambda-function.js';
+import { arnInFinding } from './nag-findings.js';
+import type { Storage } from './storage.js';
+import { extensionTagging, type TaggingWorkflow } from './tagging-workflow.js';
+
+/** State names: the local runtime keys its task handlers and its Distributed Map stand-in by them. */
+export const JOB_STATES = {
+  endedAlready: 'Job ended already?',
+  plan: 'Plan the job',
+  anythingToTag: 'Anything to tag?',
+  tagEachFile: 'Tag each file',
+  startFile: 'Start the file',
+  fileSkipped: 'File skipped?',
+  waitForTurn: "Wait for the file's turn",
+  tagEachExtension: 'Tag each extension',
+  countFile: 'Count the file',
+  finish: 'Finish the job',
+  webhookOwed: 'Job webhook owed?',
+  deliverWebhook: 'Deliver the job webhook',
+  webhookGivenUp: 'Job webhook given up',
+  done: 'Job done',
+} as const;
+
+/** Items of the Distributed Map that may fail (a step failing past its retries) before the whole Map fails and the job with it. */
+export const TOLERATED_FAILURE_PERCENTAGE = 5;
+
+/**
+ * The job's webhook: one attempt per Lambda call, retried from 5 s doubling to an hourly cap, 33 attempts
+ * in all: 5+10+…+2560 s (≈ 1.4 h), then 23 hours at one an hour — a receiver down for a day still gets it.
+ */
+export const JOB_WEBHOOK_RETRY = { intervalSeconds: 5, backoffRate: 2, maxDelaySeconds: 3600, maxAttempts: 33 } as const;
+
+export interface TaggingJobsProps {
+  storage: Storage;
+  taggingWorkflow: TaggingWorkflow;
+  quotas: ProviderQuotas;
+}
+
+/**
+ * Tagging jobs: a Standard state machine per job. It plans (the selection, written to S3 as a manifest of
+ * fileIds), then runs a Distributed Map over the manifest: each file is started, waits for its turn (the
+ * job's rate, 80 % of the binding provider quota), runs the same tagger Lambdas with the same retries as
+ * an upload's run, and is counted once. Then it ends the job and sends its webhook.
+ */
+export class TaggingJobs extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly maxConcurrency: number;
+  readonly functions: Record<'plan' | 'startFile' | 'countFile' | 'finish' | 'deliverWebhook', AitagsFunction>;
+
+  constructor(scope: Construct, id: string, props: TaggingJobsProps) {
+    super(scope, id);
+    const { storage, taggingWorkflow } = props;
+    this.maxConcurrency = jobMaxConcurrency(props.quotas);
+
+    const step = (constructId: string, entry: string, description: string, timeout: Duration, memorySize = 256) =>
+      new AitagsFunction(this, constructId, { entry, description, memorySize, timeout });
+    // Planning walks the selection (up to a million records) within one invocation.
+    const plan = step(
+      'PlanTaggingJob',
+      'plan-tagging-job',
+      'aitags tagging jobs: selects the files and writes the manifest',
+      Duration.minutes(15),
+      1769,
+    );
+    storage.bindTable(plan, ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']);
+    storage.bindBucket(plan, { 's3:PutObject': ['jobs/manifests'] });
+    plan.addEnvironment('AITAGS_REKOGNITION_TPS', String(props.quotas.rekognitionTps));
+    plan.addEnvironment('AITAGS_VISION_RPM', String(props.quotas.visionRpm));
+    const startFile = step('StartJobFile', 'start-job-file', 'aitags tagging jobs: starts the run on one file, or skips it', Duration.seconds(20));
+    // PutItem: removeAITags rewrites the record (version-conditional); UpdateItem starts the run and settles index entries.
+    storage.bindTable(startFile, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    const countFile = step('CountJobFile', 'count-job-file', "aitags tagging jobs: counts one file's outcome once", Duration.seconds(10));
+    storage.bindTable(countFile, ['dynamodb:UpdateItem']);
+    const finish = step('FinishTaggingJob', 'finish-tagging-job', 'aitags tagging jobs: ends the job with its counts', Duration.seconds(30));
+    storage.bindTable(finish, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem']);
+    const deliverWebhook = step(
+      'DeliverJobWebhook',
+      'deliver-job-webhook',
+      "aitags tagging jobs: one attempt at the job's webhook",
+      Duration.seconds(20),
+    );
+    storage.bindTable(deliverWebhook, ['dynamodb:GetItem', 'dynamodb:BatchGetItem']);
+    deliverWebhook.addEnvironment('AITAGS_WEBHOOK_SECRET_ARN', taggingWorkflow.webhookSecret.secretArn);
+    deliverWebhook.addEnvironment('AITAGS_ALLOW_PRIVATE_WEBHOOKS', 'false');
+    taggingWorkflow.webhookSecret.grantRead(deliverWebhook);
+    this.functions = { plan, startFile, countFile, finish, deliverWebhook };
+
+    const invoke = (constructId: string, stateName: string, fn: AitagsFunction) =>
+      new LambdaInvoke(this, constructId, { stateName, lambdaFunction: fn, outputPath: '$.Payload' }).addRetry({
+        errors: [Errors.ALL],
+        interval: Duration.seconds(2),
+        maxAttempts: 5,
+        backoffRate: 2,
+        jitterStrategy: JitterType.FULL,
+      });
+
+    const done = new Succeed(this, 'JobDone', { stateName: JOB_STATES.done });
+    const deliver = new LambdaInvoke(this, 'DeliverJobWebhookTask', {
+      stateName: JOB_STATES.deliverWebhook,
+      lambdaFunction: deliverWebhook,
+      outputPath: '$.Payload',
+    })
+      .addRetry({
+        errors: ['JobWebhookNotDelivered'],
+        interval: Duration.seconds(JOB_WEBHOOK_RETRY.intervalSeconds),
+        backoffRate: JOB_WEBHOOK_RETRY.backoffRate,
+        maxDelay: Duration.seconds(JOB_WEBHOOK_RETRY.maxDelaySeconds),
+        maxAttempts: JOB_WEBHOOK_RETRY.maxAttempts,
+      })
+      .addRetry({ errors: [Errors.ALL], interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2, jitterStrategy: JitterType.FULL })
+      .addCatch(new Succeed(this, 'JobWebhookGivenUp', { stateName: JOB_STATES.webhookGivenUp }), {
+        errors: [Errors.ALL],
+        resultPath: '$.webhookError',
+      });
+    deliver.next(done);
+
+    const finishJob = invoke('FinishTaggingJobTask', JOB_STATES.finish, finish).next(
+      new Choice(this, 'JobWebhookOwed', { stateName: JOB_STATES.webhookOwed })
+        .when(Condition.booleanEquals('$.webhook', true), deliver)
+        .otherwise(done),
+    );
+
+    // One file: start (or skip), wait for its turn, tag each extension as an upload's run does, count.
+    const count = invoke('CountJobFileTask', JOB_STATES.countFile, countFile);
+    const tagExtensions = new MapState(this, 'TagEachExtension', {
+      stateName: JOB_STATES.tagEachExtension,
+      itemsPath: '$.extensions',
+      itemSelector: {
+        fileId: JsonPath.stringAt('$.fileId'),
+        runId: JsonPath.stringAt('$.runId'),
+        extension: JsonPath.objectAt('$$.Map.Item.Value'),
+      },
+      resultPath: '$.outcomes',
+    }).itemProcessor(extensionTagging(this, taggingWorkflow.taggers, taggingWorkflow.recordFailure));
+    const perFile = invoke('StartJobFileTask', JOB_STATES.startFile, startFile).next(
+      new Choice(this, 'FileSkipped', { stateName: JOB_STATES.fileSkipped })
+        .when(Condition.isPresent('$.skip'), count)
+        .otherwise(
+          new Wait(this, 'WaitForTurn', { stateName: JOB_STATES.waitForTurn, time: WaitTime.timestampPath('$.notBefore') })
+            .next(tagExtensions)
+            .next(count),
+        ),
+    );
+
+    const tagEachFile = new DistributedMap(this, 'TagEachFile', {
+      stateName: JOB_STATES.tagEachFile,
+      itemReader: new S3JsonItemReader({ bucketNamePath: JsonPath.stringAt('$.manifest.bucket'), key: JsonPath.stringAt('$.manifest.key') }),
+      itemSelector: {
+        jobId: JsonPath.stringAt('$.jobId'),
+        fileId: JsonPath.stringAt('$$.Map.Item.Value.fileId'),
+        index: JsonPath.numberAt('$$.Map.Item.Index'),
+        extensions: JsonPath.objectAt('$.extensions'),
+        removeAITags: JsonPath.objectAt('$.removeAITags'),
+        startedAtMs: JsonPath.numberAt('$.startedAtMs'),
+        rate: JsonPath.numberAt('$.rate'),
+      },
+      maxConcurrency: this.maxConcurrency,
+      toleratedFailurePercentage: TOLERATED_FAILURE_PERCENTAGE,
+      // Express children: a file takes seconds (its wait included), and an Express child costs per request
+      // and duration instead of per state transition (docs/architecture.md, "Tagging jobs").
+      mapExecutionType: StateMachineType.EXPRESS,
+      resultWriterV2: new ResultWriterV2({ bucketNamePath: JsonPath.stringAt('$.manifest.bucket'), prefix: JOB_RESULTS_PREFIX }),
+      resultPath: '$.mapResult',
+    });
+    tagEachFile.itemProcessor(perFile);
+    tagEachFile.addCatch(finishJob, { errors: [Errors.ALL], resultPath: '$.error' });
+    tagEachFile.next(finishJob);
+
+    const planJob = invoke('PlanTaggingJobTask', JOB_STATES.plan, plan);
+    planJob.addCatch(finishJob, { errors: [Errors.ALL], resultPath: '$.error' });
+    planJob.next(
+      new Choice(this, 'AnythingToTag', { stateName: JOB_STATES.anythingToTag })
+        .when(Condition.booleanEquals('$.tag', true), tagEachFile)
+        .otherwise(finishJob),
+    );
+
+    const start = new Choice(this, 'JobEndedAlready', { stateName: JOB_STATES.endedAlready })
+      .when(Condition.and(Condition.isPresent('$.ended'), Condition.booleanEquals('$.ended', true)), deliver)
+      .otherwise(planJob);
+
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      comment: 'aitags tagging jobs: plan the selection, tag each file of the manifest at the quota-bound rate, end the job, send its webhook',
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(start),
+      // A million files at 4 a second (Rekognition's default 5 TPS, 80 %) take 70 hours; a week leaves room.
+      timeout: Duration.days(7),
+      logs: {
+        destination: new LogGroup(this, 'StateMachineLogs', { retention: RetentionDays.ONE_MONTH }),
+        level: LogLevel.ALL,
+        includeExecutionData: false,
+      },
+      tracingEnabled: true,
+    });
+    // The Distributed Map reads the manifest and writes its results under jobs/ only.
+    const bucket = storage.bucket;
+    this.stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('jobs/manifests/*')] }));
+    this.stateMachine.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+        resources: [bucket.arnForObjects(`${JOB_RESULTS_PREFIX}/*`)],
+      }),
+    );
+    const stack = Stack.of(this);
+    Validations.of(this.stateMachine).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Log delivery and X-Ray support no resource-level permissions.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${arnInFinding(bucket)}/jobs/manifests/*]`,
+        reason: "The Distributed Map's ItemReader reads the manifest of the job it runs; manifests are named by jobId at run time.",
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${arnInFinding(bucket)}/${JOB_RESULTS_PREFIX}/*]`,
+        reason: "The Distributed Map's ResultWriter writes under a Map Run id known only at run time.",
+      },
+      ...[plan, startFile, countFile, finish, deliverWebhook, ...Object.values(taggingWorkflow.taggers), taggingWorkflow.recordFailure].map((fn) => ({
+        id: `AwsSolutions-IAM5[Resource::${arnInFinding(fn)}:*]`,
+        reason: "CDK's LambdaInvoke grant: the function and its versions; the task invokes the unqualified ARN.",
+      })),
+      ...[':*', '/*:*'].map((suffix) => ({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(this.stateMachine.node.defaultChild as CfnStateMachine)}"}]}]}${suffix}]`,
+        reason: "CDK's Distributed Map grant: the Map Run starts, describes and stops its own child executions, named by Step Functions at run time.",
+      })),
+    );
+  }
+}
