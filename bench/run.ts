@@ -369,10 +369,21 @@ async function searchIndex(): Promise<void> {
   if (report.anomalies.length) process.exitCode = 1;
 }
 
+/** One tagging job over 2,000 images against a Rekognition fake at 20 calls/s that aitags is told (issue 12). */
+async function taggingJobs(): Promise<void> {
+  // Loaded only now, as searchIndex: it imports standardwebhooks, which main() times cold inside the stack.
+  const { formatTaggingJobs, taggingJobsBench, taggingJobsLine } = await import('./tagging-jobs.js');
+  const report = await taggingJobsBench({ files: 2000, tps: 20 });
+  console.log(formatTaggingJobs(report));
+  console.log(taggingJobsLine(report));
+  if (report.anomalies.length) process.exitCode = 1;
+}
+
 main()
   .then(coldStarts)
   .then(providerBurst)
   .then(searchIndex)
+  .then(taggingJobs)
   .catch((error: unknown) => {
     console.error('bench failed:', error);
     process.exitCode = 1;
