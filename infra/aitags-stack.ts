@@ -60,6 +60,8 @@ export class AitagsStack extends Stack {
 
   constructor(scope: Construct, id: string, props: AitagsStackProps = {}) {
     super(scope, id, props);
+    // Renders the Distributed Map's ResultWriter with a bucket taken from the state (the manifest's), and grants nothing itself: infra/tagging-jobs.ts grants its prefix.
+    this.node.setContext('@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2', true);
     this.storage = new Storage(this, 'Storage', { removalPolicy: props.dataRemovalPolicy });
     this.delivery = new Delivery(this, 'Delivery', { bucket: this.storage.bucket });
     this.taggingWorkflow = new TaggingWorkflow(this, 'TaggingWorkflow', {

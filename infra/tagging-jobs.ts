@@ -23,7 +23,10 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { JOB_RESULTS_PREFIX } from '../functions/core/job-steps.js';
-import { jobMaxConcurrency, type ProviderQuotas } from '../functions/core/tagging-job.js';
+import { jobMaxConcurrency, jobRate, type ProviderQuotas } from '../functions/core/tagging-job.js';
+
+const AWS_ONLY = { name: 'aws-auto-tagging', minConfidence: 0, maxTags: 1 } as const;
+const GOOGLE_ONLY = { name: 'google-auto-tagging', minConfidence: 0, maxTags: 1 } as const;
 import { AitagsFunction } from './lambda-function.js';
 import { arnInFinding } from './nag-findings.js';
 import type { Storage } from './storage.js';
@@ -56,6 +59,23 @@ export const TOLERATED_FAILURE_PERCENTAGE = 5;
  */
 export const JOB_WEBHOOK_RETRY = { intervalSeconds: 5, backoffRate: 2, maxDelaySeconds: 3600, maxAttempts: 33 } as const;
 
+/**
+ * A ResultWriter whose bucket comes from the state (the manifest's) and whose grant is the results
+ * prefix only: CDK's own grants every object of every bucket when the bucket is a path.
+ */
+class ScopedResultWriter extends ResultWriterV2 {
+  constructor(
+    props: ConstructorParameters<typeof ResultWriterV2>[0],
+    private readonly grant: PolicyStatement,
+  ) {
+    super(props);
+  }
+
+  override providePolicyStatements(): PolicyStatement[] {
+    return [this.grant];
+  }
+}
+
 export interface TaggingJobsProps {
   storage: Storage;
   taggingWorkflow: TaggingWorkflow;
@@ -70,13 +90,14 @@ export interface TaggingJobsProps {
  */
 export class TaggingJobs extends Construct {
   readonly stateMachine: StateMachine;
+  /** The most files a job keeps in flight: the fastest provider's share, ten seconds' worth. */
   readonly maxConcurrency: number;
   readonly functions: Record<'plan' | 'startFile' | 'countFile' | 'finish' | 'deliverWebhook', AitagsFunction>;
 
   constructor(scope: Construct, id: string, props: TaggingJobsProps) {
     super(scope, id);
     const { storage, taggingWorkflow } = props;
-    this.maxConcurrency = jobMaxConcurrency(props.quotas);
+    this.maxConcurrency = jobMaxConcurrency(Math.max(jobRate([AWS_ONLY], props.quotas), jobRate([GOOGLE_ONLY], props.quotas)));
 
     const step = (constructId: string, entry: string, description: string, timeout: Duration, memorySize = 256) =>
       new AitagsFunction(this, constructId, { entry, description, memorySize, timeout });
@@ -180,12 +201,19 @@ export class TaggingJobs extends Construct {
         startedAtMs: JsonPath.numberAt('$.startedAtMs'),
         rate: JsonPath.numberAt('$.rate'),
       },
-      maxConcurrency: this.maxConcurrency,
+      // Per job, from its rate (the planner's jobMaxConcurrency); the rate itself comes from the quotas set at deploy.
+      maxConcurrencyPath: JsonPath.stringAt('$.maxConcurrency'),
       toleratedFailurePercentage: TOLERATED_FAILURE_PERCENTAGE,
       // Express children: a file takes seconds (its wait included), and an Express child costs per request
       // and duration instead of per state transition (docs/architecture.md, "Tagging jobs").
       mapExecutionType: StateMachineType.EXPRESS,
-      resultWriterV2: new ResultWriterV2({ bucketNamePath: JsonPath.stringAt('$.manifest.bucket'), prefix: JOB_RESULTS_PREFIX }),
+      resultWriterV2: new ScopedResultWriter(
+        { bucketNamePath: JsonPath.stringAt('$.manifest.bucket'), prefix: JOB_RESULTS_PREFIX },
+        new PolicyStatement({
+          actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+          resources: [storage.bucket.arnForObjects(`${JOB_RESULTS_PREFIX}/*`)],
+        }),
+      ),
       resultPath: '$.mapResult',
     });
     tagEachFile.itemProcessor(perFile);
@@ -217,15 +245,9 @@ export class TaggingJobs extends Construct {
       },
       tracingEnabled: true,
     });
-    // The Distributed Map reads the manifest and writes its results under jobs/ only.
+    // The Distributed Map reads the manifest and (ScopedResultWriter) writes its results under jobs/ only.
     const bucket = storage.bucket;
     this.stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('jobs/manifests/*')] }));
-    this.stateMachine.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
-        resources: [bucket.arnForObjects(`${JOB_RESULTS_PREFIX}/*`)],
-      }),
-    );
     const stack = Stack.of(this);
     Validations.of(this.stateMachine).acknowledge(
       {

@@ -118,7 +118,8 @@ interface DistributedMapState {
   itemReader: { Parameters?: Record<string, string> };
   itemSelector?: Record<string, unknown>;
   processor: MachineDefinition;
-  maxConcurrency: number;
+  /** MaxConcurrency, or the input path MaxConcurrencyPath names. */
+  maxConcurrency: number | string;
   toleratedFailurePercentage: number;
   resultWriter?: { Parameters?: Record<string, string> };
 }
@@ -145,7 +146,7 @@ function extractDistributedMaps(definition: MachineDefinition): { definition: Ma
       itemReader: state.ItemReader as DistributedMapState['itemReader'],
       itemSelector: state.ItemSelector as Record<string, unknown> | undefined,
       processor: runnable,
-      maxConcurrency: Number(state.MaxConcurrency ?? 0) || Number.POSITIVE_INFINITY,
+      maxConcurrency: typeof state.MaxConcurrencyPath === 'string' ? state.MaxConcurrencyPath : Number(state.MaxConcurrency ?? 0),
       toleratedFailurePercentage: Number(state.ToleratedFailurePercentage ?? 0),
       resultWriter: state.ResultWriter as DistributedMapState['resultWriter'],
     };
@@ -154,9 +155,16 @@ function extractDistributedMaps(definition: MachineDefinition): { definition: Ma
         .filter((field) => field in state)
         .map((field) => [field, state[field]]),
     );
-    states[name] = { Type: 'Task', Resource: 'arn:aws:states:::local:distributed-map', ...kept };
+    // A Map has no timeout of its own; the runner gives a Task 60 s unless told otherwise, so it gets the execution's.
+    states[name] = { Type: 'Task', Resource: 'arn:aws:states:::local:distributed-map', TimeoutSeconds: executionTimeout(definition), ...kept };
   }
   return { definition: { ...definition, States: states }, maps };
+}
+
+/** The execution's TimeoutSeconds, within what a Node timer can wait (24.8 days). */
+function executionTimeout(definition: MachineDefinition): number {
+  const seconds = typeof definition.TimeoutSeconds === 'number' ? definition.TimeoutSeconds : 7 * 24 * 3600;
+  return Math.min(seconds, Math.floor(2 ** 31 / 1000) - 1);
 }
 
 /** `$.a.b` of a value (what ItemReader and ResultWriter parameters use). */
@@ -203,7 +211,7 @@ export async function startLocalStepFunctions(options: Options): Promise<LocalSt
       return { status: 400, body: { __type: 'ExecutionAlreadyExists', message: `Execution Already Exists: '${executionArn}'` } };
     names.add(executionArn);
     const input = JSON.parse(typeof body.input === 'string' ? body.input : '{}') as Parameters<StateMachine['run']>[0];
-    const stopped = { value: false };
+    const stopped: StopSignal = { value: false, children: new Map() };
     const taskResourceLocalHandlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = Object.fromEntries(
       Object.entries(target.workflow.taskEntries).map(([stateName, entry]) => [stateName, lambdaInvoke(entry, options.handlers)]),
     );
@@ -215,10 +223,14 @@ export async function startLocalStepFunctions(options: Options): Promise<LocalSt
     const execution = target.machine.run(input, { overrides, noThrowOnAbort: true });
     const done = execution.result
       .catch((error: unknown) => options.onExecutionError?.(executionArn, error))
+      // A stopped parent returns at once; its Map's children (stopped too) are done only once they have unwound.
+      .then(() => Promise.allSettled([...stopped.children.values()]))
       .finally(() => running.delete(executionArn));
     running.set(executionArn, {
       abort: () => {
+        // As on AWS: stopping the execution stops its Map Run's child executions with it.
         stopped.value = true;
+        for (const abortChild of stopped.children.keys()) abortChild();
         execution.abort();
       },
       done,
@@ -270,13 +282,19 @@ export async function startLocalStepFunctions(options: Options): Promise<LocalSt
   };
 }
 
+/** An execution's stop: set once it is stopped; the Map children in flight, by their abort. */
+interface StopSignal {
+  value: boolean;
+  children: Map<() => void, Promise<unknown>>;
+}
+
 type Overrides = NonNullable<Parameters<StateMachine['run']>[1]>['overrides'];
 
 /** One Distributed Map state's run: the stand-in described at extractDistributedMaps. */
 async function runDistributedMap(
   map: DistributedMapState,
   mapInput: JsonValue,
-  run: { overrides: Overrides; stopped: { value: boolean }; objects?: LocalObjects; executionName: string },
+  run: { overrides: Overrides; stopped: StopSignal; objects?: LocalObjects; executionName: string },
 ): Promise<JsonValue> {
   if (!run.objects) throw new Error('A Distributed Map needs the local bucket (objects) to read its items from');
   const reader = parameters(map.itemReader.Parameters, mapInput);
@@ -300,15 +318,25 @@ async function runDistributedMap(
         context: { Map: { Item: { Index: index, Value: items[index] } } } as never,
         noThrowOnAbort: true,
       });
+      const result = execution.result;
+      run.stopped.children.set(execution.abort, result);
       try {
-        await execution.result;
+        await result;
         succeeded++;
       } catch (error) {
         failures.push({ index, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      } finally {
+        run.stopped.children.delete(execution.abort);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(map.maxConcurrency, Math.max(1, items.length)) }, worker));
+  const limit = typeof map.maxConcurrency === 'string' ? pathValue(mapInput, map.maxConcurrency) : map.maxConcurrency;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) {
+    // As Step Functions fails a Map whose MaxConcurrencyPath does not lead to a non-negative integer.
+    throw Object.assign(new Error(`MaxConcurrency ${JSON.stringify(limit)} is not a non-negative integer`), { name: 'States.Runtime' });
+  }
+  const concurrency = limit || Number.POSITIVE_INFINITY;
+  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, items.length)) }, worker));
   const writer = parameters(map.resultWriter?.Parameters, mapInput);
   const key = `${writer.Prefix ?? 'results'}/${run.executionName}/manifest.json`;
   if (map.resultWriter && writer.Bucket) {

@@ -27,6 +27,12 @@ export const CLIENTS_BY_ENTRY: Readonly<Record<string, readonly Client[]>> = {
   'tag-with-vision': ['dynamodb', 's3', 'secrets', 'vision', 'sharp'],
   'record-extension-failure': ['dynamodb'],
   'deliver-webhook': ['dynamodb', 's3', 'presigner', 'secrets'],
+  'tagging-jobs': ['dynamodb', 'sfn', 'secrets'],
+  'plan-tagging-job': ['dynamodb', 's3'],
+  'start-job-file': ['dynamodb'],
+  'count-job-file': ['dynamodb'],
+  'finish-tagging-job': ['dynamodb'],
+  'deliver-job-webhook': ['dynamodb', 'secrets'],
 };
 
 /** Reference bundles measured beside the functions. */

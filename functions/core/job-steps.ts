@@ -46,6 +46,10 @@ export interface JobPlan {
   removeAITags?: boolean;
   startedAtMs?: number;
   rate?: number;
+  /** Why planning ended the job (a selection over the limit); Finish fails it with this. */
+  error?: { Error: string; Cause?: string };
+  /** The Distributed Map's MaxConcurrencyPath. */
+  maxConcurrency?: number;
 }
 
 /** The manifest's key: one JSON array of `{ "fileId" }` items per job, under the prefix only jobs use. */

@@ -14,7 +14,8 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 /** A job in one of these has ended: its counts no longer change. */
 export const FINAL_JOB_STATUSES: ReadonlySet<JobStatus> = new Set(['planned', 'succeeded', 'failed', 'cancelled']);
 
-export const MAX_JOB_FILES = 10_000_000;
+/** A job's largest selection: at the default Rekognition quota (4 files/s for jobs) a million files take 70 h, inside the execution's 7 days. */
+export const MAX_JOB_FILES = 1_000_000;
 
 const taggingJobRequestSchema = z.strictObject(
   {
@@ -105,10 +106,27 @@ export interface TaggingJob extends JobCounts {
   error?: { message: string; reason: string };
 }
 
-/** The job as the API answers it (the webhook URL is the caller's own and stays out of listings). */
+/** The job as the API answers it: its own fields only (not how its execution runs), and not the caller's webhook URL. */
 export function jobObject(job: TaggingJob): Omit<TaggingJob, 'webhookUrl'> {
-  const { webhookUrl: _webhookUrl, ...shown } = job;
-  return shown;
+  return {
+    jobId: job.jobId,
+    status: job.status,
+    total: job.total,
+    done: job.done,
+    succeeded: job.succeeded,
+    failed: job.failed,
+    skipped: job.skipped,
+    createdAt: job.createdAt,
+    finishedAt: job.finishedAt,
+    estimatedProviderCostUsd: job.estimatedProviderCostUsd,
+    extensions: job.extensions,
+    ...(job.searchQuery !== undefined && { searchQuery: job.searchQuery }),
+    ...(job.path !== undefined && { path: job.path }),
+    ...(job.maxFiles !== undefined && { maxFiles: job.maxFiles }),
+    removeAITags: job.removeAITags,
+    dryRun: job.dryRun,
+    ...(job.error && { error: job.error }),
+  };
 }
 
 export const newJob = (jobId: string, request: TaggingJobRequest, now: string): TaggingJob => ({
@@ -177,13 +195,13 @@ export function jobRate(extensions: readonly Extension[], quotas: ProviderQuotas
 export const FILE_SECONDS_IN_FLIGHT = 10;
 
 /**
- * The Distributed Map's MaxConcurrency, fixed at deploy from the quotas: enough files in flight for the
- * fastest provider's share. It is not what bounds the rate — each file waits for its own start time
- * (`fileStartTime`) — it only keeps the schedule fed, and caps the catch-up after a stall.
+ * A job's Distributed Map concurrency (MaxConcurrencyPath): enough files in flight to start one every
+ * 1/rate seconds even when each takes FILE_SECONDS_IN_FLIGHT. It is not what bounds the rate — each
+ * file waits for its own start time (`fileStartTime`) — it keeps the schedule fed, caps the catch-up
+ * after a stall, and keeps each child's wait for its turn near FILE_SECONDS_IN_FLIGHT.
  */
-export function jobMaxConcurrency(quotas: ProviderQuotas): number {
-  const fastest = Math.max(providerRate('aws-auto-tagging', quotas), providerRate('google-auto-tagging', quotas));
-  return Math.max(1, Math.ceil(fastest * FILE_SECONDS_IN_FLIGHT));
+export function jobMaxConcurrency(rate: number): number {
+  return Math.max(1, Math.ceil(rate * FILE_SECONDS_IN_FLIGHT));
 }
 
 /** File `index` of a job that started at `startedAtMs` calls its providers no earlier than this: `rate` files a second, no burst. */
@@ -203,14 +221,18 @@ export type SkipReason = 'deleted' | 'busy' | 'not-an-image';
 export function fileDecision(record: FileRecord | undefined, runId: string): { action: 'skip'; reason: SkipReason } | { action: 'start' | 'resume' } {
   if (!record) return { action: 'skip', reason: 'deleted' };
   if (record.fileType !== 'image') return { action: 'skip', reason: 'not-an-image' };
-  const runs = Object.entries(record.extensionStatus).filter(([, status]) => status === 'pending');
-  if (runs.some(([name]) => record.extensionRuns?.[name as ExtensionName] === runId)) return { action: 'resume' };
-  if (runs.length) return { action: 'skip', reason: 'busy' };
+  const pendingRuns = Object.entries(record.extensionStatus)
+    .filter(([, status]) => status === 'pending')
+    .map(([name]) => record.extensionRuns?.[name as ExtensionName] ?? '');
+  if (pendingRuns.includes(runId)) return { action: 'resume' };
+  // A job's run left pending (its job was cancelled or its child execution stopped) is nobody's to wait for.
+  if (pendingRuns.some((pending) => !isJobRunId(pending))) return { action: 'skip', reason: 'busy' };
   return { action: 'start' };
 }
 
 /** The run id a job uses for one file: the same on every retry, so a retried start is recognised. */
 export const jobRunId = (jobId: string, index: number) => `${jobId}-${index}`;
+const isJobRunId = (runId: string) => /^job_[0-9a-f]{24}-\d+$/.test(runId);
 
 export type FileOutcome = 'succeeded' | 'failed' | 'skipped';
 

@@ -12,6 +12,7 @@ import {
   fileStartTime,
   finalCounts,
   type JobStatus,
+  jobMaxConcurrency,
   jobRate,
   jobRunId,
   jobWebhookBody,
@@ -36,6 +37,14 @@ export interface PlanDeps {
   now?: () => Date;
 }
 
+/** A selection larger than a job may take without maxFiles: the job fails with this, nothing tagged. */
+export class SelectionOverLimit extends Error {
+  constructor() {
+    super(`The selection holds more than ${MAX_JOB_FILES} files: narrow it by path or createdAt, or set maxFiles`);
+    this.name = 'SelectionOverLimit';
+  }
+}
+
 /** The receiver did not take the job's webhook: thrown so that the state machine's Retry tries again later. */
 export class JobWebhookNotDelivered extends Error {
   constructor(detail: string) {
@@ -50,7 +59,13 @@ export class JobWebhookNotDelivered extends Error {
 export async function planJob({ jobId }: JobStep, deps: PlanDeps): Promise<JobPlan> {
   const job = await deps.jobs.get(jobId);
   if (job?.status !== 'planning') return { jobId, tag: false };
-  const { fileIds, reads } = await deps.search.selectIds(selectionQuery(job), job.maxFiles ?? MAX_JOB_FILES, Number.POSITIVE_INFINITY);
+  // More matches than maxFiles: the first maxFiles. Without maxFiles, more than a job may take ends the job instead.
+  const { fileIds, reads } = await deps.search.selectIds(selectionQuery(job), job.maxFiles ?? MAX_JOB_FILES + 1, Number.POSITIVE_INFINITY);
+  if (fileIds.length > MAX_JOB_FILES) {
+    // Not thrown: a Retry would plan it all again. Finish fails the job with this reason.
+    const { name, message } = new SelectionOverLimit();
+    return { jobId, tag: false, error: { Error: name, Cause: message } };
+  }
   const total = fileIds.length;
   const estimatedProviderCostUsd = estimateProviderCost(total, job.extensions, deps.prices);
   logger.info('Tagging job planned', { jobId, total, indexItemsRead: reads.indexItems, recordsRead: reads.records });
@@ -72,7 +87,16 @@ export async function planJob({ jobId }: JobStep, deps: PlanDeps): Promise<JobPl
     rate,
   });
   if (!running) return { jobId, tag: false };
-  return { jobId, tag: true, manifest: { bucket: deps.bucket, key }, extensions: job.extensions, removeAITags: job.removeAITags, startedAtMs, rate };
+  return {
+    jobId,
+    tag: true,
+    manifest: { bucket: deps.bucket, key },
+    extensions: job.extensions,
+    removeAITags: job.removeAITags,
+    startedAtMs,
+    rate,
+    maxConcurrency: jobMaxConcurrency(rate),
+  };
 }
 
 /**

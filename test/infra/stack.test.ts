@@ -232,7 +232,9 @@ describe('handler functions', () => {
     });
     // The routes that take a webhookUrl check it at request time, deliver-webhook again at delivery time.
     expect(Object.fromEntries(allowances)).toEqual(
-      Object.fromEntries(['upload', 'upload-url', 'update-details', 'deliver-webhook'].map((entry) => [entry, 'false'])),
+      Object.fromEntries(
+        ['upload', 'upload-url', 'update-details', 'deliver-webhook', 'tagging-jobs', 'deliver-job-webhook'].map((entry) => [entry, 'false']),
+      ),
     );
   });
 
@@ -421,7 +423,14 @@ describe('permissions', () => {
     expect(stepFunctionsPermissionsOf(entry)).toEqual(['states:StartExecution stateMachine']);
   });
 
-  it.each(HANDLER_ENTRIES.filter((entry) => !STARTS_TAGGING.includes(entry)))('%s may not touch Step Functions', (entry) => {
+  it('lets tagging-jobs start executions of the tagging-jobs state machine and stop them, and nothing else of Step Functions', () => {
+    expect(stepFunctionsPermissionsOf('tagging-jobs')).toEqual([
+      'states:StartExecution jobsStateMachine',
+      'states:StopExecution arn:Ref(AWS::Partition):states:Ref(AWS::Region):Ref(AWS::AccountId):execution:jobsStateMachine.Name:*',
+    ]);
+  });
+
+  it.each(HANDLER_ENTRIES.filter((entry) => ![...STARTS_TAGGING, 'tagging-jobs'].includes(entry)))('%s may not touch Step Functions', (entry) => {
     expect(stepFunctionsPermissionsOf(entry)).toEqual([]);
   });
 
@@ -448,7 +457,7 @@ describe('permissions', () => {
     }
   });
 
-  it('grants Query to list-files alone, on the search index alone, and no function anything on every index', () => {
+  it('grants Query to the searching functions alone, on the search index alone, and no function anything on every index', () => {
     const entries = Object.values(resources).flatMap((resource) => {
       const entry = resource.Metadata?.[HANDLER_ENTRY_METADATA];
       return resource.Type === 'AWS::Lambda::Function' && typeof entry === 'string' ? [entry] : [];
@@ -458,10 +467,12 @@ describe('permissions', () => {
         .filter((permission) => permission.startsWith('dynamodb:Query') || permission.includes('/index/'))
         .map((permission) => `${entry}: ${permission}`),
     );
-    expect(indexPermissions).toEqual(['list-files: dynamodb:Query table/index/search']);
+    expect(indexPermissions.sort()).toEqual(
+      ['list-files', 'tagging-jobs', 'plan-tagging-job'].map((entry) => `${entry}: dynamodb:Query table/index/search`).sort(),
+    );
   });
 
-  it.each(HANDLER_ENTRIES.filter((entry) => !['list-files', 'bulk-tags', 'delete-files'].includes(entry)))(
+  it.each(HANDLER_ENTRIES.filter((entry) => !['list-files', 'bulk-tags', 'delete-files', 'tagging-jobs'].includes(entry)))(
     '%s reads one record at a time (no BatchGetItem)',
     (entry) => {
       expect(permissionsOf(entry).filter((permission) => permission.startsWith('dynamodb:BatchGetItem'))).toEqual([]);
@@ -492,6 +503,7 @@ describe('outputs', () => {
       VisionCredentialsSecretArn: 'visionCredentials',
       WebhookSecretArn: 'webhookSecret',
       StateMachineArn: 'stateMachine',
+      TaggingJobsStateMachineArn: 'jobsStateMachine',
       TableName: 'table',
       AlarmTopicArn: 'alarmTopic',
     });

@@ -27,6 +27,12 @@ const WITHOUT_SHARP = [
   'route-not-found',
   'record-extension-failure',
   'deliver-webhook',
+  'tagging-jobs',
+  'plan-tagging-job',
+  'start-job-file',
+  'count-job-file',
+  'finish-tagging-job',
+  'deliver-job-webhook',
 ];
 /** Given on the command line as JSON text, as the README shows. */
 const DEFAULT_EXTENSIONS = [{ name: 'aws-auto-tagging', minConfidence: 80, maxTags: 10 }];
@@ -247,6 +253,12 @@ const BUNDLE_CONTENTS: Record<string, Capability[]> = {
   'tag-with-vision': ['dynamodb', 's3', 'secrets-manager', 'vision', 'sharp', 'zod'],
   'record-extension-failure': ['dynamodb', 'zod'],
   'deliver-webhook': ['dynamodb', 's3', 'presigner', 'secrets-manager', 'zod', 'webhook-signing'],
+  'tagging-jobs': ['dynamodb', 'step-functions', 'secrets-manager', 'zod'],
+  'plan-tagging-job': ['dynamodb', 's3', 'zod'],
+  'start-job-file': ['dynamodb', 'zod'],
+  'count-job-file': ['dynamodb', 'zod'],
+  'finish-tagging-job': ['dynamodb', 'zod'],
+  'deliver-job-webhook': ['dynamodb', 'secrets-manager', 'zod', 'webhook-signing'],
 };
 
 interface Metafile {

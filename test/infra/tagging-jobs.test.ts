@@ -1,0 +1,120 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { JOB_RESULTS_PREFIX } from '../../functions/core/job-steps.js';
+import { AitagsStack } from '../../infra/aitags-stack.js';
+import { JOB_STATES, JOB_WEBHOOK_RETRY, TOLERATED_FAILURE_PERCENTAGE } from '../../infra/tagging-jobs.js';
+import { StackTemplate } from './stack-template.js';
+
+let synthesized: StackTemplate;
+let states: Record<string, Record<string, unknown>>;
+
+beforeAll(() => {
+  synthesized = new StackTemplate();
+  const definition = synthesized.definitionOf(synthesized.logicalId(synthesized.stack.taggingJobs.stateMachine));
+  states = definition.States as Record<string, Record<string, unknown>>;
+});
+
+describe('the tagging-jobs state machine', () => {
+  it('runs each file in a Distributed Map over the planner’s manifest in S3, with Express children, a failure tolerance and results in S3', () => {
+    const map = states[JOB_STATES.tagEachFile];
+    expect(map).toMatchObject({
+      Type: 'Map',
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: JOB_STATES.startFile },
+      ItemReader: {
+        Resource: 'arn:Ref(AWS::Partition):states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { 'Bucket.$': '$.manifest.bucket', 'Key.$': '$.manifest.key' },
+      },
+      ItemSelector: {
+        'jobId.$': '$.jobId',
+        'fileId.$': '$$.Map.Item.Value.fileId',
+        'index.$': '$$.Map.Item.Index',
+        'rate.$': '$.rate',
+        'startedAtMs.$': '$.startedAtMs',
+      },
+      MaxConcurrencyPath: '$.maxConcurrency',
+      ToleratedFailurePercentage: TOLERATED_FAILURE_PERCENTAGE,
+      ResultWriter: { Parameters: { 'Bucket.$': '$.manifest.bucket', Prefix: JOB_RESULTS_PREFIX } },
+      ResultPath: '$.mapResult',
+      Next: JOB_STATES.finish,
+    });
+    expect(map?.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: JOB_STATES.finish }]);
+  });
+
+  it('makes each file wait for its turn before its providers are called, then tags it with the same taggers and counts it', () => {
+    const processor =
+      (states[JOB_STATES.tagEachFile]?.ItemProcessor as { States: Record<string, Record<string, unknown>> } | undefined)?.States ?? {};
+    expect(processor[JOB_STATES.startFile]?.Next).toBe(JOB_STATES.fileSkipped);
+    expect(processor[JOB_STATES.fileSkipped]).toMatchObject({
+      Choices: [{ Variable: '$.skip', IsPresent: true, Next: JOB_STATES.countFile }],
+      Default: JOB_STATES.waitForTurn,
+    });
+    expect(processor[JOB_STATES.waitForTurn]).toEqual({ Type: 'Wait', TimestampPath: '$.notBefore', Next: JOB_STATES.tagEachExtension });
+    const tagging = processor[JOB_STATES.tagEachExtension] as {
+      ItemProcessor: { States: Record<string, { Resource?: string; Parameters?: { FunctionName?: unknown } }> };
+    };
+    const taggers = Object.values(tagging.ItemProcessor.States)
+      .map((state) => state.Parameters?.FunctionName)
+      .filter(Boolean)
+      .map((arn) => synthesized.render(arn));
+    expect(new Set(taggers)).toEqual(new Set(['tag-with-rekognition', 'tag-with-vision', 'record-extension-failure']));
+    expect(processor[JOB_STATES.countFile]?.End).toBe(true);
+  });
+
+  it('retries the job webhook for more than a day, then gives up without failing the job', () => {
+    const deliver = states[JOB_STATES.deliverWebhook] as { Retry: Array<Record<string, unknown>>; Catch: unknown[] };
+    expect(deliver.Retry.find((retrier) => JSON.stringify(retrier.ErrorEquals) === '["JobWebhookNotDelivered"]')).toMatchObject({
+      ErrorEquals: ['JobWebhookNotDelivered'],
+      IntervalSeconds: JOB_WEBHOOK_RETRY.intervalSeconds,
+      MaxAttempts: JOB_WEBHOOK_RETRY.maxAttempts,
+      MaxDelaySeconds: JOB_WEBHOOK_RETRY.maxDelaySeconds,
+    });
+    let total = 0;
+    for (let attempt = 0; attempt < JOB_WEBHOOK_RETRY.maxAttempts; attempt++) {
+      total += Math.min(JOB_WEBHOOK_RETRY.intervalSeconds * JOB_WEBHOOK_RETRY.backoffRate ** attempt, JOB_WEBHOOK_RETRY.maxDelaySeconds);
+    }
+    expect(total).toBeGreaterThan(24 * 3600);
+    expect(deliver.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.webhookError', Next: JOB_STATES.webhookGivenUp }]);
+  });
+
+  it('lets the state machine read manifests and write results under jobs/ only, nothing else of the bucket', () => {
+    const role = (
+      synthesized.resources[synthesized.logicalId(synthesized.stack.taggingJobs.stateMachine)]?.Properties as { RoleArn: unknown } | undefined
+    )?.RoleArn;
+    const s3 = synthesized.permissionsOfRole(role).filter((permission) => permission.startsWith('s3:'));
+    expect(s3).toEqual(
+      [
+        's3:GetObject bucket/jobs/manifests/*',
+        ...['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject'].map(
+          (action) => `${action} bucket/${JOB_RESULTS_PREFIX}/*`,
+        ),
+      ].sort(),
+    );
+  });
+
+  it('lets the planner write manifests only, and the API function start and stop job executions only', () => {
+    expect(synthesized.permissionsOf('plan-tagging-job').filter((permission) => permission.startsWith('s3:'))).toEqual([
+      's3:PutObject bucket/jobs/manifests/*',
+    ]);
+    const states_ = synthesized.permissionsOf('tagging-jobs').filter((permission) => permission.startsWith('states:'));
+    expect(states_).toHaveLength(2);
+    expect(states_[0]).toMatch(/^states:StartExecution /);
+    expect(states_[1]).toMatch(/^states:StopExecution arn:.*:execution:.*:\*$/);
+    for (const entry of ['start-job-file', 'count-job-file', 'finish-tagging-job', 'deliver-job-webhook']) {
+      expect(synthesized.permissionsOf(entry).filter((permission) => permission.startsWith('s3:'))).toEqual([]);
+    }
+  });
+
+  it('paces jobs from the quotas given at deploy (default 5 TPS and 1800 RPM), and takes others by context', () => {
+    expect(synthesized.environmentOf('plan-tagging-job')).toMatchObject({ AITAGS_REKOGNITION_TPS: '5', AITAGS_VISION_RPM: '1800' });
+    expect(synthesized.stack.taggingJobs.maxConcurrency).toBe(240);
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new AitagsStack(app, 'Quotas', { providerQuotas: { rekognitionTps: 50, visionRpm: 600 } });
+    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    const plan = Object.values(functions).find((resource) => String(resource.Properties?.Description).includes('selects the files'));
+    expect(plan?.Properties?.Environment?.Variables).toMatchObject({ AITAGS_REKOGNITION_TPS: '50', AITAGS_VISION_RPM: '600' });
+    expect(stack.taggingJobs.maxConcurrency).toBe(400);
+    expect(() => new AitagsStack(new App(), 'Bad', { providerQuotas: { rekognitionTps: 0, visionRpm: 600 } })).toThrow(/rekognitionTps/);
+  });
+});
