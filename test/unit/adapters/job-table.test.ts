@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoJobTable } from '../../../functions/adapters/job-table.js';
+import { newJob, parseTaggingJobRequest } from '../../../functions/core/tagging-job.js';
+import { startSearchTable } from '../../support/search-table.js';
+
+let table: Awaited<ReturnType<typeof startSearchTable>>;
+let jobs: DynamoJobTable;
+
+beforeAll(async () => {
+  table = await startSearchTable();
+  jobs = new DynamoJobTable(table.tableName, table.client);
+});
+afterAll(async () => {
+  await table?.stop();
+});
+
+const request = parseTaggingJobRequest({ path: '/a', extensions: [{ name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 }] });
+const job = (suffix: string, createdAt: string) => newJob(`job_${suffix.padStart(24, '0')}`, request, createdAt);
+
+describe('DynamoJobTable', () => {
+  it('counts each file once, however often it is counted, across progress items', async () => {
+    const created = job('1', '2026-11-30T00:00:00.000Z');
+    await jobs.create(created);
+    await jobs.update(created.jobId, ['planning'], { status: 'running', total: 2500 });
+    const counted = await Promise.all(
+      [0, 0, 1, 999, 1000, 1000, 2499, 1].map((index, n) => jobs.countFile(created.jobId, index, n % 2 ? 'failed' : 'succeeded')),
+    );
+    expect(counted.filter(Boolean)).toHaveLength(5);
+    const counts = await jobs.counts(created.jobId, 2500);
+    expect(counts.done).toBe(5);
+    expect(counts.succeeded + counts.failed + counts.skipped).toBe(5);
+    expect(await jobs.get(created.jobId)).toMatchObject({ status: 'running', done: 5 });
+  });
+
+  it('changes a job only from the statuses given, and lists jobs newest first', async () => {
+    const older = job('2', '2026-11-30T01:00:00.000Z');
+    const newer = job('3', '2026-11-30T02:00:00.000Z');
+    await jobs.create(older);
+    await jobs.create(newer);
+    expect(await jobs.update(older.jobId, ['planning'], { status: 'cancelled' })).toMatchObject({ status: 'cancelled' });
+    expect(await jobs.update(older.jobId, ['planning', 'running'], { status: 'succeeded' })).toBeUndefined();
+    const listed = await jobs.list(10);
+    expect(listed.map((listedJob) => listedJob.jobId).slice(0, 2)).toEqual([newer.jobId, older.jobId]);
+    expect(listed[1]?.status).toBe('cancelled');
+  });
+});

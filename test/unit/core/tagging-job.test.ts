@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import type { FileRecord } from '../../../functions/core/file-record.js';
+import { formatSearchQuery } from '../../../functions/core/search-query.js';
+import {
+  estimateProviderCost,
+  fileDecision,
+  fileOutcome,
+  fileStartTime,
+  finalCounts,
+  jobMaxConcurrency,
+  jobObject,
+  jobRate,
+  jobRunId,
+  LIST_PRICES,
+  newJob,
+  parseTaggingJobRequest,
+  progressShardOf,
+  progressShards,
+  providerPrices,
+  selectionQuery,
+} from '../../../functions/core/tagging-job.js';
+import { thrownApiError } from '../../support/thrown-api-error.js';
+
+const AWS = { name: 'aws-auto-tagging', minConfidence: 80, maxTags: 10 } as const;
+const GOOGLE = { name: 'google-auto-tagging', minConfidence: 70, maxTags: 5 } as const;
+const QUOTAS = { rekognitionTps: 5, visionRpm: 1800 };
+
+describe('parseTaggingJobRequest', () => {
+  it('takes a selection, extensions and options, with defaults', () => {
+    expect(parseTaggingJobRequest({ path: ' /shoots/ ', extensions: [AWS] })).toEqual({
+      path: '/shoots/',
+      extensions: [AWS],
+      removeAITags: false,
+      dryRun: false,
+    });
+    expect(
+      parseTaggingJobRequest({ searchQuery: 'tags = "x"', extensions: [AWS, GOOGLE], maxFiles: 10, dryRun: true, removeAITags: true }),
+    ).toMatchObject({
+      searchQuery: 'tags = "x"',
+      maxFiles: 10,
+      dryRun: true,
+      removeAITags: true,
+    });
+  });
+
+  it.each([
+    [{ extensions: [AWS], maxFiles: 1.5 }, 'maxFiles must be a whole number'],
+    [{ extensions: [AWS], maxFiles: 1_000_001 }, 'maxFiles must be from 1 to 1000000'],
+    [{ extensions: [AWS, AWS] }, 'extensions[1].name repeats "aws-auto-tagging"'],
+    [{ extensions: [AWS], searchQuery: 'tags IN [' }, 'searchQuery'],
+    [{ extensions: [AWS], path: 7 }, 'path must be a string'],
+    [[], 'The body must be a JSON object'],
+  ])('refuses %j with a 400 naming the field', (body, message) => {
+    const error = thrownApiError(() => parseTaggingJobRequest(body));
+    expect(error.status).toBe(400);
+    expect(error.message).toContain(message);
+    expect(error.help).toBeTruthy();
+  });
+});
+
+describe('selectionQuery', () => {
+  it('is images only, in the path and below, ANDed with the query', () => {
+    expect(formatSearchQuery(selectionQuery({ path: '/shoots', searchQuery: 'tags = "red"' }))).toBe(
+      'tags = "red" AND path : "/shoots/" AND fileType = "image"',
+    );
+    expect(formatSearchQuery(selectionQuery({}))).toBe('fileType = "image"');
+  });
+});
+
+describe('cost', () => {
+  it('charges each provider called per image at its price per 1,000; maxTags 0 calls none', () => {
+    expect(estimateProviderCost(1_000_000, [AWS, GOOGLE], LIST_PRICES)).toBe(2500);
+    expect(estimateProviderCost(3, [AWS], LIST_PRICES)).toBe(0.003);
+    expect(estimateProviderCost(1000, [{ ...GOOGLE, maxTags: 0 }], LIST_PRICES)).toBe(0);
+    expect(estimateProviderCost(1000, [AWS], providerPrices({ 'aws-auto-tagging': 0.8 }))).toBe(0.8);
+  });
+
+  it('refuses a configured price for no extension, or not a number', () => {
+    expect(() => providerPrices({ 'aws-auto-taging': 1 })).toThrow(/names no extension/);
+    expect(() => providerPrices({ 'aws-auto-tagging': '1' })).toThrow(/non-negative number/);
+  });
+});
+
+describe('pace', () => {
+  it('starts files at 80 % of the binding quota', () => {
+    expect(jobRate([AWS], QUOTAS)).toBe(4);
+    expect(jobRate([GOOGLE], QUOTAS)).toBe(24);
+    expect(jobRate([AWS, GOOGLE], QUOTAS)).toBe(4);
+  });
+
+  it('keeps ten seconds of the rate in flight', () => {
+    expect(jobMaxConcurrency(4)).toBe(40);
+    expect(jobMaxConcurrency(24)).toBe(240);
+    expect(jobMaxConcurrency(0.01)).toBe(1);
+  });
+
+  it('schedules file i at start + i / rate: a steady rate, no burst', () => {
+    const start = Date.parse('2026-11-30T00:00:00Z');
+    expect([0, 1, 4, 400].map((index) => fileStartTime(start, index, 4).toISOString())).toEqual([
+      '2026-11-30T00:00:00.000Z',
+      '2026-11-30T00:00:00.250Z',
+      '2026-11-30T00:00:01.000Z',
+      '2026-11-30T00:01:40.000Z',
+    ]);
+  });
+});
+
+describe('per file', () => {
+  const runId = jobRunId('job_0123456789abcdef01234567', 3);
+  const record = (
+    extensionStatus: FileRecord['extensionStatus'],
+    extensionRuns: FileRecord['extensionRuns'] = {},
+    fileType: FileRecord['fileType'] = 'image',
+  ) => ({ fileType, extensionStatus, extensionRuns }) as FileRecord;
+
+  it('skips a deleted file, a non-image, and a file with a caller’s run pending', () => {
+    expect(fileDecision(undefined, runId)).toEqual({ action: 'skip', reason: 'deleted' });
+    expect(fileDecision(record({}, {}, 'non-image'), runId)).toEqual({ action: 'skip', reason: 'not-an-image' });
+    expect(fileDecision(record({ 'google-auto-tagging': 'pending' }, { 'google-auto-tagging': 'a-caller-run' }), runId)).toEqual({
+      action: 'skip',
+      reason: 'busy',
+    });
+  });
+
+  it('resumes its own run, and does not wait for another job’s run left pending', () => {
+    expect(fileDecision(record({ 'aws-auto-tagging': 'pending' }, { 'aws-auto-tagging': runId }), runId)).toEqual({ action: 'resume' });
+    const stale = jobRunId('job_ffffffffffffffffffffffff', 9);
+    expect(fileDecision(record({ 'aws-auto-tagging': 'pending' }, { 'aws-auto-tagging': stale }), runId)).toEqual({ action: 'start' });
+    expect(fileDecision(record({ 'aws-auto-tagging': 'success' }), runId)).toEqual({ action: 'start' });
+  });
+
+  it('counts a file succeeded when every extension succeeded, skipped when a caller or a delete took it over, failed otherwise', () => {
+    expect(fileOutcome([{ status: 'success' }, { status: 'success' }])).toBe('succeeded');
+    expect(fileOutcome([{ status: 'success' }, { status: 'failed', error: { reason: 'PROVIDER_UNAVAILABLE' } }])).toBe('failed');
+    expect(fileOutcome([{ status: 'failed', error: { reason: 'SUPERSEDED' } }])).toBe('skipped');
+    expect(fileOutcome([{ status: 'failed', error: { reason: 'FILE_DELETED' } }])).toBe('skipped');
+  });
+
+  it('counts files by their index in items of a thousand', () => {
+    expect([0, 999, 1000, 123_456].map(progressShardOf)).toEqual([0, 0, 1, 123]);
+    expect([0, 1, 1000, 1001].map(progressShards)).toEqual([0, 1, 1, 2]);
+  });
+
+  it('counts a file never counted as failed when the job ends', () => {
+    expect(finalCounts({ done: 8, succeeded: 6, failed: 1, skipped: 1 }, 10)).toEqual({ done: 10, succeeded: 6, failed: 3, skipped: 1 });
+  });
+});
+
+describe('jobObject', () => {
+  it('answers the job’s own fields, without the webhook URL or how its execution runs', () => {
+    const job = {
+      ...newJob(
+        'job_0123456789abcdef01234567',
+        parseTaggingJobRequest({ path: '/a', extensions: [AWS], webhookUrl: 'https://x.example/h' }),
+        '2026-11-30T00:00:00.000Z',
+      ),
+      executionArn: 'arn',
+      rate: 4,
+    };
+    const shown = jobObject(job);
+    expect(shown).not.toHaveProperty('webhookUrl');
+    expect(shown).not.toHaveProperty('executionArn');
+    expect(shown).not.toHaveProperty('rate');
+    expect(shown).toMatchObject({ jobId: job.jobId, status: 'planning', total: null, done: 0, path: '/a' });
+  });
+});
