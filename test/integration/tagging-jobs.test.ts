@@ -59,6 +59,8 @@ beforeAll(async () => {
     AITAGS_SYNC_WINDOW_MS: '0',
     AITAGS_REKOGNITION_TPS: '200',
     AITAGS_VISION_RPM: '12000',
+    // Small, so that a dry run over the whole library cannot be counted within the request.
+    AITAGS_SEARCH_SCAN_LIMIT: '5',
   });
   for (const name of ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg']) shoots.push(await uploadImage('/shoots/2026', name));
   expect((await upload(stack, { file: blob(pdf()), fileName: 'notes.pdf', folder: '/shoots' })).status).toBe(200);
@@ -76,6 +78,16 @@ describe('POST /v1/tagging-jobs', () => {
     const reply = await call('POST', '/v1/tagging-jobs', { path: '/shoots/', extensions: [AWS, GOOGLE], dryRun: true });
     expect(reply).toMatchObject({ status: 200, body: { total: 4, estimatedProviderCostUsd: 0.01 } });
     expect(providers.rekognition.requests.length + providers.vision.requests.length).toBe(before);
+  });
+
+  it('plans a dry run too large to count within the request as a job that ends planned, tagging nothing', async () => {
+    const before = providers.rekognition.requests.length;
+    const reply = await call<Job>('POST', '/v1/tagging-jobs', { extensions: [AWS], dryRun: true });
+    expect(reply).toMatchObject({ status: 202, body: { status: 'planning', total: null, dryRun: true } });
+    const job = await ended(reply.body.jobId);
+    expect(job).toMatchObject({ status: 'planned', total: 5, done: 0, estimatedProviderCostUsd: 0.005 });
+    expect(job.finishedAt).not.toBeNull();
+    expect(providers.rekognition.requests.length).toBe(before);
   });
 
   it('tags every image under the path once, counts each file, and sends one signed webhook', async () => {
