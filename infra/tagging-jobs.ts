@@ -11,7 +11,6 @@ import {
   JitterType,
   JsonPath,
   LogLevel,
-  Map as MapState,
   ResultWriterV2,
   S3JsonItemReader,
   StateMachine,
@@ -30,7 +29,7 @@ const GOOGLE_ONLY = { name: 'google-auto-tagging', minConfidence: 0, maxTags: 1 
 import { AitagsFunction } from './lambda-function.js';
 import { arnInFinding } from './nag-findings.js';
 import type { Storage } from './storage.js';
-import { extensionTagging, type TaggingWorkflow } from './tagging-workflow.js';
+import { eachExtensionTagged, TAGGING_STATES, type TaggingWorkflow } from './tagging-workflow.js';
 
 /** State names: the local runtime keys its task handlers and its Distributed Map stand-in by them. */
 export const JOB_STATES = {
@@ -41,7 +40,7 @@ export const JOB_STATES = {
   startFile: 'Start the file',
   fileSkipped: 'File skipped?',
   waitForTurn: "Wait for the file's turn",
-  tagEachExtension: 'Tag each extension',
+  tagEachExtension: TAGGING_STATES.tagEachExtension,
   countFile: 'Count the file',
   finish: 'Finish the job',
   webhookOwed: 'Job webhook owed?',
@@ -169,16 +168,7 @@ export class TaggingJobs extends Construct {
 
     // One file: start (or skip), wait for its turn, tag each extension as an upload's run does, count.
     const count = invoke('CountJobFileTask', JOB_STATES.countFile, countFile);
-    const tagExtensions = new MapState(this, 'TagEachExtension', {
-      stateName: JOB_STATES.tagEachExtension,
-      itemsPath: '$.extensions',
-      itemSelector: {
-        fileId: JsonPath.stringAt('$.fileId'),
-        runId: JsonPath.stringAt('$.runId'),
-        extension: JsonPath.objectAt('$$.Map.Item.Value'),
-      },
-      resultPath: '$.outcomes',
-    }).itemProcessor(extensionTagging(this, taggingWorkflow.taggers, taggingWorkflow.recordFailure));
+    const tagExtensions = eachExtensionTagged(this, taggingWorkflow.taggers, taggingWorkflow.recordFailure);
     const perFile = invoke('StartJobFileTask', JOB_STATES.startFile, startFile).next(
       new Choice(this, 'FileSkipped', { stateName: JOB_STATES.fileSkipped })
         .when(Condition.isPresent('$.skip'), count)

@@ -94,7 +94,29 @@ export interface TaggingWorkflowProps {
  * which retries provider faults with backoff and, once retries are spent, is caught and recorded
  * `failed`. Both the tagger and the failure recorder go on to `after`, or end there.
  */
-export function extensionTagging(
+/**
+ * The Map over a run's `extensions` (state input `{fileId, runId, extensions}`), one item per extension
+ * through extensionTagging; each item's result lands in `$.outcomes`.
+ */
+export function eachExtensionTagged(
+  scope: Construct,
+  taggers: Readonly<Record<ExtensionName, AitagsFunction>>,
+  recordFailure: AitagsFunction,
+  after?: IChainable,
+): MapState {
+  return new MapState(scope, 'TagEachExtension', {
+    stateName: TAGGING_STATES.tagEachExtension,
+    itemsPath: '$.extensions',
+    itemSelector: {
+      fileId: JsonPath.stringAt('$.fileId'),
+      runId: JsonPath.stringAt('$.runId'),
+      extension: JsonPath.objectAt('$$.Map.Item.Value'),
+    },
+    resultPath: '$.outcomes',
+  }).itemProcessor(extensionTagging(scope, taggers, recordFailure, after));
+}
+
+function extensionTagging(
   scope: Construct,
   taggers: Readonly<Record<ExtensionName, AitagsFunction>>,
   recordFailure: AitagsFunction,
@@ -243,18 +265,7 @@ export class TaggingWorkflow extends Construct {
     this.deliverWebhook = deliverWebhook;
 
     const webhookOwed = this.webhookLoop(deliverWebhook);
-    const pickTagger = extensionTagging(this, this.taggers, recordFailure, webhookOwed);
-
-    const tagEachExtension = new MapState(this, 'TagEachExtension', {
-      stateName: TAGGING_STATES.tagEachExtension,
-      itemsPath: '$.extensions',
-      itemSelector: {
-        fileId: JsonPath.stringAt('$.fileId'),
-        runId: JsonPath.stringAt('$.runId'),
-        extension: JsonPath.objectAt('$$.Map.Item.Value'),
-      },
-      resultPath: '$.outcomes',
-    }).itemProcessor(pickTagger);
+    const tagEachExtension = eachExtensionTagged(this, this.taggers, recordFailure, webhookOwed);
     // Whatever an item still throws ends the run here, error and cause kept (States.Runtime, which no Catch takes, fails it directly).
     tagEachExtension.addCatch(
       new Fail(this, 'TaggingRunFailed', { stateName: TAGGING_STATES.runFailed, errorPath: '$.runError.Error', causePath: '$.runError.Cause' }),
