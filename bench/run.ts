@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     const { referenceCosts } = await import('./reference-costs.js');
     const reference = await referenceCosts(photoBytes);
     // The workflow synthesis (CDK) inside startLocalStack, redone warm: a lower bound of its share of startup.
-    const { synthesizeTemplate } = await import('../local/synthesized-template.js');
+    const { synthesizeTemplate } = await import('../local/synthesize.js');
     const synthStartedAt = performance.now();
     synthesizeTemplate();
     const startupWithSynth = { ...startup, warmResynthesisMs: roundMs(performance.now() - synthStartedAt) };

@@ -6,7 +6,7 @@ import { Delivery } from './delivery.js';
 import { Storage } from './storage.js';
 import { TaggingJobs } from './tagging-jobs.js';
 import { TaggingWorkflow } from './tagging-workflow.js';
-import type { ProviderQuotas } from '../functions/core/tagging-job.js';
+import { DEFAULT_PROVIDER_QUOTAS, type ProviderQuotas } from '../functions/core/tagging-job.js';
 import { S3Trigger } from './s3-trigger.js';
 import { parseExtensions } from '../functions/core/extensions.js';
 import { INGEST_PREFIX } from '../functions/core/direct-upload.js';
@@ -40,7 +40,7 @@ export interface AitagsStackProps extends StackProps {
   providerPrices?: Record<string, number>;
 }
 
-export const DEFAULT_PROVIDER_QUOTAS: ProviderQuotas = { rekognitionTps: 5, visionRpm: 1800 };
+export { DEFAULT_PROVIDER_QUOTAS } from '../functions/core/tagging-job.js';
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 4_194_304;
 export const DEFAULT_SYNC_WINDOW_MS = 3000;

@@ -4,6 +4,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { HANDLER_ENTRY_METADATA } from './handler-metadata.js';
 import { BASIC_EXECUTION_ROLE_FINDING } from './nag-findings.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -95,5 +96,4 @@ export const BUNDLE_BANNER = [
   'const __dirname = __aitagsDirname(__filename);',
 ].join(' ');
 
-/** CloudFormation metadata key naming a function's handler module under functions/. */
-export const HANDLER_ENTRY_METADATA = 'aitags:entry';
+export { HANDLER_ENTRY_METADATA } from './handler-metadata.js';

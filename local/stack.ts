@@ -12,11 +12,11 @@ import { reindexTable } from './reindex.js';
 import { startStandIns } from './stand-ins.js';
 import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';
 import { bridgeS3Events, bucketNotificationsOf } from './s3-events.js';
-import { synthesizeTemplate, workflowOf } from './synthesized-template.js';
+import { workflowOf } from './synthesized-template.js';
+import { localTemplate } from './template-cache.js';
 import { type LocalStepFunctions, startLocalStepFunctions, type TaskHandler } from './step-functions-endpoint.js';
 import { buildPage } from '../web/build.js';
-import { DEFAULT_PROVIDER_QUOTAS } from '../infra/aitags-stack.js';
-import type { ProviderQuotas } from '../functions/core/tagging-job.js';
+import { DEFAULT_PROVIDER_QUOTAS, type ProviderQuotas } from '../functions/core/tagging-job.js';
 
 export interface LocalStackOptions {
   /** Where S3 objects, table data and the generated key live across restarts. */
@@ -41,6 +41,8 @@ export interface LocalStack {
   table: string;
   s3Endpoint: string;
   dynamoEndpoint: string;
+  /** True when the stack's template came from the cache (nothing in infra/ or functions/ changed since it was synthesized). */
+  templateCached: boolean;
   /** Items copied into a table rebuilt with the search index, and files indexed, at this start (0 when nothing was due). */
   migratedItems: number;
   reindexedFiles: number;
@@ -112,6 +114,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     webhookSecretFile,
     () => `whsec_${randomBytes(24).toString('base64')}`,
   );
+  const setting = (name: string) => options.env?.[name] ?? process.env[name];
+  // The quotas pace tagging jobs (the planner reads them, as the stack sets them on AWS); checked here, before anything starts.
+  const quotas = quotaConfigOf(setting);
+  // Synthesized in a child process, or read back when infra/ and functions/ are unchanged: CDK never loads
+  // in this process. It runs while the stand-ins start.
+  const templateReady = localTemplate({});
+  templateReady.catch(() => {}); // awaited (and so thrown) below
   // Built afresh each start (the data dir may hold an older page), while the stand-ins start.
   const pageDir = join(dataDir, 'page');
   const pageBuilt = buildPage(pageDir);
@@ -119,10 +128,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const standIns = await startStandIns(dataDir, { bucket: BUCKET, table: TABLE });
   // Files stored by a version without the search index get listed once; later starts only check a marker.
   const reindexedFiles = await reindexTable(standIns.dynamoEndpoint, TABLE, { ifNeeded: true });
-  const setting = (name: string) => options.env?.[name] ?? process.env[name];
-  // The quotas pace tagging jobs: the Distributed Map's MaxConcurrency is synthesized from them, as on AWS.
-  const quotas = quotaConfigOf(setting);
-  const template = synthesizeTemplate({ providerQuotas: quotas });
+  const { template, cached: templateCached } = await templateReady;
   const workflow = workflowOf(template, 'tagging');
   const jobsWorkflow = workflowOf(template, 'taggingJobs');
   const notifications = bucketNotificationsOf(template);
@@ -229,6 +235,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     table: TABLE,
     s3Endpoint: standIns.s3Endpoint,
     dynamoEndpoint: standIns.dynamoEndpoint,
+    templateCached,
     migratedItems: standIns.migratedItems,
     reindexedFiles,
     onS3Event: (listener) => s3Events.onEvent(listener),

@@ -1,7 +1,4 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { AitagsStack, type AitagsStackProps } from '../infra/aitags-stack.js';
-import { HANDLER_ENTRY_METADATA } from '../infra/lambda-function.js';
+import { HANDLER_ENTRY_METADATA } from '../infra/handler-metadata.js';
 
 /** Amazon States Language, as JSON. */
 export type StateDefinition = Record<string, unknown> & { Type: string };
@@ -23,12 +20,6 @@ const LOCAL_REGION = 'us-east-1';
 export type TemplateValue = string | number | boolean | null | TemplateValue[] | { [key: string]: TemplateValue };
 export interface CfnTemplate {
   Resources: Record<string, { Type: string; Properties?: Record<string, TemplateValue>; Metadata?: Record<string, unknown> }>;
-}
-
-/** The stack as `cdk synth` writes it (bundling skipped: the local runtime runs the handler sources). */
-export function synthesizeTemplate(props: AitagsStackProps = {}): CfnTemplate {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return Template.fromStack(new AitagsStack(app, 'Aitags', props)).toJSON() as CfnTemplate;
 }
 
 /** The handler module (under functions/) of the function a `Fn::GetAtt`/ARN names. */

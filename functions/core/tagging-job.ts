@@ -173,6 +173,9 @@ export interface ProviderQuotas {
   visionRpm: number;
 }
 
+/** Rekognition's default DetectLabels quota in most regions, and Vision's default requests per minute. */
+export const DEFAULT_PROVIDER_QUOTAS: ProviderQuotas = { rekognitionTps: 5, visionRpm: 1800 };
+
 /** The part of each provider's quota a job may use: the rest stays for interactive uploads. */
 export const JOB_QUOTA_SHARE = 0.8;
 

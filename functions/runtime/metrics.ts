@@ -12,6 +12,7 @@ export const METRIC = {
   extensionFailed: 'ExtensionFailed',
   extensionLatency: 'ExtensionLatency',
   pendingAtWindowEnd: 'ExtensionsPendingAtWindowEnd',
+  syncWindowReads: 'SyncWindowRecordReads',
   webhookAttempts: 'WebhookAttempts',
   webhookFinalFailures: 'WebhookFinalFailures',
 } as const;

@@ -5,13 +5,14 @@ import type { TaggingWorkflow } from '../adapters/tagging-workflow.js';
 import type { Extension } from '../core/extensions.js';
 import type { ExtensionName } from '../core/extension-names.js';
 import type { ExtensionState, FileRecord } from '../core/file-record.js';
+import { nextReadAt, SettleTimes } from '../core/settle-schedule.js';
 import { runProgress } from '../core/tagging-run.js';
 import { webhookEventId } from '../core/webhook-events.js';
 import { logger } from '../runtime/logger.js';
 import { METRIC, recordMetric } from '../runtime/metrics.js';
 
-/** How often the record is re-read while the sync window is open: one consistent read each time. */
-const POLL_MS = 50;
+/** Shared by the runs of one container: what it learns of how long runs take times its next reads. */
+const settleTimes = new SettleTimes();
 
 export interface TaggingResult {
   record: FileRecord;
@@ -49,7 +50,8 @@ export class TaggingRuns {
   /** Starts a run and waits for it up to the sync window. */
   async startAndWait(fileId: string, extensions: Extension[], webhookUrl: string | undefined): Promise<TaggingResult> {
     const runId = randomUUID();
-    const syncDeadline = Date.now() + this.syncWindowMs;
+    const startedAt = Date.now();
+    const syncDeadline = startedAt + this.syncWindowMs;
     const names = extensions.map((extension) => extension.name);
     let record = await this.table.startRun(fileId, runId, names);
     logger.info('Tagging run starting', { runId, extensions: names });
@@ -63,13 +65,20 @@ export class TaggingRuns {
       }
     }
     let progress = runProgress(record, extensions);
+    let reads = 0;
+    const expected = settleTimes.expectedFor(names);
     while (!progress.settled && Date.now() < syncDeadline) {
-      await sleep(Math.min(POLL_MS, syncDeadline - Date.now()));
+      const readAt = startedAt + nextReadAt(Date.now() - startedAt, expected);
+      await sleep(Math.max(0, Math.min(readAt, syncDeadline) - Date.now()));
       const latest = await this.table.get(fileId);
+      reads++;
       if (!latest) break;
       record = latest;
       progress = runProgress(record, extensions);
     }
+    // The record's last write is when the run settled: what the next runs' first read is timed by.
+    if (progress.settled && reads) settleTimes.observe(names, Date.parse(record.updatedAt) - startedAt);
+    recordMetric(METRIC.syncWindowReads, reads);
     if (webhookUrl && !progress.settled) ({ record, progress } = await this.promiseWebhooks(record, runId, extensions, webhookUrl));
     const pending = Object.values(progress.extensionStatus).filter((status) => status === 'pending').length;
     if (pending) recordMetric(METRIC.pendingAtWindowEnd, pending);
