@@ -8,6 +8,10 @@ const LONGEST_SIDE = 1600;
 /** Rekognition reads JPEG and PNG straight from S3 up to 15 MB. */
 const S3_READABLE = new Set(['image/jpeg', 'image/png']);
 const S3_MAX_BYTES = 15 * 1024 * 1024;
+/** Sent as they are when small enough: both providers take JPEG and PNG bytes and apply EXIF orientation themselves. */
+const SENDABLE_AS_IS = new Set(['image/jpeg', 'image/png']);
+/** Under Rekognition's 5 MB for image bytes, and Vision's request limit once base64-encoded. */
+const AS_IS_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface ImagePrepOptions {
   /** Let the provider read the original from S3 when it can (Rekognition on AWS). */
@@ -22,8 +26,9 @@ async function loadSharp() {
 }
 
 /**
- * The image a provider is sent: the S3 object itself when the provider can read it there, otherwise
- * the bytes downscaled to 1600 px and transcoded to JPEG (WebP, GIF, AVIF, TIFF, SVG included).
+ * The image a provider is sent: the S3 object itself when the provider can read it there; the original
+ * bytes of a JPEG or PNG already within 1600 px and 4 MB; otherwise the bytes downscaled to 1600 px and
+ * transcoded to JPEG (WebP, GIF, AVIF, TIFF, SVG included).
  */
 export async function prepareImage(store: FileStore, record: FileRecord, options: ImagePrepOptions = {}): Promise<ImageInput> {
   const key = objectKeys(record).original;
@@ -31,6 +36,11 @@ export async function prepareImage(store: FileStore, record: FileRecord, options
     return { kind: 's3', bucket: options.readFromS3.bucket, key };
   }
   const original = await store.get(key);
+  const longestSide = Math.max(record.width ?? Number.POSITIVE_INFINITY, record.height ?? Number.POSITIVE_INFINITY);
+  if (SENDABLE_AS_IS.has(record.mime) && longestSide <= LONGEST_SIDE && record.size <= AS_IS_MAX_BYTES) {
+    // Already small and in a format both providers read: transcoding would only spend CPU (and a little quality).
+    return { kind: 'bytes', bytes: original };
+  }
   const sharp = await loadSharp();
   try {
     const bytes = await sharp(original)

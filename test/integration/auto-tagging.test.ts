@@ -80,6 +80,16 @@ describe('auto-tagging on upload', () => {
     ]);
   });
 
+  it('sends a JPEG already within 1600 px as it is, without transcoding it', async () => {
+    const original = await jpeg(640, 480);
+    await uploadTagged([aws(), google()], original);
+    const sent = [rekognition.requests[0]?.image, vision.requests[0]?.images[0]?.image];
+    expect(sent).toEqual([
+      expect.objectContaining({ format: 'jpeg', width: 640, height: 480, byteLength: original.length }),
+      expect.objectContaining({ format: 'jpeg', width: 640, height: 480, byteLength: original.length }),
+    ]);
+  });
+
   it('reports a slow extension pending, and its result lands on the record later', async () => {
     vision.behave({ latencyMs: SYNC_WINDOW_MS + 500, labels: [{ name: 'Slow', confidence: 90 }] });
     const started = Date.now();
