@@ -379,11 +379,22 @@ async function taggingJobs(): Promise<void> {
   if (report.anomalies.length) process.exitCode = 1;
 }
 
+/** Tagged against plain uploads/s, latency against the slowest fake, DynamoDB requests per upload, RSS, `npm start` ready (issue 13). */
+async function syncWindow(): Promise<void> {
+  // Loaded only now, as searchIndex; it runs in a child of its own (a fresh heap for the RSS figures).
+  const { formatSyncWindow, syncWindowBench, syncWindowLine } = await import('./sync-window.js');
+  const report = await syncWindowBench();
+  console.log(formatSyncWindow(report));
+  console.log(syncWindowLine(report));
+  if (report.anomalies.length) process.exitCode = 1;
+}
+
 main()
   .then(coldStarts)
   .then(providerBurst)
   .then(searchIndex)
   .then(taggingJobs)
+  .then(syncWindow)
   .catch((error: unknown) => {
     console.error('bench failed:', error);
     process.exitCode = 1;
