@@ -31,3 +31,14 @@ export async function benchPhoto(): Promise<Buffer> {
     .jpeg({ quality: QUALITY })
     .toBuffer();
 }
+
+/** A photo-like gradient JPEG of this size: the local stack reads and prepares it in a few ms. */
+export function gradientJpeg(width: number, height: number): Promise<Buffer> {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) pixels.set([Math.round((x / width) * 200 + 30), Math.round((y / height) * 180 + 40), 128], (y * width + x) * 3);
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}

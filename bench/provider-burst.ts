@@ -14,7 +14,7 @@ import {
   startFakeVision,
 } from '../local/fakes/providers.js';
 import { BenchClient } from './api-client.js';
-import { benchPhoto } from './photo.js';
+import { benchPhoto, gradientJpeg } from './photo.js';
 import { table } from './report.js';
 import { quantile, roundRatio } from './stats.js';
 
@@ -200,7 +200,7 @@ const PATTERN_SQUARE = 16;
  * so the tagger's transcodes of two images never coincide): the fakes tell images apart by digest.
  */
 async function distinctPhotos(count: number, photo: BurstPhoto): Promise<{ bytes: Buffer[]; size: { width: number; height: number } }> {
-  const base = photo === 'bench' ? await benchPhoto() : await smallPhoto();
+  const base = photo === 'bench' ? await benchPhoto() : await gradientJpeg(640, 480);
   const { width = 0, height = 0 } = await sharp(base).metadata();
   const bytes = await inParallel(count, cpus().length, (index) => {
     const pattern = Buffer.alloc(PATTERN_BITS * PATTERN_SQUARE * PATTERN_SQUARE * 3);
@@ -216,21 +216,6 @@ async function distinctPhotos(count: number, photo: BurstPhoto): Promise<{ bytes
       .toBuffer();
   });
   return { bytes, size: { width, height } };
-}
-
-/** A 640×480 gradient: a photo-like JPEG the local stack handles in a few ms. */
-function smallPhoto(): Promise<Buffer> {
-  const width = 640;
-  const height = 480;
-  const pixels = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      pixels.set([Math.round((x / width) * 200 + 30), Math.round((y / height) * 180 + 40), 128], (y * width + x) * 3);
-    }
-  }
-  return sharp(pixels, { raw: { width, height, channels: 3 } })
-    .jpeg({ quality: 85 })
-    .toBuffer();
 }
 
 /** Runs `task` for 0 … count-1, at most `limit` at once; results in index order. */

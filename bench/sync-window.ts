@@ -9,12 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import sharp from 'sharp';
 import { type FakeLabel, fakeProviderEnvironment, startFakeRekognition, startFakeVision } from '../local/fakes/providers.js';
 import type { LocalStack } from '../local/stack.js';
 import { BenchClient, type Timed, type UploadBody } from './api-client.js';
 import { reportLine, runReportingChild } from './child-report.js';
-import { benchPhoto } from './photo.js';
+import { benchPhoto, gradientJpeg } from './photo.js';
 import { ProviderClock } from './provider-clock.js';
 import { type Row, table } from './report.js';
 import { quantile, roundMs, roundRatio } from './stats.js';
@@ -138,19 +137,6 @@ export function syncWindowBench(photo: SyncWindowPhoto = 'small'): Promise<SyncW
 /** `small`: 640×480 (default), so the sync window and the stack's own work show, not sharp's; `bench`: the 1600×1200 bench photo. */
 export type SyncWindowPhoto = 'small' | 'bench';
 
-/** A 640×480 gradient JPEG (as the provider burst's): a few ms of sharp work per step. */
-function smallPhoto(): Promise<Buffer> {
-  const width = 640;
-  const height = 480;
-  const pixels = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) pixels.set([Math.round((x / width) * 200 + 30), Math.round((y / height) * 180 + 40), 128], (y * width + x) * 3);
-  }
-  return sharp(pixels, { raw: { width, height, channels: 3 } })
-    .jpeg({ quality: 85 })
-    .toBuffer();
-}
-
 /**
  * Counts the requests each loopback server of this process receives, by port and operation (X-Amz-Target's
  * operation, else the HTTP method), through Node's `http.server.request.start` diagnostics channel: the
@@ -195,7 +181,7 @@ const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 export async function measureSyncWindow(photoKind: SyncWindowPhoto = 'small'): Promise<SyncWindowReport> {
   const runStartedAt = performance.now();
   const counter = new RequestCounter();
-  const photoBytes = photoKind === 'bench' ? await benchPhoto() : await smallPhoto();
+  const photoBytes = photoKind === 'bench' ? await benchPhoto() : await gradientJpeg(640, 480);
   const photo = new Blob([new Uint8Array(photoBytes)], { type: 'image/jpeg' });
   const clock = new ProviderClock();
   const rekognition = await startFakeRekognition({ labels: LABELS, latencyMs: FAST.rekognition }, { onRequest: clock.onRequest('rekognition') });

@@ -12,6 +12,7 @@ import { BenchClient } from './api-client.js';
 import { reportLine, runReportingChild } from './child-report.js';
 import { table } from './report.js';
 import { quantile, roundMs, roundRatio } from './stats.js';
+import { gradientJpeg } from './photo.js';
 
 /**
  * A tagging job over a folder of seeded images (issue 12): the Rekognition fake has a token-bucket quota
@@ -136,7 +137,7 @@ export async function measureTaggingJobs(options: TaggingJobsOptions = {}): Prom
   if (!(tps > 0)) throw new Error(`tps must be a positive number (got ${tps})`);
   const anomalies: string[] = [];
 
-  const photo = await smallPhoto();
+  const photo = await gradientJpeg(320, 240);
   const { width = 0, height = 0 } = await sharp(photo).metadata();
   const rekognition = await startFakeRekognition({ labels: LABELS, latencyMs }, { tps });
   const vision = await startFakeVision({ labels: LABELS, latencyMs });
@@ -400,19 +401,6 @@ async function startReceiver() {
       await new Promise((resolve) => server.close(resolve));
     },
   };
-}
-
-/** A 320×240 gradient JPEG (a few KB): the stack reads and prepares it in a few ms, so the quota, not the machine, sets the pace. */
-function smallPhoto(): Promise<Buffer> {
-  const width = 320;
-  const height = 240;
-  const pixels = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) pixels.set([Math.round((x / width) * 200 + 30), Math.round((y / height) * 180 + 40), 128], (y * width + x) * 3);
-  }
-  return sharp(pixels, { raw: { width, height, channels: 3 } })
-    .jpeg({ quality: 85 })
-    .toBuffer();
 }
 
 /** Runs `task` for 0 … count-1, at most `limit` at once. */
