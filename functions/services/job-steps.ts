@@ -155,7 +155,9 @@ export async function finishJob({ jobId, error }: JobStep, deps: { jobs: JobTabl
   const allFailed = counts.failed > 0 && counts.succeeded === 0;
   const status: JobStatus = error ? 'failed' : job.dryRun ? 'planned' : allFailed ? 'failed' : 'succeeded';
   const reason = error
-    ? { message: `The job stopped: ${error.Error}`, reason: 'JOB_STEP_FAILED' }
+    ? error.Error === 'SelectionOverLimit'
+      ? { message: error.Cause ?? error.Error, reason: 'SELECTION_TOO_LARGE' }
+      : { message: `The job stopped: ${error.Error}`, reason: 'JOB_STEP_FAILED' }
     : allFailed
       ? { message: 'Every file the job tagged failed; see each file’s extensionStatus', reason: 'ALL_FILES_FAILED' }
       : undefined;

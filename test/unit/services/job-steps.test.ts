@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoJobTable } from '../../../functions/adapters/job-table.js';
+import { newJob, parseTaggingJobRequest } from '../../../functions/core/tagging-job.js';
+import { finishJob } from '../../../functions/services/job-steps.js';
+import { startSearchTable } from '../../support/search-table.js';
+
+let table: Awaited<ReturnType<typeof startSearchTable>>;
+let jobs: DynamoJobTable;
+
+beforeAll(async () => {
+  table = await startSearchTable();
+  jobs = new DynamoJobTable(table.tableName, table.client);
+});
+afterAll(async () => {
+  await table?.stop();
+});
+
+const request = parseTaggingJobRequest({
+  extensions: [{ name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 }],
+  webhookUrl: 'https://hooks.example/h',
+});
+let next = 0;
+async function runningJob(total: number, counted: Array<'succeeded' | 'failed' | 'skipped'>) {
+  const job = newJob(`job_${String(++next).padStart(24, '0')}`, request, '2026-11-30T00:00:00.000Z');
+  await jobs.create(job);
+  await jobs.update(job.jobId, ['planning'], { status: 'running', total });
+  await Promise.all(counted.map((outcome, index) => jobs.countFile(job.jobId, index, outcome)));
+  return job.jobId;
+}
+
+describe('finishJob', () => {
+  it('ends a job succeeded with its counts, files never counted counted failed, and owes its webhook once', async () => {
+    const jobId = await runningJob(4, ['succeeded', 'failed', 'skipped']);
+    expect(await finishJob({ jobId }, { jobs })).toEqual({ jobId, webhook: true });
+    expect(await jobs.get(jobId)).toMatchObject({ status: 'succeeded', done: 4, succeeded: 1, failed: 2, skipped: 1 });
+    expect(await finishJob({ jobId }, { jobs })).toEqual({ jobId, webhook: false });
+  });
+
+  it('fails a job whose every tagged file failed, or whose step failed, naming why', async () => {
+    const allFailed = await runningJob(2, ['failed', 'failed']);
+    await finishJob({ jobId: allFailed }, { jobs });
+    expect(await jobs.get(allFailed)).toMatchObject({ status: 'failed', error: { reason: 'ALL_FILES_FAILED' } });
+    const stepFailed = await runningJob(1, ['succeeded']);
+    await finishJob({ jobId: stepFailed, error: { Error: 'States.ExceedToleratedFailureThreshold' } }, { jobs });
+    expect(await jobs.get(stepFailed)).toMatchObject({ status: 'failed', error: { reason: 'JOB_STEP_FAILED' } });
+  });
+
+  it('fails a selection over the limit with the planner’s sentence, reason SELECTION_TOO_LARGE', async () => {
+    const job = newJob('job_ffffffffffffffffffffff01', request, '2026-11-30T00:00:00.000Z');
+    await jobs.create(job);
+    const cause = 'The selection holds more than 1000000 files: narrow it by path or createdAt, or set maxFiles';
+    await finishJob({ jobId: job.jobId, error: { Error: 'SelectionOverLimit', Cause: cause } }, { jobs });
+    expect(await jobs.get(job.jobId)).toMatchObject({ status: 'failed', error: { reason: 'SELECTION_TOO_LARGE', message: cause } });
+  });
+});
