@@ -22,10 +22,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { JOB_RESULTS_PREFIX } from '../functions/core/job-steps.js';
-import { jobMaxConcurrency, jobRate, type ProviderQuotas } from '../functions/core/tagging-job.js';
-
-const AWS_ONLY = { name: 'aws-auto-tagging', minConfidence: 0, maxTags: 1 } as const;
-const GOOGLE_ONLY = { name: 'google-auto-tagging', minConfidence: 0, maxTags: 1 } as const;
+import { fastestJobRate, jobMaxConcurrency, type ProviderQuotas } from '../functions/core/tagging-job.js';
 import { AitagsFunction } from './lambda-function.js';
 import { arnInFinding } from './nag-findings.js';
 import type { Storage } from './storage.js';
@@ -96,7 +93,7 @@ export class TaggingJobs extends Construct {
   constructor(scope: Construct, id: string, props: TaggingJobsProps) {
     super(scope, id);
     const { storage, taggingWorkflow } = props;
-    this.maxConcurrency = jobMaxConcurrency(Math.max(jobRate([AWS_ONLY], props.quotas), jobRate([GOOGLE_ONLY], props.quotas)));
+    this.maxConcurrency = jobMaxConcurrency(fastestJobRate(props.quotas));
 
     const step = (constructId: string, entry: string, description: string, timeout: Duration, memorySize = 256) =>
       new AitagsFunction(this, constructId, { entry, description, memorySize, timeout });

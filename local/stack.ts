@@ -16,7 +16,7 @@ import { workflowOf } from './synthesized-template.js';
 import { localTemplate } from './template-cache.js';
 import { type LocalStepFunctions, startLocalStepFunctions, type TaskHandler } from './step-functions-endpoint.js';
 import { buildPage } from '../web/build.js';
-import { DEFAULT_PROVIDER_QUOTAS, type ProviderQuotas } from '../functions/core/tagging-job.js';
+import { providerQuotasFrom } from '../functions/runtime/config.js';
 
 export interface LocalStackOptions {
   /** Where S3 objects, table data and the generated key live across restarts. */
@@ -66,20 +66,6 @@ const stillStarting: HttpHandler = async () => ({
   body: JSON.stringify({ message: 'aitags is still starting', help: 'Retry in a moment: the local server answers once its handlers are loaded.' }),
 });
 
-/** The provider quotas as the handlers read them (functions/runtime/config.ts), from the same settings. */
-function quotaConfigOf(setting: (name: string) => string | undefined): ProviderQuotas {
-  const value = (name: string, fallback: number) => {
-    const raw = setting(name);
-    const number = raw === undefined || raw === '' ? fallback : Number(raw);
-    if (!(number > 0)) throw new Error(`${name} must be a positive number (got "${raw}")`);
-    return number;
-  };
-  return {
-    rekognitionTps: value('AITAGS_REKOGNITION_TPS', DEFAULT_PROVIDER_QUOTAS.rekognitionTps),
-    visionRpm: value('AITAGS_VISION_RPM', DEFAULT_PROVIDER_QUOTAS.visionRpm),
-  };
-}
-
 /** A secret from the environment, else the one kept in the data dir, else a new one written there. */
 async function loadSecret(configured: string | undefined, file: string, generate: () => string): Promise<{ value: string; generated: boolean }> {
   if (configured) return { value: configured, generated: false };
@@ -116,7 +102,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   );
   const setting = (name: string) => options.env?.[name] ?? process.env[name];
   // The quotas pace tagging jobs (the planner reads them, as the stack sets them on AWS); checked here, before anything starts.
-  const quotas = quotaConfigOf(setting);
+  const quotas = providerQuotasFrom(setting);
   // Synthesized in a child process, or read back when infra/ and functions/ are unchanged: CDK never loads
   // in this process. It runs while the stand-ins start.
   const templateReady = localTemplate({});

@@ -1,18 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  paginateScan,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { WriteConflict } from '../core/errors.js';
 import type { ExtensionName } from '../core/extension-names.js';
 import { applyExtensionResult, type ExtensionResult, type FileRecord, type PendingWebhook } from '../core/file-record.js';
 import { addedTags, changedTags, indexedTags, monthOf, topFolderOf } from '../core/search-index.js';
+import { batchGetAll } from './batch-get.js';
 import { documentClient } from './clients/dynamodb.js';
 import { SearchEntries } from './search-entries.js';
 import { SEARCH_INDEX } from './table-schema.js';
@@ -73,8 +66,6 @@ export const MONTHS_KEY = 'index#months';
 /** Records that every file stored so far is indexed (by this version of the index's layout). */
 const INDEX_STATE_KEY = 'index#state';
 const INDEX_VERSION = 1;
-/** BatchGetItem's limit per request. */
-const BATCH_GET_KEYS = 100;
 
 /** Index partitions: files by creation month, path claims by top-level folder (tag entries: search-entries.ts). */
 export const createdPartition = (month: string) => `created#${month}`;
@@ -127,26 +118,8 @@ export class DynamoFileTable implements FileTable {
   }
 
   async getMany(fileIds: readonly string[]): Promise<FileRecord[]> {
-    const unique = [...new Set(fileIds)];
-    const batches: string[][] = [];
-    for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) batches.push(unique.slice(start, start + BATCH_GET_KEYS));
-    const pages = await Promise.all(batches.map((batch) => this.batchGet(batch.map((fileId) => ({ pk: fileKey(fileId) })))));
-    return pages.flat().map(withoutKey);
-  }
-
-  /** One BatchGetItem, repeated for the keys DynamoDB left unprocessed (throttling, 16 MB). */
-  private async batchGet(keys: Array<Record<string, string>>): Promise<Array<Record<string, unknown>>> {
-    const items: Array<Record<string, unknown>> = [];
-    let pending = keys;
-    for (let attempt = 0; pending.length; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt) * Math.random()));
-      const { Responses, UnprocessedKeys } = await this.client.send(
-        new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      items.push(...(Responses?.[this.table] ?? []));
-      pending = (UnprocessedKeys?.[this.table]?.Keys as Array<Record<string, string>> | undefined) ?? [];
-    }
-    return items;
+    const keys = [...new Set(fileIds)].map((fileId) => ({ pk: fileKey(fileId) }));
+    return (await batchGetAll(this.client, this.table, keys)).map(withoutKey);
   }
 
   async findPath(filePath: string): Promise<PathClaim | undefined> {

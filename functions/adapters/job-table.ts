@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type FileOutcome,
   type JobCounts,
@@ -9,6 +9,7 @@ import {
   progressShards,
   type TaggingJob,
 } from '../core/tagging-job.js';
+import { batchGetAll } from './batch-get.js';
 import { documentClient } from './clients/dynamodb.js';
 import { SEARCH_INDEX } from './table-schema.js';
 
@@ -29,7 +30,7 @@ export type StoredJob = TaggingJob & JobRunDetails;
  */
 export interface JobTable {
   create(job: StoredJob): Promise<void>;
-  /** The job, with its counts summed from its progress items while it runs. */
+  /** The job; while it runs, with its counts summed from its progress items (what Finish and Cancel write onto it). */
   get(jobId: string): Promise<StoredJob | undefined>;
   /** The newest `limit` jobs, newest first. */
   list(limit: number): Promise<StoredJob[]>;
@@ -37,15 +38,12 @@ export interface JobTable {
   update(jobId: string, from: readonly JobStatus[], fields: Partial<StoredJob>): Promise<StoredJob | undefined>;
   /** Counts file `index` once; false when it was counted already. */
   countFile(jobId: string, index: number, outcome: FileOutcome): Promise<boolean>;
-  /** The counts so far of a job of `total` files. */
-  counts(jobId: string, total: number): Promise<JobCounts>;
 }
 
 const JOBS_PARTITION = 'jobs';
 const jobKey = (jobId: string) => `job#${jobId}`;
 const progressKey = (jobId: string, shard: number) => `job#${jobId}#progress#${shard}`;
 const { name: INDEX, partitionKey: IPK, sortKey: ISK } = SEARCH_INDEX;
-const BATCH_GET_KEYS = 100;
 const COUNT_FIELDS = ['done', 'succeeded', 'failed', 'skipped'] as const;
 
 function withoutKeys(item: Record<string, unknown>): StoredJob {
@@ -87,7 +85,7 @@ export class DynamoJobTable implements JobTable {
       }),
     );
     const keys = Items.map((item) => ({ pk: String(item.pk) }));
-    const jobs = (await this.batchGet(keys)).map(withoutKeys);
+    const jobs = (await batchGetAll(this.client, this.table, keys)).map(withoutKeys);
     const order = new Map(keys.map((key, index) => [key.pk, index]));
     jobs.sort((a, b) => (order.get(jobKey(a.jobId)) ?? 0) - (order.get(jobKey(b.jobId)) ?? 0));
     return Promise.all(jobs.map((job) => this.withLiveCounts(job)));
@@ -136,10 +134,11 @@ export class DynamoJobTable implements JobTable {
     }
   }
 
+  /** The counts so far of a job of `total` files: the sum of its progress items. */
   async counts(jobId: string, total: number): Promise<JobCounts> {
     const keys = Array.from({ length: progressShards(total) }, (_, shard) => ({ pk: progressKey(jobId, shard) }));
     const counts = { ...NO_COUNTS };
-    for (const item of await this.batchGet(keys)) {
+    for (const item of await batchGetAll(this.client, this.table, keys)) {
       for (const field of COUNT_FIELDS) counts[field] += Number(item[field] ?? 0);
     }
     return counts;
@@ -148,22 +147,5 @@ export class DynamoJobTable implements JobTable {
   private async withLiveCounts(job: StoredJob): Promise<StoredJob> {
     if (job.status !== 'running' || job.total === null) return job;
     return { ...job, ...(await this.counts(job.jobId, job.total)) };
-  }
-
-  private async batchGet(keys: Array<{ pk: string }>): Promise<Array<Record<string, unknown>>> {
-    const found: Array<Record<string, unknown>> = [];
-    for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
-      let pending: Array<Record<string, unknown>> = keys.slice(start, start + BATCH_GET_KEYS);
-      for (let attempt = 0; pending.length; attempt++) {
-        const { Responses, UnprocessedKeys } = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        found.push(...(Responses?.[this.table] ?? []));
-        pending = UnprocessedKeys?.[this.table]?.Keys ?? [];
-        if (pending.length && attempt >= 8) throw new Error('DynamoDB left job items unread after 8 attempts');
-        if (pending.length) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
-      }
-    }
-    return found;
   }
 }

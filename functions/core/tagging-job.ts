@@ -5,6 +5,7 @@ import type { ExtensionName } from './extension-names.js';
 import { webhookUrlSchema } from './field-schemas.js';
 import type { FileRecord } from './file-record.js';
 import { jsonBodyError } from './json-body.js';
+import type { ProviderQuotas } from './provider-quotas.js';
 import { andSearchQuery, fileTypeTerm, parseSearchQuery, pathTerm, type SearchQuery } from './search-query.js';
 
 /** Tagging jobs (CONTRACT.md, "Tagging jobs"): re-tag a selection of the library in the background. */
@@ -166,15 +167,7 @@ export function estimateProviderCost(files: number, extensions: readonly Extensi
 
 // ---- pace ---------------------------------------------------------------------------------------------
 
-export interface ProviderQuotas {
-  /** Rekognition DetectLabels transactions per second (the account's quota). */
-  rekognitionTps: number;
-  /** Vision requests per minute (the project's quota). */
-  visionRpm: number;
-}
-
-/** Rekognition's default DetectLabels quota in most regions, and Vision's default requests per minute. */
-export const DEFAULT_PROVIDER_QUOTAS: ProviderQuotas = { rekognitionTps: 5, visionRpm: 1800 };
+export { DEFAULT_PROVIDER_QUOTAS, type ProviderQuotas } from './provider-quotas.js';
 
 /** The part of each provider's quota a job may use: the rest stays for interactive uploads. */
 export const JOB_QUOTA_SHARE = 0.8;
@@ -187,7 +180,12 @@ function providerRate(name: ExtensionName, quotas: ProviderQuotas): number {
 /** Files per second a job may start: each file calls every requested provider once, so the slowest quota binds. */
 export function jobRate(extensions: readonly Extension[], quotas: ProviderQuotas): number {
   const rates = extensions.filter((extension) => extension.maxTags > 0).map((extension) => providerRate(extension.name, quotas));
-  return rates.length ? Math.min(...rates) : Math.max(providerRate('aws-auto-tagging', quotas), providerRate('google-auto-tagging', quotas));
+  return rates.length ? Math.min(...rates) : fastestJobRate(quotas);
+}
+
+/** The fastest a job may go: one that calls only the provider with the larger share. */
+export function fastestJobRate(quotas: ProviderQuotas): number {
+  return Math.max(providerRate('aws-auto-tagging', quotas), providerRate('google-auto-tagging', quotas));
 }
 
 /**
@@ -243,7 +241,7 @@ export type FileOutcome = 'succeeded' | 'failed' | 'skipped';
 const SKIPPING_REASONS: ReadonlySet<string> = new Set(['SUPERSEDED', 'FILE_DELETED']);
 
 /** A file's count from its extensions' outcomes: any failure fails it; a file deleted or taken over by a caller's run meanwhile is skipped. */
-export function fileOutcome(outcomes: ReadonlyArray<{ status: string; error?: { reason: string } }>): FileOutcome {
+export function fileOutcome(outcomes: ReadonlyArray<{ status?: string; error?: { reason?: string } }>): FileOutcome {
   if (outcomes.some((outcome) => outcome.status !== 'success' && SKIPPING_REASONS.has(outcome.error?.reason ?? ''))) return 'skipped';
   return outcomes.every((outcome) => outcome.status === 'success') ? 'succeeded' : 'failed';
 }
@@ -257,6 +255,36 @@ export const progressShards = (total: number) => Math.ceil(total / PROGRESS_SHAR
 export function finalCounts(counts: JobCounts, total: number): JobCounts {
   const lost = Math.max(0, total - counts.done);
   return { done: counts.done + lost, succeeded: counts.succeeded, failed: counts.failed + lost, skipped: counts.skipped };
+}
+
+/**
+ * How a job ends, from its counts so far (files never counted count as failed) and the error of a step
+ * that failed past its retries: `planned` (a dry run), `failed` (a step failed, the selection was over the
+ * limit, or every file tagged failed) or `succeeded` — a job whose files were all skipped included.
+ */
+export function jobEnding(
+  job: Pick<TaggingJob, 'dryRun' | 'total'>,
+  counts: JobCounts,
+  stepError?: { Error: string; Cause?: string },
+): { status: JobStatus; counts?: JobCounts; error?: { message: string; reason: string } } {
+  if (job.dryRun) return { status: stepError ? 'failed' : 'planned', ...(stepError && { error: stepFailure(stepError) }) };
+  const final = finalCounts(counts, job.total ?? 0);
+  if (stepError) return { status: 'failed', counts: final, error: stepFailure(stepError) };
+  if (final.failed > 0 && final.succeeded === 0) {
+    return {
+      status: 'failed',
+      counts: final,
+      error: { message: 'Every file the job tagged failed; see each file’s extensionStatus', reason: 'ALL_FILES_FAILED' },
+    };
+  }
+  return { status: 'succeeded', counts: final };
+}
+
+/** The planner's own refusal (SelectionOverLimit) keeps its sentence; any other step error is named. */
+function stepFailure(stepError: { Error: string; Cause?: string }): { message: string; reason: string } {
+  return stepError.Error === 'SelectionOverLimit'
+    ? { message: stepError.Cause ?? stepError.Error, reason: 'SELECTION_TOO_LARGE' }
+    : { message: `The job stopped: ${stepError.Error}`, reason: 'JOB_STEP_FAILED' };
 }
 
 /** The webhook a job sends once when it ends. */

@@ -1,3 +1,4 @@
+import { DEFAULT_PROVIDER_QUOTAS, type ProviderQuotas } from '../core/provider-quotas.js';
 import type { WebhookTargetPolicy } from '../core/webhook-target.js';
 import { once } from './once.js';
 
@@ -127,19 +128,24 @@ export const pageConfig = once(() => ({ pageDir: text('AITAGS_PAGE_DIR'), imageO
 /** The tagging-jobs workflow (a state machine with a Distributed Map) that POST /v1/tagging-jobs starts. */
 export const jobWorkflowConfig = once(() => ({ jobStateMachineArn: text('AITAGS_JOB_STATE_MACHINE_ARN') }));
 
-function positiveNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
+function positiveNumber(read: (name: string) => string | undefined, name: string, fallback: number): number {
+  const raw = read(name);
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`Environment variable ${name} must be a positive number (got "${raw}")`);
   return value;
 }
 
+/** The providers' quotas from these settings (the local runtime checks its own before it starts). */
+export function providerQuotasFrom(read: (name: string) => string | undefined): ProviderQuotas {
+  return {
+    rekognitionTps: positiveNumber(read, 'AITAGS_REKOGNITION_TPS', DEFAULT_PROVIDER_QUOTAS.rekognitionTps),
+    visionRpm: positiveNumber(read, 'AITAGS_VISION_RPM', DEFAULT_PROVIDER_QUOTAS.visionRpm),
+  };
+}
+
 /** The providers' quotas that pace tagging jobs (a job uses at most 80 % of each). */
-export const quotaConfig = once(() => ({
-  rekognitionTps: positiveNumber('AITAGS_REKOGNITION_TPS', 5),
-  visionRpm: positiveNumber('AITAGS_VISION_RPM', 1800),
-}));
+export const quotaConfig = once(() => providerQuotasFrom((name) => process.env[name]));
 
 /** USD per 1,000 images by extension for the jobs' estimates: list prices unless AITAGS_PROVIDER_PRICES (JSON) says otherwise. */
 export const priceConfig = once((): { prices: Record<string, unknown> } => {

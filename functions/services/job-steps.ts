@@ -10,15 +10,13 @@ import {
   fileDecision,
   fileOutcome,
   fileStartTime,
-  finalCounts,
-  type JobStatus,
+  jobEnding,
   jobMaxConcurrency,
   jobRate,
   jobRunId,
   jobWebhookBody,
   jobWebhookEventId,
   MAX_JOB_FILES,
-  NO_COUNTS,
   type ProviderPrices,
   type ProviderQuotas,
   selectionQuery,
@@ -137,9 +135,7 @@ export async function startJobFile(
 
 /** Counts one file once, however often this step is retried. */
 export async function countJobFile(task: JobFileCount, jobs: JobTable): Promise<{ jobId: string; index: number; outcome: string; counted: boolean }> {
-  const outcome = task.skip
-    ? 'skipped'
-    : fileOutcome((task.outcomes ?? []).map((outcome) => ({ status: outcome.status ?? 'failed', error: { reason: outcome.error?.reason ?? '' } })));
+  const outcome = task.skip ? 'skipped' : fileOutcome(task.outcomes ?? []);
   const counted = await jobs.countFile(task.jobId, task.index, outcome);
   return { jobId: task.jobId, index: task.index, outcome, counted };
 }
@@ -149,25 +145,17 @@ export async function countJobFile(task: JobFileCount, jobs: JobTable): Promise<
  * failed) or `succeeded`. A job cancelled meanwhile stays cancelled, and its webhook is not this step's.
  */
 export async function finishJob({ jobId, error }: JobStep, deps: { jobs: JobTable; now?: () => Date }): Promise<{ jobId: string; webhook: boolean }> {
+  // A running job comes with its counts summed from its progress items.
   const job = await deps.jobs.get(jobId);
   if (!job || (job.status !== 'planning' && job.status !== 'running')) return { jobId, webhook: false };
-  const counts = job.dryRun || job.total === null ? NO_COUNTS : finalCounts(await deps.jobs.counts(jobId, job.total), job.total);
-  const allFailed = counts.failed > 0 && counts.succeeded === 0;
-  const status: JobStatus = error ? 'failed' : job.dryRun ? 'planned' : allFailed ? 'failed' : 'succeeded';
-  const reason = error
-    ? error.Error === 'SelectionOverLimit'
-      ? { message: error.Cause ?? error.Error, reason: 'SELECTION_TOO_LARGE' }
-      : { message: `The job stopped: ${error.Error}`, reason: 'JOB_STEP_FAILED' }
-    : allFailed
-      ? { message: 'Every file the job tagged failed; see each file’s extensionStatus', reason: 'ALL_FILES_FAILED' }
-      : undefined;
+  const ending = jobEnding(job, job, error);
   const ended = await deps.jobs.update(jobId, ['planning', 'running'], {
-    status,
+    status: ending.status,
     finishedAt: (deps.now ?? now)().toISOString(),
-    ...(!job.dryRun && counts),
-    ...(reason && { error: reason }),
+    ...ending.counts,
+    ...(ending.error && { error: ending.error }),
   });
-  logger.info('Tagging job ended', { jobId, status, ...counts, stepError: error });
+  logger.info('Tagging job ended', { jobId, status: ending.status, ...ending.counts, stepError: error });
   return { jobId, webhook: Boolean(ended?.webhookUrl) };
 }
 

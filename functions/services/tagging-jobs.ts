@@ -94,11 +94,15 @@ export class TaggingJobs {
   async cancel(jobId: string): Promise<StoredJob> {
     const job = await this.get(jobId);
     if (FINAL_JOB_STATUSES.has(job.status)) throw jobAlreadyEnded(job);
-    const counts = job.total === null ? {} : await this.deps.jobs.counts(jobId, job.total);
+    // A running job comes with its counts summed from its progress items: they are kept as they stand.
+    const { done, succeeded, failed, skipped } = job;
     const cancelled = await this.deps.jobs.update(jobId, ['planning', 'running'], {
       status: 'cancelled',
       finishedAt: this.now().toISOString(),
-      ...counts,
+      done,
+      succeeded,
+      failed,
+      skipped,
     });
     if (!cancelled) throw jobAlreadyEnded(await this.get(jobId));
     if (cancelled.executionArn) await this.deps.workflow.stop(cancelled.executionArn, 'Cancelled by DELETE /v1/tagging-jobs/:jobId');
