@@ -45,9 +45,11 @@ export interface FileTable {
   /**
    * Lands one extension's result atomically: its tags replace that source's tags only. Returns the
    * record after the write, or undefined when `runId` is no longer the extension's latest run (or the
-   * file is gone): a stale result is dropped.
+   * file is gone): a stale result is dropped. `readVersion` is the record version the result was worked
+   * out from (the tagger's read): its tags are announced at the next version, and need no settling when
+   * the write gives the record that version.
    */
-  recordOutcome(fileId: string, runId: string, name: ExtensionName, outcome: ExtensionResult): Promise<FileRecord | undefined>;
+  recordOutcome(fileId: string, runId: string, name: ExtensionName, outcome: ExtensionResult, readVersion?: number): Promise<FileRecord | undefined>;
   /**
    * Marks `name` as reported `pending` to a caller with a webhook, only if it still is pending in
    * `pending.runId`; false when it became final first (then the caller is told the final status).
@@ -169,8 +171,10 @@ export class DynamoFileTable implements FileTable {
 
   async replace(record: FileRecord, previous: FileRecord): Promise<FileRecord> {
     const written = { ...record, version: previous.version + 1 };
-    await this.entries.announce(record.fileId, addedTags(previous, written));
-    await this.writeAnnounced(record.fileId, addedTags(previous, written), () =>
+    const added = addedTags(previous, written);
+    // The write is conditional on the version, so it lands at written.version or not at all.
+    await this.entries.announceAt(record.fileId, added, written.version);
+    await this.writeAnnounced(record.fileId, added, () =>
       this.client.send(
         new PutCommand({
           TableName: this.table,
@@ -181,7 +185,9 @@ export class DynamoFileTable implements FileTable {
         }),
       ),
     );
-    await this.entries.settle(record.fileId, changedTags(previous, written), written);
+    // The added tags were decided at this version before the write: only the removed ones are left.
+    const removed = [...changedTags(previous, written)].filter((tag) => !added.has(tag));
+    await this.entries.settle(record.fileId, removed, written);
     return written;
   }
 
@@ -248,9 +254,17 @@ export class DynamoFileTable implements FileTable {
     }
   }
 
-  async recordOutcome(fileId: string, runId: string, name: ExtensionName, outcome: ExtensionResult): Promise<FileRecord | undefined> {
+  async recordOutcome(
+    fileId: string,
+    runId: string,
+    name: ExtensionName,
+    outcome: ExtensionResult,
+    readVersion?: number,
+  ): Promise<FileRecord | undefined> {
     const announced = outcome.status === 'success' ? indexedTags({ tags: null, aiTags: { [name]: outcome.tags } }) : new Set<string>();
-    await this.entries.announce(fileId, announced);
+    const announcedAt = readVersion === undefined ? undefined : readVersion + 1;
+    if (announcedAt === undefined) await this.entries.announce(fileId, announced);
+    else await this.entries.announceAt(fileId, announced, announcedAt);
     const now = new Date().toISOString();
     const update =
       outcome.status === 'success'
@@ -278,7 +292,11 @@ export class DynamoFileTable implements FileTable {
       );
       const before = withoutKey(Attributes);
       const after = applyExtensionResult(before, name, outcome, now);
-      await this.entries.settle(fileId, new Set([...changedTags(before, after), ...announced]), after);
+      // Announced tags the record had before were decided by the writes that added them; the others changed.
+      const changed = changedTags(before, after);
+      // Announced at the version the write gave the record: decided as they stand.
+      if (after.version === announcedAt) for (const tag of announced) changed.delete(tag);
+      await this.entries.settle(fileId, changed, after);
       return after;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;

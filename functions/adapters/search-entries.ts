@@ -20,6 +20,10 @@ const { partitionKey: IPK, sortKey: ISK } = SEARCH_INDEX;
  * every entry they touched from the record they wrote (`settle`). Each settled entry carries the record
  * version it was decided at, and only a decision at the same or a newer version replaces it, so writers
  * racing on one file leave the entries of the last record, whatever order their settles land in.
+ *
+ * A writer that knows the version its write will give the record if nobody writes first can announce
+ * at that version (`announceAt`): the entries are then decided before the write, and when the write
+ * lands at that version they are settled already.
  */
 export class SearchEntries {
   constructor(
@@ -42,6 +46,15 @@ export class SearchEntries {
         ),
       ),
     );
+  }
+
+  /**
+   * Makes the entries findable before the record that holds their tags is written, decided present at
+   * `version`: the version the write gives the record when nobody writes in between. A newer decision
+   * stands (the write then lands at a newer version too, and settles them).
+   */
+  async announceAt(fileId: string, tags: Iterable<string>, version: number): Promise<void> {
+    await Promise.all([...tags].map((tag) => this.decide(fileId, tag, true, version)));
   }
 
   /**

@@ -1,13 +1,15 @@
 /**
  * When upload and PATCH read a run's record while they wait for its extensions (the sync window): not
- * every 50 ms, but when the run is expected to have settled — how long runs of the same extensions took
- * lately in this container — then at gaps of a tenth of the time waited so far (at least 50 ms). Before
- * anything is known, reads double their spacing from 100 ms.
+ * every 50 ms, but when the run is expected to have settled — by the time three in four of the recent
+ * runs of the same extensions in this container had — then at gaps of a tenth of the time waited so far
+ * (at least 25 ms). Before anything is known, reads double their spacing from 100 ms.
  */
-export const MIN_READ_GAP_MS = 50;
+export const MIN_READ_GAP_MS = 25;
 const FIRST_READ_MS = 100;
-/** How much one observed run moves the expectation (an exponentially weighted mean). */
-const WEIGHT = 0.3;
+/** Runs remembered per set of extensions: enough for a percentile, few enough to follow a change (or forget a cold start) soon. */
+export const RECENT_RUNS = 20;
+/** A first read at the median would miss half the runs and keep them waiting a whole gap more. */
+const FIRST_READ_QUANTILE = 0.75;
 
 /** Milliseconds from the run's start at which to read next, having waited `elapsedMs`. */
 export function nextReadAt(elapsedMs: number, expectedMs: number | undefined): number {
@@ -18,18 +20,23 @@ export function nextReadAt(elapsedMs: number, expectedMs: number | undefined): n
 
 /** How long runs take, by the set of extensions they run: learned from the runs this container waited for. */
 export class SettleTimes {
-  private readonly expected = new Map<string, number>();
+  private readonly recent = new Map<string, number[]>();
 
+  /** When three in four of the recent runs of `names` had settled (nearest rank); undefined before any. */
   expectedFor(names: readonly string[]): number | undefined {
-    return this.expected.get(keyOf(names));
+    const times = this.recent.get(keyOf(names));
+    if (!times?.length) return undefined;
+    const sorted = [...times].sort((a, b) => a - b);
+    return sorted[Math.ceil(FIRST_READ_QUANTILE * sorted.length) - 1];
   }
 
   /** A run of `names` settled `settledMs` after it started (from the record's last write, not from when it was read). */
   observe(names: readonly string[], settledMs: number): void {
     const key = keyOf(names);
-    const previous = this.expected.get(key);
-    const observed = Math.max(0, settledMs);
-    this.expected.set(key, previous === undefined ? observed : previous + WEIGHT * (observed - previous));
+    const times = this.recent.get(key) ?? [];
+    times.push(Math.max(0, settledMs));
+    if (times.length > RECENT_RUNS) times.shift();
+    this.recent.set(key, times);
   }
 }
 

@@ -46,7 +46,7 @@ export async function tagExtension(task: ExtensionTask, deps: TaggerDeps): Promi
     if (error.detail) logger.warn('Provider refused the call', { runId, extension: name, reason: error.reason, detail: error.detail });
     result = { status: 'failed', error: { message: error.message, reason: error.reason } };
   }
-  const written = await deps.table.recordOutcome(fileId, runId, name, result);
+  const written = await deps.table.recordOutcome(fileId, runId, name, result, record.version);
   const current = written ? undefined : await deps.table.get(fileId);
   if (!written) logger.info('A newer run or an overwrite superseded this run: result dropped', { runId, extension: name });
   recordMetric(result.status === 'success' ? METRIC.extensionSucceeded : METRIC.extensionFailed, 1, 'Count', { extension: name });

@@ -46,7 +46,11 @@ export interface FakeLabel {
 }
 
 export interface FakeBehaviour {
-  /** Wait this long before every answer, errors included. */
+  /**
+   * Answer every request, errors included, this long after it arrived: the fake's own work (decoding the
+   * image) is part of it, as a real service's is of the latency its callers see. Work that takes longer
+   * answers when it is done.
+   */
   latencyMs?: number;
   /** Faults answered one per request, in order; once used up the fake answers normally. */
   failures?: FakeFailure[];
@@ -454,6 +458,7 @@ async function startFake<Seen extends Answered>(
     });
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const arrivedAt = performance.now();
     const body = await readBody(request);
     if (!body) {
       response.writeHead(413, JSON_CONTENT).end(JSON.stringify({ message: `Request body over ${MAX_BODY_BYTES} bytes` }));
@@ -465,7 +470,8 @@ async function startFake<Seen extends Answered>(
     requests.push(seen);
     options.onRequest?.(seen);
     if (reply === 'hang') return; // never answered; stop() destroys the socket
-    if (latencyMs > 0) await wait(latencyMs);
+    const left = latencyMs - (performance.now() - arrivedAt);
+    if (left > 0) await wait(left);
     if (stopped || response.destroyed) return;
     response.writeHead(reply.status, { ...reply.headers, 'x-amzn-requestid': randomUUID() }).end(reply.body);
   };

@@ -86,6 +86,80 @@ describe('the table keeps the search index', () => {
   });
 });
 
+/** The requests `work` sends through the table's client, by command name. */
+async function commandsSent(work: () => Promise<unknown>): Promise<Record<string, number>> {
+  const sent: Record<string, number> = {};
+  const name = 'count-commands';
+  db.client.middlewareStack.add(
+    (next, context) => (args) => {
+      sent[context.commandName ?? '?'] = (sent[context.commandName ?? '?'] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    await work();
+  } finally {
+    db.client.middlewareStack.remove(name);
+  }
+  return sent;
+}
+
+describe('tags announced at the version the write will give the record', () => {
+  it('need no settling when the write lands at that version, and an older late decision cannot unlist them', async () => {
+    const file = await store({});
+    const read = await db.table.startRun(file.fileId, 'run-1', ['aws-auto-tagging']);
+    const sent = await commandsSent(() =>
+      db.table.recordOutcome(file.fileId, 'run-1', 'aws-auto-tagging', { status: 'success', tags: aws('Ant', 'Bee', 'Cow') }, read.version),
+    );
+    // One write per tag before the record's, none after it.
+    expect(sent).toEqual({ UpdateItemCommand: 4 });
+    expect(await tagged('bee')).toEqual([file.fileId]);
+    await new SearchEntries(db.tableName, db.client).settle(file.fileId, ['bee'], { ...read, aiTags: {} });
+    expect(await tagged('bee')).toEqual([file.fileId]);
+  });
+
+  it('are settled at the version the write got when another write came first', async () => {
+    const file = await store({});
+    const read = await db.table.startRun(file.fileId, 'run-1', ['aws-auto-tagging', 'google-auto-tagging']);
+    const google = { status: 'success' as const, tags: [{ name: 'Dog', confidence: 80, source: 'google-auto-tagging' as const }] };
+    const first = await db.table.recordOutcome(file.fileId, 'run-1', 'google-auto-tagging', google, read.version);
+    const second = await db.table.recordOutcome(
+      file.fileId,
+      'run-1',
+      'aws-auto-tagging',
+      { status: 'success', tags: aws('Dog', 'Elk') },
+      read.version,
+    );
+    expect(second?.version).toBe(read.version + 2);
+    // A late decision from the first write's version (which lacked Elk) must not unlist what the second added.
+    await new SearchEntries(db.tableName, db.client).settle(file.fileId, ['elk'], first);
+    expect(await tagged('elk')).toEqual([file.fileId]);
+    expect(await tagged('dog')).toEqual([file.fileId]);
+  });
+
+  it('are dropped when the result is stale', async () => {
+    const file = await store({});
+    const read = await db.table.startRun(file.fileId, 'run-old', ['aws-auto-tagging']);
+    await db.table.startRun(file.fileId, 'run-new', ['aws-auto-tagging']);
+    expect(
+      await db.table.recordOutcome(file.fileId, 'run-old', 'aws-auto-tagging', { status: 'success', tags: aws('Fox') }, read.version),
+    ).toBeUndefined();
+    expect(await tagged('fox')).toEqual([]);
+  });
+
+  it('by a replace leave only the removed tags to settle after the write', async () => {
+    const file = await store({ tags: ['gnu', 'hen'] });
+    const sent = await commandsSent(() => db.table.replace({ ...file, tags: ['hen', 'ibis', 'jay'] }, file));
+    // Two added tags before the write, the record, one removed tag after.
+    expect(sent).toEqual({ UpdateItemCommand: 3, PutItemCommand: 1 });
+    expect(await tagged('gnu')).toEqual([]);
+    expect(await tagged('jay')).toEqual([file.fileId]);
+    await new SearchEntries(db.tableName, db.client).settle(file.fileId, ['jay'], file);
+    expect(await tagged('jay')).toEqual([file.fileId]);
+  });
+});
+
 describe('reading the index', () => {
   it('reads only the entries of the tag asked for', async () => {
     const rare = await Promise.all(Array.from({ length: 3 }, () => store({ tags: ['rare-one'] })));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MIN_READ_GAP_MS, nextReadAt, SettleTimes } from '../../../functions/core/settle-schedule.js';
+import { MIN_READ_GAP_MS, nextReadAt, RECENT_RUNS, SettleTimes } from '../../../functions/core/settle-schedule.js';
 
 /** The read times of a wait that never settles within `until` ms. */
 function readTimes(expected: number | undefined, until: number): number[] {
@@ -9,9 +9,9 @@ function readTimes(expected: number | undefined, until: number): number[] {
 }
 
 describe('nextReadAt', () => {
-  it('reads first when runs of these extensions settled lately, then every tenth of the time waited (at least 50 ms)', () => {
+  it('reads first when recent runs of these extensions had settled, then every tenth of the time waited (at least 25 ms)', () => {
     expect(readTimes(520, 1200)).toEqual([520, 572, 629, 692, 761, 837, 921, 1013, 1115]);
-    expect(readTimes(80, 400)).toEqual([80, 130, 180, 230, 280, 330, 380]);
+    expect(readTimes(80, 300)).toEqual([80, 105, 130, 155, 180, 205, 230, 255, 281]);
   });
 
   it('doubles its spacing from 100 ms before anything is known', () => {
@@ -19,19 +19,29 @@ describe('nextReadAt', () => {
   });
 
   it('reads far fewer times than a 50 ms poll over a 3 s window', () => {
-    expect(readTimes(520, 3000).length).toBeLessThan(3000 / MIN_READ_GAP_MS / 2);
+    expect(readTimes(520, 3000).length).toBeLessThan(3000 / 50 / 2);
+    expect(MIN_READ_GAP_MS).toBeLessThan(50);
   });
 });
 
 describe('SettleTimes', () => {
-  it('learns an exponentially weighted mean per set of extensions, in any order', () => {
+  it('expects the time by which three in four recent runs of the same extensions had settled, in any order', () => {
     const times = new SettleTimes();
     expect(times.expectedFor(['aws-auto-tagging'])).toBeUndefined();
-    times.observe(['google-auto-tagging', 'aws-auto-tagging'], 500);
-    times.observe(['aws-auto-tagging', 'google-auto-tagging'], 600);
-    expect(times.expectedFor(['aws-auto-tagging', 'google-auto-tagging'])).toBe(530);
+    for (const ms of [500, 640, 520, 560]) times.observe(['google-auto-tagging', 'aws-auto-tagging'], ms);
+    expect(times.expectedFor(['aws-auto-tagging', 'google-auto-tagging'])).toBe(560);
     expect(times.expectedFor(['aws-auto-tagging'])).toBeUndefined();
     times.observe(['aws-auto-tagging'], -20);
     expect(times.expectedFor(['aws-auto-tagging'])).toBe(0);
+  });
+
+  it('forgets a slow first run once a few quick ones have settled, and older runs after RECENT_RUNS more', () => {
+    const times = new SettleTimes();
+    times.observe(['aws-auto-tagging'], 2400);
+    expect(times.expectedFor(['aws-auto-tagging'])).toBe(2400);
+    for (let run = 0; run < 3; run++) times.observe(['aws-auto-tagging'], 540);
+    expect(times.expectedFor(['aws-auto-tagging'])).toBe(540);
+    for (let run = 0; run < RECENT_RUNS; run++) times.observe(['aws-auto-tagging'], 300);
+    expect(times.expectedFor(['aws-auto-tagging'])).toBe(300);
   });
 });

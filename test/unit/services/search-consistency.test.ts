@@ -83,11 +83,16 @@ async function check(steps: Operation[][]): Promise<void> {
         const fileId = await idAt(op.slot);
         if (!fileId) return;
         const runId = `run-${run}-${++runs}`;
-        await db.table.startRun(fileId, runId, [op.source]);
-        await db.table.recordOutcome(fileId, runId, op.source, {
-          status: 'success',
-          tags: op.tags.map((name) => ({ name, confidence: 90, source: op.source })),
-        });
+        // As a tagger: the result is worked out from the record read after the run started.
+        const started = await db.table.startRun(fileId, runId, [op.source]);
+        const read = await db.table.get(fileId);
+        await db.table.recordOutcome(
+          fileId,
+          runId,
+          op.source,
+          { status: 'success', tags: op.tags.map((name) => ({ name, confidence: 90, source: op.source })) },
+          (read ?? started).version,
+        );
         return;
       }
       case 'bulk': {
