@@ -19,10 +19,12 @@ export const handler = http<MultipartFields>(
   async (event) => {
     const request = parseUploadRequest(event.body, maxUploadBytes);
     await checkWebhookTarget(request.webhookUrl);
-    const stored = await fileLibrary().upload(request, await inspectContent(request.bytes));
+    // The run starts in the record the upload writes: no write of its own before the workflow starts.
+    const run = request.extensions.length ? taggingRuns().newRun(request.extensions) : undefined;
+    const stored = await fileLibrary().upload(request, await inspectContent(request.bytes), { run });
     logger.appendKeys({ fileId: stored.fileId });
     logger.info('File stored', { filePath: stored.filePath, size: stored.size, mime: stored.mime });
-    const tagged = request.extensions.length ? await taggingRuns().startAndWait(stored.fileId, request.extensions, request.webhookUrl) : undefined;
+    const tagged = run ? await taggingRuns().runAndWait(stored, run.runId, request.extensions, request.webhookUrl) : undefined;
     const file = tagged?.record ?? stored;
     return ok(toUploadResponse(file, await deliveryUrls().urlsFor(file), request.responseFields, tagged?.extensionStatus));
   },

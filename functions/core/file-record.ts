@@ -105,6 +105,24 @@ export function newFileRecord(fileId: string, filePath: string, request: UploadR
   };
 }
 
+/** A tagging run that an upload starts in the record it writes (rather than with a write of its own after it). */
+export interface StartingRun {
+  runId: string;
+  names: readonly ExtensionName[];
+}
+
+/** `record` with `run`'s extensions pending in it, as the table's startRun leaves them (the version is the writer's). */
+export function withRunStarted(record: FileRecord, run: StartingRun): FileRecord {
+  const errors = { ...record.extensionErrors };
+  for (const name of run.names) delete errors[name];
+  return {
+    ...record,
+    extensionStatus: { ...record.extensionStatus, ...Object.fromEntries(run.names.map((name) => [name, 'pending' as const])) },
+    extensionRuns: { ...record.extensionRuns, ...Object.fromEntries(run.names.map((name) => [name, run.runId])) },
+    extensionErrors: errors,
+  };
+}
+
 /** Refuses an upload to a path that already holds a file, unless it may overwrite it. */
 export function ensureOverwriteAllowed(filePath: string, overwriteFile: boolean): void {
   if (!overwriteFile) {

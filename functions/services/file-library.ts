@@ -5,7 +5,15 @@ import type { FileTable, PathClaim } from '../adapters/file-table.js';
 import type { DetailsChange } from '../core/details-change.js';
 import { ApiError, fileNotFound, WriteConflict } from '../core/errors.js';
 import { withUniqueSuffix } from '../core/file-fields.js';
-import { applyDetailsChange, type FileRecord, newFileRecord, objectKeys, overwriteFileRecord } from '../core/file-record.js';
+import {
+  applyDetailsChange,
+  type FileRecord,
+  newFileRecord,
+  objectKeys,
+  overwriteFileRecord,
+  type StartingRun,
+  withRunStarted,
+} from '../core/file-record.js';
 import type { UploadRequest } from '../core/upload-request.js';
 import { logger } from '../runtime/logger.js';
 import { backOff, FILE_ID, inBatches, MAX_ATTEMPTS, modifyRecord, requireAllFiles } from './record-updates.js';
@@ -35,19 +43,21 @@ export class FileLibrary {
   }
 
   /**
-   * `content` is what the caller read from the bytes (sharp stays out of the other handlers); `fileId`
-   * is the id a presigned upload already promised, used when the path holds no file yet.
+   * `content` is what the caller read from the bytes (sharp stays out of the other handlers). Options:
+   * `fileId` is the id a presigned upload already promised, used when the path holds no file yet; `run`
+   * is a tagging run started in the record this writes, its extensions `pending`.
    */
-  async upload(request: UploadRequest, content: InspectedContent, fileId?: string): Promise<FileRecord> {
+  async upload(request: UploadRequest, content: InspectedContent, options: { fileId?: string; run?: StartingRun } = {}): Promise<FileRecord> {
+    const { fileId, run } = options;
     // A presigned upload stored by an earlier attempt (then retried): write it again in place.
     const stored = fileId === undefined ? undefined : await this.deps.table.get(fileId);
-    if (stored) return this.overwrite(stored, { ...request, overwriteFile: true }, content);
+    if (stored) return this.overwrite(stored, { ...request, overwriteFile: true }, content, run);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const filePath = request.folder + (request.useUniqueFileName ? withUniqueSuffix(request.fileName, uniqueSuffix()) : request.fileName);
       try {
         const claim = await this.deps.table.findPath(filePath);
         const existing = claim && (await this.deps.table.get(claim.fileId));
-        return existing ? await this.overwrite(existing, request, content) : await this.create(filePath, claim, request, content, fileId);
+        return existing ? await this.overwrite(existing, request, content, run) : await this.create(filePath, claim, request, content, fileId, run);
       } catch (error) {
         if (!(error instanceof WriteConflict)) throw error;
         await backOff(attempt);
@@ -62,12 +72,14 @@ export class FileLibrary {
     request: UploadRequest,
     content: InspectedContent,
     fileId = newFileId(),
+    run: StartingRun | undefined = undefined,
   ): Promise<FileRecord> {
     const now = this.now();
     if (claim && now.getTime() - Date.parse(claim.claimedAt) < STALE_CLAIM_MS) {
       throw new WriteConflict(`path ${filePath}`); // another upload to this path is still writing its record
     }
-    const record = newFileRecord(fileId, filePath, request, content.facts, now.toISOString());
+    const created = newFileRecord(fileId, filePath, request, content.facts, now.toISOString());
+    const record = run ? withRunStarted(created, run) : created;
     await this.deps.table.claimPath(filePath, record.fileId, record.createdAt, claim);
     try {
       await this.writeObjects(record, request.bytes, content);
@@ -87,8 +99,9 @@ export class FileLibrary {
    * file is touched. Then the bytes; S3 replaces an object whole or not at all, so if that write fails
    * the old record is put back and still describes the old bytes.
    */
-  private async overwrite(existing: FileRecord, request: UploadRequest, content: InspectedContent): Promise<FileRecord> {
-    const next = overwriteFileRecord(existing, request, content.facts, this.now().toISOString());
+  private async overwrite(existing: FileRecord, request: UploadRequest, content: InspectedContent, run?: StartingRun): Promise<FileRecord> {
+    const overwritten = overwriteFileRecord(existing, request, content.facts, this.now().toISOString());
+    const next = run ? withRunStarted(overwritten, run) : overwritten;
     const written = await this.deps.table.replace(next, existing);
     try {
       await this.writeObjects(written, request.bytes, content);
@@ -107,8 +120,11 @@ export class FileLibrary {
 
   private async writeObjects(record: FileRecord, bytes: Buffer, content: InspectedContent): Promise<void> {
     const keys = objectKeys(record);
-    await this.deps.store.put(keys.original, bytes, record.mime);
-    if (keys.thumbnail && content.thumbnail) await this.deps.store.put(keys.thumbnail, content.thumbnail.bytes, content.thumbnail.contentType);
+    const { thumbnail } = content;
+    await Promise.all([
+      this.deps.store.put(keys.original, bytes, record.mime),
+      keys.thumbnail && thumbnail ? this.deps.store.put(keys.thumbnail, thumbnail.bytes, thumbnail.contentType) : undefined,
+    ]);
   }
 
   /** The fileId a file at `filePath` has, or undefined (for presigned uploads, decided before the bytes exist). */

@@ -97,7 +97,7 @@ async function storeObject(object: Exclude<InboxObject, { kind: 'ignored' }>, ar
     let file: FileRecord;
     try {
       const bytes = Buffer.from(await deps.store.get(object.key));
-      file = await deps.files.upload({ ...settings, bytes }, await deps.inspect(bytes), fileId);
+      file = await deps.files.upload({ ...settings, bytes }, await deps.inspect(bytes), { fileId });
     } catch (error) {
       // A rule the request could not be checked against before the bytes came (e.g. a metadata merge too large).
       if (error instanceof ApiError && error.status < 500) return refuse(object, undefined, error.message, deps);

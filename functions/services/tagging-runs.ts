@@ -4,7 +4,7 @@ import type { FileTable } from '../adapters/file-table.js';
 import type { TaggingWorkflow } from '../adapters/tagging-workflow.js';
 import type { Extension } from '../core/extensions.js';
 import type { ExtensionName } from '../core/extension-names.js';
-import type { ExtensionState, FileRecord } from '../core/file-record.js';
+import type { ExtensionState, FileRecord, StartingRun } from '../core/file-record.js';
 import { nextReadAt, SettleTimes } from '../core/settle-schedule.js';
 import { runProgress } from '../core/tagging-run.js';
 import { webhookEventId } from '../core/webhook-events.js';
@@ -47,13 +47,28 @@ export class TaggingRuns {
     logger.info('Tagging run started', { runId, extensions: extensions.map((extension) => extension.name) });
   }
 
+  /** A new run of `extensions`, for an upload to start in the record it writes (then `runAndWait`). */
+  newRun(extensions: Extension[]): StartingRun {
+    return { runId: randomUUID(), names: extensions.map((extension) => extension.name) };
+  }
+
   /** Starts a run and waits for it up to the sync window. */
   async startAndWait(fileId: string, extensions: Extension[], webhookUrl: string | undefined): Promise<TaggingResult> {
-    const runId = randomUUID();
+    const { runId, names } = this.newRun(extensions);
+    const record = await this.table.startRun(fileId, runId, names);
+    return this.runAndWait(record, runId, extensions, webhookUrl);
+  }
+
+  /**
+   * Runs a run already started in `record` (its extensions pending for `runId`) and waits for it up to
+   * the sync window.
+   */
+  async runAndWait(started: FileRecord, runId: string, extensions: Extension[], webhookUrl: string | undefined): Promise<TaggingResult> {
     const startedAt = Date.now();
     const syncDeadline = startedAt + this.syncWindowMs;
     const names = extensions.map((extension) => extension.name);
-    let record = await this.table.startRun(fileId, runId, names);
+    const { fileId } = started;
+    let record = started;
     logger.info('Tagging run starting', { runId, extensions: names });
     try {
       await this.workflow.start({ fileId, runId, extensions, syncDeadline, webhookUrl });

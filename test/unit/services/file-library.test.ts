@@ -44,3 +44,41 @@ describe('FileLibrary overwrite', () => {
     expect(files.objects.get('public/holidays/beach.jpg')?.bytes.toString()).toBe(second.toString());
   });
 });
+
+describe('FileLibrary upload with a tagging run', () => {
+  const run = { runId: 'run-1', names: ['aws-auto-tagging', 'google-auto-tagging'] as const };
+
+  it('writes a new record with the run started in it, in one write', async () => {
+    const files = inMemoryFiles();
+    const library = new FileLibrary({ store: files.store, table: files.table });
+    const bytes = Buffer.from('new bytes');
+    const stored = await library.upload(uploadRequest({ bytes }), content(bytes), { run });
+    expect(stored).toMatchObject({
+      version: 1,
+      extensionStatus: { 'aws-auto-tagging': 'pending', 'google-auto-tagging': 'pending' },
+      extensionRuns: { 'aws-auto-tagging': 'run-1', 'google-auto-tagging': 'run-1' },
+    });
+    expect(files.records.get(stored.fileId)).toEqual(stored);
+  });
+
+  it("starts the run in an overwrite's record, superseding an older run and clearing its errors", async () => {
+    const { files, library, stored } = await libraryWithOneFile();
+    const failed = { message: 'Throttled', reason: 'PROVIDER_THROTTLED' };
+    files.records.set(stored.fileId, {
+      ...stored,
+      extensionStatus: { 'aws-auto-tagging': 'failed', 'google-auto-tagging': 'success' },
+      extensionRuns: { 'aws-auto-tagging': 'run-0', 'google-auto-tagging': 'run-0' },
+      extensionErrors: { 'aws-auto-tagging': failed },
+    });
+    const second = Buffer.from('second bytes');
+    const written = await library.upload(uploadRequest({ bytes: second, overwriteAITags: false }), content(second), {
+      run: { runId: 'run-1', names: ['aws-auto-tagging'] },
+    });
+    expect(written).toMatchObject({
+      version: stored.version + 1,
+      extensionStatus: { 'aws-auto-tagging': 'pending', 'google-auto-tagging': 'success' },
+      extensionRuns: { 'aws-auto-tagging': 'run-1', 'google-auto-tagging': 'run-0' },
+      extensionErrors: {},
+    });
+  });
+});
