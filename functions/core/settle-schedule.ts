@@ -1,8 +1,8 @@
 /**
  * When upload and PATCH read a run's record while they wait for its extensions (the sync window): not
  * every 50 ms, but when the run is expected to have settled — by the time three in four of the last
- * runs of the same extensions in this container had — then at gaps of a tenth of the time waited so far
- * (at least 25 ms). Before anything is known, reads double their spacing from 100 ms.
+ * runs of the same extensions in this container had — then at gaps of half the time waited past it (at
+ * least 25 ms). Before anything is known, reads double their spacing from 100 ms.
  */
 export const MIN_READ_GAP_MS = 25;
 const FIRST_READ_MS = 100;
@@ -16,9 +16,10 @@ const FIRST_READ_QUANTILE = 0.75;
 
 /** Milliseconds from the run's start at which to read next, having waited `elapsedMs`. */
 export function nextReadAt(elapsedMs: number, expectedMs: number | undefined): number {
-  if (expectedMs !== undefined && elapsedMs < expectedMs) return expectedMs;
   if (expectedMs === undefined) return Math.max(FIRST_READ_MS, elapsedMs * 2);
-  return elapsedMs + Math.max(MIN_READ_GAP_MS, elapsedMs / 10);
+  if (elapsedMs < expectedMs) return expectedMs;
+  // Past the expected time, a run is most likely just late: read again soon, then back off as it stays unsettled.
+  return elapsedMs + Math.max(MIN_READ_GAP_MS, (elapsedMs - expectedMs) / 2);
 }
 
 /** How long runs take, by the set of extensions they run: learned from the runs this container waited for. */

@@ -9,9 +9,9 @@ function readTimes(expected: number | undefined, until: number): number[] {
 }
 
 describe('nextReadAt', () => {
-  it('reads first when recent runs of these extensions had settled, then every tenth of the time waited (at least 25 ms)', () => {
-    expect(readTimes(520, 1200)).toEqual([520, 572, 629, 692, 761, 837, 921, 1013, 1115]);
-    expect(readTimes(80, 300)).toEqual([80, 105, 130, 155, 180, 205, 230, 255, 281]);
+  it('reads first when recent runs of these extensions had settled, then at gaps of half the time waited past it (at least 25 ms)', () => {
+    expect(readTimes(520, 1200)).toEqual([520, 545, 570, 595, 633, 689, 773, 900, 1090]);
+    expect(readTimes(80, 300)).toEqual([80, 105, 130, 155, 193, 249]);
   });
 
   it('doubles its spacing from 100 ms before anything is known', () => {
