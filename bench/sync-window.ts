@@ -355,10 +355,10 @@ async function taggedLatency(client: BenchClient, photo: Blob, clock: ProviderCl
     }
     if (index < LATENCY.warmUp) continue;
     samplesMs.push(reply.ms);
-    const rekognitionReady = clock.firstReady('rekognition', reply.startedAt, reply.endedAt);
-    const visionReady = clock.firstReady('vision', reply.startedAt, reply.endedAt);
-    if (rekognitionReady !== undefined && visionReady !== undefined) {
-      afterLastAnswerMs.push(reply.endedAt - Math.max(rekognitionReady + SLOW.rekognition, visionReady + SLOW.vision));
+    const rekognitionAsked = clock.firstAsked('rekognition', reply.startedAt, reply.endedAt);
+    const visionAsked = clock.firstAsked('vision', reply.startedAt, reply.endedAt);
+    if (rekognitionAsked !== undefined && visionAsked !== undefined) {
+      afterLastAnswerMs.push(reply.endedAt - Math.max(rekognitionAsked + SLOW.rekognition, visionAsked + SLOW.vision));
     }
   }
   return { samplesMs, afterLastAnswerMs };

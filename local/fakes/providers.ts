@@ -121,8 +121,11 @@ export interface ProviderCall {
 export interface FakeOptions<Seen> {
   /** Defaults to 0: a free port picked by the system. */
   port?: number;
-  /** Called for every request as it is recorded (the CLI logs them). */
-  onRequest?: (request: Seen) => void;
+  /**
+   * Called for every request as it is recorded (the CLI logs them), with when it arrived
+   * (`performance.now()`): its answer leaves `latencyMs` after that.
+   */
+  onRequest?: (request: Seen, arrivedAt: number) => void;
   /** The quota, in calls a second; unset: no quota. */
   tps?: number;
   /** How many calls the quota lets through at once after an idle spell. @default tps, at least 1 */
@@ -468,7 +471,7 @@ async function startFake<Seen extends Answered>(
     const { seen, reply } = await answer(request, body, behaviour);
     if (reply !== 'hang') Object.assign(seen, { status: reply.status, error: reply.error });
     requests.push(seen);
-    options.onRequest?.(seen);
+    options.onRequest?.(seen, arrivedAt);
     if (reply === 'hang') return; // never answered; stop() destroys the socket
     const left = latencyMs - (performance.now() - arrivedAt);
     if (left > 0) await wait(left);
