@@ -4,16 +4,7 @@ import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-
-/**
- * Sent with every public file: browsers take the stored type as is, and a file that is active content (an
- * SVG, an HTML page someone uploaded) runs no script and loads nothing when opened. The local stand-in for
- * the CDN (local/http-gateway.ts) sends the same.
- */
-export const PUBLIC_FILE_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-} as const;
+import { PUBLIC_FILE_HEADERS } from './public-file-headers.js';
 
 export interface DeliveryProps {
   bucket: IBucket;

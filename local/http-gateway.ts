@@ -5,7 +5,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { lambdaContext } from './lambda-context.js';
 import type { RouteHandler } from '../infra/api-routes.js';
 import { matchRoutePath } from '../functions/core/route-match.js';
-import { PUBLIC_FILE_HEADERS } from '../infra/delivery.js';
+import { PUBLIC_FILE_HEADERS } from '../infra/public-file-headers.js';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
