@@ -71,6 +71,8 @@ export interface LoadResult {
   dynamoByOperation?: Counts;
   s3PerUpload?: number;
   stepFunctionsPerUpload?: number;
+  /** CPU time of this process (stack, fakes and client: user + system, every thread) from the first upload until idle, per upload. */
+  cpuMsPerUpload?: number;
 }
 
 export interface SyncWindowReport {
@@ -208,17 +210,21 @@ export async function measureSyncWindow(photoKind: SyncWindowPhoto = 'small'): P
     };
     const counted = async <T>(work: () => Promise<T>) => {
       const before = { dynamo: counter.snapshot(ports.dynamo), s3: counter.snapshot(ports.s3), sfn: counter.snapshot(ports.sfn) };
+      const cpuBefore = process.cpuUsage();
       const result = await work();
       await running.idle();
+      const cpu = process.cpuUsage(cpuBefore);
       return {
         result,
+        cpuMs: (cpu.user + cpu.system) / 1000,
         dynamo: RequestCounter.since(before.dynamo, counter.snapshot(ports.dynamo)),
         s3: RequestCounter.since(before.s3, counter.snapshot(ports.s3)),
         sfn: RequestCounter.since(before.sfn, counter.snapshot(ports.sfn)),
       };
     };
-    const withCounts = (load: { result: LoadResult; dynamo: Counts; s3: Counts; sfn: Counts }): LoadResult => ({
+    const withCounts = (load: { result: LoadResult; cpuMs: number; dynamo: Counts; s3: Counts; sfn: Counts }): LoadResult => ({
       ...load.result,
+      cpuMsPerUpload: roundRatio(load.cpuMs / load.result.uploads),
       dynamoPerUpload: roundRatio(total(load.dynamo) / load.result.uploads),
       dynamoByOperation: perUpload(load.dynamo, load.result.uploads),
       s3PerUpload: roundRatio(total(load.s3) / load.result.uploads),
@@ -497,14 +503,14 @@ export function formatSyncWindow(report: SyncWindowReport): string {
       n: plain.uploads,
       median: plain.uploadsPerS,
       p90: '',
-      note: `${plain.wallS} s; DynamoDB ${plain.dynamoPerUpload}/upload (${ops(plain.dynamoByOperation)}); S3 ${plain.s3PerUpload}`,
+      note: `${plain.wallS} s; CPU ${plain.cpuMsPerUpload} ms/upload; DynamoDB ${plain.dynamoPerUpload}/upload (${ops(plain.dynamoByOperation)}); S3 ${plain.s3PerUpload}`,
     },
     {
       measurement: 'tagged uploads/s, same',
       n: tagged.uploads,
       median: tagged.uploadsPerS,
       p90: '',
-      note: `${report.taggedOverPlain}x plain (target >= ${TARGET.throughputRatio}x: ${verdict(report.taggedOverPlain >= TARGET.throughputRatio)}); final in response ${tagged.finalInResponse}, after idle ${tagged.finalAfterIdle}, lost ${tagged.lost}`,
+      note: `${report.taggedOverPlain}x plain (target >= ${TARGET.throughputRatio}x: ${verdict(report.taggedOverPlain >= TARGET.throughputRatio)}); CPU ${tagged.cpuMsPerUpload} ms/upload; final in response ${tagged.finalInResponse}, after idle ${tagged.finalAfterIdle}, lost ${tagged.lost}`,
     },
     {
       measurement: '  DynamoDB requests per tagged upload',
