@@ -61,4 +61,8 @@ export const INVOCATION_OVERRIDES: Readonly<Record<string, { variables: Record<s
     variables: { AITAGS_ALLOW_PRIVATE_WEBHOOKS: 'true' },
     why: 'AITAGS_ALLOW_PRIVATE_WEBHOOKS=true: the receiver is on 127.0.0.1',
   },
+  'deliver-job-webhook': {
+    variables: { AITAGS_ALLOW_PRIVATE_WEBHOOKS: 'true' },
+    why: 'AITAGS_ALLOW_PRIVATE_WEBHOOKS=true: as for deliver-webhook',
+  },
 };

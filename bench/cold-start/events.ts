@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, S3Event } from 'aws-lambda';
 import sharp from 'sharp';
 import type { FloorEvent } from './floors.js';
 import { type ColdRun, coldRun } from './measure.js';
+import { DEPLOYED_VALUES } from './synthesized-functions.js';
 
 /** One first invocation: the event, and how to tell the handler did its job rather than fail fast. */
 export interface Invocation {
@@ -56,6 +57,8 @@ interface SeedRequest {
   isPrivateFile: boolean;
   extensions: ReadonlyArray<typeof AWS_EXTENSION | typeof GOOGLE_EXTENSION>;
   webhook: boolean;
+  /** The upload's `folder` (default `/`). */
+  folder?: string;
 }
 
 interface SeededFile {
@@ -75,6 +78,7 @@ async function seedFiles(fixture: Fixture, requests: readonly SeedRequest[]): Pr
         isPrivateFile: String(request.isPrivateFile),
         ...(request.extensions.length > 0 && { extensions: JSON.stringify(request.extensions) }),
         ...(request.webhook && { webhookUrl: fixture.webhookUrl }),
+        ...(request.folder && { folder: request.folder }),
       }),
     ),
   );
@@ -195,6 +199,17 @@ const expectStatus = (status: number) => (result: unknown) => {
   return typeof body === 'string' ? body : undefined;
 };
 
+/** HTTP 200 with the page's HTML document (apiBody would take it for a broken JSON body). */
+function expectPageDocument(result: unknown): string | undefined {
+  const answer = result as { statusCode?: unknown; headers?: Record<string, unknown>; body?: unknown } | undefined;
+  const text = typeof answer?.body === 'string' ? answer.body : '';
+  if (answer?.statusCode !== 200) return `expected HTTP 200, got ${String(answer?.statusCode)}: ${text.slice(0, 400)}`;
+  const type = String(answer.headers?.['content-type'] ?? '');
+  return type.startsWith('text/html') && /^<!doctype html>/i.test(text.trimStart())
+    ? undefined
+    : `HTTP 200 with ${type || 'no content-type'}, not the page: ${text.slice(0, 200)}`;
+}
+
 /** HTTP 200 whose `field` names `fileId`: a bulk operation that reached the file, not one that answered early. */
 const expectFileIdIn = (field: string, fileId: string) => (result: unknown) => {
   const body = apiBody(result, 200);
@@ -247,6 +262,86 @@ function s3Event(bucket: string, key: string, size: number, eTag: string): S3Eve
     ],
   };
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Tagging jobs: what POST /v1/tagging-jobs and the job's earlier steps would have stored, written directly
+// (the bench holds no built bundle to seed jobs with, as it holds the upload's for files). The keys are
+// literal because this file imports nothing from functions/: they are those of functions/adapters/job-table.ts
+// (`job#<jobId>`, listed under ipk `jobs` / isk `<createdAt>#<jobId>`; `job#<jobId>#progress#<n>` counting
+// files n*1000 … once each in its `counted` set) and functions/core/job-steps.ts (`jobs/manifests/<jobId>.json`).
+// Change them with those.
+
+/** The folder whose one image the planned jobs select (an index lookup, as a `path` job plans). */
+const JOB_FOLDER = '/cold-start-jobs/';
+/** Files a second for AWS_EXTENSION alone: 80 % of Rekognition's default 5 TPS (the template's quota). */
+const JOB_RATE = 4;
+
+const newJobId = () => `job_${randomBytes(12).toString('hex')}`;
+const jobKey = (jobId: string) => ({ pk: `job#${jobId}` });
+const progressKey = (jobId: string, shard: number) => ({ pk: `job#${jobId}#progress#${shard}` });
+const jobManifestKey = (jobId: string) => `jobs/manifests/${jobId}.json`;
+const jobExecutionArn = (jobId: string) => `${DEPLOYED_VALUES.AITAGS_JOB_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${jobId}`;
+
+type JobStage = 'planning' | 'running' | 'succeeded';
+
+/**
+ * A job of AWS_EXTENSION as it stands at `stage`: created by POST (its execution started), planned (total
+ * 2, manifest written, both files counted as succeeded), or ended. Answers its jobId.
+ */
+async function writeJob(fixture: Fixture, stage: JobStage, fields: { path?: string; webhookUrl?: string } = {}): Promise<string> {
+  const jobId = newJobId();
+  const createdAt = new Date(Date.now() - 60_000).toISOString();
+  const total = 2;
+  const counts = { done: total, succeeded: total, failed: 0, skipped: 0 };
+  const planned = { total, estimatedProviderCostUsd: 0.002, manifestKey: jobManifestKey(jobId), startedAtMs: Date.now() - 30_000, rate: JOB_RATE };
+  const job = {
+    jobId,
+    status: stage,
+    total: null,
+    done: 0,
+    succeeded: 0,
+    failed: 0,
+    skipped: 0,
+    createdAt,
+    finishedAt: null,
+    estimatedProviderCostUsd: null,
+    extensions: [AWS_EXTENSION],
+    removeAITags: false,
+    dryRun: false,
+    ...fields,
+    executionArn: jobExecutionArn(jobId),
+    ...(stage !== 'planning' && planned),
+    // A running job's counts are its progress items'; Finish writes their sum onto the job.
+    ...(stage === 'succeeded' && { ...counts, finishedAt: new Date().toISOString() }),
+  };
+  await fixture.documents.send(
+    new PutCommand({ TableName: fixture.table, Item: { ...jobKey(jobId), ...job, ipk: 'jobs', isk: `${createdAt}#${jobId}` } }),
+  );
+  if (stage === 'running') {
+    const progress = { ...progressKey(jobId, 0), counted: new Set([0, 1]), done: total, succeeded: total };
+    await fixture.documents.send(new PutCommand({ TableName: fixture.table, Item: progress }));
+  }
+  return jobId;
+}
+
+async function readItem(fixture: Fixture, key: { pk: string }): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await fixture.documents.send(new GetCommand({ TableName: fixture.table, Key: key, ConsistentRead: true }));
+  return Item;
+}
+
+/** The job's fields `expected` hold in the table, or a sentence saying which do not. */
+async function jobProblem(fixture: Fixture, jobId: string, expected: Record<string, unknown>): Promise<string | undefined> {
+  const item = await readItem(fixture, jobKey(jobId));
+  if (!item) return `job ${jobId} is not in the table`;
+  const wrong = Object.entries(expected).filter(([field, value]) => item[field] !== value);
+  return wrong.length
+    ? `job ${jobId} has ${wrong.map(([field, value]) => `${field} ${JSON.stringify(item[field])} (expected ${JSON.stringify(value)})`).join(', ')}`
+    : undefined;
+}
+
+/** What a task answered, for its check. */
+const taskResult = (result: unknown) => (result ?? {}) as Record<string, unknown>;
+const unexpected = (what: string, result: unknown) => `${what}: ${JSON.stringify(result).slice(0, 400)}`;
 
 // ---------------------------------------------------------------------------------------------------
 // Per function: what to seed, and the event of each measured process
@@ -332,7 +427,7 @@ const EVENTS: Readonly<Record<string, EventSpec>> = {
     build: async () => ({ event: apiEvent('GET', '/v1/cold-start/nowhere', undefined, {}), check: expectStatus(404) }),
   },
   'serve-page': {
-    build: async () => ({ event: apiEvent('GET', '/', '/', {}), check: expectStatus(200) }),
+    build: async () => ({ event: apiEvent('GET', '/', '/', {}), check: expectPageDocument }),
   },
   'on-object-created': {
     build: async (fixture, _file, index) => {
@@ -392,6 +487,119 @@ const EVENTS: Readonly<Record<string, EventSpec>> = {
           (result as { webhook?: { delivered?: unknown } } | undefined)?.webhook?.delivered === true
             ? undefined
             : `webhook not delivered: ${JSON.stringify(result).slice(0, 400)}`,
+      };
+    },
+  },
+  // POST /v1/tagging-jobs as `npx aitags retag --path … --yes` sends it: the job written, its execution started
+  // (the Step Functions fake) and its ARN stored. A fast failure (400, 503 WORKFLOW_UNAVAILABLE) fails the check.
+  'tagging-jobs': {
+    build: async (fixture) => {
+      let jobId = '';
+      return {
+        event: jsonEvent(fixture, 'POST', '/v1/tagging-jobs', '/v1/tagging-jobs', { path: JOB_FOLDER, extensions: [AWS_EXTENSION] }),
+        check: (result) => {
+          const body = apiBody(result, 202);
+          if (typeof body === 'string') return body;
+          if (typeof body.jobId !== 'string' || !/^job_[0-9a-f]{24}$/.test(body.jobId) || body.status !== 'planning') {
+            return unexpected('not a job that is planning', body);
+          }
+          jobId = body.jobId;
+          return undefined;
+        },
+        verify: () => jobProblem(fixture, jobId, { status: 'planning', executionArn: jobExecutionArn(jobId) }),
+      };
+    },
+  },
+  // The first step of the job's execution: a job that is planning selects the one image of JOB_FOLDER (an index
+  // lookup), writes the manifest and goes running with its total. `tag: false` (nothing selected) fails the check.
+  'plan-tagging-job': {
+    seed: { isPrivateFile: false, extensions: [], webhook: false, folder: JOB_FOLDER, shared: true },
+    build: async (fixture, file) => {
+      const { fileId } = seeded(file);
+      const jobId = await writeJob(fixture, 'planning', { path: JOB_FOLDER });
+      const key = jobManifestKey(jobId);
+      return {
+        event: { jobId },
+        check: (result) => {
+          const plan = taskResult(result) as { tag?: unknown; manifest?: { bucket?: unknown; key?: unknown } };
+          return plan.tag === true && plan.manifest?.bucket === fixture.bucket && plan.manifest.key === key
+            ? undefined
+            : unexpected('no manifest planned', result);
+        },
+        verify: async () => {
+          const { Body } = await fixture.s3.send(new GetObjectCommand({ Bucket: fixture.bucket, Key: key }));
+          const manifest = JSON.parse((await Body?.transformToString()) ?? '[]') as Array<{ fileId?: unknown }>;
+          if (!manifest.some((item) => item.fileId === fileId)) return `manifest ${key} is ${JSON.stringify(manifest)}, without ${fileId}`;
+          return jobProblem(fixture, jobId, { status: 'running', total: manifest.length, manifestKey: key });
+        },
+      };
+    },
+  },
+  // One item of the Distributed Map: a file with no run pending (uploaded without extensions) gets the job's run
+  // started on it. A skip (deleted, busy) or a write that did not land fails.
+  'start-job-file': {
+    seed: { isPrivateFile: false, extensions: [], webhook: false },
+    build: async (fixture, file, index) => {
+      const { fileId } = seeded(file);
+      const jobId = newJobId();
+      const runId = `${jobId}-${index}`;
+      const event = { jobId, fileId, index, extensions: [AWS_EXTENSION], removeAITags: false, startedAtMs: Date.now(), rate: JOB_RATE };
+      return {
+        event,
+        check: (result) => {
+          const started = taskResult(result);
+          return started.skip === undefined && started.runId === runId && typeof started.notBefore === 'string'
+            ? undefined
+            : unexpected('the run was not started', result);
+        },
+        verify: async () => {
+          const record = (await readItem(fixture, { pk: `file#${fileId}` })) as
+            | { extensionRuns?: Record<string, unknown>; extensionStatus?: Record<string, unknown> }
+            | undefined;
+          return record?.extensionRuns?.[AWS_EXTENSION.name] === runId && record.extensionStatus?.[AWS_EXTENSION.name] === 'pending'
+            ? undefined
+            : unexpected(`file ${fileId} does not hold run ${runId}`, record);
+        },
+      };
+    },
+  },
+  // The Map item's last step: a file whose extension succeeded is counted once on the job's progress item.
+  // (countFile reads no job item, so none is written.) `counted: false` or another outcome fails.
+  'count-job-file': {
+    build: async (fixture, _file, index) => {
+      const jobId = newJobId();
+      return {
+        event: { jobId, index, fileId: randomBytes(12).toString('hex'), outcomes: [{ status: 'success' }] },
+        check: (result) => {
+          const count = taskResult(result);
+          return count.counted === true && count.outcome === 'succeeded' ? undefined : unexpected('the file was not counted', result);
+        },
+        verify: async () => {
+          const progress = (await readItem(fixture, progressKey(jobId, 0))) as { counted?: Set<number>; succeeded?: unknown } | undefined;
+          return progress?.counted?.has(index) && progress.succeeded === 1 ? undefined : unexpected(`progress of ${jobId}`, progress);
+        },
+      };
+    },
+  },
+  // After the Map: a running job of two files, both counted as succeeded, ends `succeeded` with its counts;
+  // it has a webhookUrl, so the step answers that the webhook is owed.
+  'finish-tagging-job': {
+    build: async (fixture) => {
+      const jobId = await writeJob(fixture, 'running', { path: JOB_FOLDER, webhookUrl: fixture.webhookUrl });
+      return {
+        event: { jobId },
+        check: (result) => (taskResult(result).webhook === true ? undefined : unexpected('the job did not end owing its webhook', result)),
+        verify: () => jobProblem(fixture, jobId, { status: 'succeeded', done: 2, succeeded: 2, failed: 0 }),
+      };
+    },
+  },
+  // The last step: the `tagging-job.completed` webhook of an ended job, signed and delivered to the receiver.
+  'deliver-job-webhook': {
+    build: async (fixture) => {
+      const jobId = await writeJob(fixture, 'succeeded', { path: JOB_FOLDER, webhookUrl: fixture.webhookUrl });
+      return {
+        event: { jobId },
+        check: (result) => (taskResult(result).delivered === true ? undefined : unexpected('job webhook not delivered', result)),
       };
     },
   },
@@ -456,16 +664,30 @@ export function outcomeOf(result: unknown): string {
     status?: unknown;
     tagCount?: unknown;
     error?: { reason?: unknown };
-    webhook?: { delivered?: unknown };
+    webhook?: boolean | { delivered?: unknown };
     calls?: unknown;
+    tag?: unknown;
+    skip?: unknown;
+    notBefore?: unknown;
+    outcome?: unknown;
+    counted?: unknown;
+    delivered?: unknown;
   };
   if (typeof value.statusCode === 'number') return `HTTP ${value.statusCode}`;
   if (Array.isArray(value.calls)) return value.calls.length ? `called ${value.calls.join(', ')}` : 'called nothing';
+  const webhook = typeof value.webhook === 'object' ? value.webhook : undefined;
   const parts = [
     typeof value.status === 'string' && value.status,
     typeof value.tagCount === 'number' && `${value.tagCount} tags`,
     typeof value.error?.reason === 'string' && value.error.reason,
-    value.webhook?.delivered === true && 'webhook delivered',
+    webhook?.delivered === true && 'webhook delivered',
+    // Tagging-job steps: plan, start, count, finish, deliver.
+    typeof value.tag === 'boolean' && (value.tag ? 'manifest written' : 'nothing to tag'),
+    typeof value.skip === 'string' ? `skipped (${value.skip})` : typeof value.notBefore === 'string' && 'run started',
+    typeof value.outcome === 'string' &&
+      `${value.outcome}${value.counted === true ? ', counted' : value.counted === false ? ', counted already' : ''}`,
+    typeof value.webhook === 'boolean' && (value.webhook ? 'webhook owed' : 'no webhook'),
+    typeof value.delivered === 'boolean' && (value.delivered ? 'job webhook delivered' : 'job webhook not delivered'),
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : JSON.stringify(result).slice(0, 60);
 }
