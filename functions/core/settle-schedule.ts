@@ -1,16 +1,17 @@
 /**
  * When upload and PATCH read a run's record while they wait for its extensions (the sync window): not
- * every 50 ms, but when the run is expected to have settled — by the time three in four of the last
- * runs of the same extensions in this container had — then at gaps of half the time waited past it (at
+ * every 50 ms, but when the run is expected to have settled — by the time three of the last four runs of
+ * the same extensions in this container had — then at gaps of half the time waited past it (at
  * least 25 ms). Before anything is known, reads double their spacing from 100 ms.
  */
 export const MIN_READ_GAP_MS = 25;
 const FIRST_READ_MS = 100;
 /**
  * Runs remembered per set of extensions: enough to pass over one slow run (a cold start), few enough that
- * once runs get quicker (a load has passed) the first read follows within a few of them.
+ * once runs get quicker (a load has passed) the first read follows after two of them (eight took six:
+ * uploads right after a load waited up to 300 ms past their answers).
  */
-export const RECENT_RUNS = 8;
+export const RECENT_RUNS = 4;
 /** A first read at the median would miss half the runs and keep them waiting a whole gap more. */
 const FIRST_READ_QUANTILE = 0.75;
 
