@@ -33,6 +33,7 @@ type Operation =
   | { kind: 'upload'; slot: number; tags: string[] }
   | { kind: 'patch'; slot: number; tags: string[] }
   | { kind: 'merge'; slot: number; source: ExtensionName; tags: string[] }
+  | { kind: 'run'; slot: number; tags: Record<ExtensionName, string[]> }
   | { kind: 'bulk'; slots: number[]; operation: 'addTags' | 'removeTags' | 'removeAITags'; tags: string[] }
   | { kind: 'delete'; slot: number };
 
@@ -43,6 +44,7 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ kind: fc.constant('upload' as const), slot, tags }),
   fc.record({ kind: fc.constant('patch' as const), slot, tags }),
   fc.record({ kind: fc.constant('merge' as const), slot, source: fc.constantFrom(...SOURCES), tags }),
+  fc.record({ kind: fc.constant('run' as const), slot, tags: fc.record({ 'aws-auto-tagging': tags, 'google-auto-tagging': tags }) }),
   fc.record({
     kind: fc.constant('bulk' as const),
     slots: fc.uniqueArray(slot, { minLength: 1, maxLength: 3 }),
@@ -92,6 +94,25 @@ async function check(steps: Operation[][]): Promise<void> {
           op.source,
           { status: 'success', tags: op.tags.map((name) => ({ name, confidence: 90, source: op.source })) },
           (read ?? started).version,
+        );
+        return;
+      }
+      case 'run': {
+        // Both extensions of one run, as the taggers land them: each worked out from the same read, written at once.
+        const fileId = await idAt(op.slot);
+        if (!fileId) return;
+        const runId = `run-${run}-${++runs}`;
+        const started = await db.table.startRun(fileId, runId, SOURCES);
+        await Promise.all(
+          SOURCES.map((source) =>
+            db.table.recordOutcome(
+              fileId,
+              runId,
+              source,
+              { status: 'success', tags: op.tags[source].map((name) => ({ name, confidence: 90, source })) },
+              started.version,
+            ),
+          ),
         );
         return;
       }
