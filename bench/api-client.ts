@@ -3,6 +3,13 @@ import { performance } from 'node:perf_hooks';
 /** Long enough for any tagged upload with a 3 s sync window; a hung request fails the run instead of stalling it. */
 const REQUEST_TIMEOUT_MS = 20_000;
 
+/** The `extensions` upload field asking for both providers, keeping up to `maxTags` labels of 50 % or more. */
+export const bothExtensions = (maxTags: number) =>
+  JSON.stringify([
+    { name: 'aws-auto-tagging', minConfidence: 50, maxTags },
+    { name: 'google-auto-tagging', minConfidence: 50, maxTags },
+  ]);
+
 export interface Timed<T> {
   status: number;
   body: T;

@@ -13,7 +13,7 @@ import {
   startFakeRekognition,
   startFakeVision,
 } from '../local/fakes/providers.js';
-import { BenchClient } from './api-client.js';
+import { BenchClient, bothExtensions } from './api-client.js';
 import { benchPhoto, gradientJpeg } from './photo.js';
 import { table } from './report.js';
 import { quantile, roundRatio } from './stats.js';
@@ -71,10 +71,7 @@ export interface ProviderBurstReport {
   cpu: { userS: number; systemS: number; cores: number; busyShare: number };
 }
 
-const EXTENSIONS = JSON.stringify([
-  { name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 },
-  { name: 'google-auto-tagging', minConfidence: 50, maxTags: 5 },
-]);
+const EXTENSIONS = bothExtensions(5);
 const LABELS: FakeLabel[] = [
   { name: 'Landscape', confidence: 97.2 },
   { name: 'Sky', confidence: 91.5 },

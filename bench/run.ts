@@ -14,7 +14,7 @@ import {
   fakeProviderEnvironment,
 } from '../local/fakes/providers.js';
 import type { LocalStack } from '../local/stack.js';
-import { BenchClient, type Timed, type UploadBody } from './api-client.js';
+import { BenchClient, bothExtensions, type Timed, type UploadBody } from './api-client.js';
 import { coldStartBench, coldStartLine, formatColdStartTable } from './cold-start/run.js';
 import { benchPhoto } from './photo.js';
 import { formatProviderBurst, providerBurstBench, providerBurstLine } from './provider-burst.js';
@@ -36,14 +36,9 @@ const DETAILS = { count: 50 };
 const TAGGED = { warmUp: 3, count: 15 };
 const BURST = { size: 8, batches: 3 };
 
-const extensions = (maxTags: number) =>
-  JSON.stringify([
-    { name: 'aws-auto-tagging', minConfidence: 50, maxTags },
-    { name: 'google-auto-tagging', minConfidence: 50, maxTags },
-  ]);
-const EXTENSIONS = extensions(5);
+const EXTENSIONS = bothExtensions(5);
 /** `maxTags: 0` runs the whole workflow but skips the image and the provider call: the path's own cost. */
-const NO_PROVIDER_CALL = extensions(0);
+const NO_PROVIDER_CALL = bothExtensions(0);
 const LABELS: FakeLabel[] = [
   { name: 'Landscape', confidence: 97.2 },
   { name: 'Sky', confidence: 91.5 },

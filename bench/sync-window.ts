@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type FakeLabel, fakeProviderEnvironment, startFakeRekognition, startFakeVision } from '../local/fakes/providers.js';
 import type { LocalStack } from '../local/stack.js';
-import { BenchClient, type Timed, type UploadBody } from './api-client.js';
+import { BenchClient, bothExtensions, type Timed, type UploadBody } from './api-client.js';
 import { reportLine, runReportingChild } from './child-report.js';
 import { benchPhoto, gradientJpeg } from './photo.js';
 import { ProviderClock } from './provider-clock.js';
@@ -36,10 +36,7 @@ const LATENCY = { warmUp: 5, count: 40 };
 const SYNC_WINDOW_MS = 3000;
 /** The targets: tagged ≥ 0.6 × plain; p50 ≤ 1.10 × slowest + 50 ms, p95 ≤ 1.10 × slowest + 150 ms; RSS < 400 MB. */
 const TARGET = { throughputRatio: 0.6, latencyFactor: 1.1, p50SlackMs: 50, p95SlackMs: 150, rssMb: 400 };
-const EXTENSIONS = JSON.stringify([
-  { name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 },
-  { name: 'google-auto-tagging', minConfidence: 50, maxTags: 5 },
-]);
+const EXTENSIONS = bothExtensions(5);
 const LABELS: FakeLabel[] = [
   { name: 'Landscape', confidence: 97.2 },
   { name: 'Sky', confidence: 91.5 },

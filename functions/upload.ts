@@ -24,7 +24,7 @@ export const handler = http<MultipartFields>(
     const stored = await fileLibrary().upload(request, await inspectContent(request.bytes), { run });
     logger.appendKeys({ fileId: stored.fileId });
     logger.info('File stored', { filePath: stored.filePath, size: stored.size, mime: stored.mime });
-    const tagged = run ? await taggingRuns().runAndWait(stored, run.runId, request.extensions, request.webhookUrl) : undefined;
+    const tagged = run ? await taggingRuns().runAndWait(stored, run, request.extensions, request.webhookUrl) : undefined;
     const file = tagged?.record ?? stored;
     return ok(toUploadResponse(file, await deliveryUrls().urlsFor(file), request.responseFields, tagged?.extensionStatus));
   },

@@ -54,19 +54,19 @@ export class TaggingRuns {
 
   /** Starts a run and waits for it up to the sync window. */
   async startAndWait(fileId: string, extensions: Extension[], webhookUrl: string | undefined): Promise<TaggingResult> {
-    const { runId, names } = this.newRun(extensions);
-    const record = await this.table.startRun(fileId, runId, names);
-    return this.runAndWait(record, runId, extensions, webhookUrl);
+    const run = this.newRun(extensions);
+    const record = await this.table.startRun(fileId, run.runId, run.names);
+    return this.runAndWait(record, run, extensions, webhookUrl);
   }
 
   /**
-   * Runs a run already started in `record` (its extensions pending for `runId`) and waits for it up to
-   * the sync window.
+   * Runs `run`, already started in `record` (its extensions pending for its runId), and waits for it up
+   * to the sync window.
    */
-  async runAndWait(started: FileRecord, runId: string, extensions: Extension[], webhookUrl: string | undefined): Promise<TaggingResult> {
+  async runAndWait(started: FileRecord, run: StartingRun, extensions: Extension[], webhookUrl: string | undefined): Promise<TaggingResult> {
     const startedAt = Date.now();
     const syncDeadline = startedAt + this.syncWindowMs;
-    const names = extensions.map((extension) => extension.name);
+    const { runId, names } = run;
     const { fileId } = started;
     let record = started;
     logger.info('Tagging run starting', { runId, extensions: names });
