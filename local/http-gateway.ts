@@ -42,8 +42,27 @@ export function createHttpGateway(options: GatewayOptions): Server {
   });
 }
 
+const badRequestTarget = (target: string) =>
+  JSON.stringify({ message: `The request target ${JSON.stringify(target.slice(0, 200))} is not a path`, help: 'Send a path that starts with /.' });
+
+/**
+ * The URL of a request's target. A target is a path: `//host/x` is the path `//host/x`, never a host (as
+ * `new URL(target, base)` would read it). An absolute-form target (`http://host/x`) keeps only its path and query.
+ */
+export function requestUrl(target: string): URL | undefined {
+  try {
+    if (target.startsWith('/')) return new URL(`http://127.0.0.1${target}`);
+    const absolute = new URL(target);
+    if (absolute.protocol === 'http:' || absolute.protocol === 'https:') return new URL(`http://127.0.0.1${absolute.pathname}${absolute.search}`);
+  } catch {
+    // not a URL at all: answered 400 below
+  }
+  return undefined;
+}
+
 async function serve(options: GatewayOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const url = requestUrl(request.url ?? '/');
+  if (!url) return send(response, { statusCode: 400, body: badRequestTarget(request.url ?? '') });
   const method = request.method ?? 'GET';
   if ((method === 'GET' || method === 'HEAD') && url.pathname.startsWith(DELIVERY_PREFIX)) {
     return deliver(options, url.pathname.slice(DELIVERY_PREFIX.length - 1), method, response);
@@ -66,7 +85,15 @@ async function serve(options: GatewayOptions, request: IncomingMessage, response
 
 async function deliver(options: GatewayOptions, path: string, method: string, response: ServerResponse): Promise<void> {
   const key = publicKey(path);
-  const object = key === undefined ? undefined : await options.publicObject(key);
+  let object: PublicObject | undefined;
+  try {
+    object = key === undefined ? undefined : await options.publicObject(key);
+  } catch (error) {
+    // The CDN answers 502 when its origin fails; a 500 would say the gateway itself broke.
+    console.error(`local delivery of ${JSON.stringify(key)} failed`, error);
+    response.writeHead(502, { 'content-type': 'text/plain', ...PUBLIC_FILE_HEADERS }).end('Bad Gateway');
+    return;
+  }
   if (!object) {
     response.writeHead(404, { 'content-type': 'text/plain', ...PUBLIC_FILE_HEADERS }).end('Not Found');
     return;
@@ -85,15 +112,34 @@ async function deliver(options: GatewayOptions, path: string, method: string, re
   object.body.pipe(response);
 }
 
-/** The public/ key a delivery path names; a `..` or `.` segment (which s3rver would resolve on disk) names none. */
-function publicKey(path: string): string | undefined {
+/** S3's key limit; s3rver also keeps each segment as a file name, which the file system caps at 255 bytes. */
+const MAX_KEY_BYTES = 1024;
+const MAX_SEGMENT_BYTES = 255;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/**
+ * The public/ key a delivery path names, or undefined for a path that names no file aitags can store: a
+ * `..`, `.` or empty segment (which s3rver would resolve on disk), a control character (NUL included), a
+ * backslash, or a key or segment longer than the store holds. Those answer 404, as a missing file does.
+ */
+export function publicKey(path: string): string | undefined {
   let decoded: string;
   try {
     decoded = decodeURIComponent(path);
   } catch {
     return undefined;
   }
-  return decoded.split('/').some((segment) => segment === '..' || segment === '.' || segment.includes('\\')) ? undefined : `public${decoded}`;
+  const segments = decoded.slice(1).split('/');
+  const unstorable = (segment: string) =>
+    segment === '' ||
+    segment === '..' ||
+    segment === '.' ||
+    segment.includes('\\') ||
+    CONTROL_CHARACTER.test(segment) ||
+    Buffer.byteLength(segment) > MAX_SEGMENT_BYTES;
+  const key = `public${decoded}`;
+  return !decoded.startsWith('/') || segments.some(unstorable) || Buffer.byteLength(key) > MAX_KEY_BYTES ? undefined : key;
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer | undefined> {

@@ -130,7 +130,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
       return { body: object.Body as Readable, contentType: object.ContentType, contentLength: object.ContentLength };
     } catch (error) {
-      if (error instanceof NoSuchKey) return undefined;
+      // Whatever the store refuses to find (no such key, a key it cannot hold) is a missing file to the CDN.
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (error instanceof NoSuchKey || (status !== undefined && status >= 400 && status < 500)) return undefined;
       throw error;
     }
   };
@@ -194,9 +196,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...options.env,
   });
   await pageBuilt;
+  // Loaded aside and put in place together at the end: no route answers before every route, task and
+  // trigger can serve (a tagged upload sent the moment the API answers ends as it would a minute later).
+  const loaded = new Map<string, HttpHandler>();
   for (const entry of [...ROUTE_HANDLERS.map((route) => route.entry), FALLBACK_ENTRY]) {
     const module = (await import(join(functionsDir, `${entry}.ts`))) as { handler: HttpHandler };
-    handlers.set(entry, module.handler);
+    loaded.set(entry, module.handler);
   }
   for (const entry of new Set([...Object.values(workflow.taskEntries), ...Object.values(jobsWorkflow.taskEntries)])) {
     taskHandlers[entry] = ((await import(join(functionsDir, `${entry}.ts`))) as { handler: TaskHandler }).handler;
@@ -208,6 +213,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const s3Events = bridgeS3Events(standIns.s3rver, notifications, notificationHandlers, (record, error) =>
     console.error(`S3 event for ${record.s3.object.key} failed after retries (on AWS: kept in the failed-objects queue):`, error),
   );
+  for (const [entry, handler] of loaded) handlers.set(entry, handler);
 
   return {
     apiUrl,

@@ -83,13 +83,19 @@ const createdKeys = (record: Pick<FileRecord, 'fileId' | 'createdAt'>) => ({
 /** The index keys that list a path claim under its top-level folder. */
 const folderKeys = (filePath: string) => ({ [IPK]: folderPartition(topFolderOf(filePath)), [ISK]: filePath });
 
-/** A record as stored: its key, and the index keys that list it by creation time. */
+/**
+ * A record as stored: its key, and the index keys that list it by creation time. `customMetadata` is kept
+ * as its JSON text: the document client cannot marshal a map with a key such as `constructor`, nor read
+ * back one named `__proto__`, and the API stores any key as written.
+ */
 function fileItem(record: FileRecord): Record<string, unknown> {
-  return { pk: fileKey(record.fileId), ...record, ...createdKeys(record) };
+  return { pk: fileKey(record.fileId), ...record, customMetadata: JSON.stringify(record.customMetadata), ...createdKeys(record) };
 }
 
 function withoutKey(item: Record<string, unknown> | undefined): FileRecord {
   const { pk: _pk, [IPK]: _ipk, [ISK]: _isk, ...record } = item ?? {};
+  // Records written before the JSON text hold a map (which could only carry ordinary keys).
+  if (typeof record.customMetadata === 'string') record.customMetadata = JSON.parse(record.customMetadata);
   return record as unknown as FileRecord;
 }
 

@@ -33,15 +33,20 @@ export class InboxTable {
 
   async putIntent(intent: UploadIntent, keepUntil: Date): Promise<void> {
     await this.client.send(
-      new PutCommand({ TableName: this.table, Item: { pk: `intent#${intent.uploadId}`, ...intent, ttl: epochSeconds(keepUntil) } }),
+      new PutCommand({
+        TableName: this.table,
+        // The settings as JSON text: customMetadata may hold any key, which a document-client map cannot (file-table.ts).
+        Item: { pk: `intent#${intent.uploadId}`, ...intent, settings: JSON.stringify(intent.settings), ttl: epochSeconds(keepUntil) },
+      }),
     );
   }
 
   async getIntent(uploadId: string): Promise<UploadIntent | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `intent#${uploadId}` }, ConsistentRead: true }));
     if (!Item) return undefined;
-    const { pk: _pk, ttl: _ttl, ...intent } = Item;
-    return intent as UploadIntent;
+    const { pk: _pk, ttl: _ttl, settings, ...intent } = Item;
+    // Intents written before the JSON text hold a map.
+    return { ...intent, settings: typeof settings === 'string' ? JSON.parse(settings) : settings } as UploadIntent;
   }
 
   async settleIntent(uploadId: string, settled: { state: 'stored'; eventId: string } | { state: 'refused'; reason: string }): Promise<void> {

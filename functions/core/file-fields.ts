@@ -74,28 +74,45 @@ const SMALLEST_STORED_NUMBER = 1e-130;
 
 const METADATA_HELP = 'Keep customMetadata a small JSON object: at most 10 KB as JSON, 10 levels deep, numbers within ±(2^53 − 1).';
 
-/** Why a value inside customMetadata cannot be stored, with its path, or undefined when it can. */
-function metadataProblem(value: unknown, path: string, depth: number): string | undefined {
+/** Why one value inside customMetadata cannot be stored, or undefined when it can (its members are checked apart). */
+function valueProblem(value: unknown, path: string, depth: number): string | undefined {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return `${path} is not a finite number`;
     if (Math.abs(value) > Number.MAX_SAFE_INTEGER) return `${path} is beyond ±(2^53 − 1) and would lose precision`;
     if (value !== 0 && Math.abs(value) < SMALLEST_STORED_NUMBER) return `${path} is too close to zero to be stored`;
     return undefined;
   }
-  if (value === null || typeof value !== 'object') return undefined;
-  if (depth > MAX_CUSTOM_METADATA_DEPTH) return `customMetadata must be at most ${MAX_CUSTOM_METADATA_DEPTH} levels deep (${path} is deeper)`;
-  const entries = Array.isArray(value)
-    ? value.map((item, index) => [`[${index}]`, item] as const)
-    : Object.entries(value).map(([key, item]) => [`.${key}`, item] as const);
-  for (const [step, item] of entries) {
-    const problem = metadataProblem(item, `${path}${step}`, depth + 1);
+  if (value !== null && typeof value === 'object' && depth > MAX_CUSTOM_METADATA_DEPTH) {
+    return `customMetadata must be at most ${MAX_CUSTOM_METADATA_DEPTH} levels deep (${path} is deeper)`;
+  }
+  return undefined;
+}
+
+/**
+ * Why a value inside customMetadata cannot be stored, with its path, or undefined when it can: the first
+ * problem in document order. A loop, not recursion, and it stops at the depth limit, so a document nested
+ * 10,000 levels deep is refused rather than overflowing the stack.
+ */
+function metadataProblem(metadata: CustomMetadata): string | undefined {
+  const pending: Array<{ value: unknown; path: string; depth: number }> = [{ value: metadata, path: 'customMetadata', depth: 1 }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { value, path, depth } = next;
+    const problem = valueProblem(value, path, depth);
     if (problem) return problem;
+    if (value === null || typeof value !== 'object') continue;
+    const members = Array.isArray(value)
+      ? value.map((item, index) => ({ value: item as unknown, path: `${path}[${index}]`, depth: depth + 1 }))
+      : Object.entries(value).map(([key, item]) => ({ value: item as unknown, path: `${path}.${key}`, depth: depth + 1 }));
+    pending.push(...members.reverse());
   }
   return undefined;
 }
 
 /** The limits that keep a file's record bounded, checked on what is sent and again on what a merge makes. */
 export function checkCustomMetadata(metadata: CustomMetadata): CustomMetadata {
+  // Depth first: JSON.stringify recurses, and would overflow on a deep enough document.
+  const problem = metadataProblem(metadata);
+  if (problem) throw badRequest(problem.startsWith('customMetadata must') ? problem : `customMetadata: ${problem}`, METADATA_HELP);
   const bytes = Buffer.byteLength(JSON.stringify(metadata));
   if (bytes > MAX_CUSTOM_METADATA_BYTES) {
     throw badRequest(
@@ -103,8 +120,6 @@ export function checkCustomMetadata(metadata: CustomMetadata): CustomMetadata {
       'Keep large data elsewhere and store a reference.',
     );
   }
-  const problem = metadataProblem(metadata, 'customMetadata', 1);
-  if (problem) throw badRequest(problem.startsWith('customMetadata must') ? problem : `customMetadata: ${problem}`, METADATA_HELP);
   return metadata;
 }
 

@@ -156,7 +156,8 @@ function fileBytes(value: MultipartValue | undefined, maxBytes: number): Buffer 
 /** Multipart upload fields → a validated request, or a 400/413 naming the field. Stores nothing. */
 export function parseUploadRequest(fields: MultipartFields, maxBytes: number): UploadRequest {
   const { file, ...rest } = fields;
-  const textFields: Record<string, unknown> = {};
+  // Null-prototype: a field named __proto__ stays a field (then refused as unsupported), not a prototype.
+  const textFields: Record<string, unknown> = Object.create(null);
   for (const [name, value] of Object.entries(rest)) {
     const values = Array.isArray(value) ? value : [value];
     if (Array.isArray(value) && name !== 'tags' && name !== 'responseFields') {

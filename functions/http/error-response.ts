@@ -22,13 +22,6 @@ export function toErrorResponse(error: unknown): HttpResponse {
     if (error.cause?.package === '@middy/http-json-body-parser' && error.message.startsWith('Invalid or malformed')) {
       return errorBody(400, 'The body is not valid JSON', 'Send a JSON object with Content-Type: application/json.');
     }
-    if (error.cause?.package === '@middy/http-multipart-body-parser' && error.message.startsWith('Invalid or malformed')) {
-      return errorBody(
-        400,
-        'The body is not valid multipart/form-data',
-        'Send the upload as multipart/form-data with a file part and a fileName field.',
-      );
-    }
     return errorBody(error.statusCode, error.message, HELP_BY_STATUS[error.statusCode] ?? 'Check the request.');
   }
   logger.error('Unhandled error', { error: error as Error });

@@ -231,7 +231,7 @@ const CAPABILITY_OF_PACKAGE: Record<string, Capability> = {
   '@google-cloud/vision': 'vision',
   'google-gax': 'vision',
   '@grpc/grpc-js': 'vision',
-  '@middy/http-multipart-body-parser': 'multipart',
+  '@fastify/busboy': 'multipart',
   zod: 'zod',
   'file-type': 'file-type',
   standardwebhooks: 'webhook-signing',

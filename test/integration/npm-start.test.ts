@@ -11,14 +11,19 @@ import { LOCAL_NAMES } from '../../local/stack.js';
 import { startStandIns } from '../../local/stand-ins.js';
 import { blob, form } from '../support/requests.js';
 import { jpeg } from '../support/images.js';
+import { startProviders } from '../support/providers.js';
 
 let dataDir: string;
 const running = new Set<ChildProcess>();
 
 /** Runs `npm start`'s command as a real process and waits for its ready line; returns the URL and output. */
-async function startService(port = 0, dir = dataDir): Promise<{ url: string; output: string; process: ChildProcess }> {
+async function startService(
+  port = 0,
+  dir = dataDir,
+  env: Record<string, string> = {},
+): Promise<{ url: string; output: string; process: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
-    env: { ...process.env, PORT: String(port), AITAGS_DATA_DIR: dir, AITAGS_PRIVATE_KEY: '', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    env: { ...process.env, PORT: String(port), AITAGS_DATA_DIR: dir, AITAGS_PRIVATE_KEY: '', POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -62,6 +67,20 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Sends `send` from the moment a service starts until it answers anything but 503 (connections are refused
+ * before it listens): that first answer, and how many 503s came before it.
+ */
+async function firstAnswer(send: () => Promise<Response>): Promise<{ response: Response; stillStarting: number }> {
+  let stillStarting = 0;
+  for (;;) {
+    const response = await send().catch(() => undefined);
+    if (response?.status === 503) stillStarting += 1;
+    else if (response) return { response, stillStarting };
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 describe('npm start', () => {
   it('answers 503 with Retry-After, never 500, while it is still starting, and keeps its data dir private', async () => {
     const port = await freePort();
@@ -91,6 +110,44 @@ describe('npm start', () => {
     expect((await fetch(`${service.url}/v1/files/0123456789abcdef01234567/details`)).status).toBe(401);
     expect((await stat(ownDir)).mode & 0o777).toBe(0o700);
     expect(await stopService(service.process)).toBe(0);
+  }, 60_000);
+
+  it('is ready when it answers: a tagged upload sent as the very first request ends as it would a minute later', async () => {
+    const providers = await startProviders();
+    try {
+      const port = await freePort();
+      const key = 'private_first_request';
+      const auth = { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` };
+      const starting = startService(port, join(dataDir, 'first-request'), { ...providers.env, AITAGS_PRIVATE_KEY: key });
+      const bytes = await jpeg(40, 30);
+      const extensions = JSON.stringify([
+        { name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 },
+        { name: 'google-auto-tagging', minConfidence: 50, maxTags: 5 },
+      ]);
+      const { response, stillStarting } = await firstAnswer(() =>
+        fetch(`http://127.0.0.1:${port}/api/v1/files/upload`, {
+          method: 'POST',
+          headers: auth,
+          body: form({ file: blob(bytes), fileName: 'first.jpg', extensions }),
+        }),
+      );
+      // The first answer must not be a fluke of timing: the loop met the starting server.
+      expect(stillStarting).toBeGreaterThan(0);
+      const body = (await response.json()) as { extensionStatus: Record<string, string>; AITags: unknown[] | null; extensionErrors?: unknown };
+      expect(response.status).toBe(200);
+      expect(body.extensionErrors).toBeUndefined();
+      expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'success', 'google-auto-tagging': 'success' });
+      expect(body.AITags?.length).toBeGreaterThan(0);
+      expect(providers.rekognition.requests.length).toBe(1);
+      expect(providers.vision.requests.length).toBe(1);
+      // Every other route answers at once too.
+      for (const path of ['/v1/files', '/v1/tagging-jobs', '/', '/no/such/route']) {
+        expect((await fetch(`http://127.0.0.1:${port}${path}`, { headers: auth })).status).not.toBe(503);
+      }
+      expect(await stopService((await starting).process)).toBe(0);
+    } finally {
+      await providers.stop();
+    }
   }, 60_000);
 
   it('prints a generated key once and keeps files and the key across a restart', async () => {
@@ -133,7 +190,13 @@ describe('npm start', () => {
       expect(await stopService(first.process)).toBe(0);
 
       const items = await downgradeToUnindexed(dir);
-      const second = await startService(0, dir);
+      const port = await freePort();
+      const starting = startService(port, dir);
+      // The first answer already holds the migrated, re-indexed file: nothing answers before that is done.
+      const first503s = await firstAnswer(() => fetch(`http://127.0.0.1:${port}/v1/files?path=/archive/2019/`, { headers: auth }));
+      expect(first503s.response.status).toBe(200);
+      expect(((await first503s.response.json()) as Array<{ fileId: string }>).map((file) => file.fileId)).toEqual([fileId]);
+      const second = await starting;
       expect(second.output).toContain(`search index: rebuilt the table (${items} items) and indexed 1 file stored before it`);
       const find = async (query: string) => {
         const response = await fetch(`${second.url}/v1/files?${query}`, { headers: auth });
