@@ -79,6 +79,7 @@ export class AitagsStack extends Stack {
       storage: this.storage,
       taggingWorkflow: this.taggingWorkflow.stateMachine,
       taggingJobs: this.taggingJobs.stateMachine,
+      visionCredentials: this.taggingWorkflow.visionCredentials,
       providerPrices: JSON.stringify(props.providerPrices ?? {}),
       deliveryBaseUrl: this.delivery.baseUrl,
       maxUploadBytes: props.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,

@@ -21,6 +21,7 @@ export const ROUTE_HANDLERS: readonly RouteHandler[] = [
   { ...ROUTES.listTaggingJobs, entry: 'tagging-jobs' },
   { ...ROUTES.getTaggingJob, entry: 'tagging-jobs' },
   { ...ROUTES.cancelTaggingJob, entry: 'tagging-jobs' },
+  { ...ROUTES.status, entry: 'get-status' },
   { ...ROUTES.page, entry: 'serve-page' },
   { ...ROUTES.pageAsset, entry: 'serve-page' },
 ];

@@ -4,7 +4,7 @@ import { HttpApi, HttpMethod, LogGroupLogDestination, PayloadFormatVersion } fro
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { CfnStateMachine, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
@@ -29,6 +29,8 @@ export interface HandlerAccess {
   takesWebhookUrl?: boolean;
   /** Serves the media library page: the page is built into its bundle, and it may name where file images come from. */
   servesPage?: boolean;
+  /** Tells whether the Vision secret holds a key (reads it; never calls Vision). */
+  readsVisionCredentials?: boolean;
   /** Starts, stops and reads tagging jobs (AITAGS_JOB_STATE_MACHINE_ARN, AITAGS_PROVIDER_PRICES). */
   runsTaggingJobs?: boolean;
   /** The upload size cap it enforces. */
@@ -119,6 +121,12 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
     memorySize: 1024,
     timeout: Duration.seconds(29),
   },
+  'get-status': {
+    // GetItem reads each extension's last failure (status#<extension>).
+    table: ['dynamodb:GetItem'],
+    readsPrivateKey: true,
+    readsVisionCredentials: true,
+  },
   // The page and its assets, built into the bundle at synth: no table, no bucket, no key (the page asks for it).
   'serve-page': { table: [], readsPrivateKey: false, servesPage: true, memorySize: 256 },
   [FALLBACK_ENTRY]: { table: [], readsPrivateKey: false, memorySize: 128 },
@@ -149,6 +157,8 @@ export interface ApiProps {
   storage: Storage;
   taggingWorkflow: StateMachine;
   taggingJobs: StateMachine;
+  /** The Vision credentials' secret, which the status route reads to tell whether google-auto-tagging can run. */
+  visionCredentials: ISecret;
   /** AITAGS_PROVIDER_PRICES for the jobs' estimates (JSON; `{}` is the list prices). */
   providerPrices: string;
   /** `https://…` that serves the bucket's public/ prefix. */
@@ -282,6 +292,10 @@ export class Api extends Construct {
       fn.addEnvironment('AITAGS_PAGE_IMAGE_ORIGINS', `${props.deliveryBaseUrl} https://${props.storage.bucket.bucketRegionalDomainName}`);
     }
     // On AWS a webhookUrl must reach a public address (checked at request time and again at delivery).
+    if (access.readsVisionCredentials) {
+      fn.addEnvironment('AITAGS_VISION_CREDENTIALS_SECRET_ARN', props.visionCredentials.secretArn);
+      props.visionCredentials.grantRead(fn);
+    }
     if (access.takesWebhookUrl) fn.addEnvironment('AITAGS_ALLOW_PRIVATE_WEBHOOKS', 'false');
     if (access.limits === 'upload') fn.addEnvironment('AITAGS_MAX_UPLOAD_BYTES', String(props.maxUploadBytes));
     if (access.limits === 'direct-upload') fn.addEnvironment('AITAGS_MAX_S3_UPLOAD_BYTES', String(props.maxS3UploadBytes));

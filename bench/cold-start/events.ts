@@ -426,6 +426,12 @@ const EVENTS: Readonly<Record<string, EventSpec>> = {
   'route-not-found': {
     build: async () => ({ event: apiEvent('GET', '/v1/cold-start/nowhere', undefined, {}), check: expectStatus(404) }),
   },
+  'get-status': {
+    build: async (fixture) => ({
+      event: apiEvent('GET', '/v1/status', '/v1/status', { authorization: basicAuth(fixture) }),
+      check: expectStatus(200),
+    }),
+  },
   'serve-page': {
     build: async () => ({ event: apiEvent('GET', '/', '/', {}), check: expectPageDocument }),
   },

@@ -22,6 +22,8 @@ export const CLIENTS_BY_ENTRY: Readonly<Record<string, readonly Client[]>> = {
   'delete-files': ['dynamodb', 's3', 'secrets'],
   'serve-page': [],
   'route-not-found': [],
+  // The Vision secret (whether it holds a key) and the last failures; no provider client.
+  'get-status': ['dynamodb', 'secrets'],
   'on-object-created': ['dynamodb', 's3', 'sfn', 'sharp'],
   'tag-with-rekognition': ['dynamodb', 's3', 'rekognition', 'sharp'],
   'tag-with-vision': ['dynamodb', 's3', 'secrets', 'vision', 'sharp'],

@@ -3,6 +3,7 @@ import { ImageAnnotatorClient } from '@google-cloud/vision/build/src/v1/image_an
 import type { Label } from '../core/select-tags.js';
 import { ExtensionFailure, ProviderThrottledError, ProviderTransientError } from '../core/provider-errors.js';
 import { type ImageInput, isNetworkError, type LabelDetector } from './label-detector.js';
+import type { VisionCredentials } from './vision-credentials.js';
 
 const MAX_LABELS = 100;
 /** gRPC status codes (Google APIs use them over REST too) that a retry can fix. */
@@ -10,33 +11,11 @@ const RESOURCE_EXHAUSTED = 8; // quota exceeded: HTTP 429 over REST
 const TRANSIENT_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 10 /* ABORTED */, 13 /* INTERNAL */, 14 /* UNAVAILABLE */]);
 const CREDENTIAL_CODES = new Set([7 /* PERMISSION_DENIED */, 16 /* UNAUTHENTICATED */]);
 
-/** How the tagger authenticates to Vision: an API key, a service-account key, or nothing configured. */
-export type VisionCredentials =
-  | { kind: 'api-key'; apiKey: string }
-  | { kind: 'service-account'; clientEmail: string; privateKey: string; projectId?: string }
-  | { kind: 'application-default' }
-  | { kind: 'none' };
-
 export interface VisionSettings {
   /** Base URL of the Vision API, e.g. a loopback fake `http://127.0.0.1:9000`; unset for Google's. */
   endpoint: string | undefined;
   credentials: VisionCredentials;
   timeoutMs: number;
-}
-
-/** Secret text → credentials: a service-account JSON key, or an API key. */
-export function parseVisionSecret(text: string): VisionCredentials {
-  const trimmed = text.trim();
-  if (!trimmed) return { kind: 'none' };
-  if (!trimmed.startsWith('{')) return { kind: 'api-key', apiKey: trimmed };
-  let key: { client_email?: string; private_key?: string; project_id?: string };
-  try {
-    key = JSON.parse(trimmed) as typeof key;
-  } catch {
-    return { kind: 'none' }; // unreadable: reported as missing credentials, naming where they go
-  }
-  if (!key.client_email || !key.private_key) return { kind: 'none' };
-  return { kind: 'service-account', clientEmail: key.client_email, privateKey: key.private_key, projectId: key.project_id };
 }
 
 /**

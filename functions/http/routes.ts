@@ -25,6 +25,7 @@ export const ROUTES = {
   listTaggingJobs: { method: 'GET', path: '/v1/tagging-jobs' },
   getTaggingJob: { method: 'GET', path: '/v1/tagging-jobs/{jobId}' },
   cancelTaggingJob: { method: 'DELETE', path: '/v1/tagging-jobs/{jobId}' },
+  status: { method: 'GET', path: '/v1/status' },
   page: { method: 'GET', path: '/' },
   pageAsset: { method: 'GET', path: '/assets/{file}' },
 } as const satisfies Record<string, ApiRoute>;

@@ -1,6 +1,8 @@
+import type { ExtensionFailures } from '../adapters/extension-failures.js';
 import type { ExtensionResult, FileTable } from '../adapters/file-table.js';
 import type { ImageInput, LabelDetector } from '../adapters/label-detector.js';
 import type { ExtensionName } from '../core/extension-names.js';
+import type { ExtensionError } from '../core/file-record.js';
 import type { FileRecord } from '../core/file-record.js';
 import { ExtensionFailure } from '../core/provider-errors.js';
 import { selectTags } from '../core/select-tags.js';
@@ -18,6 +20,8 @@ import { METRIC, recordMetric } from '../runtime/metrics.js';
 
 export interface TaggerDeps {
   table: FileTable;
+  /** Where the latest failed run of each extension is kept, for `GET /v1/status`. */
+  failures: ExtensionFailures;
   detector: LabelDetector;
   /** The image as this provider is sent it (bytes downscaled, or an S3 object it reads itself). */
   prepareImage: (record: FileRecord) => Promise<ImageInput>;
@@ -47,6 +51,7 @@ export async function tagExtension(task: ExtensionTask, deps: TaggerDeps): Promi
     result = { status: 'failed', error: { message: error.message, reason: error.reason } };
   }
   const written = await deps.table.recordOutcome(fileId, runId, name, result, record.version);
+  if (written && result.status === 'failed') await noteFailure(deps.failures, name, result.error);
   const current = written ? undefined : await deps.table.get(fileId);
   if (!written) logger.info('A newer run or an overwrite superseded this run: result dropped', { runId, extension: name });
   recordMetric(result.status === 'success' ? METRIC.extensionSucceeded : METRIC.extensionFailed, 1, 'Count', { extension: name });
@@ -71,10 +76,23 @@ async function detectTags(task: ExtensionTask, record: FileRecord, deps: TaggerD
   return selectTags(labels, task.extension);
 }
 
+/** Keeps a run's failure for the status report; losing it must not fail the run, whose outcome is recorded. */
+async function noteFailure(failures: ExtensionFailures, name: ExtensionName, error: ExtensionError): Promise<void> {
+  try {
+    await failures.record(name, { ...error, at: new Date().toISOString() });
+  } catch (cause) {
+    logger.warn('Could not keep the failure for the status report', { extension: name, error: cause as Error });
+  }
+}
+
 /** Reached by a tagger's Catch once its retries are spent: records the extension `failed` with the reason. */
-export async function recordExtensionFailure(task: ExtensionFailureTask, table: FileTable): Promise<TaggerResult> {
+export async function recordExtensionFailure(
+  task: ExtensionFailureTask,
+  { table, failures }: Pick<TaggerDeps, 'table' | 'failures'>,
+): Promise<TaggerResult> {
   const error = failureFromStepError(task.error);
   const written = await table.recordOutcome(task.fileId, task.runId, task.extension.name, { status: 'failed', error });
+  if (written) await noteFailure(failures, task.extension.name, error);
   const current = written ? undefined : await table.get(task.fileId);
   recordMetric(METRIC.extensionFailed, 1, 'Count', { extension: task.extension.name });
   logger.warn('Extension failed after retries', { error, stepError: task.error });

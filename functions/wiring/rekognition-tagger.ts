@@ -4,6 +4,7 @@ import { RekognitionLabels } from '../adapters/rekognition.js';
 import { bucketConfig, providerConfig, rekognitionConfig } from '../runtime/config.js';
 import { once } from '../runtime/once.js';
 import type { TaggerDeps } from '../services/tag-extension.js';
+import { extensionFailures } from './extension-failures.js';
 import { fileStore } from './file-store.js';
 import { fileTable } from './file-table.js';
 
@@ -15,6 +16,7 @@ const imagePrep = readsS3 ? { readFromS3: { bucket } } : {};
 export const rekognitionTagger = once(
   (): TaggerDeps => ({
     table: fileTable(),
+    failures: extensionFailures(),
     detector: new RekognitionLabels(rekognitionClient(providerTimeoutMs)),
     prepareImage: (record) => prepareImage(fileStore(), record, imagePrep),
   }),

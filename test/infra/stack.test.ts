@@ -219,6 +219,7 @@ describe('handler functions', () => {
     ['delete-files', FILES],
     ['serve-page', { AITAGS_PAGE_DIR: 'page', AITAGS_PAGE_IMAGE_ORIGINS: 'https://distribution.DomainName https://bucket.RegionalDomainName' }],
     ['route-not-found', {}],
+    ['get-status', { AITAGS_TABLE: 'table', AITAGS_PRIVATE_KEY_SECRET_ARN: 'privateKey', AITAGS_VISION_CREDENTIALS_SECRET_ARN: 'visionCredentials' }],
   ])('%s gets the house variables and only the AITAGS_ settings of what it is built with', (entry, settings) => {
     expect(synthesized.environmentOf(entry)).toEqual({ ...HOUSE, ...settings });
   });
@@ -345,6 +346,17 @@ describe('permissions', () => {
     const permissions = permissionsOf('get-details');
     expect(permissions).toEqual(['dynamodb:GetItem table', 's3:GetObject bucket/private/*', ...secretRead].sort());
     expect(permissions.filter((permission) => /Put|Update|Delete/.test(permission))).toEqual([]);
+  });
+
+  it('lets get-status read the last failures and whether the Vision secret holds a key, and nothing that writes', () => {
+    expect(permissionsOf('get-status')).toEqual(
+      [
+        'dynamodb:GetItem table',
+        'secretsmanager:DescribeSecret visionCredentials',
+        'secretsmanager:GetSecretValue visionCredentials',
+        ...secretRead,
+      ].sort(),
+    );
   });
 
   it('lets update-details read and write records, sign private-file URLs and start tagging, but not touch objects otherwise', () => {

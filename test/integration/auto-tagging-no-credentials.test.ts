@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import packageJson from '../../package.json' with { type: 'json' };
 import { jpeg } from '../support/images.js';
 import { blob, getDetails, upload } from '../support/requests.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
@@ -17,7 +18,36 @@ afterAll(async () => {
   await stack?.close();
 });
 
+const readStatus = async () => {
+  const response = await fetch(`${stack.apiUrl}/v1/status`, { headers: { authorization: stack.auth } });
+  return { status: response.status, body: (await response.json()) as { version: string; extensions: Record<string, Record<string, unknown>> } };
+};
+
 describe('without provider credentials', () => {
+  it('GET /v1/status says neither extension can run, why, and how to fix it, before anything has failed', async () => {
+    const { status: code, body } = await readStatus();
+    expect(code).toBe(200);
+    expect(body).toEqual({
+      version: packageJson.version,
+      extensions: {
+        'aws-auto-tagging': {
+          available: false,
+          reason: 'MISSING_CREDENTIALS',
+          help: expect.stringMatching(/^Amazon Rekognition needs AWS credentials: set AWS_ACCESS_KEY_ID .*npm run fakes/),
+        },
+        'google-auto-tagging': {
+          available: false,
+          reason: 'MISSING_CREDENTIALS',
+          help: expect.stringMatching(/^Google Cloud Vision needs a key: set AITAGS_VISION_API_KEY .*npm run fakes/),
+        },
+      },
+    });
+  });
+
+  it('GET /v1/status needs the key', async () => {
+    expect((await fetch(`${stack.apiUrl}/v1/status`)).status).toBe(401);
+  });
+
   it('fails both extensions within the window, each with a reason naming the missing credentials', async () => {
     const started = Date.now();
     const { status, body } = await upload<{
@@ -44,5 +74,13 @@ describe('without provider credentials', () => {
       reason: 'MISSING_CREDENTIALS',
     });
     expect((await getDetails(stack, body.fileId)).body).toMatchObject({ extensionStatus: body.extensionStatus, AITags: null });
+
+    // The status report keeps each extension's last failure.
+    await stack.idle();
+    const report = (await readStatus()).body.extensions;
+    for (const name of ['aws-auto-tagging', 'google-auto-tagging']) {
+      expect(report[name]?.lastFailure).toEqual({ ...body.extensionErrors[name], at: expect.any(String) });
+      expect(Date.parse(String((report[name]?.lastFailure as { at: string }).at))).toBeGreaterThanOrEqual(started);
+    }
   });
 });

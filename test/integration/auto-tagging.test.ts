@@ -58,6 +58,19 @@ afterAll(async () => {
 const uploadTagged = async (extensions: unknown[], file?: Buffer) =>
   (await upload<Tagged>(stack, { file: blob(file ?? (await jpeg(640, 480))), fileName: 'tagged.jpg', extensions: JSON.stringify(extensions) })).body;
 
+describe('GET /v1/status with the provider fakes configured', () => {
+  it('says both extensions can run, without calling either provider', async () => {
+    const response = await fetch(`${stack.apiUrl}/v1/status`, { headers: { authorization: stack.auth } });
+    const body = (await response.json()) as { extensions: Record<string, unknown> };
+    expect(response.status).toBe(200);
+    expect(body.extensions['aws-auto-tagging']).toMatchObject({ available: true });
+    expect(body.extensions['google-auto-tagging']).toMatchObject({ available: true });
+    expect(body.extensions['aws-auto-tagging']).not.toHaveProperty('reason');
+    expect(rekognition.requests).toEqual([]);
+    expect(vision.requests).toEqual([]);
+  });
+});
+
 describe('auto-tagging on upload', () => {
   it('returns both providers’ tags inside the sync window, selected and grouped by source', async () => {
     const body = await uploadTagged([google(80, 5), aws(90, 2)]);

@@ -11,7 +11,8 @@ import {
 import { describe, expect, it } from 'vitest';
 import { ExtensionFailure, ProviderTransientError } from '../../../functions/core/provider-errors.js';
 import { classifyRekognitionError } from '../../../functions/adapters/rekognition.js';
-import { classifyVisionError, parseVisionSecret } from '../../../functions/adapters/vision.js';
+import { classifyVisionError } from '../../../functions/adapters/vision.js';
+import { parseVisionSecret } from '../../../functions/adapters/vision-credentials.js';
 
 /** What the classifier returned, in a form one `toEqual` can check. */
 function outcome(error: Error): { kind: 'transient' } | { kind: 'failure'; reason: string } | { kind: 'other'; name: string } {

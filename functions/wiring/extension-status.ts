@@ -1,0 +1,30 @@
+import { awsCredentialsConfigured, googleCredentialsFileExists } from '../adapters/provider-credentials.js';
+import type { CredentialSource } from '../core/extension-status.js';
+import { visionConfig } from '../runtime/config.js';
+import { once } from '../runtime/once.js';
+import { VERSION } from '../runtime/version.js';
+import type { StatusDeps } from '../services/extension-status.js';
+import { extensionFailures } from './extension-failures.js';
+import { visionCredentials } from './vision-credentials.js';
+
+const vision = visionConfig();
+
+async function visionSource(): Promise<CredentialSource> {
+  const credentials = await visionCredentials();
+  const configured =
+    credentials.kind === 'api-key' ||
+    credentials.kind === 'service-account' ||
+    (credentials.kind === 'application-default' && googleCredentialsFileExists(vision.googleApplicationCredentials ?? ''));
+  return configured ? { configured: true } : { configured: false, where: vision.credentialsSecretArn ? 'aws-secret' : 'local' };
+}
+
+export const extensionStatusDeps = once(
+  (): StatusDeps => ({
+    version: VERSION,
+    credentials: {
+      'aws-auto-tagging': async () => ((await awsCredentialsConfigured()) ? { configured: true } : { configured: false, where: 'local' }),
+      'google-auto-tagging': visionSource,
+    },
+    failures: extensionFailures(),
+  }),
+);
