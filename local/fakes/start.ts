@@ -1,4 +1,5 @@
 import {
+  DERIVED_LABELS,
   type FakeBehaviour,
   fakeProviderEnvironment,
   type RekognitionRequestSeen,
@@ -63,6 +64,13 @@ const logVision = (request: VisionRequestSeen) =>
     `vision ${request.path} ${request.images.map((item) => `${describeImage(item.image)} ${item.features.map((f) => `${f.type}(${f.maxResults ?? '-'})`).join(',')}`).join('; ')} → ${request.error ?? request.status ?? 'hang'}`,
   );
 
+/** What a newcomer must know before judging tagging by these answers. */
+const FIXED_LABELS_NOTE = [
+  'These are fixed test labels, not image recognition: every image gets the same ones',
+  `(${DERIVED_LABELS.map((label) => label.name).join(', ')}), and only a colour label`,
+  "varies (the image's dominant colour). Real labels need AWS credentials and a Vision key.",
+].join(' ');
+
 const behaviour = await listening('FAKE_LATENCY_MS', async () => latency());
 const { tps } = await listening('FAKE_TPS', async () => quota());
 const rekognition = await listening('REKOGNITION_FAKE_PORT', () =>
@@ -77,6 +85,7 @@ console.log(
   [
     `fake Rekognition on ${rekognition.url}, fake Vision on ${vision.url}${behaviour.latencyMs ? ` (${behaviour.latencyMs} ms per answer)` : ''}; Ctrl-C stops them.`,
     ...(tps ? [`Quota: ${tps} calls a second each; over it Rekognition answers ThrottlingException, Vision 429 RESOURCE_EXHAUSTED.`] : []),
+    FIXED_LABELS_NOTE,
     'Start aitags against them with:',
     `  ${Object.entries(environment)
       .map(([name, value]) => `${name}=${value}`)

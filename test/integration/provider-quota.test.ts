@@ -219,6 +219,9 @@ describe('npm run fakes with FAKE_TPS', () => {
     const statuses = await Promise.all([call(), call()]);
 
     expect(output).toContain('Quota: 1 calls a second each');
+    // A newcomer is told the labels are fixed, and which part varies.
+    expect(output).toMatch(/fixed test labels, not image recognition: every image gets the same ones \(Animal, Cat, Pet/);
+    expect(output).toContain("only a colour label varies (the image's dominant colour)");
     expect(statuses.sort()).toEqual([200, 429]);
   });
 
