@@ -3,7 +3,7 @@ import { badRequest } from './errors.js';
 import { checkTags } from './file-fields.js';
 import { jsonBodyError } from './json-body.js';
 
-/** ImageKit's `files.bulk` bodies (CONTRACT.md, "Bulk tag operations"). */
+/** ImageKit's `files.bulk` bodies (docs/api.md, "Bulk tag operations"). */
 export type BulkTagOperation = 'addTags' | 'removeTags' | 'removeAITags';
 
 export interface BulkTagRequest {

@@ -18,7 +18,7 @@ const detailsChangeSchema = z.strictObject(
 export type DetailsChange = z.infer<typeof detailsChangeSchema>;
 
 const DETAILS_HELP =
-  'PATCH accepts a JSON object with tags, customCoordinates, customMetadata, removeAITags, extensions and webhookUrl (see README, "Update").';
+  'PATCH accepts a JSON object with tags, customCoordinates, customMetadata, removeAITags, extensions and webhookUrl (see docs/api.md, "Update").';
 
 /** A PATCH body (already JSON-parsed) → a validated change, or a 400 naming the field. */
 export function parseDetailsChange(body: unknown): DetailsChange {

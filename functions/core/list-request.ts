@@ -2,7 +2,7 @@ import { badRequest } from './errors.js';
 import type { FileRecord, FileType } from './file-record.js';
 import { andSearchQuery, fileTypeTerm, parseSearchQuery, pathTerm, type SearchQuery } from './search-query.js';
 
-/** `GET /v1/files` (ImageKit's `assets.list`), its query string checked (CONTRACT.md, "List and search"). */
+/** `GET /v1/files` (ImageKit's `assets.list`), its query string checked (docs/api.md, "List and search"). */
 export interface ListRequest {
   /** `searchQuery`, `path` and `fileType` ANDed; undefined lists every file. */
   query: SearchQuery | undefined;
@@ -22,7 +22,7 @@ export interface ListSort {
 
 export const MAX_LIST_LIMIT = 1000;
 const SUPPORTED_SORTS = SORT_FIELDS.flatMap((field) => [`ASC_${field}`, `DESC_${field}`]).join(', ');
-const LIST_HELP = 'See the README, "List and search": path, fileType, sort, limit, skip, searchQuery and type.';
+const LIST_HELP = 'See docs/api.md, "List and search": path, fileType, sort, limit, skip, searchQuery and type.';
 
 /** Query parameters → a list request; an empty value (`key=`) counts as absent, as the SDK may send one. */
 export function parseListRequest(params: Readonly<Record<string, string | undefined>>): ListRequest {

@@ -4,7 +4,7 @@ import type { DateTerm, SearchQuery } from './search-query.js';
 import { instantOf, isInFolder, searchTagKey, type TagScope } from './search-values.js';
 
 /**
- * Which index entries a search reads (CONTRACT.md: "planned, not scanned"). A plan's lookups together
+ * Which index entries a search reads (docs/search-query.md, "Planning"). A plan's lookups together
  * hold every file the query can match — a superset: each candidate is still checked with
  * matchesSearchQuery. An index plan with no lookups means no file can match.
  */

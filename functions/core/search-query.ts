@@ -6,7 +6,7 @@ import { nameWords, normalizeFormat, parseSearchDate, parseSize, type SearchDate
 import { describeToken, expected, isKeyword, isScalar, NUMBER_TEXT, queryError, type ScalarToken, type Token, Tokens } from './search-tokens.js';
 
 /**
- * ImageKit's `searchQuery` language (CONTRACT.md, "List and search"; grammar in docs/search-query.md):
+ * ImageKit's `searchQuery` language (docs/api.md, "List and search"; grammar in docs/search-query.md):
  * text → a checked, normalised tree, and the tree back → canonical text.
  */
 

@@ -130,7 +130,7 @@ export function expected(token: Token, what: string, help: string): ApiError {
   return queryError(token.column, `expected ${what}, found ${describeToken(token)}`, help);
 }
 
-/** The message says where and what went wrong; the help says it again, then how to write it (the contract asks both). */
+/** The message says where and what went wrong; the help says it again, then how to write it (docs/api.md, "Errors"). */
 export function queryError(column: number, text: string, help: string): ApiError {
   return badRequest(`searchQuery: at column ${column}, ${text}`, `Column ${column}: ${text}. ${help}`);
 }

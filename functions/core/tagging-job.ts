@@ -8,7 +8,7 @@ import { jsonBodyError } from './json-body.js';
 import type { ProviderQuotas } from './provider-quotas.js';
 import { andSearchQuery, fileTypeTerm, parseSearchQuery, pathTerm, type SearchQuery } from './search-query.js';
 
-/** Tagging jobs (CONTRACT.md, "Tagging jobs"): re-tag a selection of the library in the background. */
+/** Tagging jobs (docs/api.md, "Tagging jobs"): re-tag a selection of the library in the background. */
 
 export const JOB_STATUSES = ['planning', 'planned', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -50,7 +50,7 @@ export interface TaggingJobRequest {
 }
 
 export const TAGGING_JOB_HELP =
-  'POST /v1/tagging-jobs takes {"extensions": [...], "searchQuery"?, "path"?, "removeAITags"?, "maxFiles"?, "webhookUrl"?, "dryRun"?} (see README, "Tagging jobs").';
+  'POST /v1/tagging-jobs takes {"extensions": [...], "searchQuery"?, "path"?, "removeAITags"?, "maxFiles"?, "webhookUrl"?, "dryRun"?} (see docs/api.md, "Tagging jobs").';
 
 /** A POST body (already JSON-parsed) → a checked request; its query and path are parsed here, so a bad one is a 400 before anything starts. */
 export function parseTaggingJobRequest(body: unknown): TaggingJobRequest {

@@ -69,7 +69,7 @@ export function checkUploadSettings(raw: RawUploadSettings): UploadSettings {
   };
 }
 
-const UPLOAD_HELP = 'See the upload fields in the API reference (README, "Upload").';
+const UPLOAD_HELP = 'See the upload fields in docs/api.md, "Upload".';
 
 const flag = z.pipe(
   z.enum(['true', 'false'], { error: 'must be "true" or "false"' }),
@@ -118,7 +118,7 @@ function tooLarge(maxBytes: number): ApiError {
   return new ApiError(
     413,
     `file is larger than the ${maxBytes}-byte limit for direct uploads`,
-    'Upload large files straight to S3: POST /api/v1/files/upload-url returns a presigned PUT URL (see README, "Direct-to-S3 upload").',
+    'Upload large files straight to S3: POST /api/v1/files/upload-url returns a presigned PUT URL (see docs/api.md, "Direct-to-S3 upload").',
   );
 }
 

@@ -38,7 +38,7 @@ export function unmatchedRequest(method: string, path: string): { status: 404 | 
   if (allowed.length) {
     return { status: 405, message: `${method} is not allowed on ${path}`, help: `Use ${allowed.join(' or ')}.`, allow: allowed.join(', ') };
   }
-  return { status: 404, message: `No route for ${method} ${path}`, help: 'See the API reference in the README.' };
+  return { status: 404, message: `No route for ${method} ${path}`, help: 'See the API reference in docs/api.md.' };
 }
 
 /** API Gateway's `routeKey` of a route: `POST /v1/files/addTags`. */
