@@ -5,7 +5,8 @@ import { inBatches, modifyRecord, requireAllFiles } from './record-updates.js';
 
 /**
  * Bulk addTags / removeTags / removeAITags (ImageKit's files.bulk): records only, no bytes. Every file is
- * checked first (one missing → 404, nothing changed), then each is changed on its latest version, so a
+ * checked first (one missing → 404, one whose tags the change would take past their limit → 400; nothing
+ * changed either way), then each is changed on its latest version, so a
  * tagging result landing meanwhile is kept. A file whose tags already are as asked is not written again.
  */
 export class FileTags {
@@ -16,7 +17,10 @@ export class FileTags {
 
   /** Answers the ids of the files that exist after the change (one deleted meanwhile is left out). */
   async update(request: BulkTagRequest): Promise<string[]> {
-    await requireAllFiles(this.table, request.fileIds);
+    const records = await requireAllFiles(this.table, request.fileIds);
+    // A change one file refuses (its tags past their limit) is refused before any file is written.
+    const checkedAt = this.now().toISOString();
+    for (const record of records) changeTags(record, request, checkedAt);
     const updated = await inBatches(request.fileIds, (fileId) =>
       modifyRecord(
         this.table,

@@ -36,11 +36,13 @@ export async function modifyRecord(
   throw new ApiError(429, 'Too many concurrent updates of this file', 'Retry the update in a moment.');
 }
 
-/** A bulk operation's precondition: every id names a file, or a 404 listing those that do not. */
-export async function requireAllFiles(table: Pick<FileTable, 'getMany'>, fileIds: readonly string[]): Promise<void> {
-  const found = new Set((await table.getMany(fileIds.filter((fileId) => FILE_ID.test(fileId)))).map((record) => record.fileId));
+/** A bulk operation's precondition: every id names a file, or a 404 listing those that do not; answers their records. */
+export async function requireAllFiles(table: Pick<FileTable, 'getMany'>, fileIds: readonly string[]): Promise<FileRecord[]> {
+  const records = await table.getMany(fileIds.filter((fileId) => FILE_ID.test(fileId)));
+  const found = new Set(records.map((record) => record.fileId));
   const missing = fileIds.filter((fileId) => !found.has(fileId));
   if (missing.length) throw filesNotFound(missing);
+  return records;
 }
 
 /** Files a bulk operation changes at once: enough to overlap round trips, few enough to spare the table. */

@@ -302,4 +302,15 @@ describe('list and bulk operations refuse bad input with a 4xx and change nothin
     const missingFileIds = body().fileIds.filter((fileId) => fileId !== existingFileId);
     await expectRefusedUnchanged(bulk(path, body), 404, /not exist: nothing was changed/, { missingFileIds });
   });
+
+  it('addTags that would take one file past 500 characters of tags answers 400 and changes no file, not even the others', async () => {
+    const full = await upload<{ fileId: string }>(stack, { file: blob(image), fileName: 'full.jpg', tags: 'y'.repeat(495) });
+    expect(full.status).toBe(200);
+    // The existing file comes first, so a write-as-you-go would have changed it before reaching the full one.
+    await expectRefusedUnchanged(
+      bulk('addTags', () => ({ fileIds: [existingFileId, full.body.fileId], tags: ['longer-than-five'] })),
+      400,
+      'tags must be at most 500 characters in all',
+    );
+  });
 });
