@@ -9,6 +9,7 @@ import type { CfnStateMachine, StateMachine } from 'aws-cdk-lib/aws-stepfunction
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import packageJson from '../package.json' with { type: 'json' };
 import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FALLBACK_ENTRY, ROUTE_HANDLERS } from './api-routes.js';
 import { AitagsFunction } from './lambda-function.js';
@@ -31,6 +32,8 @@ export interface HandlerAccess {
   servesPage?: boolean;
   /** Tells whether the Vision secret holds a key (reads it; never calls Vision). */
   readsVisionCredentials?: boolean;
+  /** Says which aitags version is deployed (AITAGS_VERSION, package.json's at synth). */
+  reportsVersion?: boolean;
   /** Starts, stops and reads tagging jobs (AITAGS_JOB_STATE_MACHINE_ARN, AITAGS_PROVIDER_PRICES). */
   runsTaggingJobs?: boolean;
   /** The upload size cap it enforces. */
@@ -126,6 +129,7 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
     table: ['dynamodb:GetItem'],
     readsPrivateKey: true,
     readsVisionCredentials: true,
+    reportsVersion: true,
   },
   // The page and its assets, built into the bundle at synth: no table, no bucket, no key (the page asks for it).
   'serve-page': { table: [], readsPrivateKey: false, servesPage: true, memorySize: 256 },
@@ -296,6 +300,7 @@ export class Api extends Construct {
       fn.addEnvironment('AITAGS_VISION_CREDENTIALS_SECRET_ARN', props.visionCredentials.secretArn);
       props.visionCredentials.grantRead(fn);
     }
+    if (access.reportsVersion) fn.addEnvironment('AITAGS_VERSION', packageJson.version);
     if (access.takesWebhookUrl) fn.addEnvironment('AITAGS_ALLOW_PRIVATE_WEBHOOKS', 'false');
     if (access.limits === 'upload') fn.addEnvironment('AITAGS_MAX_UPLOAD_BYTES', String(props.maxUploadBytes));
     if (access.limits === 'direct-upload') fn.addEnvironment('AITAGS_MAX_S3_UPLOAD_BYTES', String(props.maxS3UploadBytes));

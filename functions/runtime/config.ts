@@ -44,6 +44,9 @@ function integer(name: string, fallback: number): number {
 /** DynamoDB table of file records, path claims, upload intents and S3-event claims. */
 export const tableConfig = once(() => ({ table: text('AITAGS_TABLE') }));
 
+/** The aitags version deployed (package.json's, set by the stack). */
+export const versionConfig = once(() => ({ version: text('AITAGS_VERSION') }));
+
 /** S3 bucket that holds the files (public/ and private/) and the inbox (uploads/, ingest/). */
 export const bucketConfig = once(() => ({ bucket: text('AITAGS_BUCKET') }));
 
@@ -157,3 +160,16 @@ export const priceConfig = once((): { prices: Record<string, unknown> } => {
     throw new Error(`AITAGS_PROVIDER_PRICES must be a JSON object such as {"aws-auto-tagging":1}: ${(error as Error).message}`);
   }
 });
+
+/**
+ * How the handlers' logs are written: Powertools' JSON (what CloudWatch reads; always on Lambda), or one
+ * short line per event for a person at a terminal. AITAGS_LOG_FORMAT chooses locally; unset, a terminal
+ * gets lines and a pipe or file gets JSON.
+ */
+export function logFormatFrom(read: (name: string) => string | undefined, stdoutIsTerminal: boolean): 'json' | 'pretty' {
+  if (read('AWS_LAMBDA_FUNCTION_NAME')) return 'json';
+  const raw = read('AITAGS_LOG_FORMAT');
+  if (raw === 'json' || raw === 'pretty') return raw;
+  if (raw) throw new Error(`Environment variable AITAGS_LOG_FORMAT must be json or pretty (got "${raw}")`);
+  return stdoutIsTerminal ? 'pretty' : 'json';
+}

@@ -1,13 +1,13 @@
 import { awsCredentialsConfigured, googleCredentialsFileExists } from '../adapters/provider-credentials.js';
 import type { CredentialSource } from '../core/extension-status.js';
-import { visionConfig } from '../runtime/config.js';
+import { versionConfig, visionConfig } from '../runtime/config.js';
 import { once } from '../runtime/once.js';
-import { VERSION } from '../runtime/version.js';
 import type { StatusDeps } from '../services/extension-status.js';
 import { extensionFailures } from './extension-failures.js';
 import { visionCredentials } from './vision-credentials.js';
 
 const vision = visionConfig();
+const { version } = versionConfig();
 
 async function visionSource(): Promise<CredentialSource> {
   const credentials = await visionCredentials();
@@ -20,7 +20,7 @@ async function visionSource(): Promise<CredentialSource> {
 
 export const extensionStatusDeps = once(
   (): StatusDeps => ({
-    version: VERSION,
+    version,
     credentials: {
       'aws-auto-tagging': async () => ((await awsCredentialsConfigured()) ? { configured: true } : { configured: false, where: 'local' }),
       'google-auto-tagging': visionSource,

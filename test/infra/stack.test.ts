@@ -1,5 +1,6 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import packageJson from '../../package.json' with { type: 'json' };
 import { FALLBACK_ENTRY, ROUTE_HANDLERS } from '../../infra/api-routes.js';
 import { HANDLER_ENTRY_METADATA } from '../../infra/lambda-function.js';
 import { asList, type CfnResource, StackTemplate } from './stack-template.js';
@@ -219,7 +220,15 @@ describe('handler functions', () => {
     ['delete-files', FILES],
     ['serve-page', { AITAGS_PAGE_DIR: 'page', AITAGS_PAGE_IMAGE_ORIGINS: 'https://distribution.DomainName https://bucket.RegionalDomainName' }],
     ['route-not-found', {}],
-    ['get-status', { AITAGS_TABLE: 'table', AITAGS_PRIVATE_KEY_SECRET_ARN: 'privateKey', AITAGS_VISION_CREDENTIALS_SECRET_ARN: 'visionCredentials' }],
+    [
+      'get-status',
+      {
+        AITAGS_TABLE: 'table',
+        AITAGS_PRIVATE_KEY_SECRET_ARN: 'privateKey',
+        AITAGS_VISION_CREDENTIALS_SECRET_ARN: 'visionCredentials',
+        AITAGS_VERSION: packageJson.version,
+      },
+    ],
   ])('%s gets the house variables and only the AITAGS_ settings of what it is built with', (entry, settings) => {
     expect(synthesized.environmentOf(entry)).toEqual({ ...HOUSE, ...settings });
   });
