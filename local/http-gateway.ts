@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { lambdaContext } from './lambda-context.js';
+import { invoke } from './lambda-context.js';
 import type { RouteHandler } from '../infra/api-routes.js';
 import { matchRoutePath } from '../functions/core/route-match.js';
 import { PUBLIC_FILE_HEADERS } from '../infra/public-file-headers.js';
@@ -25,6 +25,8 @@ export interface GatewayOptions {
 /** API Gateway HTTP APIs refuse bodies over 10 MB before any Lambda runs. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const DELIVERY_PREFIX = '/files/';
+/** API Gateway's integration timeout. */
+const API_TIMEOUT_MS = 30_000;
 const TEXT_BODY = /^(text\/|application\/(json|xml|javascript)|[^;]*\+(json|xml))/i;
 
 /**
@@ -77,10 +79,13 @@ async function serve(options: GatewayOptions, request: IncomingMessage, response
   for (const route of options.routes) {
     const pathParameters = route.method === method ? matchRoutePath(route.path, url.pathname) : undefined;
     if (pathParameters) {
-      return send(response, await invoke(route.handler, toEvent(request, url, body, `${route.method} ${route.path}`, pathParameters), route.entry));
+      return send(
+        response,
+        await invoke(route.handler, toEvent(request, url, body, `${route.method} ${route.path}`, pathParameters), route.entry, API_TIMEOUT_MS),
+      );
     }
   }
-  return send(response, await invoke(options.fallback, toEvent(request, url, body, '$default', undefined), 'route-not-found'));
+  return send(response, await invoke(options.fallback, toEvent(request, url, body, '$default', undefined), 'route-not-found', API_TIMEOUT_MS));
 }
 
 async function deliver(options: GatewayOptions, path: string, method: string, response: ServerResponse): Promise<void> {
@@ -199,10 +204,6 @@ function toEvent(
     ...(body.length && { body: isText ? body.toString('utf8') : body.toString('base64') }),
     isBase64Encoded: body.length > 0 && !isText,
   };
-}
-
-function invoke(handler: HttpHandler, event: APIGatewayProxyEventV2, entry: string) {
-  return handler(event, lambdaContext(entry, 30_000));
 }
 
 function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {

@@ -1,5 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
+
+/**
+ * The local runtime runs many invocations at once in one process, as the Lambda runtime does on Managed
+ * Instances: each in its own InvokeStore context, to which Powertools (Logger's Lambda context, appended
+ * keys and log level; Metrics) scopes its per-invocation state once AWS_LAMBDA_MAX_CONCURRENCY is set.
+ * Without it, one invocation's function name and keys show in another's logs. The store comes first:
+ * Powertools throws when the variable is set and no store exists, and an AWS SDK call made before would
+ * have created the single-invocation kind.
+ */
+const invokeStore = await InvokeStore.getInstanceAsync(true);
+if (invokeStore.run({}, () => invokeStore.hasContext()) && invokeStore.hasContext())
+  throw new Error(
+    'The InvokeStore was created for one invocation at a time before the local runtime loaded: invocations would share their logging context',
+  );
+process.env.AWS_LAMBDA_MAX_CONCURRENCY ||= '1000';
 
 /** The context Lambda hands a handler, for one local invocation of the handler module `entry`. */
 export function lambdaContext(entry: string, timeoutMs: number): Context {
@@ -22,4 +38,15 @@ export function lambdaContext(entry: string, timeoutMs: number): Context {
     fail: unsupported,
     succeed: unsupported,
   };
+}
+
+/** One invocation of a handler module's handler, in a context of its own (see above), as the Lambda runtime makes it. */
+export function invoke<Event, Result>(
+  handler: (event: Event, context: Context) => Promise<Result>,
+  event: Event,
+  entry: string,
+  timeoutMs: number,
+): Promise<Result> {
+  const context = lambdaContext(entry, timeoutMs);
+  return invokeStore.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () => handler(event, context));
 }

@@ -1,7 +1,10 @@
-import type { S3Event, S3EventRecord } from 'aws-lambda';
+import type { Context, S3Event, S3EventRecord } from 'aws-lambda';
 import type S3rver from 's3rver';
 import { encodeS3Key } from '../functions/core/direct-upload.js';
+import { invoke } from './lambda-context.js';
 import { type CfnTemplate, handlerEntryOf, type TemplateValue } from './synthesized-template.js';
+
+export type NotificationHandler = (event: S3Event, context: Context) => Promise<unknown>;
 
 /** One Lambda notification of the bucket, as the stack configures it. */
 export interface BucketNotification {
@@ -43,6 +46,8 @@ const matches = (pattern: string, eventName: string) => {
 
 /** Lambda's asynchronous invocation retries a failed event twice (after about 1 and 2 minutes on AWS). */
 const RETRY_DELAYS_MS = [1000, 2000];
+/** The trigger's timeout (infra/s3-trigger.ts). */
+const TRIGGER_TIMEOUT_MS = 120_000;
 
 /**
  * Delivers s3rver's notification records to the handlers the stack subscribes, as Lambda's async
@@ -52,16 +57,16 @@ const RETRY_DELAYS_MS = [1000, 2000];
 export function bridgeS3Events(
   s3rver: S3rver,
   notifications: BucketNotification[],
-  handlers: Record<string, (event: S3Event) => Promise<unknown>>,
+  handlers: Record<string, NotificationHandler>,
   onFailure: (record: S3EventRecord, error: unknown) => void,
 ) {
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
   const listeners: Array<(event: S3Event) => void> = [];
-  const deliver = async (handler: (event: S3Event) => Promise<unknown>, record: S3EventRecord) => {
+  const deliver = async (handler: NotificationHandler, entry: string, record: S3EventRecord) => {
     for (let attempt = 0; ; attempt++) {
       try {
-        await handler({ Records: [record] });
+        await invoke(handler, { Records: [record] }, entry, TRIGGER_TIMEOUT_MS);
         return;
       } catch (error) {
         const delay = RETRY_DELAYS_MS[attempt];
@@ -78,7 +83,7 @@ export function bridgeS3Events(
         const handler = handlers[notification.entry];
         if (!handler || !raw.s3.object.key.startsWith(notification.prefix) || !notification.events.some((pattern) => matches(pattern, raw.eventName)))
           continue;
-        const delivery = deliver(handler, record).finally(() => inFlight.delete(delivery));
+        const delivery = deliver(handler, notification.entry, record).finally(() => inFlight.delete(delivery));
         inFlight.add(delivery);
         for (const listener of listeners) listener({ Records: [record] });
       }

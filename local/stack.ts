@@ -11,15 +11,18 @@ import { createHttpGateway, type HttpHandler, type PublicObject } from './http-g
 import { reindexTable } from './reindex.js';
 import { startStandIns } from './stand-ins.js';
 import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';
-import { bridgeS3Events, bucketNotificationsOf } from './s3-events.js';
+import { bridgeS3Events, bucketNotificationsOf, type NotificationHandler } from './s3-events.js';
 import { workflowOf } from './synthesized-template.js';
 import { localTemplate } from './template-cache.js';
 import { type LocalStepFunctions, startLocalStepFunctions, type TaskHandler } from './step-functions-endpoint.js';
 import { buildPage } from '../web/build.js';
+import packageJson from '../package.json' with { type: 'json' };
 import { providerQuotasFrom } from '../functions/runtime/config.js';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import { portFailure } from './start-failures.js';
 
 export interface LocalStackOptions {
-  /** Where S3 objects, table data and the generated key live across restarts. */
+  /** Where S3 objects, table data and the generated key live across restarts; one stack at a time (aitags.lock). */
   dataDir: string;
   /** 0 picks a free port. */
   port: number;
@@ -66,16 +69,23 @@ const stillStarting: HttpHandler = async () => ({
   body: JSON.stringify({ message: 'aitags is still starting', help: 'Retry in a moment: the local server answers once its handlers are loaded.' }),
 });
 
-/** A secret from the environment, else the one kept in the data dir, else a new one written there. */
+/**
+ * A secret from the environment, else the one kept in the data dir, else a new one, written there by
+ * keepSecret once the start has succeeded: a start that fails keeps nothing, so the start that prints a
+ * generated secret is the one that kept it.
+ */
 async function loadSecret(configured: string | undefined, file: string, generate: () => string): Promise<{ value: string; generated: boolean }> {
   if (configured) return { value: configured, generated: false };
   try {
     return { value: (await readFile(file, 'utf8')).trim(), generated: false };
-  } catch {
-    const value = generate();
-    await writeFile(file, `${value}\n`, { mode: 0o600 });
-    return { value, generated: true };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return { value: generate(), generated: true };
   }
+}
+
+async function keepSecret(secret: { value: string; generated: boolean }, file: string): Promise<void> {
+  if (secret.generated) await writeFile(file, `${secret.value}\n`, { mode: 0o600, flag: 'wx' });
 }
 
 /**
@@ -87,6 +97,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dataDir = resolve(options.dataDir);
   // Keys, secrets, files and records live here: this user's alone.
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // Before anything else touches the data dir: its stores allow one writer.
+  const lock = await lockDataDir(dataDir, options.port);
+  // A start that fails stops what it started, in reverse, and leaves the data dir to the next one.
+  const started: Array<() => unknown> = [() => lock.release()];
+  try {
+    return await startOnLockedDataDir(dataDir, options, lock, started);
+  } catch (error) {
+    for (const stop of started.reverse())
+      await Promise.resolve()
+        .then(stop)
+        .catch(() => {});
+    throw error;
+  }
+}
+
+async function startOnLockedDataDir(
+  dataDir: string,
+  options: LocalStackOptions,
+  lock: DataDirLock,
+  started: Array<() => unknown>,
+): Promise<LocalStack> {
   await chmod(dataDir, 0o700);
   const privateKeyFile = join(dataDir, 'private-key');
   const { value: privateKey, generated } = await loadSecret(
@@ -112,6 +143,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const pageBuilt = buildPage(pageDir);
   pageBuilt.catch(() => {}); // awaited (and so thrown) before the handlers load
   const standIns = await startStandIns(dataDir, { bucket: BUCKET, table: TABLE });
+  started.push(() => standIns.stop());
   // Files stored by a version without the search index get listed once; later starts only check a marker.
   const reindexedFiles = await reindexTable(standIns.dynamoEndpoint, TABLE, { ifNeeded: true });
   const { template, cached: templateCached } = await templateReady;
@@ -125,6 +157,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     forcePathStyle: true,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   });
+  started.push(() => s3.destroy());
   const publicObject = async (key: string): Promise<PublicObject | undefined> => {
     try {
       const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
@@ -147,8 +180,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     fallback: (event, context) => handlerOf(FALLBACK_ENTRY)(event, context),
     publicObject,
   });
-  await new Promise<void>((done, fail) => gateway.once('error', fail).listen(options.port, '127.0.0.1', done));
-  const apiUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+  await new Promise<void>((done, fail) => gateway.once('error', fail).listen(options.port, '127.0.0.1', done)).catch(async (error: unknown) => {
+    throw await portFailure(error, options.port);
+  });
+  started.push(() => {
+    gateway.closeAllConnections();
+    return new Promise((done) => gateway.close(done));
+  });
+  const apiPort = (gateway.address() as AddressInfo).port;
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  await lock.setPort(apiPort);
 
   const taskHandlers: Record<string, TaskHandler> = {};
   const stepFunctions: LocalStepFunctions = await startLocalStepFunctions({
@@ -170,6 +211,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
     onExecutionError: (executionArn, error) => console.error(`execution ${executionArn} failed:`, error),
   });
+  started.push(() => stepFunctions.stop());
 
   Object.assign(process.env, {
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
@@ -185,6 +227,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     AWS_ENDPOINT_URL_S3: standIns.s3Endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: standIns.dynamoEndpoint,
+    AITAGS_VERSION: packageJson.version,
     AITAGS_BUCKET: BUCKET,
     AITAGS_TABLE: TABLE,
     AITAGS_DELIVERY_BASE_URL: `${apiUrl}/files`,
@@ -206,13 +249,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   for (const entry of new Set([...Object.values(workflow.taskEntries), ...Object.values(jobsWorkflow.taskEntries)])) {
     taskHandlers[entry] = ((await import(join(functionsDir, `${entry}.ts`))) as { handler: TaskHandler }).handler;
   }
-  const notificationHandlers: Record<string, (event: S3Event) => Promise<unknown>> = {};
+  const notificationHandlers: Record<string, NotificationHandler> = {};
   for (const { entry } of notifications) {
-    notificationHandlers[entry] = ((await import(join(functionsDir, `${entry}.ts`))) as { handler: (event: S3Event) => Promise<unknown> }).handler;
+    notificationHandlers[entry] = ((await import(join(functionsDir, `${entry}.ts`))) as { handler: NotificationHandler }).handler;
   }
   const s3Events = bridgeS3Events(standIns.s3rver, notifications, notificationHandlers, (record, error) =>
     console.error(`S3 event for ${record.s3.object.key} failed after retries (on AWS: kept in the failed-objects queue):`, error),
   );
+  started.push(() => s3Events.stop());
+  await keepSecret({ value: privateKey, generated }, privateKeyFile);
+  await keepSecret(webhookSecret, webhookSecretFile);
   for (const [entry, handler] of loaded) handlers.set(entry, handler);
 
   return {
@@ -242,6 +288,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await stepFunctions.stop();
       s3.destroy();
       await standIns.stop();
+      await lock.release();
     },
   };
 }

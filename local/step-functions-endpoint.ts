@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
-import { lambdaContext } from './lambda-context.js';
+import { invoke } from './lambda-context.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { MachineDefinition, StateDefinition, SynthesizedWorkflow } from './synthesized-template.js';
 
@@ -89,7 +89,7 @@ function lambdaInvoke(entry: string, handlers: Record<string, TaskHandler>) {
     if (!handler) throw new Error(`No handler loaded for ${entry}`);
     try {
       // Through JSON, as a Lambda's result travels.
-      return { Payload: JSON.parse(JSON.stringify((await handler(Payload, lambdaContext(entry, 60_000))) ?? null)) as JsonValue };
+      return { Payload: JSON.parse(JSON.stringify((await invoke(handler, Payload, entry, 60_000)) ?? null)) as JsonValue };
     } catch (error) {
       const errorType = error instanceof Error ? error.name : 'Error';
       const errorMessage = error instanceof Error ? error.message : String(error);

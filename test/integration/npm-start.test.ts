@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,17 +17,23 @@ import { startProviders } from '../support/providers.js';
 let dataDir: string;
 const running = new Set<ChildProcess>();
 
+/** `npm start`'s command as a real process. */
+function spawnStart(port: number, dir: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+    env: { ...process.env, PORT: String(port), AITAGS_DATA_DIR: dir, AITAGS_PRIVATE_KEY: '', POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  return child;
+}
+
 /** Runs `npm start`'s command as a real process and waits for its ready line; returns the URL and output. */
 async function startService(
   port = 0,
   dir = dataDir,
   env: Record<string, string> = {},
 ): Promise<{ url: string; output: string; process: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
-    env: { ...process.env, PORT: String(port), AITAGS_DATA_DIR: dir, AITAGS_PRIVATE_KEY: '', POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
+  const child = spawnStart(port, dir, env);
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -41,6 +48,27 @@ async function startService(
   });
   return { url, output, process: child };
 }
+
+/** Runs `npm start`'s command expecting it to fail: its exit code (null if it was still running after 60 s) and all it printed. */
+async function startFailing(port: number, dir: string, env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+  const child = spawnStart(port, dir, env);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const stuck = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(stuck);
+  running.delete(child);
+  return { code, output };
+}
+
+/** A line of a stack trace, as Node prints an uncaught error. */
+const STACK_FRAME = /^ {4}at /m;
+const basicAuth = (key: string) => ({ authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` });
 
 async function stopService(child: ChildProcess): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -215,6 +243,85 @@ describe('npm start', () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 90_000);
+});
+
+describe('npm start that cannot start', () => {
+  it('refuses a second start on the same data dir in a line naming the first, which goes on serving', async () => {
+    const dir = join(dataDir, 'twice');
+    const first = await startService(0, dir);
+    const second = await startFailing(await freePort(), dir);
+    expect(second.code).toBe(1);
+    expect(second.output).toContain(`aitags is already running on ${first.url} (pid ${first.process.pid}) with data dir ${dir}`);
+    expect(second.output).toContain(`kill ${first.process.pid}`);
+    expect(second.output).toContain('AITAGS_DATA_DIR');
+    expect(second.output.trim().split('\n')).toHaveLength(1);
+    expect(second.output).not.toMatch(STACK_FRAME);
+    expect((await fetch(`${first.url}/v1/files`)).status).toBe(401);
+    expect(await stopService(first.process)).toBe(0);
+    // Stopping releases the data dir.
+    await expect(stat(join(dir, 'aitags.lock'))).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 90_000);
+
+  it('takes over the lock of a start that was killed', async () => {
+    const dir = join(dataDir, 'killed');
+    const lockFile = join(dir, 'aitags.lock');
+    const first = await startService(0, dir);
+    const killed = new Promise((resolve) => first.process.once('exit', resolve));
+    first.process.kill('SIGKILL');
+    await killed;
+    running.delete(first.process);
+    expect(JSON.parse(await readFile(lockFile, 'utf8'))).toMatchObject({ pid: first.process.pid });
+
+    const second = await startService(0, dir);
+    expect(second.process.exitCode).toBeNull();
+    expect(JSON.parse(await readFile(lockFile, 'utf8'))).toMatchObject({ pid: second.process.pid, port: Number(new URL(second.url).port) });
+    const key = (await readFile(join(dir, 'private-key'), 'utf8')).trim();
+    expect((await fetch(`${second.url}/v1/files`, { headers: basicAuth(key) })).status).toBe(200);
+    expect(await stopService(second.process)).toBe(0);
+  }, 90_000);
+
+  it('names a busy port and how to choose another, in one line', async () => {
+    const busy = createTcpServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const { code, output } = await startFailing(port, join(dataDir, 'busy-port'));
+      expect(code).toBe(1);
+      expect(output).toMatch(new RegExp(`^Port ${port} is in use by another program: start aitags on another one with PORT=\\d+ npm start\\.\n$`));
+      expect(output).not.toMatch(STACK_FRAME);
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
+  }, 60_000);
+
+  it('shows a key generated by a start that failed at the next start that succeeds', async () => {
+    const dir = join(dataDir, 'failed-first');
+    const busy = createTcpServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    const failed = await startFailing(port, dir);
+    await new Promise((resolve) => busy.close(resolve));
+    expect(failed.code).toBe(1);
+    expect(failed.output).not.toContain('private_');
+
+    const started = await startService(0, dir);
+    const key = /private key \(generated now, shown once; kept in .*\n\s+(\S+)/.exec(started.output)?.[1];
+    expect(key).toMatch(/^private_/);
+    expect((await readFile(join(dir, 'private-key'), 'utf8')).trim()).toBe(key);
+    expect(started.output).toMatch(/webhook secret \(generated now, shown once; kept in .*\n\s+whsec_/);
+    expect((await fetch(`${started.url}/v1/files`, { headers: basicAuth(key ?? '') })).status).toBe(200);
+    expect(await stopService(started.process)).toBe(0);
+  }, 90_000);
+
+  it('says in one line when the data dir cannot be made', async () => {
+    const file = join(dataDir, 'a-file');
+    await writeFile(file, '');
+    const { code, output } = await startFailing(0, join(file, 'data'));
+    expect(code).toBe(1);
+    expect(output).toBe(
+      `aitags cannot write ${join(file, 'data')} (a file is where a directory should be): start aitags with another AITAGS_DATA_DIR.\n`,
+    );
+  }, 60_000);
 });
 
 /** Puts a data dir's table back as a version without the search index left it: no GSI, no index keys or items. */
