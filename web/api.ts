@@ -1,5 +1,6 @@
 import type { ExtensionName } from '../functions/core/extension-names.js';
 import type { FileObject } from '../functions/core/file-object.js';
+import { type Availability, availabilityOf } from './extension-availability.js';
 
 export type { FileObject };
 
@@ -12,6 +13,14 @@ export interface Extension {
 
 /** What the page reads of an upload's answer (ImageKit's FileUploadResponse). */
 export type UploadResult = Pick<FileObject, 'fileId' | 'name' | 'filePath' | 'AITags' | 'extensionStatus' | 'extensionErrors'>;
+
+/** What the upload panel sends with every file it queues. */
+export interface UploadOptions {
+  folder: string;
+  tags: string[];
+  isPrivateFile: boolean;
+  extensions: Extension[];
+}
 
 export interface ListQuery {
   searchQuery: string;
@@ -32,6 +41,8 @@ export class ApiFailure extends Error {
     readonly status: number,
     message: string,
     readonly help: string,
+    /** A bulk call's ids that do not exist (its 404): nothing was changed. */
+    readonly missingFileIds: readonly string[] = [],
   ) {
     super(message);
     this.name = 'ApiFailure';
@@ -50,11 +61,23 @@ function basicAuth(key: string): string {
   return `Basic ${btoa(String.fromCharCode(...bytes))}`;
 }
 
+/** The API's 401 speaks to curl users; the page's user pasted a key into a form. */
+const keyRefused = () =>
+  new ApiFailure(
+    401,
+    'That key was not accepted.',
+    'Paste the private key printed by npm start (or kept in .aitags/private-key); on AWS, the value of the secret named by the stack output PrivateKeySecretArn.',
+  );
+
 async function failureOf(response: Response): Promise<ApiFailure> {
+  if (response.status === 401) return keyRefused();
   const text = await response.text();
   try {
-    const body = JSON.parse(text) as { message?: unknown; help?: unknown };
-    if (typeof body.message === 'string') return new ApiFailure(response.status, body.message, typeof body.help === 'string' ? body.help : '');
+    const body = JSON.parse(text) as { message?: unknown; help?: unknown; missingFileIds?: unknown };
+    if (typeof body.message === 'string') {
+      const missing = Array.isArray(body.missingFileIds) ? body.missingFileIds.filter((id): id is string => typeof id === 'string') : [];
+      return new ApiFailure(response.status, body.message, typeof body.help === 'string' ? body.help : '', missing);
+    }
   } catch {}
   return new ApiFailure(response.status, `The server answered ${response.status} ${response.statusText}`.trim(), text.slice(0, 200));
 }
@@ -81,12 +104,34 @@ export class ApiClient {
     return this.call('PATCH', `/v1/files/${encodeURIComponent(fileId)}/details`, JSON.stringify(change));
   }
 
-  upload(file: File, extensions: Extension[]): Promise<UploadResult> {
+  upload(file: File, options: UploadOptions): Promise<UploadResult> {
     const form = new FormData();
     form.set('file', file);
     form.set('fileName', file.name);
-    if (extensions.length) form.set('extensions', JSON.stringify(extensions));
+    if (options.folder.trim()) form.set('folder', options.folder.trim());
+    if (options.tags.length) form.set('tags', options.tags.join(','));
+    if (options.isPrivateFile) form.set('isPrivateFile', 'true');
+    if (options.extensions.length) form.set('extensions', JSON.stringify(options.extensions));
     return this.call('POST', '/api/v1/files/upload', form);
+  }
+
+  deleteFile(fileId: string): Promise<void> {
+    return this.call('DELETE', `/v1/files/${encodeURIComponent(fileId)}`);
+  }
+
+  /** At most 100 ids a call (the API's limit). */
+  deleteFiles(fileIds: string[]): Promise<{ successfullyDeletedFileIds: string[] }> {
+    return this.call('POST', '/v1/files/batch/deleteByFileIds', JSON.stringify({ fileIds }));
+  }
+
+  /** Which extensions can run here. A server without `GET /v1/status` (404) tells nothing: every extension counts as available. */
+  async getAvailability(): Promise<Availability> {
+    try {
+      return availabilityOf(await this.call('GET', '/v1/status'));
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 404) return {};
+      throw error;
+    }
   }
 
   addTags(fileIds: string[], tags: string[]): Promise<{ successfullyUpdatedFileIds: string[] }> {
@@ -107,6 +152,6 @@ export class ApiClient {
       throw new ApiFailure(0, 'Could not reach aitags', 'Check that the server is running and the network is up, then try again.');
     }
     if (!response.ok) throw await failureOf(response);
-    return (await response.json()) as T;
+    return (response.status === 204 ? undefined : await response.json()) as T;
   }
 }

@@ -1,14 +1,25 @@
-import axe from 'axe-core';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page, Route } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
-import { jpeg } from '../support/images.js';
+import { jpeg, pdf } from '../support/images.js';
 import { type Providers, startProviders } from '../support/providers.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { axeViolations, hueOf, rgbOf, uploadThroughApi } from './page-checks.js';
 
 /** Both fakes answer after this long: well past the sync window, so an upload answers `pending` first. */
 const PROVIDER_LATENCY_MS = 4000;
+/** What the fakes "see": the sources agree on some names (one in another case) and not on others. */
+const REKOGNITION_LABELS = [
+  { name: 'Animal', confidence: 99.1 },
+  { name: 'Cat', confidence: 97.43 },
+  { name: 'Pet', confidence: 95.2 },
+];
+const VISION_LABELS = [
+  { name: 'Animal', confidence: 99.1 },
+  { name: 'cat', confidence: 92.1 },
+  { name: 'Whiskers', confidence: 91 },
+];
 
 let providers: Providers;
 let stack: TestStack;
@@ -30,13 +41,27 @@ const count = (locator: Locator) => () => locator.count();
 const isFocused = (locator: Locator) => () => locator.evaluate((element) => element === document.activeElement);
 const card = (name: RegExp) => page.locator('li.card', { has: page.locator('.card-name', { hasText: name }) });
 const statusOf = (scope: Locator, extension: string) => scope.locator(`[data-extension="${extension}"] .status-state`);
+const searchBox = () => page.getByLabel('Search files');
+const searchParams = () => urls.filter((url) => new URL(url).pathname === '/v1/files').map((url) => new URL(url).searchParams.get('searchQuery'));
+const search = async (words: string) => {
+  await searchBox().fill(words);
+  await searchBox().press('Enter');
+};
+/** Forgets the key and enters it again: a fresh library, which reads GET /v1/status anew. */
+const enterKeyAgain = async () => {
+  await page.getByRole('button', { name: 'Forget the key' }).click();
+  await page.getByLabel('Private key').fill(stack.privateKey);
+  await page.getByLabel('Private key').press('Enter');
+  await page.locator('li.card').first().waitFor();
+};
 
 beforeAll(async () => {
-  providers = await startProviders();
-  for (const fake of [providers.rekognition, providers.vision]) fake.behave({ latencyMs: PROVIDER_LATENCY_MS });
+  providers = await startProviders({ rekognition: REKOGNITION_LABELS, vision: VISION_LABELS });
+  providers.rekognition.behave({ latencyMs: PROVIDER_LATENCY_MS, labels: REKOGNITION_LABELS });
+  providers.vision.behave({ latencyMs: PROVIDER_LATENCY_MS, labels: VISION_LABELS });
   stack = await startTestStack({ ...providers.env, AITAGS_LOCAL_WAIT_SCALE: '0.01', AITAGS_SYNC_WINDOW_MS: '200' });
   browser = await launchChromium();
-  page = await browser.newPage();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(15_000);
   page.on('console', (message) => {
     const provokedLog = provoked !== undefined && message.text().includes(`the server responded with a status of ${provoked}`);
@@ -75,7 +100,7 @@ describe('the media library page', () => {
     expect(await page.evaluate(() => document.querySelectorAll('[style], style, script:not([src])').length)).toBe(0);
   });
 
-  it("shows a refused key's message and help, then takes the right key", async () => {
+  it('says what to paste when the key is refused, then takes the right key and only then reads the extensions’ status', async () => {
     // Prepare
     provoked = 401;
 
@@ -83,10 +108,13 @@ describe('the media library page', () => {
     await page.getByLabel('Private key').fill('private_wrong');
     await page.getByRole('button', { name: 'Open the library' }).click();
 
-    // Assess
-    await eventually(text(page.getByRole('alert'))).toContain('Wrong API key');
-    await eventually(text(page.getByRole('alert'))).toContain('HTTP Basic auth with the private API key');
+    // Assess: words for someone in a browser, not for curl
+    const alert = page.getByRole('alert');
+    await eventually(text(alert.locator('.notice-message'))).toBe('That key was not accepted.');
+    await eventually(text(alert.locator('.notice-help'))).toMatch(/^Paste the private key printed by npm start \(or kept in \.aitags\/private-key\)/);
+    expect(await text(alert)()).not.toMatch(/HTTP Basic|curl/);
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(requests).not.toContain('GET /v1/status');
 
     // Act: the right one
     await page.getByLabel('Private key').fill(stack.privateKey);
@@ -96,9 +124,11 @@ describe('the media library page', () => {
     await page.getByText('No files yet: upload one above.').waitFor();
     provoked = undefined;
     expect(page.url()).toBe(`${stack.apiUrl}/`);
+    await eventually(() => Promise.resolve(requests.includes('GET /v1/status'))).toBe(true);
+    expect(requests.indexOf('GET /v1/status')).toBeGreaterThan(requests.lastIndexOf('GET /v1/files'));
   });
 
-  it('uploads with the file picker: pending at first, then the AI tags as chips with source and confidence', async () => {
+  it('uploads with the file picker: pending at first, then one chip per AI tag name with each source’s confidence', async () => {
     // Act
     await page.getByLabel('Min. confidence (%)').fill('90');
     await page.getByLabel('Max. tags each').fill('3');
@@ -113,16 +143,15 @@ describe('the media library page', () => {
     await eventually(texts(statusOf(cat, 'aws-auto-tagging'))).toEqual(['success']);
     await eventually(texts(statusOf(cat, 'google-auto-tagging'))).toEqual(['success']);
     await eventually(texts(statusOf(row, 'aws-auto-tagging'))).toEqual(['success']);
-    await eventually(texts(cat.locator('.chip-aws-auto-tagging'))).toEqual([
-      'Search for AI tag Animal AWS 99.1%',
-      'Search for AI tag Cat AWS 97.43%',
-      'Search for AI tag Pet AWS 95.2%',
+    await eventually(texts(cat.locator('.chip-ai'))).toEqual([
+      'Search for AI tag Animal · Rekognition 99% · Vision 99%',
+      'Search for AI tag Cat · Rekognition 97% · Vision 92%',
+      'Search for AI tag Pet · Rekognition 95%',
+      'Search for AI tag Whiskers · Vision 91%',
     ]);
-    await eventually(texts(cat.locator('.chip-google-auto-tagging'))).toEqual([
-      'Search for AI tag Animal Google 99.1%',
-      'Search for AI tag Cat Google 97.43%',
-      'Search for AI tag Pet Google 95.2%',
-    ]);
+    expect(await cat.getByRole('button', { name: /AI tag Cat ·/ }).getAttribute('title')).toBe(
+      'Amazon Rekognition: 97.43%\nGoogle Cloud Vision: 92.1%',
+    );
     expect(requests.filter((request) => /^GET \/v1\/files\/[^/]+\/details$/.test(request)).length).toBeGreaterThan(0);
   });
 
@@ -146,20 +175,23 @@ describe('the media library page', () => {
     await page.locator('.dropzone').dispatchEvent('drop', { dataTransfer });
 
     // Assess
-    await eventually(text(page.locator('.upload-row', { hasText: 'blue-sky.png' }))).toContain('stored, 0 AI tags');
+    const row = page.locator('.upload-row', { hasText: 'blue-sky.png' });
+    await eventually(text(row.locator('.upload-state'))).toBe('stored');
+    await eventually(text(row.locator('.upload-outcome'))).toMatch(/^\/blue-sky_[\w-]+\.png: 0 AI tags$/);
     await card(/^blue-sky/).waitFor();
     await eventually(count(card(/^blue-sky/).locator('.status'))).toBe(0);
     await eventually(count(page.locator('li.card'))).toBe(2);
   });
 
-  it('searches for an AI tag when its chip is clicked', async () => {
+  it('searches for an AI tag when its chip is clicked, and says it read the box as a query', async () => {
     // Act
     await card(/^red-cat/)
-      .getByRole('button', { name: /AI tag Cat AWS/ })
+      .getByRole('button', { name: /AI tag Cat ·/ })
       .click();
 
     // Assess
-    await eventually(() => page.getByLabel('Search query').inputValue()).toBe('AITags = "Cat"');
+    await eventually(() => searchBox().inputValue()).toBe('AITags = "Cat"');
+    await eventually(text(page.locator('.search-reading'))).toBe('Searching with the query AITags = "Cat"');
     await eventually(count(page.locator('li.card'))).toBe(1);
     await card(/^red-cat/).waitFor();
     expect(requests).toContain('GET /v1/files');
@@ -180,14 +212,23 @@ describe('the media library page', () => {
     // Assess
     await page.getByText('Added favourite to 2 files.').waitFor();
     for (const name of [/^red-cat/, /^blue-sky/]) await eventually(texts(card(name).locator('.chip-user'))).toEqual(['Search for tag favourite']);
+  });
+
+  it('forgets the bulk result and the selection on a new search', async () => {
+    // Act
     await card(/^blue-sky/)
       .getByRole('button', { name: 'Search for tag favourite' })
       .click();
-    await eventually(() => page.getByLabel('Search query').inputValue()).toBe('tags = "favourite"');
+
+    // Assess
+    await eventually(() => searchBox().inputValue()).toBe('tags = "favourite"');
     await eventually(count(page.locator('li.card'))).toBe(2);
+    await eventually(text(page.locator('.files > .done'))).toBe('');
+    await page.getByText('0 selected').waitFor();
+    expect(await page.getByRole('checkbox', { name: /^Select red-cat/ }).isChecked()).toBe(false);
   });
 
-  it('edits user tags and runs auto-tagging again from the details dialog', async () => {
+  it('edits user tags and runs auto-tagging again from the details dialog; "statuses update" goes once they are final', async () => {
     // Prepare
     await page.getByRole('button', { name: 'Clear', exact: true }).click();
     await card(/^blue-sky/)
@@ -205,7 +246,9 @@ describe('the media library page', () => {
 
     // Assess
     await eventually(texts(statusOf(dialog, 'aws-auto-tagging'))).toEqual(['pending']);
+    await eventually(text(dialog.locator('.done'))).toBe('Auto-tagging started: the statuses below update until final.');
     await eventually(texts(statusOf(dialog, 'aws-auto-tagging'))).toEqual(['success']);
+    await eventually(text(dialog.locator('.done'))).toBe('');
     await dialog.locator('.chip-aws-auto-tagging').first().waitFor();
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
@@ -216,17 +259,45 @@ describe('the media library page', () => {
     await eventually(isFocused(sky.locator('.card-open'))).toBe(true);
   });
 
+  it('reads plain words as tags (user or AI, any case), ANDed, and says so', async () => {
+    // Act: two user tags, one in capitals
+    await search('FAVOURITE sky');
+
+    // Assess
+    await eventually(text(page.locator('.search-reading'))).toBe('Searching tags: FAVOURITE AND sky (user and AI tags, any case)');
+    await eventually(count(page.locator('li.card'))).toBe(1);
+    await card(/^blue-sky/).waitFor();
+    expect(searchParams().at(-1)).toBe('tags = "FAVOURITE" AND tags = "sky"');
+
+    // Act: an AI tag's name, in lower case
+    await search('whiskers');
+
+    // Assess
+    await eventually(text(page.locator('.search-reading'))).toBe('Searching tags: whiskers (user and AI tags, any case)');
+    await eventually(count(page.locator('li.card'))).toBe(1);
+    await card(/^red-cat/).waitFor();
+  });
+
+  it('escapes a word with a double quote or a backslash, and finds the file tagged with it', async () => {
+    // Prepare
+    await uploadThroughApi(stack, { name: 'vinyl.jpg', bytes: await jpeg(30, 30), fields: { tags: '12"\\mix' } });
+
+    // Act
+    await search('12"\\mix');
+
+    // Assess
+    await eventually(text(page.locator('.search-reading'))).toBe('Searching tags: 12"\\mix (user and AI tags, any case)');
+    await card(/^vinyl/).waitFor();
+    await eventually(count(page.locator('li.card'))).toBe(1);
+    expect(searchParams().at(-1)).toBe('tags = "12\\"\\\\mix"');
+  });
+
   it("shows a private file's thumbnail from its presigned URL on the S3 origin, which the CSP allows", async () => {
     // Prepare: a private file, uploaded by another client
-    const form = new FormData();
-    form.set('file', new Blob([await jpeg(40, 30)], { type: 'image/jpeg' }), 'secret.jpg');
-    form.set('fileName', 'secret.jpg');
-    form.set('isPrivateFile', 'true');
-    const uploaded = await fetch(`${stack.apiUrl}/api/v1/files/upload`, { method: 'POST', headers: { authorization: stack.auth }, body: form });
-    expect(uploaded.status).toBe(200);
+    await uploadThroughApi(stack, { name: 'secret.jpg', bytes: await jpeg(40, 30), fields: { isPrivateFile: 'true' } });
 
-    // Act: search again (the same, empty query) to read the files anew
-    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    // Act: an empty search lists every file anew
+    await search('');
 
     // Assess
     const thumbnail = card(/^secret/).locator('img.thumb');
@@ -237,31 +308,201 @@ describe('the media library page', () => {
     await eventually(text(card(/^secret/).locator('.card-facts'))).toContain('private');
   });
 
-  it('has no accessibility violations (axe-core) with files shown, nor with the details dialog open', async () => {
-    // Prepare: axe evaluated over CDP, which the page's CSP does not govern (an added <script> tag it would block).
-    await page.evaluate(axe.source);
-    const violations = () =>
-      page.evaluate(async () => {
-        const { axe: engine } = window as unknown as { axe: typeof axe };
-        const result = await engine.run(document, { resultTypes: ['violations'] });
-        return {
-          violations: result.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`),
-          rulesPassed: result.passes.length,
-        };
-      });
+  it('uploads with a folder, tags and private, listing each queued file with its own state', async () => {
+    // Prepare: hold the uploads until the queued states have been seen
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const hold = async (route: Route) => {
+      await held;
+      await route.continue();
+    };
+    await page.route('**/api/v1/files/upload', hold);
+    await page.getByLabel('Folder').fill('/holidays');
+    await page.getByLabel('Tags, comma-separated').fill('summer, beach');
+    await page.getByLabel(/^Private/).check();
+    provoked = 400;
 
-    // Act + Assess
-    await page.locator('li.card img.thumb').first().waitFor();
-    const withFiles = await violations();
-    expect(withFiles.violations).toEqual([]);
-    expect(withFiles.rulesPassed).toBeGreaterThan(10);
+    // Act
+    await page.locator('#upload-files').setInputFiles([
+      { name: 'dune.jpg', mimeType: 'image/jpeg', buffer: await jpeg(48, 32) },
+      { name: 'empty.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) },
+    ]);
+
+    // Assess: one at a time
+    const dune = page.locator('.upload-row', { hasText: 'dune.jpg' });
+    const empty = page.locator('.upload-row', { hasText: 'empty.jpg' });
+    await eventually(text(dune.locator('.upload-state'))).toBe('uploading…');
+    await eventually(text(empty.locator('.upload-state'))).toBe('queued');
+    release();
+    await eventually(text(dune.locator('.upload-state'))).toBe('stored');
+    await eventually(text(dune.locator('.upload-outcome'))).toMatch(/^\/holidays\/dune_[\w-]+\.jpg: 0 AI tags$/);
+    await eventually(text(empty.locator('.upload-state'))).toBe('failed');
+    await eventually(text(empty.locator('.notice-message'))).toBe('file is empty');
+    await page.unroute('**/api/v1/files/upload', hold);
+    provoked = undefined;
+    const stored = card(/^dune/);
+    await eventually(text(stored.locator('.card-facts'))).toMatch(/^\/holidays\/ · .* · private$/);
+    await eventually(texts(stored.locator('.chip-user'))).toEqual(['Search for tag summer', 'Search for tag beach']);
+    await page.getByLabel('Folder').fill('');
+    await page.getByLabel('Tags, comma-separated').fill('');
+    await page.getByLabel(/^Private/).uncheck();
+  });
+
+  it('says why an extension failed in words, with the reason code in the title', async () => {
+    // Act: a PDF, with both extensions
+    await page.getByLabel(/Amazon Rekognition/).check();
+    await page.getByLabel(/Google Cloud Vision/).check();
+    await page.locator('#upload-files').setInputFiles({ name: 'notes.pdf', mimeType: 'application/pdf', buffer: pdf() });
+
+    // Assess: in the upload list, the grid and the details
+    const row = page.locator('.upload-row', { hasText: 'notes.pdf' });
+    await eventually(texts(row.locator('.status-reason'))).toEqual(['Only images can be auto-tagged.', 'Only images can be auto-tagged.']);
+    expect(await row.locator('.status-reason').first().getAttribute('title')).toBe('NOT_AN_IMAGE');
+    const notes = card(/^notes/);
+    await eventually(texts(notes.locator('[data-extension="google-auto-tagging"] .status-reason'))).toEqual(['Only images can be auto-tagged.']);
+    expect(await notes.locator('.status-reason').first().getAttribute('title')).toBe('NOT_AN_IMAGE');
+    await notes.locator('.card-open').click();
+    const dialog = page.getByRole('dialog');
+    await eventually(text(dialog.locator('[data-extension="aws-auto-tagging"]'))).toMatch(
+      /^Rekognition: failed Only images can be auto-tagged\. Only images can be auto-tagged; this file is application\/pdf$/,
+    );
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('deletes a file from its details after an in-page confirmation, and the grid follows', async () => {
+    // Prepare
+    const notes = card(/^notes/);
+    const fileId = await notes.getAttribute('data-file-id');
+    await notes.locator('.card-open').click();
+    const details = page.getByRole('dialog');
+    await details.getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.getByRole('alertdialog');
+    await eventually(text(confirm.getByRole('heading'))).toMatch(/^Delete notes_[\w-]+\.pdf\?$/);
+
+    // Act: Cancel (which has the focus) keeps it
+    await eventually(isFocused(confirm.getByRole('button', { name: 'Cancel' }))).toBe(true);
+    await page.keyboard.press('Enter');
+
+    // Assess
+    await confirm.waitFor({ state: 'hidden' });
+    expect(requests).not.toContain(`DELETE /v1/files/${fileId}`);
+    await eventually(isFocused(details.getByRole('button', { name: 'Delete' }))).toBe(true);
+
+    // Act: now confirm
+    await details.getByRole('button', { name: 'Delete' }).click();
+    await confirm.getByRole('button', { name: 'Delete the file' }).click();
+
+    // Assess
+    await details.waitFor({ state: 'hidden' });
+    await eventually(text(page.locator('.files > .done'))).toMatch(/^Deleted notes_[\w-]+\.pdf\.$/);
+    await eventually(count(notes)).toBe(0);
+    expect(requests).toContain(`DELETE /v1/files/${fileId}`);
+    await eventually(isFocused(page.getByRole('heading', { name: 'Files' }))).toBe(true);
+    expect((await fetch(`${stack.apiUrl}/v1/files/${fileId}/details`, { headers: { authorization: stack.auth } })).status).toBe(404);
+  });
+
+  it('deletes the selected files after a confirmation that names them, in one batch call', async () => {
+    // Prepare
+    for (const name of ['old-1.jpg', 'old-2.jpg']) await uploadThroughApi(stack, { name, bytes: await jpeg(20, 20) });
+    await search('');
+    await page.getByRole('checkbox', { name: /^Select old-1/ }).check();
+    await page.getByRole('checkbox', { name: /^Select old-2/ }).check();
+    const before = await page.locator('li.card').count();
+
+    // Act
+    await page.getByRole('button', { name: 'Delete selected' }).click();
+    const confirm = page.getByRole('alertdialog');
+    await eventually(text(confirm.getByRole('heading'))).toBe('Delete 2 selected files?');
+    // Both names, in the grid's order (the two may share a creation millisecond)
+    await eventually(text(confirm.locator('.confirm-body p'))).toMatch(/ (old-\d_[\w-]+\.jpg), (?!\1)(old-\d_[\w-]+\.jpg)\.$/);
+    await confirm.getByRole('button', { name: 'Delete 2 files' }).click();
+
+    // Assess
+    await confirm.waitFor({ state: 'hidden' });
+    await eventually(text(page.locator('.files > .done'))).toBe('Deleted 2 files.');
+    await eventually(count(page.locator('li.card'))).toBe(before - 2);
+    await eventually(count(card(/^old-/))).toBe(0);
+    await page.getByText('0 selected').waitFor();
+    expect(requests).toContain('POST /v1/files/batch/deleteByFileIds');
+    await eventually(isFocused(page.getByRole('heading', { name: 'Files' }))).toBe(true);
+  });
+
+  it('fits the details dialog in a 1280×800 window, its actions reachable by scrolling inside it', async () => {
+    // Prepare
+    await page.setViewportSize({ width: 1280, height: 800 });
     await card(/^red-cat/)
       .locator('.card-open')
       .click();
-    await page.getByRole('dialog').waitFor();
-    expect((await violations()).violations).toEqual([]);
-    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
-    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+
+    // Act + Assess: the dialog inside the window
+    const box = await dialog.boundingBox();
+    expect(box).not.toBeNull();
+    if (!box) return;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(800);
+    expect(box.x + box.width).toBeLessThanOrEqual(1280);
+
+    // Each action, scrolled to inside the dialog, is in view and not covered
+    for (const name of ['Delete', 'Close', 'Save tags', 'Run auto-tagging', 'Open the file']) {
+      const action = dialog.getByRole(name === 'Open the file' ? 'link' : 'button', { name, exact: true });
+      await action.scrollIntoViewIfNeeded();
+      const hit = await action.evaluate((element) => {
+        const rect = element.getBoundingClientRect();
+        const top = document.elementFromPoint(rect.left + rect.width / 2, rect.top + rect.height / 2);
+        return { inView: rect.top >= 0 && rect.bottom <= window.innerHeight, onTop: top !== null && element.contains(top) };
+      });
+      expect({ name, ...hit }).toEqual({ name, inView: true, onTop: true });
+    }
+    // Scrolled to the end, Close and Delete are still in view
+    await dialog.locator('.details-scroll').evaluate((element) => element.scrollTo(0, element.scrollHeight));
+    for (const name of ['Delete', 'Close']) expect(await dialog.getByRole('button', { name, exact: true }).isVisible()).toBe(true);
+    const closeBox = await dialog.getByRole('button', { name: 'Close', exact: true }).boundingBox();
+    expect(closeBox && closeBox.y >= box.y && closeBox.y + closeBox.height <= box.y + box.height).toBe(true);
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('has no accessibility violations (axe-core): files, details, both confirmations, the syntax help', async () => {
+    // Act + Assess: the grid
+    await page.locator('li.card img.thumb').first().waitFor();
+    const withFiles = await axeViolations(page);
+    expect(withFiles.violations).toEqual([]);
+    expect(withFiles.rulesPassed).toBeGreaterThan(10);
+
+    // The details dialog, and its delete confirmation over it
+    await card(/^red-cat/)
+      .locator('.card-open')
+      .click();
+    const details = page.getByRole('dialog');
+    await details.waitFor();
+    expect((await axeViolations(page)).violations).toEqual([]);
+    await details.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('alertdialog').waitFor();
+    expect((await axeViolations(page)).violations).toEqual([]);
+    await page.keyboard.press('Escape');
+    await page.getByRole('alertdialog').waitFor({ state: 'hidden' });
+    await details.getByRole('button', { name: 'Close' }).click();
+    await details.waitFor({ state: 'hidden' });
+
+    // The bulk delete confirmation
+    await page.getByRole('checkbox', { name: /^Select red-cat/ }).check();
+    await page.getByRole('button', { name: 'Delete selected' }).click();
+    await page.getByRole('alertdialog').waitFor();
+    expect((await axeViolations(page)).violations).toEqual([]);
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('alertdialog').waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+
+    // The syntax help, open, with a word search's reading line
+    await search('cat');
+    await page.getByText('Search syntax', { exact: true }).click();
+    expect((await axeViolations(page)).violations).toEqual([]);
+    await page.getByText('Search syntax', { exact: true }).click();
   });
 
   it('is usable by keyboard: Tab reaches the search box, with a visible focus ring, and Enter searches', async () => {
@@ -276,6 +517,7 @@ describe('the media library page', () => {
       focused = await page.evaluate(() => document.activeElement?.id ?? '');
     }
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+    await page.keyboard.press('Control+A');
     await page.keyboard.type('tags = "sky"');
     await page.keyboard.press('Enter');
 
@@ -286,20 +528,147 @@ describe('the media library page', () => {
     await card(/^blue-sky/).waitFor();
   });
 
-  it("shows the API's message and help for a bad search query", async () => {
+  it("shows the API's message and help for a bad query, with a link to the syntax help", async () => {
     // Prepare
     provoked = 400;
 
     // Act
-    await page.getByLabel('Search query').fill('tags IN ["cat"');
-    await page.getByLabel('Search query').press('Enter');
+    await search('tags IN ["cat"');
 
     // Assess
+    await eventually(text(page.locator('.search-reading'))).toBe('Searching with the query tags IN ["cat"');
     const alert = page.getByRole('alert').filter({ hasText: 'searchQuery' });
     await eventually(text(alert.locator('.notice-message'))).toMatch(/^searchQuery: at column 15, expected "," or "\]" in the list/);
-    await eventually(text(alert.locator('.notice-help'))).toContain('IN takes a list of values');
+    await eventually(text(alert.locator('.notice-help').first())).toContain('IN takes a list of values');
     await eventually(count(page.locator('li.card'))).toBe(0);
     provoked = undefined;
+
+    // Act: the link opens the help and moves focus to it
+    await alert.getByRole('link', { name: 'Search syntax' }).click();
+
+    // Assess
+    expect(await page.locator('#search-help').evaluate((element) => (element as HTMLDetailsElement).open)).toBe(true);
+    await eventually(isFocused(page.locator('#search-help summary'))).toBe(true);
+    await eventually(text(page.locator('#search-help'))).toContain('tags IN ["summer", "beach"]');
+    expect(page.url()).toBe(`${stack.apiUrl}/`);
+  });
+
+  it('draws the focus ring in a colour other than the errors’', async () => {
+    // Prepare: the bad query's error is still shown
+    const error = page.locator('.notice-error').first();
+    await error.waitFor();
+
+    // Act
+    await searchBox().focus();
+    const ring = rgbOf(await searchBox().evaluate((element) => getComputedStyle(element).outlineColor));
+    const errorColours = await error.evaluate((element) => {
+      const style = getComputedStyle(element);
+      return [style.color, style.borderTopColor, style.backgroundColor];
+    });
+
+    // Assess
+    for (const colour of errorColours.map(rgbOf)) {
+      expect(ring).not.toEqual(colour);
+      const apart = Math.abs(hueOf(ring) - hueOf(colour));
+      expect(Math.min(apart, 360 - apart)).toBeGreaterThan(60);
+    }
+  });
+
+  it('marks extensions GET /v1/status calls unavailable "not configured", unticked, with their help on focus and their last failure', async () => {
+    // Prepare: the status of a deployment without AWS credentials, whose Vision failed lately
+    const status = {
+      version: '0.1.0',
+      extensions: {
+        'aws-auto-tagging': {
+          available: false,
+          reason: 'MISSING_CREDENTIALS',
+          help: 'Amazon Rekognition needs AWS credentials: set AWS_ACCESS_KEY_ID.',
+        },
+        'google-auto-tagging': {
+          available: true,
+          lastFailure: { reason: 'PROVIDER_UNAVAILABLE', message: 'The provider kept failing after retries', at: '2026-12-01T10:00:00.000Z' },
+        },
+      },
+    };
+    const answer = (route: Route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(status) });
+    await page.route('**/v1/status', answer);
+
+    // Act
+    await enterKeyAgain();
+
+    // Assess: the upload panel
+    const upload = page.locator('section.upload');
+    const aws = upload.getByLabel(/Amazon Rekognition/);
+    await eventually(text(upload.locator('label', { hasText: 'Amazon Rekognition' }))).toBe('Amazon Rekognition (aws-auto-tagging) not configured');
+    await eventually(() => aws.isChecked()).toBe(false);
+    expect(await upload.getByLabel(/Google Cloud Vision/).isChecked()).toBe(true);
+    expect(await count(upload.locator('.not-configured'))()).toBe(1);
+    const help = upload.locator('.extension-help');
+    expect(await help.isVisible()).toBe(false);
+    await aws.focus();
+    await eventually(() => help.isVisible()).toBe(true);
+    expect(await help.textContent()).toBe(status.extensions['aws-auto-tagging'].help);
+    expect((await aws.getAttribute('aria-describedby'))?.split(' ')).toContain(await help.getAttribute('id'));
+    const last = upload.locator('.extension-last-failure');
+    await eventually(text(last)).toMatch(/^Last failure, .+: The provider kept failing, even after retries: try again later\.$/);
+    expect(await last.locator('.reason').getAttribute('title')).toBe('PROVIDER_UNAVAILABLE');
+    expect((await axeViolations(page)).violations).toEqual([]);
+
+    // Assess: the details dialog's re-run
+    await card(/^red-cat/)
+      .locator('.card-open')
+      .click();
+    const dialog = page.getByRole('dialog');
+    await eventually(count(dialog.locator('.not-configured'))).toBe(1);
+    expect(await dialog.getByLabel(/Amazon Rekognition/).isChecked()).toBe(false);
+    expect(await dialog.getByLabel(/Google Cloud Vision/).isChecked()).toBe(true);
+    await dialog.getByLabel(/Amazon Rekognition/).focus();
+    await eventually(() => dialog.locator('.extension-help').isVisible()).toBe(true);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.unroute('**/v1/status', answer);
+  });
+
+  it('treats every extension as available when the server has no GET /v1/status (404), and shows nothing of it', async () => {
+    // Prepare
+    const missing = (route: Route) =>
+      route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ message: 'Not found', help: '' }) });
+    await page.route('**/v1/status', missing);
+    provoked = 404;
+    const reads = () => Promise.resolve(requests.filter((request) => request === 'GET /v1/status').length);
+    const readsBefore = await reads();
+
+    // Act
+    await enterKeyAgain();
+
+    // Assess
+    await eventually(reads).toBe(readsBefore + 1);
+    const upload = page.locator('section.upload');
+    expect(await upload.getByLabel(/Amazon Rekognition/).isChecked()).toBe(true);
+    expect(await upload.getByLabel(/Google Cloud Vision/).isChecked()).toBe(true);
+    expect(await count(page.locator('.not-configured, .extension-help, .extension-last-failure'))()).toBe(0);
+    expect(await count(page.getByRole('alert').locator('.notice'))()).toBe(0);
+    await page.unroute('**/v1/status', missing);
+    provoked = undefined;
+  });
+
+  it('with the provider fakes configured, GET /v1/status has both extensions available: none marked, both ticked', async () => {
+    // Prepare
+    const answered = page.waitForResponse((response) => new URL(response.url()).pathname === '/v1/status');
+
+    // Act
+    await enterKeyAgain();
+
+    // Assess
+    const response = await answered;
+    expect(response.status()).toBe(200);
+    const body = (await response.json()) as { extensions: Record<string, { available: boolean }> };
+    expect(body.extensions['aws-auto-tagging']?.available).toBe(true);
+    expect(body.extensions['google-auto-tagging']?.available).toBe(true);
+    const upload = page.locator('section.upload');
+    expect(await upload.getByLabel(/Amazon Rekognition/).isChecked()).toBe(true);
+    expect(await upload.getByLabel(/Google Cloud Vision/).isChecked()).toBe(true);
+    expect(await count(page.locator('.not-configured, .extension-help'))()).toBe(0);
   });
 
   it('loaded with no console error and no failed request, the key in no URL', () => {

@@ -1,15 +1,19 @@
 import { html } from 'htm/preact';
 import type { FileObject } from '../api.js';
 import { EXTENSION_LABELS } from '../extension-choice.js';
+import { mergeAITags, percentText } from '../merged-ai-tags.js';
 
 export interface TagSearchRequest {
   name: string;
   kind: 'user' | 'ai';
 }
 
-/** A file's AI tags (source and confidence on each) and, apart, its user tags; a click searches for the tag. */
+/**
+ * A file's AI tags, one chip per name with each source's confidence, and apart its user tags; a click
+ * searches for the tag.
+ */
 export function TagChips({ file, onSearch }: { file: Pick<FileObject, 'tags' | 'AITags'>; onSearch: (request: TagSearchRequest) => void }) {
-  const aiTags = file.AITags ?? [];
+  const aiTags = mergeAITags(file.AITags ?? []);
   const userTags = file.tags ?? [];
   return html`<div class="tag-groups">
     ${
@@ -18,9 +22,17 @@ export function TagChips({ file, onSearch }: { file: Pick<FileObject, 'tags' | '
         <p class="tag-group-label">AI tags</p>
         <ul class="chips">
           ${aiTags.map(
-            (tag) => html`<li key=${`${tag.source}:${tag.name}`}>
-              <button type="button" class=${`chip chip-ai chip-${tag.source}`} onClick=${() => onSearch({ name: tag.name, kind: 'ai' })}>
-                <span class="visually-hidden">Search for AI tag </span>${tag.name}${' '}<span class="chip-meta">${EXTENSION_LABELS[tag.source]?.short ?? tag.source} ${tag.confidence}%</span>
+            (tag) => html`<li key=${tag.name.toLowerCase()}>
+              <button
+                type="button"
+                class="chip chip-ai"
+                title=${tag.sources.map(({ source, confidence }) => `${EXTENSION_LABELS[source]?.provider ?? source}: ${confidence}%`).join('\n')}
+                onClick=${() => onSearch({ name: tag.name, kind: 'ai' })}
+              >
+                <span class="visually-hidden">Search for AI tag </span>${tag.name}${tag.sources.map(
+                  ({ source, confidence }) =>
+                    html`<span key=${source} class=${`chip-meta chip-${source}`}> · ${EXTENSION_LABELS[source]?.short ?? source} ${percentText(confidence)}</span>`,
+                )}
               </button>
             </li>`,
           )}

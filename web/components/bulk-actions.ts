@@ -2,7 +2,7 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { parseTagList } from '../search-terms.js';
 
-export interface BulkTagsProps {
+export interface BulkActionsProps {
   selectedCount: number;
   pageCount: number;
   allOnPageSelected: boolean;
@@ -10,10 +10,12 @@ export interface BulkTagsProps {
   onSelectPage: (selected: boolean) => void;
   onClear: () => void;
   onApply: (operation: 'add' | 'remove', tags: string[]) => Promise<boolean>;
+  /** Asks to delete the selected files (the library confirms first). */
+  onDelete: () => void;
 }
 
-/** Add or remove user tags on every selected file at once (POST /v1/files/addTags, removeTags). */
-export function BulkTags({ selectedCount, pageCount, allOnPageSelected, busy, onSelectPage, onClear, onApply }: BulkTagsProps) {
+/** Add or remove user tags on every selected file at once (POST /v1/files/addTags, removeTags), or delete them all. */
+export function BulkActions({ selectedCount, pageCount, allOnPageSelected, busy, onSelectPage, onClear, onApply, onDelete }: BulkActionsProps) {
   const [text, setText] = useState('');
   const tags = parseTagList(text);
   const disabled = busy || selectedCount === 0 || tags.length === 0;
@@ -22,7 +24,7 @@ export function BulkTags({ selectedCount, pageCount, allOnPageSelected, busy, on
   };
   return html`<form
     class="bulk-tags"
-    aria-label="Tags of the selected files"
+    aria-label="The selected files"
     onSubmit=${(event: Event) => {
       event.preventDefault();
       if (!disabled) apply('add');
@@ -51,6 +53,7 @@ export function BulkTags({ selectedCount, pageCount, allOnPageSelected, busy, on
     </div>
     <button type="submit" class="button button-primary" disabled=${disabled}>Add tags</button>
     <button type="button" class="button" disabled=${disabled} onClick=${() => apply('remove')}>Remove tags</button>
+    <button type="button" class="button button-danger" disabled=${busy || selectedCount === 0} onClick=${onDelete}>Delete selected</button>
     <button type="button" class="button button-quiet" disabled=${selectedCount === 0} onClick=${onClear}>Clear selection</button>
   </form>`;
 }

@@ -1,0 +1,44 @@
+import axe from 'axe-core';
+import type { Page } from 'playwright-core';
+import type { TestStack } from '../support/test-stack.js';
+
+/**
+ * axe-core's violations on the page as it is now. axe is evaluated over CDP, which the page's CSP does not
+ * govern (an added <script> tag it would block); once per page.
+ */
+export async function axeViolations(page: Page): Promise<{ violations: string[]; rulesPassed: number }> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
+  return page.evaluate(async () => {
+    const { axe: engine } = window as unknown as { axe: typeof axe };
+    const result = await engine.run(document, { resultTypes: ['violations'] });
+    return {
+      violations: result.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`),
+      rulesPassed: result.passes.length,
+    };
+  });
+}
+
+/** `rgb(1, 2, 3)` or `rgba(1, 2, 3, 0.5)` as [r, g, b]. */
+export function rgbOf(colour: string): [number, number, number] {
+  const [r = 0, g = 0, b = 0] = (colour.match(/[\d.]+/g) ?? []).map(Number);
+  return [r, g, b];
+}
+
+/** The hue of an RGB colour, in degrees. */
+export function hueOf([r, g, b]: [number, number, number]): number {
+  const max = Math.max(r, g, b);
+  const spread = max - Math.min(r, g, b);
+  if (spread === 0) return 0;
+  const sector = max === r ? ((g - b) / spread + 6) % 6 : max === g ? (b - r) / spread + 2 : (r - g) / spread + 4;
+  return sector * 60;
+}
+
+/** An upload by another client than the page: the page sees it on its next read. */
+export async function uploadThroughApi(stack: TestStack, file: { name: string; bytes: Buffer; fields?: Record<string, string> }): Promise<void> {
+  const form = new FormData();
+  form.set('file', new Blob([new Uint8Array(file.bytes)], { type: 'image/jpeg' }), file.name);
+  form.set('fileName', file.name);
+  for (const [name, value] of Object.entries(file.fields ?? {})) form.set(name, value);
+  const response = await fetch(`${stack.apiUrl}/api/v1/files/upload`, { method: 'POST', headers: { authorization: stack.auth }, body: form });
+  if (response.status !== 200) throw new Error(`upload of ${file.name}: ${response.status} ${await response.text()}`);
+}
