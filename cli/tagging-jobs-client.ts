@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { RetagRequest } from './arguments.js';
 
-/** The CLI's side of the tagging jobs API (README, "Tagging jobs"): what it sends and what it reads back. */
+/** The CLI's side of the tagging jobs API (docs/api.md, "Tagging jobs"): what it sends and what it reads back. */
 
 export const JOB_STATUSES = ['planning', 'planned', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

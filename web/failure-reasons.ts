@@ -1,6 +1,6 @@
 /**
  * Why an extension failed, as a sentence for people; the API's `reason` code stays stable for programs
- * (README, API: `extensionErrors`). The page puts the code in a title beside the sentence.
+ * (docs/api.md, "Extension error reasons"). The page puts the code in a title beside the sentence.
  */
 const SENTENCES: Record<string, string> = {
   MISSING_CREDENTIALS: 'No credentials are set up for this provider.',

@@ -12,6 +12,7 @@ import { startTestStack } from '../test/support/test-stack.js';
  * throwaway local stack with the provider fakes, each fake told what it "sees" in each drawn image.
  */
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const docsDir = process.argv[2] ?? fileURLToPath(new URL('../docs/', import.meta.url));
 
 interface Scene {
