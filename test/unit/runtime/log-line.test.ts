@@ -1,3 +1,4 @@
+import type { UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { logFormatFrom } from '../../../functions/runtime/config.js';
@@ -13,37 +14,38 @@ const lambdaContext = {
   awsRequestId: '4f1c0e2a-0000-4000-8000-000000000000',
 };
 
+/** An event's attributes as Powertools hands them to the formatter. */
+const event = (logLevel: UnformattedAttributes['logLevel'], message: string, withContext: boolean): UnformattedAttributes => ({
+  logLevel,
+  timestamp: at,
+  message,
+  serviceName: 'aitags',
+  sampleRateValue: 0,
+  awsRegion: 'us-east-1',
+  ...(withContext && { lambdaContext: { ...lambdaContext, coldStart: false } }),
+});
+
 describe('logLine', () => {
   it('is time, level, function, message, then fileId and extension first and the other keys after', () => {
-    const line = logLine(
-      {
-        logLevel: 'INFO',
-        timestamp: at,
-        message: 'Extension finished',
-        serviceName: 'aitags',
-        sampleRateValue: 0,
-        awsRegion: 'us-east-1',
-        lambdaContext: { ...lambdaContext, coldStart: false },
-      },
-      { runId: 'run_1', tags: 3, extension: 'aws-auto-tagging', fileId: '8dbfb23e5171b6df567dd6d6' },
-    );
+    const line = logLine(event('INFO', 'Extension finished', true), {
+      runId: 'run_1',
+      tags: 3,
+      extension: 'aws-auto-tagging',
+      fileId: '8dbfb23e5171b6df567dd6d6',
+    });
     expect(line).toBe(
       '12:13:18.442 INFO  tag-with-rekognition  Extension finished  fileId=8dbfb23e5171b6df567dd6d6 extension=aws-auto-tagging runId=run_1 tags=3',
     );
   });
 
   it('shows an error as its name and message, quotes text with spaces, writes objects as JSON and leaves empty keys out', () => {
-    const line = logLine(
-      {
-        logLevel: 'WARN',
-        timestamp: at,
-        message: 'Webhook attempt failed; retrying later',
-        serviceName: 'aitags',
-        sampleRateValue: 0,
-        awsRegion: 'us-east-1',
-      },
-      { error: new TypeError('fetch failed'), reason: 'no answer', extensions: ['aws-auto-tagging'], stepError: undefined, detail: '' },
-    );
+    const line = logLine(event('WARN', 'Webhook attempt failed; retrying later', false), {
+      error: new TypeError('fetch failed'),
+      reason: 'no answer',
+      extensions: ['aws-auto-tagging'],
+      stepError: undefined,
+      detail: '',
+    });
     expect(line).toBe(
       '12:13:18.442 WARN  -                     Webhook attempt failed; retrying later  error="TypeError: fetch failed" reason="no answer" extensions=["aws-auto-tagging"]',
     );
