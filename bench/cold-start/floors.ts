@@ -103,7 +103,7 @@ const SOURCES: Record<Client, ClientSource> = {
   rekognition: {
     imports: ["import { DetectLabelsCommand, RekognitionClient } from '@aws-sdk/client-rekognition';"],
     construct: 'const rekognition = new RekognitionClient({ maxAttempts: 2 });',
-    call: 'await rekognition.send(new DetectLabelsCommand({ Image: { Bytes: image }, MaxLabels: 100, MinConfidence: 50 }));',
+    call: 'await rekognition.send(new DetectLabelsCommand({ Image: { Bytes: image }, MaxLabels: 1000, MinConfidence: 50 }));',
   },
   vision: {
     imports: ["import { ImageAnnotatorClient } from '@google-cloud/vision';"],

@@ -1,4 +1,4 @@
-import type { Label } from '../core/select-tags.js';
+import type { Label } from '../core/tag-policy.js';
 
 /** An image as a provider is sent it: bytes already prepared, or an S3 object it reads itself. */
 export type ImageInput = { kind: 'bytes'; bytes: Uint8Array } | { kind: 's3'; bucket: string; key: string };

@@ -1,9 +1,10 @@
 import { DetectLabelsCommand, type RekognitionClient } from '@aws-sdk/client-rekognition';
-import type { Label } from '../core/select-tags.js';
+import type { Label } from '../core/tag-policy.js';
 import { ExtensionFailure, ProviderThrottledError, ProviderTransientError } from '../core/provider-errors.js';
 import { type ImageInput, isNetworkError, type LabelDetector } from './label-detector.js';
 
-const MAX_LABELS = 100;
+/** DetectLabels' own maximum: aitags filters by its tag policy, so it asks for every label the provider has. */
+const MAX_LABELS = 1000;
 const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'LimitExceededException']);
 const TRANSIENT = new Set(['InternalServerError', 'ServiceUnavailableException', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 const CREDENTIALS = new Set(['CredentialsProviderError', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException']);
@@ -22,7 +23,12 @@ export class RekognitionLabels implements LabelDetector {
           MinConfidence: Math.max(0, minConfidence - 0.01),
         }),
       );
-      return (result.Labels ?? []).map((label) => ({ name: label.Name ?? '', confidence: label.Confidence ?? 0 }));
+      return (result.Labels ?? []).map((label) => ({
+        name: label.Name ?? '',
+        confidence: label.Confidence ?? 0,
+        aliases: (label.Aliases ?? []).flatMap((alias) => (alias.Name ? [alias.Name] : [])),
+        categories: (label.Categories ?? []).flatMap((category) => (category.Name ? [category.Name] : [])),
+      }));
     } catch (error) {
       throw classifyRekognitionError(error);
     }

@@ -1,6 +1,6 @@
 // The v1 client alone: the package's main entry also loads every beta client and roughly doubles the cold import.
 import { ImageAnnotatorClient } from '@google-cloud/vision/build/src/v1/image_annotator_client.js';
-import type { Label } from '../core/select-tags.js';
+import type { Label } from '../core/tag-policy.js';
 import { ExtensionFailure, ProviderThrottledError, ProviderTransientError } from '../core/provider-errors.js';
 import { type ImageInput, isNetworkError, type LabelDetector } from './label-detector.js';
 import type { VisionCredentials } from './vision-credentials.js';

@@ -5,7 +5,7 @@ import type { ExtensionName } from '../core/extension-names.js';
 import type { ExtensionError } from '../core/file-record.js';
 import type { FileRecord } from '../core/file-record.js';
 import { ExtensionFailure } from '../core/provider-errors.js';
-import { selectTags } from '../core/select-tags.js';
+import { decideTags } from '../core/tag-policy.js';
 import {
   type ExtensionFailureTask,
   type ExtensionTask,
@@ -73,7 +73,7 @@ async function detectTags(task: ExtensionTask, record: FileRecord, deps: TaggerD
   if (!needsProviderCall(task.extension)) return [];
   const image = await deps.prepareImage(record);
   const labels = await deps.detector.detect(image, task.extension.minConfidence);
-  return selectTags(labels, task.extension);
+  return decideTags(labels, task.extension);
 }
 
 /** Keeps a run's failure for the status report; losing it must not fail the run, whose outcome is recorded. */

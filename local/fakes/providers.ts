@@ -43,6 +43,9 @@ export interface FakeLabel {
   name: string;
   /** A percentage, 0–100, as Rekognition reports it (Vision's score is this / 100). */
   confidence: number;
+  /** Rekognition's `Aliases` and `Categories` (Vision has neither). */
+  aliases?: string[];
+  categories?: string[];
 }
 
 export interface FakeBehaviour {
@@ -141,14 +144,14 @@ export interface FakeRekognitionOptions extends FakeOptions<RekognitionRequestSe
 
 /** The labels every decodable image gets when none are configured, besides its dominant colour. */
 export const DERIVED_LABELS: readonly FakeLabel[] = [
-  { name: 'Animal', confidence: 99.1 },
-  { name: 'Cat', confidence: 97.43 },
-  { name: 'Pet', confidence: 95.2 },
-  { name: 'Mammal', confidence: 93.0 },
-  // the dominant colour, e.g. { name: 'Red', confidence: 88.8 }
-  { name: 'Kitten', confidence: 71.64 },
-  { name: 'Indoors', confidence: 58.2 },
-  { name: 'Toy', confidence: 41.5 },
+  { name: 'Animal', confidence: 99.1, categories: ['Animals and Pets'] },
+  { name: 'Cat', confidence: 97.43, aliases: ['Kitty'], categories: ['Animals and Pets'] },
+  { name: 'Pet', confidence: 95.2, categories: ['Animals and Pets'] },
+  { name: 'Mammal', confidence: 93.0, categories: ['Animals and Pets'] },
+  // the dominant colour, e.g. { name: 'Red', confidence: 88.8, categories: ['Colors and Visual Composition'] }
+  { name: 'Kitten', confidence: 71.64, categories: ['Animals and Pets'] },
+  { name: 'Indoors', confidence: 58.2, categories: ['Buildings and Architecture'] },
+  { name: 'Toy', confidence: 41.5, aliases: ['Plaything'], categories: ['Toys and Gaming'] },
 ];
 export const DOMINANT_COLOUR_CONFIDENCE = 88.8;
 
@@ -265,7 +268,14 @@ async function answerRekognition(
       status: 200,
       headers: { 'content-type': 'application/x-amz-json-1.1' },
       body: JSON.stringify({
-        Labels: labels.map((label) => ({ Name: label.name, Confidence: label.confidence, Instances: [], Parents: [], Aliases: [], Categories: [] })),
+        Labels: labels.map((label) => ({
+          Name: label.name,
+          Confidence: label.confidence,
+          Instances: [],
+          Parents: [],
+          Aliases: (label.aliases ?? []).map((name) => ({ Name: name })),
+          Categories: (label.categories ?? []).map((name) => ({ Name: name })),
+        })),
         LabelModelVersion: '3.0',
       }),
     },
@@ -554,7 +564,9 @@ const pathOf = (request: IncomingMessage) => (request.url ?? '/').split('?')[0];
 const byConfidence = (labels: readonly FakeLabel[]) => [...labels].sort((a, b) => b.confidence - a.confidence);
 
 function derivedLabels(colour: string | undefined): FakeLabel[] {
-  return colour ? [...DERIVED_LABELS, { name: colour, confidence: DOMINANT_COLOUR_CONFIDENCE }] : [...DERIVED_LABELS];
+  return colour
+    ? [...DERIVED_LABELS, { name: colour, confidence: DOMINANT_COLOUR_CONFIDENCE, categories: ['Colors and Visual Composition'] }]
+    : [...DERIVED_LABELS];
 }
 
 /** Size always; format, dimensions and dominant colour when sharp decodes the bytes (else undefined). */

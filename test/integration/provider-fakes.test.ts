@@ -8,7 +8,7 @@ import { ExtensionFailure, ProviderThrottledError, ProviderTransientError } from
 import { rekognitionClient } from '../../functions/adapters/clients/rekognition.js';
 import { RekognitionLabels } from '../../functions/adapters/rekognition.js';
 import { VisionLabels, type VisionSettings } from '../../functions/adapters/vision.js';
-import type { Label } from '../../functions/core/select-tags.js';
+import type { Label } from '../../functions/core/tag-policy.js';
 import {
   type FakeProvider,
   type RekognitionRequestSeen,
@@ -122,12 +122,14 @@ describe('Rekognition adapter against the fake Rekognition', () => {
   it('returns the labels above the threshold as percentages, the dominant colour among them', async () => {
     const labels = await rekognition.detect(bytesOf(red), 80);
 
+    // With Rekognition's aliases and categories, for the tag policy's lists.
+    const pets = ['Animals and Pets'];
     expect(labels).toEqual([
-      { name: 'Animal', confidence: 99.1 },
-      { name: 'Cat', confidence: 97.43 },
-      { name: 'Pet', confidence: 95.2 },
-      { name: 'Mammal', confidence: 93 },
-      { name: 'Red', confidence: 88.8 },
+      { name: 'Animal', confidence: 99.1, aliases: [], categories: pets },
+      { name: 'Cat', confidence: 97.43, aliases: ['Kitty'], categories: pets },
+      { name: 'Pet', confidence: 95.2, aliases: [], categories: pets },
+      { name: 'Mammal', confidence: 93, aliases: [], categories: pets },
+      { name: 'Red', confidence: 88.8, aliases: [], categories: ['Colors and Visual Composition'] },
     ]);
     expect(fake.requests).toEqual([
       {
@@ -136,7 +138,7 @@ describe('Rekognition adapter against the fake Rekognition', () => {
         credentialScope: 'us-east-1/rekognition',
         image: { byteLength: red.length, format: 'jpeg', width: 64, height: 48 },
         minConfidence: 79.99,
-        maxLabels: 100,
+        maxLabels: 1000,
         status: 200,
       },
     ]);
@@ -159,8 +161,8 @@ describe('Rekognition adapter against the fake Rekognition', () => {
     });
 
     expect(await rekognition.detect(bytesOf(red), 50)).toEqual([
-      { name: 'Beach', confidence: 91.25 },
-      { name: 'Sunset', confidence: 64.5 },
+      { name: 'Beach', confidence: 91.25, aliases: [], categories: [] },
+      { name: 'Sunset', confidence: 64.5, aliases: [], categories: [] },
     ]);
   });
 
@@ -173,7 +175,14 @@ describe('Rekognition adapter against the fake Rekognition', () => {
     expect(two.Labels?.map((label) => label.Name)).toEqual(['Animal', 'Cat']);
     expect(two.LabelModelVersion).toBe('3.0');
     expect(all.Labels?.map((label) => label.Name)).toEqual(['Animal', 'Cat', 'Pet', 'Mammal', 'Red', 'Kitten', 'Indoors']);
-    expect(all.Labels?.[0]).toEqual({ Name: 'Animal', Confidence: 99.1, Instances: [], Parents: [], Aliases: [], Categories: [] });
+    expect(all.Labels?.[1]).toEqual({
+      Name: 'Cat',
+      Confidence: 97.43,
+      Instances: [],
+      Parents: [],
+      Aliases: [{ Name: 'Kitty' }],
+      Categories: [{ Name: 'Animals and Pets' }],
+    });
   });
 
   it('retries one server error itself (the client allows 2 attempts) and returns the labels', async () => {

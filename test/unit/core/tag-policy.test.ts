@@ -4,7 +4,7 @@ import { applyDetailsChange } from '../../../functions/core/file-record.js';
 import type { Extension } from '../../../functions/core/extensions.js';
 import { EXTENSION_NAMES } from '../../../functions/core/extension-names.js';
 import { type AITag, flattenAITags } from '../../../functions/core/file-record.js';
-import { type Label, roundConfidence, selectTags } from '../../../functions/core/select-tags.js';
+import { decideTags, EMPTY_TAG_POLICY, type Label, roundConfidence, type TagPolicy } from '../../../functions/core/tag-policy.js';
 import { deepFreeze, fileRecord } from '../../support/sample-files.js';
 
 const aws = (overrides: Partial<Extension> = {}): Extension => ({ name: 'aws-auto-tagging', minConfidence: 0, maxTags: 30, ...overrides });
@@ -88,7 +88,7 @@ describe('roundConfidence', () => {
   });
 });
 
-describe('selectTags', () => {
+describe('decideTags', () => {
   it('rounds confidences to 2 decimals and tags them with the extension name as source', () => {
     // Prepare
     const labels: Label[] = [
@@ -97,7 +97,7 @@ describe('selectTags', () => {
     ];
 
     // Act
-    const tags = selectTags(labels, google());
+    const tags = decideTags(labels, google());
 
     // Assess
     expect(tags).toEqual([
@@ -115,7 +115,7 @@ describe('selectTags', () => {
     ];
 
     // Act
-    const tags = selectTags(labels, aws({ minConfidence: 70 }));
+    const tags = decideTags(labels, aws({ minConfidence: 70 }));
 
     // Assess
     expect(tags).toEqual([
@@ -133,7 +133,7 @@ describe('selectTags', () => {
     ];
 
     // Act
-    const tags = selectTags(labels, aws({ minConfidence: 70 }));
+    const tags = decideTags(labels, aws({ minConfidence: 70 }));
 
     // Assess
     expect(tags).toEqual([
@@ -151,7 +151,7 @@ describe('selectTags', () => {
     ];
 
     // Act
-    const tags = selectTags(labels, aws({ minConfidence: 100 }));
+    const tags = decideTags(labels, aws({ minConfidence: 100 }));
 
     // Assess
     expect(tags).toEqual([
@@ -170,7 +170,7 @@ describe('selectTags', () => {
     ];
 
     // Act
-    const tags = selectTags(labels, google());
+    const tags = decideTags(labels, google());
 
     // Assess
     expect(tags).toEqual([
@@ -187,7 +187,7 @@ describe('selectTags', () => {
     ];
 
     // Act
-    const tags = selectTags(labels, aws({ minConfidence: 50 }));
+    const tags = decideTags(labels, aws({ minConfidence: 50 }));
 
     // Assess
     expect(tags).toEqual([{ name: 'DOG', confidence: 90, source: 'aws-auto-tagging' }]);
@@ -204,7 +204,7 @@ describe('selectTags', () => {
     ];
 
     // Act
-    const tags = selectTags(labels, aws());
+    const tags = decideTags(labels, aws());
 
     // Assess: uppercase sorts before lowercase ('B' < 'b'), not locale order
     expect(tags.map((tag) => [tag.name, tag.confidence])).toEqual([
@@ -224,7 +224,7 @@ describe('selectTags', () => {
     ];
 
     // Act
-    const tags = selectTags(labels, aws());
+    const tags = decideTags(labels, aws());
 
     // Assess
     expect(tags.map((tag) => [tag.name, tag.confidence])).toEqual([
@@ -243,7 +243,7 @@ describe('selectTags', () => {
     ];
 
     // Act
-    const tags = selectTags(labels, aws({ maxTags: 2 }));
+    const tags = decideTags(labels, aws({ maxTags: 2 }));
 
     // Assess
     expect(tags).toEqual([
@@ -261,18 +261,18 @@ describe('selectTags', () => {
     ];
 
     // Act
-    const tags = selectTags(labels, aws({ maxTags: 2 }));
+    const tags = decideTags(labels, aws({ maxTags: 2 }));
 
     // Assess
     expect(tags.map((tag) => tag.name)).toEqual(['Cat', 'Dog']);
   });
 
   it('returns no tags for maxTags 0', () => {
-    expect(selectTags([{ name: 'Beach', confidence: 99 }], aws({ maxTags: 0 }))).toEqual([]);
+    expect(decideTags([{ name: 'Beach', confidence: 99 }], aws({ maxTags: 0 }))).toEqual([]);
   });
 
   it('returns no tags for no labels', () => {
-    expect(selectTags([], google())).toEqual([]);
+    expect(decideTags([], google())).toEqual([]);
   });
 
   it('trims names, drops empty and whitespace-only names, and de-duplicates on the trimmed name', () => {
@@ -287,7 +287,7 @@ describe('selectTags', () => {
     ];
 
     // Act
-    const tags = selectTags(labels, aws());
+    const tags = decideTags(labels, aws());
 
     // Assess
     expect(tags).toEqual([
@@ -305,7 +305,7 @@ describe('selectTags', () => {
     ];
 
     // Act
-    const tags = selectTags(labels, aws());
+    const tags = decideTags(labels, aws());
 
     // Assess
     expect(tags).toEqual([
@@ -323,7 +323,7 @@ describe('selectTags', () => {
     const extension = deepFreeze(aws({ maxTags: 1 }));
 
     // Act
-    const tags = selectTags(labels, extension);
+    const tags = decideTags(labels, extension);
 
     // Assess
     expect(tags).toEqual([{ name: 'Cat', confidence: 91.23, source: 'aws-auto-tagging' }]);
@@ -357,11 +357,11 @@ const key = (name: string) => name.trim().toLowerCase();
 const byConfidenceThenName = (a: AITag, b: AITag) =>
   b.confidence !== a.confidence ? b.confidence - a.confidence : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
-describe('selectTags properties', () => {
+describe('decideTags properties', () => {
   it('returns at most maxTags tags', () => {
     fc.assert(
       fc.property(labelList, anyExtension, (input, ext) => {
-        expect(selectTags(input, ext).length).toBeLessThanOrEqual(ext.maxTags);
+        expect(decideTags(input, ext).length).toBeLessThanOrEqual(ext.maxTags);
       }),
     );
   });
@@ -369,7 +369,7 @@ describe('selectTags properties', () => {
   it('returns only confidences at least minConfidence, with at most 2 decimals, each within 0.005 of a label of that name', () => {
     fc.assert(
       fc.property(labelList, anyExtension, (input, ext) => {
-        for (const tag of selectTags(input, ext)) {
+        for (const tag of decideTags(input, ext)) {
           expect(tag.confidence).toBeGreaterThanOrEqual(ext.minConfidence);
           expect(Math.abs(Math.round(tag.confidence * 100) / 100 - tag.confidence)).toBeLessThan(1e-9);
           const sameName = input.filter((candidate) => key(candidate.name) === key(tag.name));
@@ -382,7 +382,7 @@ describe('selectTags properties', () => {
   it('returns trimmed, non-empty names that are unique case-insensitively', () => {
     fc.assert(
       fc.property(labelList, anyExtension, (input, ext) => {
-        const names = selectTags(input, ext).map((tag) => tag.name);
+        const names = decideTags(input, ext).map((tag) => tag.name);
         for (const name of names) {
           expect(name).toBe(name.trim());
           expect(name).not.toBe('');
@@ -395,7 +395,7 @@ describe('selectTags properties', () => {
   it('orders tags by confidence descending, then name ascending', () => {
     fc.assert(
       fc.property(labelList, anyExtension, (input, ext) => {
-        const tags = selectTags(input, ext);
+        const tags = decideTags(input, ext);
         expect(tags).toEqual([...tags].sort(byConfidenceThenName));
       }),
     );
@@ -404,7 +404,7 @@ describe('selectTags properties', () => {
   it("sets every tag's source to the extension's name", () => {
     fc.assert(
       fc.property(labelList, anyExtension, (input, ext) => {
-        for (const tag of selectTags(input, ext)) expect(tag.source).toBe(ext.name);
+        for (const tag of decideTags(input, ext)) expect(tag.source).toBe(ext.name);
       }),
     );
   });
@@ -412,8 +412,8 @@ describe('selectTags properties', () => {
   it('returns a prefix of what maxTags 30 returns', () => {
     fc.assert(
       fc.property(labelList, anyExtension, (input, ext) => {
-        const all = selectTags(input, { ...ext, maxTags: 30 });
-        expect(selectTags(input, ext)).toEqual(all.slice(0, ext.maxTags));
+        const all = decideTags(input, { ...ext, maxTags: 30 });
+        expect(decideTags(input, ext)).toEqual(all.slice(0, ext.maxTags));
       }),
     );
   });
@@ -425,8 +425,8 @@ describe('selectTags properties', () => {
         const [low, high] = otherMin <= ext.minConfidence ? [otherMin, ext.minConfidence] : [ext.minConfidence, otherMin];
 
         // Act
-        const atLow = selectTags(input, { ...ext, minConfidence: low });
-        const atHigh = selectTags(input, { ...ext, minConfidence: high });
+        const atLow = decideTags(input, { ...ext, minConfidence: low });
+        const atHigh = decideTags(input, { ...ext, minConfidence: high });
 
         // Assess: the higher threshold cuts the ordered list sooner, so its result is a prefix
         expect(atLow.slice(0, atHigh.length)).toEqual(atHigh);
@@ -437,8 +437,8 @@ describe('selectTags properties', () => {
   it('returns the same tags when selecting again from its own output', () => {
     fc.assert(
       fc.property(labelList, anyExtension, (input, ext) => {
-        const tags = selectTags(input, ext);
-        const again = selectTags(
+        const tags = decideTags(input, ext);
+        const again = decideTags(
           tags.map(({ name, confidence }) => ({ name, confidence })),
           ext,
         );
@@ -460,7 +460,7 @@ describe('selectTags properties', () => {
         const expected = [...best.values()].filter((value) => value >= ext.minConfidence).sort((a, b) => b - a);
 
         // Act
-        const tags = selectTags(input, ext);
+        const tags = decideTags(input, ext);
 
         // Assess
         expect(tags.map((tag) => tag.confidence)).toEqual(expected.slice(0, ext.maxTags));
@@ -475,7 +475,7 @@ describe('selectTags properties', () => {
         labelList.chain((input) => fc.tuple(fc.constant(input), fc.shuffledSubarray(input, { minLength: input.length, maxLength: input.length }))),
         anyExtension,
         ([input, shuffled], ext) => {
-          expect(selectTags(shuffled, ext)).toEqual(selectTags(input, ext));
+          expect(decideTags(shuffled, ext)).toEqual(decideTags(input, ext));
         },
       ),
     );
@@ -485,14 +485,14 @@ describe('selectTags properties', () => {
 describe('selected tags on a file record', () => {
   it('flattens both extensions grouped by source, aws first, each group in selection order', () => {
     // Prepare
-    const awsTags = selectTags(
+    const awsTags = decideTags(
       [
         { name: 'Sea', confidence: 71.5 },
         { name: 'Beach', confidence: 99.123 },
       ],
       aws({ minConfidence: 70 }),
     );
-    const googleTags = selectTags(
+    const googleTags = decideTags(
       [
         { name: 'Sky', confidence: 88 },
         { name: 'Sand', confidence: 93.3 },
@@ -516,7 +516,7 @@ describe('selected tags on a file record', () => {
       fc.property(labelList, labelList, fc.array(labelName, { maxLength: 5 }), (awsLabels, googleLabels, removed) => {
         // Prepare
         const record = fileRecord({
-          aiTags: { 'aws-auto-tagging': selectTags(awsLabels, aws()), 'google-auto-tagging': selectTags(googleLabels, google()) },
+          aiTags: { 'aws-auto-tagging': decideTags(awsLabels, aws()), 'google-auto-tagging': decideTags(googleLabels, google()) },
         });
         const drop = new Set(removed.map((name) => name.toLowerCase()));
 
@@ -527,6 +527,172 @@ describe('selected tags on a file record', () => {
         const before = flattenAITags(record.aiTags) ?? [];
         const expected = removed.length ? before.filter((tag) => !drop.has(tag.name.toLowerCase())) : before;
         expect(flattenAITags(next.aiTags) ?? []).toEqual(expected);
+      }),
+    );
+  });
+});
+
+const policy = (overrides: Partial<TagPolicy>): TagPolicy => ({ ...EMPTY_TAG_POLICY, ...overrides });
+const rekognitionLabel = (name: string, confidence: number, more: Partial<Label> = {}): Label => ({
+  name,
+  confidence,
+  aliases: [],
+  categories: [],
+  ...more,
+});
+const names = (tags: AITag[]) => tags.map((tag) => tag.name);
+
+describe('decideTags with a tag policy and rejections', () => {
+  const labels: Label[] = [
+    rekognitionLabel('Cat', 97, { aliases: ['Kitty'], categories: ['Animals and Pets'] }),
+    rekognitionLabel('Teddy Bear', 95, { categories: ['Toys and Gaming'] }),
+    rekognitionLabel('Teddy bear', 94, { categories: ['Toys and Gaming'] }),
+    rekognitionLabel('Font', 93, { categories: ['Text and Documents'] }),
+    rekognitionLabel('Kitten', 92, { categories: ['Animals and Pets'] }),
+    rekognitionLabel('Rectangle', 90, { categories: ['Patterns and Shapes'] }),
+  ];
+
+  it('drops excluded labels by provider name or alias, case-insensitively', () => {
+    expect(names(decideTags(labels, aws(), { policy: policy({ exclude: ['font', 'KITTY'] }), rejected: [] }))).toEqual([
+      'Teddy Bear',
+      'Kitten',
+      'Rectangle',
+    ]);
+  });
+
+  it('keeps only included labels when include is set', () => {
+    expect(names(decideTags(labels, aws(), { policy: policy({ include: ['teddy bear', 'Kitty'] }), rejected: [] }))).toEqual(['Cat', 'Teddy Bear']);
+  });
+
+  it('filters by category, and leaves labels without categories (Vision) to the other rules', () => {
+    const steering = { policy: policy({ includeCategories: ['animals and pets'], excludeCategories: ['Patterns and Shapes'] }), rejected: [] };
+    expect(names(decideTags(labels, aws(), steering))).toEqual(['Cat', 'Kitten']);
+    expect(
+      names(
+        decideTags(
+          [
+            { name: 'Rectangle', confidence: 90 },
+            { name: 'Font', confidence: 80 },
+          ],
+          google(),
+          steering,
+        ),
+      ),
+    ).toEqual(['Rectangle', 'Font']);
+  });
+
+  it('renames by synonyms and merges the renamed labels, the most confident kept under the team name', () => {
+    const tags = decideTags(labels, aws(), { policy: policy({ synonyms: { Kitten: 'Cat', Font: 'Lettering', 'teddy bear': 'Toy' } }), rejected: [] });
+    expect(tags).toEqual([
+      { name: 'Cat', confidence: 97, source: 'aws-auto-tagging' },
+      { name: 'Toy', confidence: 95, source: 'aws-auto-tagging' },
+      { name: 'Lettering', confidence: 93, source: 'aws-auto-tagging' },
+      { name: 'Rectangle', confidence: 90, source: 'aws-auto-tagging' },
+    ]);
+  });
+
+  it('matches include and exclude by the team name too', () => {
+    expect(names(decideTags(labels, aws(), { policy: policy({ synonyms: { Font: 'Lettering' }, include: ['lettering'] }), rejected: [] }))).toEqual([
+      'Lettering',
+    ]);
+  });
+
+  it('never keeps a rejected name, after synonyms, whichever provider label it came from', () => {
+    const steering = { policy: policy({ synonyms: { Kitten: 'Cat' } }), rejected: ['cat', 'Font'] };
+    expect(names(decideTags(labels, aws(), steering))).toEqual(['Teddy Bear', 'Rectangle']);
+  });
+
+  it('counts maxTags among the tags that survive the policy', () => {
+    expect(names(decideTags(labels, aws({ maxTags: 2 }), { policy: policy({ exclude: ['Cat', 'Teddy Bear'] }), rejected: [] }))).toEqual([
+      'Font',
+      'Kitten',
+    ]);
+  });
+});
+
+const word = fc.constantFrom('Cat', 'cat', 'Kitten', 'Dog', 'Font', 'Toy', 'Teddy Bear', 'teddy bear', 'Sea', 'Pet');
+const category = fc.constantFrom('Animals and Pets', 'Toys and Gaming', 'Text and Documents', 'Nature');
+const policyLabel = fc.record(
+  {
+    name: word,
+    confidence,
+    aliases: fc.array(word, { maxLength: 2 }),
+    categories: fc.array(category, { maxLength: 2 }),
+  },
+  { requiredKeys: ['name', 'confidence'] },
+);
+const anyPolicy = fc.record({
+  exclude: fc.array(word, { maxLength: 3 }),
+  include: fc.oneof(fc.constant<string[]>([]), fc.array<string>(word, { maxLength: 4 })),
+  excludeCategories: fc.array(category, { maxLength: 2 }),
+  includeCategories: fc.oneof(fc.constant<string[]>([]), fc.array<string>(category, { maxLength: 2 })),
+  synonyms: fc.dictionary(word, fc.constantFrom('Animal', 'Toy', 'Lettering', 'Cat'), { maxKeys: 3 }),
+});
+const steeringInput = fc.record({ labels: fc.array(policyLabel, { maxLength: 20 }), policy: anyPolicy, rejected: fc.array(word, { maxLength: 3 }) });
+
+/** Every name the policy's lists know a label by. */
+function knownBy(label: Label, synonyms: Record<string, string>): string[] {
+  const teamName = Object.entries(synonyms).find(([source]) => key(source) === key(label.name))?.[1] ?? label.name;
+  return [label.name, teamName, ...(label.aliases ?? [])].map(key);
+}
+const teamNameOf = (label: Label, synonyms: Record<string, string>) =>
+  Object.entries(synonyms).find(([source]) => key(source) === key(label.name))?.[1] ?? label.name.trim();
+
+describe('decideTags properties with a policy', () => {
+  it('keeps each tag from a label that passes every list: not excluded, included when include is set, in the categories, not rejected', () => {
+    fc.assert(
+      fc.property(steeringInput, anyExtension, ({ labels, policy: given, rejected }, ext) => {
+        for (const tag of decideTags(labels, ext, { policy: given, rejected })) {
+          expect(rejected.map(key)).not.toContain(key(tag.name));
+          const sources = labels.filter((label) => key(teamNameOf(label, given.synonyms)) === key(tag.name));
+          const passing = sources.filter((label) => {
+            const known = knownBy(label, given.synonyms);
+            // A label without categories (Vision's) is not filtered by them.
+            const categories = label.categories?.map(key);
+            return (
+              (given.include.length === 0 || given.include.some((name) => known.includes(key(name)))) &&
+              !given.exclude.some((name) => known.includes(key(name))) &&
+              (!categories ||
+                ((given.includeCategories.length === 0 || given.includeCategories.some((name) => categories.includes(key(name)))) &&
+                  !given.excludeCategories.some((name) => categories.includes(key(name)))))
+            );
+          });
+          expect(passing.length).toBeGreaterThan(0);
+          expect(Math.max(...passing.map((label) => roundConfidence(label.confidence)))).toBe(tag.confidence);
+        }
+      }),
+    );
+  });
+
+  it('names every tag by a synonym target or a provider label that no synonym renames', () => {
+    fc.assert(
+      fc.property(steeringInput, anyExtension, ({ labels, policy: given, rejected }, ext) => {
+        const targets = Object.values(given.synonyms).map(key);
+        for (const tag of decideTags(labels, ext, { policy: given, rejected })) {
+          const renamed = Object.keys(given.synonyms).some((source) => key(source) === key(tag.name));
+          expect(targets.includes(key(tag.name)) || !renamed).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('keeps the rules of the empty policy: unique names, order, minConfidence, and maxTags counted among survivors', () => {
+    fc.assert(
+      fc.property(steeringInput, anyExtension, ({ labels, policy: given, rejected }, ext) => {
+        const tags = decideTags(labels, ext, { policy: given, rejected });
+        expect(tags).toEqual([...tags].sort(byConfidenceThenName));
+        expect(new Set(tags.map((tag) => key(tag.name))).size).toBe(tags.length);
+        for (const tag of tags) expect(tag.confidence).toBeGreaterThanOrEqual(ext.minConfidence);
+        expect(tags).toEqual(decideTags(labels, { ...ext, maxTags: 30 }, { policy: given, rejected }).slice(0, ext.maxTags));
+      }),
+    );
+  });
+
+  it('is the plain selection when nothing is listed and nothing rejected', () => {
+    fc.assert(
+      fc.property(fc.array(policyLabel, { maxLength: 20 }), anyExtension, (labels, ext) => {
+        const plain = labels.map(({ name, confidence: value }) => ({ name, confidence: value }));
+        expect(decideTags(labels, ext, { policy: EMPTY_TAG_POLICY, rejected: [] })).toEqual(decideTags(plain, ext));
       }),
     );
   });
