@@ -22,6 +22,8 @@ export const ROUTE_HANDLERS: readonly RouteHandler[] = [
   { ...ROUTES.getTaggingJob, entry: 'tagging-jobs' },
   { ...ROUTES.cancelTaggingJob, entry: 'tagging-jobs' },
   { ...ROUTES.status, entry: 'get-status' },
+  { ...ROUTES.getTagPolicy, entry: 'tag-policy' },
+  { ...ROUTES.putTagPolicy, entry: 'tag-policy' },
   { ...ROUTES.page, entry: 'serve-page' },
   { ...ROUTES.pageAsset, entry: 'serve-page' },
 ];

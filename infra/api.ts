@@ -124,6 +124,9 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
     memorySize: 1024,
     timeout: Duration.seconds(29),
   },
+  // GetItem reads the current version and the one it names; PutItem writes a new version and the pointer
+  // (conditionally); DeleteItem removes the version of a PUT that lost a race.
+  'tag-policy': { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], readsPrivateKey: true },
   'get-status': {
     // GetItem reads each extension's last failure (status#<extension>).
     table: ['dynamodb:GetItem'],

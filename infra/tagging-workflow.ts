@@ -111,6 +111,7 @@ export function eachExtensionTagged(
       fileId: JsonPath.stringAt('$.fileId'),
       runId: JsonPath.stringAt('$.runId'),
       extension: JsonPath.objectAt('$$.Map.Item.Value'),
+      policyVersion: JsonPath.stringAt('$.policyVersion'),
     },
     resultPath: '$.outcomes',
   }).itemProcessor(extensionTagging(scope, taggers, recordFailure, after));

@@ -16,6 +16,8 @@ export const taggingRunInputSchema = z.object({
    */
   syncDeadline: z.number(),
   webhookUrl: z.optional(z.string()),
+  /** The tag policy version current when the run started ('' while none was ever saved): its taggers apply that one. */
+  policyVersion: z.string(),
 });
 export type TaggingRunInput = z.infer<typeof taggingRunInputSchema>;
 
@@ -24,6 +26,7 @@ export const extensionTaskSchema = z.object({
   fileId: z.string(),
   runId: z.string(),
   extension: extensionSchema,
+  policyVersion: z.string(),
 });
 export type ExtensionTask = z.infer<typeof extensionTaskSchema>;
 

@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 export const jsonBody = () => httpJsonBodyParser();
 
 /** The JSON body of one method's requests (a Lambda that also serves GET and DELETE, which carry none). */
-export function jsonBodyOf(method: 'POST' | 'PATCH'): MiddlewareObj<APIGatewayProxyEventV2> {
+export function jsonBodyOf(method: 'POST' | 'PUT' | 'PATCH'): MiddlewareObj<APIGatewayProxyEventV2> {
   const parser = httpJsonBodyParser();
   return {
     before: async (request) => {

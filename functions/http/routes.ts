@@ -2,7 +2,7 @@ import { matchRoutePath } from '../core/route-match.js';
 
 /** One route of the HTTP API: a method and an API Gateway path (`{name}` for a path parameter). */
 export interface ApiRoute {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
 }
 
@@ -26,6 +26,8 @@ export const ROUTES = {
   getTaggingJob: { method: 'GET', path: '/v1/tagging-jobs/{jobId}' },
   cancelTaggingJob: { method: 'DELETE', path: '/v1/tagging-jobs/{jobId}' },
   status: { method: 'GET', path: '/v1/status' },
+  getTagPolicy: { method: 'GET', path: '/v1/tag-policy' },
+  putTagPolicy: { method: 'PUT', path: '/v1/tag-policy' },
   page: { method: 'GET', path: '/' },
   pageAsset: { method: 'GET', path: '/assets/{file}' },
 } as const satisfies Record<string, ApiRoute>;

@@ -1,6 +1,7 @@
 import type { FileStore } from '../adapters/file-store.js';
 import type { FileTable } from '../adapters/file-table.js';
 import type { JobTable } from '../adapters/job-table.js';
+import type { TagPolicies } from '../adapters/tag-policies.js';
 import type { WebhookSender } from '../adapters/webhook-sender.js';
 import { WriteConflict } from '../core/errors.js';
 import type { JobFileCount, JobFileTask, JobPlan, JobStep } from '../core/job-steps.js';
@@ -104,8 +105,8 @@ export async function planJob({ jobId }: JobStep, deps: PlanDeps): Promise<JobPl
  */
 export async function startJobFile(
   task: JobFileTask,
-  deps: { files: FileTable; now?: () => Date },
-): Promise<JobFileTask & { runId: string; skip?: string; notBefore?: string }> {
+  deps: { files: FileTable; policies: Pick<TagPolicies, 'currentVersionId'>; now?: () => Date },
+): Promise<JobFileTask & { runId: string; policyVersion: string; skip?: string; notBefore?: string }> {
   const runId = jobRunId(task.jobId, task.index);
   const names = task.extensions.map((extension) => extension.name);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -113,7 +114,7 @@ export async function startJobFile(
     const decision = fileDecision(record, runId);
     if (decision.action === 'skip') {
       logger.info('File skipped by the tagging job', { jobId: task.jobId, fileId: task.fileId, reason: decision.reason });
-      return { ...task, runId, skip: decision.reason };
+      return { ...task, runId, policyVersion: '', skip: decision.reason };
     }
     if (decision.action === 'start' && record) {
       try {
@@ -127,10 +128,12 @@ export async function startJobFile(
         continue;
       }
     }
-    return { ...task, runId, notBefore: fileStartTime(task.startedAtMs, task.index, task.rate).toISOString() };
+    // The policy current when the file's run starts is the run's (a retried step may read a newer one).
+    const policyVersion = await deps.policies.currentVersionId();
+    return { ...task, runId, policyVersion, notBefore: fileStartTime(task.startedAtMs, task.index, task.rate).toISOString() };
   }
   // The file keeps changing under the job: someone is working on it, so the job leaves it.
-  return { ...task, runId, skip: 'busy' };
+  return { ...task, runId, policyVersion: '', skip: 'busy' };
 }
 
 /** Counts one file once, however often this step is retried. */

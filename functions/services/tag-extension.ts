@@ -1,11 +1,12 @@
 import type { ExtensionFailures } from '../adapters/extension-failures.js';
 import type { ExtensionResult, FileTable } from '../adapters/file-table.js';
 import type { ImageInput, LabelDetector } from '../adapters/label-detector.js';
+import type { TagPolicies } from '../adapters/tag-policies.js';
 import type { ExtensionName } from '../core/extension-names.js';
 import type { ExtensionError } from '../core/file-record.js';
 import type { FileRecord } from '../core/file-record.js';
 import { ExtensionFailure } from '../core/provider-errors.js';
-import { decideTags } from '../core/tag-policy.js';
+import { decideTags, EMPTY_TAG_POLICY } from '../core/tag-policy.js';
 import {
   type ExtensionFailureTask,
   type ExtensionTask,
@@ -23,6 +24,8 @@ export interface TaggerDeps {
   /** Where the latest failed run of each extension is kept, for `GET /v1/status`. */
   failures: ExtensionFailures;
   detector: LabelDetector;
+  /** The tag policy versions runs carry. */
+  policies: Pick<TagPolicies, 'version'>;
   /** The image as this provider is sent it (bytes downscaled, or an S3 object it reads itself). */
   prepareImage: (record: FileRecord) => Promise<ImageInput>;
 }
@@ -72,8 +75,11 @@ export async function tagExtension(task: ExtensionTask, deps: TaggerDeps): Promi
 async function detectTags(task: ExtensionTask, record: FileRecord, deps: TaggerDeps) {
   if (!needsProviderCall(task.extension)) return [];
   const image = await deps.prepareImage(record);
-  const labels = await deps.detector.detect(image, task.extension.minConfidence);
-  return decideTags(labels, task.extension);
+  const [labels, policy] = await Promise.all([
+    deps.detector.detect(image, task.extension.minConfidence),
+    task.policyVersion ? deps.policies.version(task.policyVersion) : EMPTY_TAG_POLICY,
+  ]);
+  return decideTags(labels, task.extension, { policy, rejected: [] });
 }
 
 /** Keeps a run's failure for the status report; losing it must not fail the run, whose outcome is recorded. */

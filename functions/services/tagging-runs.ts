@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FileTable } from '../adapters/file-table.js';
+import type { TagPolicies } from '../adapters/tag-policies.js';
 import type { TaggingWorkflow } from '../adapters/tagging-workflow.js';
 import type { Extension } from '../core/extensions.js';
 import type { ExtensionName } from '../core/extension-names.js';
@@ -28,6 +29,7 @@ export class TaggingRuns {
   constructor(
     private readonly table: FileTable,
     private readonly workflow: TaggingWorkflow,
+    private readonly policies: Pick<TagPolicies, 'currentVersionId'>,
     private readonly syncWindowMs = 0,
   ) {}
 
@@ -43,7 +45,8 @@ export class TaggingRuns {
     );
     if (webhookUrl) await this.promiseWebhooks(record, runId, extensions, webhookUrl);
     // Nobody waits (syncDeadline 0), and the same input every time: a retried start is idempotent.
-    await this.workflow.start({ fileId, runId, extensions, syncDeadline: 0, webhookUrl });
+    const policyVersion = await this.policies.currentVersionId();
+    await this.workflow.start({ fileId, runId, extensions, syncDeadline: 0, webhookUrl, policyVersion });
     logger.info('Tagging run started', { runId, extensions: extensions.map((extension) => extension.name) });
   }
 
@@ -71,7 +74,9 @@ export class TaggingRuns {
     let record = started;
     logger.info('Tagging run starting', { runId, extensions: names });
     try {
-      await this.workflow.start({ fileId, runId, extensions, syncDeadline, webhookUrl });
+      // The policy current now is the run's, whatever changes while it runs.
+      const policyVersion = await this.policies.currentVersionId();
+      await this.workflow.start({ fileId, runId, extensions, syncDeadline, webhookUrl, policyVersion });
     } catch (error) {
       logger.error('Could not start the tagging workflow', { runId, error: error as Error });
       for (const name of names) {

@@ -8,6 +8,7 @@ import { TaggingRuns } from '../services/tagging-runs.js';
 import { fileLibrary } from './file-library.js';
 import { fileStore } from './file-store.js';
 import { fileTable } from './file-table.js';
+import { tagPolicies } from './tag-policies.js';
 import { taggingWorkflow } from './tagging-workflow.js';
 
 const { table } = tableConfig();
@@ -28,7 +29,7 @@ export const ingestDeps = once(
     store: fileStore(),
     inbox: new InboxTable(table),
     files: fileLibrary(),
-    tagging: new TaggingRuns(fileTable(), taggingWorkflow()),
+    tagging: new TaggingRuns(fileTable(), taggingWorkflow(), tagPolicies()),
     inspect: inspectContent,
     defaultExtensions,
     maxBytes: maxS3UploadBytes,

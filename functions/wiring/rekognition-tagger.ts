@@ -7,6 +7,7 @@ import type { TaggerDeps } from '../services/tag-extension.js';
 import { extensionFailures } from './extension-failures.js';
 import { fileStore } from './file-store.js';
 import { fileTable } from './file-table.js';
+import { tagPolicies } from './tag-policies.js';
 
 const { bucket } = bucketConfig();
 const { providerTimeoutMs } = providerConfig();
@@ -17,6 +18,7 @@ export const rekognitionTagger = once(
   (): TaggerDeps => ({
     table: fileTable(),
     failures: extensionFailures(),
+    policies: tagPolicies(),
     detector: new RekognitionLabels(rekognitionClient(providerTimeoutMs)),
     prepareImage: (record) => prepareImage(fileStore(), record, imagePrep),
   }),

@@ -6,6 +6,7 @@ import type { TaggerDeps } from '../services/tag-extension.js';
 import { extensionFailures } from './extension-failures.js';
 import { fileStore } from './file-store.js';
 import { fileTable } from './file-table.js';
+import { tagPolicies } from './tag-policies.js';
 import { visionCredentials } from './vision-credentials.js';
 
 const { providerTimeoutMs } = providerConfig();
@@ -15,6 +16,7 @@ export const visionTagger = once(
   (): TaggerDeps => ({
     table: fileTable(),
     failures: extensionFailures(),
+    policies: tagPolicies(),
     detector: new VisionLabels(async () => ({ endpoint: vision.endpoint, credentials: await visionCredentials(), timeoutMs: providerTimeoutMs })),
     prepareImage: (record) => prepareImage(fileStore(), record),
   }),

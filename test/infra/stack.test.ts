@@ -220,6 +220,7 @@ describe('handler functions', () => {
     ['delete-files', FILES],
     ['serve-page', { AITAGS_PAGE_DIR: 'page', AITAGS_PAGE_IMAGE_ORIGINS: 'https://distribution.DomainName https://bucket.RegionalDomainName' }],
     ['route-not-found', {}],
+    ['tag-policy', { AITAGS_TABLE: 'table', AITAGS_PRIVATE_KEY_SECRET_ARN: 'privateKey' }],
     [
       'get-status',
       {
@@ -355,6 +356,12 @@ describe('permissions', () => {
     const permissions = permissionsOf('get-details');
     expect(permissions).toEqual(['dynamodb:GetItem table', 's3:GetObject bucket/private/*', ...secretRead].sort());
     expect(permissions.filter((permission) => /Put|Update|Delete/.test(permission))).toEqual([]);
+  });
+
+  it('lets tag-policy read and write the policy items, and nothing else', () => {
+    expect(permissionsOf('tag-policy')).toEqual(
+      ['dynamodb:DeleteItem table', 'dynamodb:GetItem table', 'dynamodb:PutItem table', ...secretRead].sort(),
+    );
   });
 
   it('lets get-status read the last failures and whether the Vision secret holds a key, and nothing that writes', () => {

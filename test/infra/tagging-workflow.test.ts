@@ -110,10 +110,15 @@ describe('tagging state machine', () => {
     for (const target of targets.filter((name) => name !== undefined)) expect(Object.keys(item)).toContain(target);
   });
 
-  it('fans out one item per requested extension, carrying the file, the run and that extension', () => {
+  it('fans out one item per requested extension, carrying the file, the run, that extension and the tag policy version the run carries', () => {
     const map = state('Tag each extension');
     expect(map).toMatchObject({ ItemsPath: '$.extensions', ResultPath: '$.outcomes', ItemProcessor: { StartAt: 'Pick the tagger' } });
-    expect(map.ItemSelector).toEqual({ 'fileId.$': '$.fileId', 'runId.$': '$.runId', 'extension.$': '$$.Map.Item.Value' });
+    expect(map.ItemSelector).toEqual({
+      'fileId.$': '$.fileId',
+      'runId.$': '$.runId',
+      'extension.$': '$$.Map.Item.Value',
+      'policyVersion.$': '$.policyVersion',
+    });
   });
 
   it('picks the tagger by extension name, and ends an extension it does not know with the error in its output', () => {
@@ -457,7 +462,7 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
     );
     const machine = new StateMachine(workflow.definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
     const execution = machine.run(
-      { fileId: 'f1', runId: 'r1', extensions: [{ name: 'aws-auto-tagging' }, { name: 'google-auto-tagging' }] },
+      { fileId: 'f1', runId: 'r1', extensions: [{ name: 'aws-auto-tagging' }, { name: 'google-auto-tagging' }], policyVersion: 'v1' },
       {
         overrides: {
           taskResourceLocalHandlers,
@@ -498,6 +503,7 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
         fileId: 'f1',
         runId: 'r1',
         extension: { name: 'aws-auto-tagging' },
+        policyVersion: 'v1',
         error: { Error: 'ProviderError', Cause: expect.stringContaining('Rekognition refused the image') },
         recordFailureError: { Error: 'RecordFailed', Cause: expect.stringContaining('the table is unavailable') },
       },
@@ -505,6 +511,7 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
         fileId: 'f1',
         runId: 'r1',
         extension: { name: 'google-auto-tagging' },
+        policyVersion: 'v1',
         webhook: { ...webhook, attempt: 2, delivered: true },
       },
     ]);

@@ -208,8 +208,8 @@ describe('failureFromStepError', () => {
 });
 
 describe('tagging run schemas', () => {
-  const input = { fileId: '65f1c0ffee0000000000abcd', runId: 'run-1', extensions: [aws, google], syncDeadline: 1_717_243_200_000 };
-  const task = { fileId: '65f1c0ffee0000000000abcd', runId: 'run-1', extension: aws };
+  const input = { fileId: '65f1c0ffee0000000000abcd', runId: 'run-1', extensions: [aws, google], syncDeadline: 1_717_243_200_000, policyVersion: '' };
+  const task = { fileId: '65f1c0ffee0000000000abcd', runId: 'run-1', extension: aws, policyVersion: 'b1946ac9-2f5e-4c7d-9a3b-6f0e2d1c4b5a' };
 
   it('reads a run input, with or without a webhookUrl', () => {
     expect(taggingRunInputSchema.parse(input)).toEqual(input);
@@ -226,7 +226,8 @@ describe('tagging run schemas', () => {
   });
 
   it.each([
-    { case: 'no fileId', value: { runId: 'run-1', extension: aws } },
+    { case: 'no fileId', value: { runId: 'run-1', extension: aws, policyVersion: '' } },
+    { case: 'no policyVersion', value: { fileId: task.fileId, runId: 'run-1', extension: aws } },
     { case: 'no runId', value: { fileId: task.fileId, extension: aws } },
     { case: 'no extension', value: { fileId: task.fileId, runId: 'run-1' } },
     { case: 'a numeric fileId', value: { ...task, fileId: 42 } },
@@ -255,6 +256,7 @@ describe('tagging run schemas', () => {
     { case: 'extensions that are not an array', value: { ...input, extensions: aws } },
     { case: 'an invalid extension', value: { ...input, extensions: [{ ...aws, maxTags: -1 }] } },
     { case: 'a numeric webhookUrl', value: { ...input, webhookUrl: 1 } },
+    { case: 'no policyVersion', value: { fileId: input.fileId, runId: 'run-1', extensions: [aws], syncDeadline: 0 } },
   ])('rejects a run input with $case', ({ value }) => {
     expect(taggingRunInputSchema.safeParse(value).success).toBe(false);
   });

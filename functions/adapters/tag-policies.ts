@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { EMPTY_TAG_POLICY, type TagPolicy } from '../core/tag-policy.js';
+import { stalePolicy } from '../core/tag-policy-request.js';
+import { documentClient } from './clients/dynamodb.js';
+
+/** The library's tag policy as stored: one immutable version, named by `versionId`. */
+export interface StoredTagPolicy {
+  versionId: string;
+  policy: TagPolicy;
+  updatedAt: string;
+}
+
+/**
+ * The library's tag policy, kept as immutable versions (`pk = tag-policy#<versionId>`, the policy as JSON
+ * text) and a pointer to the current one (`pk = tag-policy`): a run carries the version id it started with
+ * and reads that version, never a copy in its input.
+ */
+export interface TagPolicies {
+  /** The current version, read consistently; undefined while none was ever saved. */
+  current(): Promise<StoredTagPolicy | undefined>;
+  /** The current version's id, read consistently; '' while none was ever saved. */
+  currentVersionId(): Promise<string>;
+  /** One version's policy (immutable, so kept once read). */
+  version(versionId: string): Promise<TagPolicy>;
+  /**
+   * Saves `policy` as the new current version. `expectedUpdatedAt`: undefined saves whatever is stored;
+   * null only if nothing is; a string only if it is the stored version's `updatedAt` (else a 409).
+   */
+  replace(policy: TagPolicy, expectedUpdatedAt: string | null | undefined): Promise<StoredTagPolicy>;
+}
+
+const POINTER_KEY = { pk: 'tag-policy' };
+const versionKey = (versionId: string) => ({ pk: `tag-policy#${versionId}` });
+
+export class DynamoTagPolicies implements TagPolicies {
+  private readonly versions = new Map<string, TagPolicy>();
+
+  constructor(
+    private readonly table: string,
+    private readonly client: DynamoDBDocumentClient = documentClient(),
+  ) {}
+
+  async current(): Promise<StoredTagPolicy | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: POINTER_KEY, ConsistentRead: true }));
+    if (!Item) return undefined;
+    const versionId = String(Item.versionId);
+    return { versionId, policy: await this.version(versionId), updatedAt: String(Item.updatedAt) };
+  }
+
+  async currentVersionId(): Promise<string> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: POINTER_KEY, ConsistentRead: true }));
+    return Item ? String(Item.versionId) : '';
+  }
+
+  async version(versionId: string): Promise<TagPolicy> {
+    const known = this.versions.get(versionId);
+    if (known) return known;
+    // Written before the pointer that names it: a consistent read always finds it.
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: versionKey(versionId), ConsistentRead: true }));
+    if (!Item) throw new Error(`Tag policy version ${versionId} is missing`);
+    const policy = { ...EMPTY_TAG_POLICY, ...(JSON.parse(String(Item.policy)) as Partial<TagPolicy>) };
+    this.versions.set(versionId, policy);
+    return policy;
+  }
+
+  async replace(policy: TagPolicy, expectedUpdatedAt: string | null | undefined): Promise<StoredTagPolicy> {
+    const versionId = randomUUID();
+    const before = (await this.current())?.updatedAt ?? null;
+    // A stale edit is refused before anything is written; the condition below covers a race with another PUT.
+    if (expectedUpdatedAt !== undefined && expectedUpdatedAt !== before) throw stalePolicy(before);
+    // updatedAt orders versions: strictly after the one it replaces, even within one millisecond.
+    const updatedAt = new Date(Math.max(Date.now(), before ? Date.parse(before) + 1 : 0)).toISOString();
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { ...versionKey(versionId), policy: JSON.stringify(policy), updatedAt } }));
+    const condition =
+      expectedUpdatedAt === undefined
+        ? {}
+        : expectedUpdatedAt === null
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: 'updatedAt = :expected', ExpressionAttributeValues: { ':expected': expectedUpdatedAt } };
+    try {
+      await this.client.send(new PutCommand({ TableName: this.table, Item: { ...POINTER_KEY, versionId, updatedAt }, ...condition }));
+    } catch (error) {
+      // The version no pointer names is removed: a refused PUT leaves nothing behind.
+      await this.client.send(new DeleteCommand({ TableName: this.table, Key: versionKey(versionId) }));
+      if (error instanceof ConditionalCheckFailedException) throw stalePolicy((await this.current())?.updatedAt ?? null);
+      throw error;
+    }
+    this.versions.set(versionId, policy);
+    return { versionId, policy, updatedAt };
+  }
+}

@@ -1,0 +1,113 @@
+import * as z from 'zod/mini';
+import { ApiError, badRequest } from './errors.js';
+import { jsonBodyError } from './json-body.js';
+import { EMPTY_TAG_POLICY, type TagPolicy } from './tag-policy.js';
+
+export const TAG_POLICY_LIMITS = { listEntries: 100, synonyms: 500, characters: 100, policyBytes: 64 * 1024 } as const;
+
+export const TAG_POLICY_HELP =
+  'PUT /v1/tag-policy takes {"exclude"?, "include"?, "excludeCategories"?, "includeCategories"? (lists of labels), "synonyms"? ({"provider label": "team tag"}), "updatedAt"? (from GET, to refuse a stale edit)} — see docs/api.md, "Tag policy".';
+
+const LIST_FIELDS = ['exclude', 'include', 'excludeCategories', 'includeCategories'] as const;
+
+const text = z.string({ error: 'must be a string' }).check(
+  z.refine((value) => value.trim().length >= 1 && value.length <= TAG_POLICY_LIMITS.characters, {
+    error: `must be 1–${TAG_POLICY_LIMITS.characters} characters, not blank`,
+  }),
+);
+const list = z.optional(
+  z
+    .array(text, { error: 'must be a list of strings' })
+    .check(z.maxLength(TAG_POLICY_LIMITS.listEntries, { error: `must have at most ${TAG_POLICY_LIMITS.listEntries} entries` })),
+);
+
+const tagPolicyBodySchema = z.strictObject(
+  {
+    exclude: list,
+    include: list,
+    excludeCategories: list,
+    includeCategories: list,
+    synonyms: z.optional(z.record(z.string(), text, { error: 'must be an object of "provider label": "team tag"' })),
+    // Read-only in GET's answer; sent back, it must still be the stored one.
+    updatedAt: z.optional(z.nullable(z.string({ error: 'must be the updatedAt GET answered' }))),
+  },
+  { error: 'must be a JSON object' },
+);
+
+/** A checked PUT body: the whole new policy, and the `updatedAt` the editor read (undefined: not checked; null: none stored yet). */
+export interface TagPolicyChange {
+  policy: TagPolicy;
+  expectedUpdatedAt: string | null | undefined;
+}
+
+const key = (name: string) => name.trim().toLowerCase();
+
+/**
+ * The PUT body (already JSON-parsed) → a policy, or a 400 naming the field: every list within its
+ * limits, no entry twice (case-insensitively), no synonym onto another synonym's source (a chain) or onto
+ * an excluded label, no label both included and excluded, at most 64 KB as JSON.
+ */
+export function parseTagPolicyChange(body: unknown): TagPolicyChange {
+  const result = tagPolicyBodySchema.safeParse(body);
+  if (!result.success) throw jsonBodyError(result.error, TAG_POLICY_HELP);
+  const { updatedAt, synonyms = {}, ...lists } = result.data;
+  const policy: TagPolicy = {
+    exclude: (lists.exclude ?? []).map((entry) => entry.trim()),
+    include: (lists.include ?? []).map((entry) => entry.trim()),
+    excludeCategories: (lists.excludeCategories ?? []).map((entry) => entry.trim()),
+    includeCategories: (lists.includeCategories ?? []).map((entry) => entry.trim()),
+    synonyms: Object.fromEntries(Object.entries(synonyms).map(([source, target]) => [source.trim(), target.trim()])),
+  };
+  for (const field of LIST_FIELDS) {
+    const seen = new Set<string>();
+    policy[field].forEach((entry, index) => {
+      if (seen.has(key(entry))) throw badRequest(`${field}[${index}] "${entry}" is listed twice (names match case-insensitively)`, TAG_POLICY_HELP);
+      seen.add(key(entry));
+    });
+  }
+  const sources = Object.keys(synonyms);
+  if (sources.length > TAG_POLICY_LIMITS.synonyms)
+    throw badRequest(`synonyms must have at most ${TAG_POLICY_LIMITS.synonyms} entries (got ${sources.length})`, TAG_POLICY_HELP);
+  const sourceKeys = new Map<string, string>();
+  for (const source of sources) {
+    if (source.trim().length < 1 || source.length > TAG_POLICY_LIMITS.characters)
+      throw badRequest(`synonyms["${source}"]: a provider label must be 1–${TAG_POLICY_LIMITS.characters} characters, not blank`, TAG_POLICY_HELP);
+    if (sourceKeys.has(key(source))) throw badRequest(`synonyms["${source}"] is listed twice (names match case-insensitively)`, TAG_POLICY_HELP);
+    sourceKeys.set(key(source), source);
+  }
+  const excluded = new Set(policy.exclude.map(key));
+  for (const [source, target] of Object.entries(policy.synonyms)) {
+    const chained = sourceKeys.get(key(target));
+    if (chained !== undefined && key(chained) !== key(source))
+      throw badRequest(
+        `synonyms["${source}"] maps onto "${target}", which is itself renamed by synonyms["${chained}"]: map both onto the final tag`,
+        TAG_POLICY_HELP,
+      );
+    if (excluded.has(key(target)))
+      throw badRequest(`synonyms["${source}"] maps onto "${target}", which exclude drops: remove one of the two`, TAG_POLICY_HELP);
+  }
+  policy.include.forEach((entry, index) => {
+    if (excluded.has(key(entry)))
+      throw badRequest(`include[${index}] "${entry}" is also in exclude: a label is either included or excluded`, TAG_POLICY_HELP);
+  });
+  const bytes = Buffer.byteLength(JSON.stringify(policy));
+  if (bytes > TAG_POLICY_LIMITS.policyBytes)
+    throw badRequest(`The tag policy is ${bytes} bytes as JSON; at most ${TAG_POLICY_LIMITS.policyBytes} (64 KB)`, TAG_POLICY_HELP);
+  return { policy, expectedUpdatedAt: updatedAt };
+}
+
+/** A PUT whose `updatedAt` is no longer the stored one: someone else saved first. */
+export const stalePolicy = (stored: string | null) =>
+  new ApiError(
+    409,
+    stored
+      ? `The tag policy changed since it was read (it was saved at ${stored})`
+      : 'The tag policy was read before any was saved, and one has been saved since',
+    'GET /v1/tag-policy again, apply your change to what it answers, and PUT it with the new updatedAt.',
+  );
+
+/** GET /v1/tag-policy's answer: every field, and `updatedAt` (null while none was ever saved). */
+export function tagPolicyObject(stored: { policy: TagPolicy; updatedAt: string } | undefined) {
+  const { exclude, include, excludeCategories, includeCategories, synonyms } = stored?.policy ?? EMPTY_TAG_POLICY;
+  return { exclude, include, excludeCategories, includeCategories, synonyms, updatedAt: stored?.updatedAt ?? null };
+}
