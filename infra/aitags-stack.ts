@@ -38,6 +38,8 @@ export interface AitagsStackProps extends StackProps {
   providerQuotas?: ProviderQuotas;
   /** USD per 1,000 images per extension for jobs' estimates (AITAGS_PROVIDER_PRICES). @default list prices */
   providerPrices?: Record<string, number>;
+  /** AI tag names removed by hand are remembered as rejected (AITAGS_REMEMBER_REJECTIONS). @default true */
+  rememberRejections?: boolean;
 }
 
 export { DEFAULT_PROVIDER_QUOTAS } from '../functions/core/tagging-job.js';
@@ -81,6 +83,7 @@ export class AitagsStack extends Stack {
       taggingJobs: this.taggingJobs.stateMachine,
       visionCredentials: this.taggingWorkflow.visionCredentials,
       providerPrices: JSON.stringify(props.providerPrices ?? {}),
+      rememberRejections: props.rememberRejections ?? true,
       deliveryBaseUrl: this.delivery.baseUrl,
       maxUploadBytes: props.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
       maxS3UploadBytes: props.maxS3UploadBytes ?? DEFAULT_MAX_S3_UPLOAD_BYTES,

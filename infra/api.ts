@@ -32,6 +32,8 @@ export interface HandlerAccess {
   servesPage?: boolean;
   /** Tells whether the Vision secret holds a key (reads it; never calls Vision). */
   readsVisionCredentials?: boolean;
+  /** Removes AI tags by hand (PATCH, bulk removeAITags), which may be remembered as rejected (AITAGS_REMEMBER_REJECTIONS). */
+  removesAITags?: boolean;
   /** Says which aitags version is deployed (AITAGS_VERSION, package.json's at synth). */
   reportsVersion?: boolean;
   /** Starts, stops and reads tagging jobs (AITAGS_JOB_STATE_MACHINE_ARN, AITAGS_PROVIDER_PRICES). */
@@ -84,6 +86,7 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
     startsTaggingRuns: true,
     buildsFileUrls: true,
     takesWebhookUrl: true,
+    removesAITags: true,
     timeout: WAITS_FOR_TAGGING,
   },
   'delete-file': {
@@ -107,6 +110,7 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
     // BatchGetItem checks every file exists first; then each is rewritten (PutItem) and its tag entries settled (UpdateItem).
     table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     readsPrivateKey: true,
+    removesAITags: true,
   },
   'delete-files': {
     table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
@@ -168,6 +172,8 @@ export interface ApiProps {
   visionCredentials: ISecret;
   /** AITAGS_PROVIDER_PRICES for the jobs' estimates (JSON; `{}` is the list prices). */
   providerPrices: string;
+  /** Off: update-details and bulk-tags are told AITAGS_REMEMBER_REJECTIONS=false. */
+  rememberRejections: boolean;
   /** `https://…` that serves the bucket's public/ prefix. */
   deliveryBaseUrl: string;
   maxUploadBytes: number;
@@ -304,6 +310,7 @@ export class Api extends Construct {
       props.visionCredentials.grantRead(fn);
     }
     if (access.reportsVersion) fn.addEnvironment('AITAGS_VERSION', packageJson.version);
+    if (access.removesAITags && !props.rememberRejections) fn.addEnvironment('AITAGS_REMEMBER_REJECTIONS', 'false');
     if (access.takesWebhookUrl) fn.addEnvironment('AITAGS_ALLOW_PRIVATE_WEBHOOKS', 'false');
     if (access.limits === 'upload') fn.addEnvironment('AITAGS_MAX_UPLOAD_BYTES', String(props.maxUploadBytes));
     if (access.limits === 'direct-upload') fn.addEnvironment('AITAGS_MAX_S3_UPLOAD_BYTES', String(props.maxS3UploadBytes));

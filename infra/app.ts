@@ -43,6 +43,15 @@ function stringContext(name: string): string | undefined {
   return String(raw);
 }
 
+/** A context value `true` or `false` (text on the command line, a boolean in cdk.json). */
+function booleanContext(name: string, fallback: boolean): boolean {
+  const raw: unknown = app.node.tryGetContext(name);
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new Error(`Context ${name} must be true or false (got ${JSON.stringify(raw)})`);
+}
+
 /** A context value given as JSON text (on the command line) or as JSON (in cdk.json). */
 function jsonContext(name: string, fallback: unknown): unknown {
   const raw: unknown = app.node.tryGetContext(name);
@@ -76,6 +85,8 @@ new AitagsStack(app, 'Aitags', {
   },
   // -c providerPrices='{"aws-auto-tagging":0.8}': USD per 1,000 images for jobs' estimates.
   providerPrices: jsonContext('providerPrices', {}) as Record<string, number>,
+  // -c rememberRejections=false: AI tags removed by hand are not remembered as rejected.
+  rememberRejections: booleanContext('rememberRejections', true),
 });
 
 app.synth();

@@ -49,7 +49,14 @@ export interface FileTable {
    * out from (the tagger's read): its tags are announced at the next version, and need no settling when
    * the write gives the record that version.
    */
-  recordOutcome(fileId: string, runId: string, name: ExtensionName, outcome: ExtensionResult, readVersion?: number): Promise<FileRecord | undefined>;
+  recordOutcome(
+    fileId: string,
+    runId: string,
+    name: ExtensionName,
+    outcome: ExtensionResult,
+    readVersion?: number,
+    decidedWithRejected?: readonly string[],
+  ): Promise<FileRecord | undefined>;
   /**
    * Marks `name` as reported `pending` to a caller with a webhook, only if it still is pending in
    * `pending.runId`; false when it became final first (then the caller is told the final status).
@@ -86,16 +93,26 @@ const folderKeys = (filePath: string) => ({ [IPK]: folderPartition(topFolderOf(f
 /**
  * A record as stored: its key, and the index keys that list it by creation time. `customMetadata` is kept
  * as its JSON text: the document client cannot marshal a map with a key such as `constructor`, nor read
- * back one named `__proto__`, and the API stores any key as written.
+ * back one named `__proto__`, and the API stores any key as written. `rejectedAITags` too, a string a
+ * tagger's write can be conditioned on (rejectedText).
  */
 function fileItem(record: FileRecord): Record<string, unknown> {
-  return { pk: fileKey(record.fileId), ...record, customMetadata: JSON.stringify(record.customMetadata), ...createdKeys(record) };
+  return {
+    pk: fileKey(record.fileId),
+    ...record,
+    customMetadata: JSON.stringify(record.customMetadata),
+    rejectedAITags: record.rejectedAITags?.length ? rejectedText(record.rejectedAITags) : undefined,
+    ...createdKeys(record),
+  };
 }
+
+const rejectedText = (names: readonly string[]) => JSON.stringify(names);
 
 function withoutKey(item: Record<string, unknown> | undefined): FileRecord {
   const { pk: _pk, [IPK]: _ipk, [ISK]: _isk, ...record } = item ?? {};
   // Records written before the JSON text hold a map (which could only carry ordinary keys).
   if (typeof record.customMetadata === 'string') record.customMetadata = JSON.parse(record.customMetadata);
+  if (typeof record.rejectedAITags === 'string') record.rejectedAITags = JSON.parse(record.rejectedAITags);
   return record as unknown as FileRecord;
 }
 
@@ -266,6 +283,8 @@ export class DynamoFileTable implements FileTable {
     name: ExtensionName,
     outcome: ExtensionResult,
     readVersion?: number,
+    /** The rejected names the tags were decided with: the write lands only while they are still the file's. */
+    decidedWithRejected?: readonly string[],
   ): Promise<FileRecord | undefined> {
     const announced = outcome.status === 'success' ? indexedTags({ tags: null, aiTags: { [name]: outcome.tags } }) : new Set<string>();
     const announcedAt = readVersion === undefined ? undefined : readVersion + 1;
@@ -283,15 +302,22 @@ export class DynamoFileTable implements FileTable {
             expression: 'SET extensionErrors.#name = :error, extensionStatus.#name = :status, updatedAt = :now, #version = #version + :one',
             values: { ':error': outcome.error },
           };
+    // A rejection landing while the run was under way must not let a rejected tag in: the caller re-decides.
+    const rejections =
+      outcome.status !== 'success' || decidedWithRejected === undefined
+        ? undefined
+        : decidedWithRejected.length
+          ? { condition: ' AND #rejected = :rejected', values: { ':rejected': rejectedText(decidedWithRejected) } }
+          : { condition: ' AND attribute_not_exists(#rejected)', values: {} };
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: fileKey(fileId) },
           UpdateExpression: update.expression,
-          ConditionExpression: 'extensionRuns.#name = :run',
-          ExpressionAttributeNames: { '#name': name, '#version': 'version' },
-          ExpressionAttributeValues: { ...update.values, ':status': outcome.status, ':run': runId, ':one': 1, ':now': now },
+          ConditionExpression: `extensionRuns.#name = :run${rejections?.condition ?? ''}`,
+          ExpressionAttributeNames: { '#name': name, '#version': 'version', ...(rejections && { '#rejected': 'rejectedAITags' }) },
+          ExpressionAttributeValues: { ...update.values, ...rejections?.values, ':status': outcome.status, ':run': runId, ':one': 1, ':now': now },
           // The record before the update: the tags it replaced are entries to settle.
           ReturnValues: 'ALL_OLD',
         }),

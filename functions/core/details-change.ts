@@ -10,6 +10,7 @@ const detailsChangeSchema = z.strictObject(
     customCoordinates: z.optional(z.nullable(z.string({ error: 'must be a string or null' }))),
     customMetadata: z.optional(customMetadataSchema),
     removeAITags: z.optional(z.union([z.literal('all'), z.array(z.string())], { error: 'must be "all" or an array of tag names' })),
+    rejectedAITags: z.optional(z.array(z.string({ error: 'must hold tag names' }), { error: 'must be an array of tag names' })),
     extensions: z.optional(extensionsSchema),
     webhookUrl: z.optional(webhookUrlSchema),
   },
@@ -18,7 +19,7 @@ const detailsChangeSchema = z.strictObject(
 export type DetailsChange = z.infer<typeof detailsChangeSchema>;
 
 const DETAILS_HELP =
-  'PATCH accepts a JSON object with tags, customCoordinates, customMetadata, removeAITags, extensions and webhookUrl (see docs/api.md, "Update").';
+  'PATCH accepts a JSON object with tags, customCoordinates, customMetadata, removeAITags, rejectedAITags, extensions and webhookUrl (see docs/api.md, "Update").';
 
 /** A PATCH body (already JSON-parsed) → a validated change, or a 400 naming the field. */
 export function parseDetailsChange(body: unknown): DetailsChange {

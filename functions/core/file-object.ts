@@ -24,6 +24,8 @@ export interface FileObject {
   hasAlpha: boolean;
   tags: string[] | null;
   AITags: AITag[] | null;
+  /** Not in ImageKit's File: AI tag names removed by hand that no run brings back; present when non-empty. */
+  rejectedAITags?: string[];
   customCoordinates: string | null;
   customMetadata: CustomMetadata;
   isPrivateFile: boolean;
@@ -62,6 +64,7 @@ export function toFileObject(record: FileRecord, urls: DeliveryUrls, runStatus?:
     hasAlpha: record.hasAlpha,
     tags: record.tags,
     AITags: flattenAITags(record.aiTags),
+    ...(record.rejectedAITags?.length && { rejectedAITags: record.rejectedAITags }),
     customCoordinates: record.customCoordinates,
     customMetadata: record.customMetadata,
     isPrivateFile: record.isPrivateFile,

@@ -80,6 +80,11 @@ export interface FileRecord extends ContentFacts {
    * their delivery is final; the deliveries themselves are items of their own (adapters/webhook-deliveries).
    */
   pendingWebhooks: Record<string, PendingWebhook>;
+  /**
+   * AI tag names removed from this file by hand (not refreshed by a re-run): no later run keeps a tag of
+   * one of these names. Absent when there are none.
+   */
+  rejectedAITags?: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -142,6 +147,8 @@ export function overwriteFileRecord(existing: FileRecord, request: UploadRequest
     // A non-image has no dimensions: the old image's must not survive the spread.
     width: content.width,
     height: content.height,
+    // New bytes are another picture: what was rejected on the old one does not carry over.
+    rejectedAITags: undefined,
     isPrivateFile: request.isPrivateFile,
     tags: request.overwriteTags ? request.tags : checkTags(unionTags(existing.tags, request.tags)),
     customCoordinates: request.customCoordinates,
@@ -183,12 +190,44 @@ export function objectKeys(record: Pick<FileRecord, 'filePath' | 'isPrivateFile'
 /** ImageKit's own thumbnail transformation name; `:` never occurs in a sanitized folder or file name. */
 export const THUMBNAIL_SEGMENT = 'tr:n-ik_ml_thumbnail';
 
+/** The most AI tag names one file may have rejected. */
+export const MAX_REJECTED_AI_TAGS = 200;
+
+/** A list of rejected names: trimmed, blanks dropped, one per name case-insensitively (the first spelling), at most 200. */
+export function checkRejectedAITags(names: readonly string[]): string[] | undefined {
+  const seen = new Set<string>();
+  const kept = names
+    .map((name) => name.trim())
+    .filter((name) => {
+      const key = name.toLowerCase();
+      if (!name || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  if (kept.length > MAX_REJECTED_AI_TAGS)
+    throw badRequest(
+      `rejectedAITags would hold ${kept.length} names; a file keeps at most ${MAX_REJECTED_AI_TAGS}`,
+      'Allow some names again (PATCH rejectedAITags with a shorter list), or exclude the label for the whole library in the tag policy.',
+    );
+  return kept.length ? kept : undefined;
+}
+
+/** Whether a PATCH-like change records its removed AI tag names as rejected: named ones, removed without re-running extensions. */
+export const rejectsRemovedTags = (change: Pick<DetailsChange, 'removeAITags' | 'extensions'>) =>
+  Array.isArray(change.removeAITags) && change.removeAITags.length > 0 && !change.extensions?.length;
+
 /**
  * The record after a PATCH. `customMetadata` merges key by key (a `null` value removes that key, as in
- * ImageKit); `removeAITags` drops tags by name, case-insensitively, across every source.
+ * ImageKit); `removeAITags` drops tags by name, case-insensitively, across every source. Names removed
+ * without re-running extensions are remembered as rejected (unless `rememberRejections` is off);
+ * `rejectedAITags` replaces the list first.
  */
-export function applyDetailsChange(record: FileRecord, change: DetailsChange, now: string): FileRecord {
+export function applyDetailsChange(record: FileRecord, change: DetailsChange, now: string, rememberRejections = true): FileRecord {
   const next: FileRecord = { ...record, updatedAt: now };
+  if (change.rejectedAITags !== undefined) next.rejectedAITags = checkRejectedAITags(change.rejectedAITags);
+  if (rememberRejections && rejectsRemovedTags(change) && Array.isArray(change.removeAITags)) {
+    next.rejectedAITags = checkRejectedAITags([...(next.rejectedAITags ?? []), ...change.removeAITags]);
+  }
   if (change.tags !== undefined) next.tags = change.tags;
   if (change.customCoordinates !== undefined) next.customCoordinates = change.customCoordinates;
   if (change.customMetadata !== undefined) {

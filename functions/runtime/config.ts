@@ -47,6 +47,14 @@ export const tableConfig = once(() => ({ table: text('AITAGS_TABLE') }));
 /** The aitags version deployed (package.json's, set by the stack). */
 export const versionConfig = once(() => ({ version: text('AITAGS_VERSION') }));
 
+/** Whether AI tag names removed by hand are remembered as rejected (AITAGS_REMEMBER_REJECTIONS, default true). */
+export const rejectionsConfig = once(() => {
+  const raw = process.env.AITAGS_REMEMBER_REJECTIONS;
+  if (raw !== undefined && raw !== '' && raw !== 'true' && raw !== 'false')
+    throw new Error(`Environment variable AITAGS_REMEMBER_REJECTIONS must be true or false (got "${raw}")`);
+  return { rememberRejections: raw !== 'false' };
+});
+
 /** S3 bucket that holds the files (public/ and private/) and the inbox (uploads/, ingest/). */
 export const bucketConfig = once(() => ({ bucket: text('AITAGS_BUCKET') }));
 

@@ -29,6 +29,8 @@ export interface FileLibraryDeps {
   store: FileStore;
   table: FileTable;
   now?: () => Date;
+  /** Names removed by hand from a file's AI tags are kept as rejected (AITAGS_REMEMBER_REJECTIONS). */
+  rememberRejections?: boolean;
 }
 
 /**
@@ -140,7 +142,12 @@ export class FileLibrary {
   }
 
   async updateDetails(fileId: string, change: DetailsChange): Promise<FileRecord> {
-    const updated = await modifyRecord(this.deps.table, fileId, (record, now) => applyDetailsChange(record, change, now), this.now);
+    const updated = await modifyRecord(
+      this.deps.table,
+      fileId,
+      (record, now) => applyDetailsChange(record, change, now, this.deps.rememberRejections ?? true),
+      this.now,
+    );
     if (!updated) throw fileNotFound(fileId);
     return updated;
   }

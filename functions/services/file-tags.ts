@@ -13,6 +13,7 @@ export class FileTags {
   constructor(
     private readonly table: Pick<FileTable, 'get' | 'getMany' | 'replace'>,
     private readonly now: () => Date = () => new Date(),
+    private readonly rememberRejections = true,
   ) {}
 
   /** Answers the ids of the files that exist after the change (one deleted meanwhile is left out). */
@@ -20,13 +21,13 @@ export class FileTags {
     const records = await requireAllFiles(this.table, request.fileIds);
     // A change one file refuses (its tags past their limit) is refused before any file is written.
     const checkedAt = this.now().toISOString();
-    for (const record of records) changeTags(record, request, checkedAt);
+    for (const record of records) changeTags(record, request, checkedAt, this.rememberRejections);
     const updated = await inBatches(request.fileIds, (fileId) =>
       modifyRecord(
         this.table,
         fileId,
         (record, now) => {
-          const next = changeTags(record, request, now);
+          const next = changeTags(record, request, now, this.rememberRejections);
           return sameTags(record, next) ? undefined : next;
         },
         this.now,
@@ -36,16 +37,17 @@ export class FileTags {
   }
 }
 
-function changeTags(record: FileRecord, request: BulkTagRequest, now: string): FileRecord {
+function changeTags(record: FileRecord, request: BulkTagRequest, now: string, rememberRejections: boolean): FileRecord {
   switch (request.operation) {
     case 'addTags':
       return addUserTags(record, request.tags, now);
     case 'removeTags':
       return removeUserTags(record, request.tags, now);
     case 'removeAITags':
-      return applyDetailsChange(record, { removeAITags: request.tags }, now);
+      // Named AI tags removed by hand: remembered as rejected, as a PATCH without extensions does.
+      return applyDetailsChange(record, { removeAITags: request.tags }, now, rememberRejections);
   }
 }
 
-const tagsOf = (record: FileRecord) => JSON.stringify([record.tags, record.aiTags]);
+const tagsOf = (record: FileRecord) => JSON.stringify([record.tags, record.aiTags, record.rejectedAITags ?? []]);
 const sameTags = (a: FileRecord, b: FileRecord) => tagsOf(a) === tagsOf(b);

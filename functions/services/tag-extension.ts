@@ -6,7 +6,7 @@ import type { ExtensionName } from '../core/extension-names.js';
 import type { ExtensionError } from '../core/file-record.js';
 import type { FileRecord } from '../core/file-record.js';
 import { ExtensionFailure } from '../core/provider-errors.js';
-import { decideTags, EMPTY_TAG_POLICY } from '../core/tag-policy.js';
+import { decideTags, EMPTY_TAG_POLICY, type Label, type TagPolicy } from '../core/tag-policy.js';
 import {
   type ExtensionFailureTask,
   type ExtensionTask,
@@ -45,15 +45,27 @@ export async function tagExtension(task: ExtensionTask, deps: TaggerDeps): Promi
     return taggerResult(task, { name, status: 'failed', error: { message: 'The file was deleted', reason: 'FILE_DELETED' } }, undefined);
   }
   let result: ExtensionResult;
+  let detected: Detected | undefined;
   const refusal = untaggable(record);
   try {
-    result = refusal ? { status: 'failed', error: refusal } : { status: 'success', tags: await detectTags(task, record, deps) };
+    detected = refusal ? undefined : await detectLabels(task, record, deps);
+    result = refusal ? { status: 'failed', error: refusal } : { status: 'success', tags: decide(task, detected, record) };
   } catch (error) {
     if (!(error instanceof ExtensionFailure)) throw error;
     if (error.detail) logger.warn('Provider refused the call', { runId, extension: name, reason: error.reason, detail: error.detail });
     result = { status: 'failed', error: { message: error.message, reason: error.reason } };
   }
-  const written = await deps.table.recordOutcome(fileId, runId, name, result, record.version);
+  let decidedFrom = record;
+  let written = await deps.table.recordOutcome(fileId, runId, name, result, decidedFrom.version, rejectedOf(decidedFrom));
+  // Names rejected while this run was under way: decided again from the same labels, against the file's latest rejections.
+  for (let attempt = 0; !written && result.status === 'success' && attempt < REDECIDE_ATTEMPTS; attempt++) {
+    const latest = await deps.table.get(fileId);
+    if (!latest || latest.extensionRuns[name] !== runId || sameNames(rejectedOf(latest), rejectedOf(decidedFrom))) break;
+    decidedFrom = latest;
+    result = { status: 'success', tags: decide(task, detected, latest) };
+    logger.info('Names were rejected while the run was under way: tags decided again', { runId, extension: name });
+    written = await deps.table.recordOutcome(fileId, runId, name, result, decidedFrom.version, rejectedOf(decidedFrom));
+  }
   if (written && result.status === 'failed') await noteFailure(deps.failures, name, result.error);
   const current = written ? undefined : await deps.table.get(fileId);
   if (!written) logger.info('A newer run or an overwrite superseded this run: result dropped', { runId, extension: name });
@@ -72,14 +84,31 @@ export async function tagExtension(task: ExtensionTask, deps: TaggerDeps): Promi
   return taggerResult(task, outcome, written, current);
 }
 
-async function detectTags(task: ExtensionTask, record: FileRecord, deps: TaggerDeps) {
-  if (!needsProviderCall(task.extension)) return [];
+/** A file whose rejections keep changing under a run gets this many fresh decisions before the run's result is dropped. */
+const REDECIDE_ATTEMPTS = 5;
+
+/** What the provider answered and the policy the run carries: what a run's tags are decided from. */
+interface Detected {
+  labels: Label[];
+  policy: TagPolicy;
+}
+
+const rejectedOf = (record: FileRecord): readonly string[] => record.rejectedAITags ?? [];
+const sameNames = (a: readonly string[], b: readonly string[]) => JSON.stringify(a) === JSON.stringify(b);
+
+async function detectLabels(task: ExtensionTask, record: FileRecord, deps: TaggerDeps): Promise<Detected | undefined> {
+  if (!needsProviderCall(task.extension)) return undefined;
   const image = await deps.prepareImage(record);
   const [labels, policy] = await Promise.all([
     deps.detector.detect(image, task.extension.minConfidence),
     task.policyVersion ? deps.policies.version(task.policyVersion) : EMPTY_TAG_POLICY,
   ]);
-  return decideTags(labels, task.extension, { policy, rejected: [] });
+  return { labels, policy };
+}
+
+/** The run's tags against `record`'s rejected names (none without a provider call). */
+function decide(task: ExtensionTask, detected: Detected | undefined, record: FileRecord) {
+  return detected ? decideTags(detected.labels, task.extension, { policy: detected.policy, rejected: rejectedOf(record) }) : [];
 }
 
 /** Keeps a run's failure for the status report; losing it must not fail the run, whose outcome is recorded. */

@@ -628,6 +628,13 @@ describe('reserved concurrency', () => {
         .map((resource) => [resource.Metadata?.[HANDLER_ENTRY_METADATA], resource.Properties?.ReservedConcurrentExecutions]),
     );
 
+  it('tells only update-details and bulk-tags not to remember rejected AI tags when rememberRejections is false', () => {
+    const forgetting = new StackTemplate({ rememberRejections: false });
+    const told = HANDLER_ENTRIES.filter((entry) => forgetting.environmentOf(entry).AITAGS_REMEMBER_REJECTIONS === 'false');
+    expect(told.sort()).toEqual(['bulk-tags', 'update-details']);
+    expect(HANDLER_ENTRIES.filter((entry) => 'AITAGS_REMEMBER_REJECTIONS' in synthesized.environmentOf(entry))).toEqual([]);
+  });
+
   it('reserves nothing unless told to, so that cdk deploy fits an account with a small concurrency quota', () => {
     expect(reservations(synthesized)).toEqual({});
   });
