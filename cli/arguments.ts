@@ -16,6 +16,8 @@ export interface RetagRequest {
   searchQuery?: string;
   extensions: Extension[];
   removeAITags: boolean;
+  /** Re-apply the tag policy and each file's rejections to stored AI tags: no provider call. */
+  reapplyPolicy?: boolean;
   maxFiles?: number;
   webhookUrl?: string;
 }
@@ -27,13 +29,15 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage:
   aitags retag --extension NAME:MINCONF:MAXTAGS [--extension …] [--path P] [--query Q]
-               [--remove-ai-tags] [--max-files N] [--webhook-url U] [--dry-run] [--yes]
+               [--remove-ai-tags] [--reapply-policy] [--max-files N] [--webhook-url U] [--dry-run] [--yes]
       Re-tag the images under --path (and below) that match --query (ImageKit's searchQuery),
       all images when neither is given. Prints the number of files and the estimated provider
       cost first, asks before starting (--yes: don't ask), then follows the job.
         --extension       aws-auto-tagging or google-auto-tagging, the least confidence (0–100)
                           and the most tags (0–30), e.g. aws-auto-tagging:80:10; repeatable
         --remove-ai-tags  drop every file's AI tags before tagging it again
+        --reapply-policy  apply the current tag policy and each file's rejected tags to the
+                          stored AI tags of the extensions named: no provider call, no cost
         --max-files N     tag at most N files
         --webhook-url U   POST the job's result to U when it ends
         --dry-run         print the estimate and stop
@@ -85,6 +89,7 @@ function parseRetag(args: string[]): Command {
       query: { type: 'string' },
       extension: { type: 'string', multiple: true },
       'remove-ai-tags': { type: 'boolean' },
+      'reapply-policy': { type: 'boolean' },
       'max-files': { type: 'string' },
       'webhook-url': { type: 'string' },
       'dry-run': { type: 'boolean' },
@@ -100,6 +105,7 @@ function parseRetag(args: string[]): Command {
   const request: RetagRequest = {
     extensions,
     removeAITags: values['remove-ai-tags'] ?? false,
+    ...(values['reapply-policy'] && { reapplyPolicy: true }),
     ...(values.path !== undefined && { path: values.path }),
     ...(values.query !== undefined && { searchQuery: values.query }),
     ...(values['max-files'] !== undefined && { maxFiles: parsePositiveInteger('--max-files', values['max-files']) }),

@@ -169,6 +169,8 @@ export class TaggingJobs extends Construct {
     const perFile = invoke('StartJobFileTask', JOB_STATES.startFile, startFile).next(
       new Choice(this, 'FileSkipped', { stateName: JOB_STATES.fileSkipped })
         .when(Condition.isPresent('$.skip'), count)
+        // A reapplyPolicy job's file is done once Start has re-decided its stored tags: no provider, no wait.
+        .when(Condition.isPresent('$.reapplied'), count)
         .otherwise(
           new Wait(this, 'WaitForTurn', { stateName: JOB_STATES.waitForTurn, time: WaitTime.timestampPath('$.notBefore') })
             .next(tagExtensions)
@@ -185,6 +187,7 @@ export class TaggingJobs extends Construct {
         index: JsonPath.numberAt('$$.Map.Item.Index'),
         extensions: JsonPath.objectAt('$.extensions'),
         removeAITags: JsonPath.objectAt('$.removeAITags'),
+        reapplyPolicy: JsonPath.objectAt('$.reapplyPolicy'),
         startedAtMs: JsonPath.numberAt('$.startedAtMs'),
         rate: JsonPath.numberAt('$.rate'),
       },

@@ -17,6 +17,7 @@ export const jobFileTaskSchema = z.object({
   index: z.int().check(z.minimum(0)),
   extensions: z.array(extensionSchema),
   removeAITags: z.boolean(),
+  reapplyPolicy: z.boolean(),
   startedAtMs: z.number(),
   rate: z.number().check(z.positive()),
 });
@@ -28,6 +29,8 @@ export const jobFileCountSchema = z.object({
   index: z.int().check(z.minimum(0)),
   fileId: z.string(),
   skip: z.optional(z.string()),
+  /** The file's stored AI tags were re-decided by the policy (a reapplyPolicy job): nothing to tag. */
+  reapplied: z.optional(z.boolean()),
   outcomes: z.optional(
     z.array(
       z.object({ status: z.optional(z.string()), error: z.optional(z.object({ reason: z.optional(z.string()), Error: z.optional(z.string()) })) }),
@@ -44,6 +47,7 @@ export interface JobPlan {
   manifest?: { bucket: string; key: string };
   extensions?: z.infer<typeof extensionSchema>[];
   removeAITags?: boolean;
+  reapplyPolicy?: boolean;
   startedAtMs?: number;
   rate?: number;
   /** Why planning ended the job (a selection over the limit); Finish fails it with this. */

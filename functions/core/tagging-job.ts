@@ -24,6 +24,7 @@ const taggingJobRequestSchema = z.strictObject(
     path: z.optional(z.string({ error: 'must be a string' })),
     extensions: extensionsSchema.check(z.minLength(1, { error: 'must name at least one extension' })),
     removeAITags: z.optional(z.boolean({ error: 'must be true or false' })),
+    reapplyPolicy: z.optional(z.boolean({ error: 'must be true or false' })),
     webhookUrl: z.optional(webhookUrlSchema),
     dryRun: z.optional(z.boolean({ error: 'must be true or false' })),
     maxFiles: z.optional(
@@ -44,13 +45,15 @@ export interface TaggingJobRequest {
   path?: string;
   extensions: Extension[];
   removeAITags: boolean;
+  /** Applies the current tag policy and each file's rejections to the stored AI tags of `extensions`: no provider call. */
+  reapplyPolicy: boolean;
   webhookUrl?: string;
   dryRun: boolean;
   maxFiles?: number;
 }
 
 export const TAGGING_JOB_HELP =
-  'POST /v1/tagging-jobs takes {"extensions": [...], "searchQuery"?, "path"?, "removeAITags"?, "maxFiles"?, "webhookUrl"?, "dryRun"?} (see docs/api.md, "Tagging jobs").';
+  'POST /v1/tagging-jobs takes {"extensions": [...], "searchQuery"?, "path"?, "removeAITags"?, "reapplyPolicy"?, "maxFiles"?, "webhookUrl"?, "dryRun"?} (see docs/api.md, "Tagging jobs").';
 
 /** A POST body (already JSON-parsed) → a checked request; its query and path are parsed here, so a bad one is a 400 before anything starts. */
 export function parseTaggingJobRequest(body: unknown): TaggingJobRequest {
@@ -60,6 +63,7 @@ export function parseTaggingJobRequest(body: unknown): TaggingJobRequest {
   const request: TaggingJobRequest = {
     ...rest,
     removeAITags: rest.removeAITags ?? false,
+    reapplyPolicy: rest.reapplyPolicy ?? false,
     dryRun: rest.dryRun ?? false,
     ...(searchQuery?.trim() && { searchQuery: searchQuery.trim() }),
     ...(path?.trim() && { path: path.trim() }),
@@ -101,6 +105,8 @@ export interface TaggingJob extends JobCounts {
   path?: string;
   maxFiles?: number;
   removeAITags: boolean;
+  /** Stored AI tags re-decided by the current policy, no provider called (absent on jobs from before it existed). */
+  reapplyPolicy?: boolean;
   dryRun: boolean;
   webhookUrl?: string;
   /** Why a job failed (a message for people), when it did. */
@@ -125,6 +131,7 @@ export function jobObject(job: TaggingJob): Omit<TaggingJob, 'webhookUrl'> {
     ...(job.path !== undefined && { path: job.path }),
     ...(job.maxFiles !== undefined && { maxFiles: job.maxFiles }),
     removeAITags: job.removeAITags,
+    reapplyPolicy: job.reapplyPolicy ?? false,
     dryRun: job.dryRun,
     ...(job.error && { error: job.error }),
   };
@@ -159,8 +166,9 @@ export const jobAlreadyEnded = (job: TaggingJob) =>
 export type ProviderPrices = Record<ExtensionName, number>;
 export const LIST_PRICES: ProviderPrices = { 'aws-auto-tagging': 1.0, 'google-auto-tagging': 1.5 };
 
-/** What the providers charge for tagging `files` images with `extensions` (an extension with maxTags 0 calls none). */
-export function estimateProviderCost(files: number, extensions: readonly Extension[], prices: ProviderPrices): number {
+/** What the providers charge for tagging `files` images with `extensions` (an extension with maxTags 0 calls none; re-applying the policy, none). */
+export function estimateProviderCost(files: number, extensions: readonly Extension[], prices: ProviderPrices, reapplyPolicy = false): number {
+  if (reapplyPolicy) return 0;
   const perImage = extensions.filter((extension) => extension.maxTags > 0).reduce((sum, extension) => sum + prices[extension.name] / 1000, 0);
   return Math.round(files * perImage * 10_000) / 10_000;
 }
@@ -177,8 +185,12 @@ function providerRate(name: ExtensionName, quotas: ProviderQuotas): number {
   return (name === 'aws-auto-tagging' ? quotas.rekognitionTps : quotas.visionRpm / 60) * JOB_QUOTA_SHARE;
 }
 
+/** Files per second a job that re-applies the policy starts: no provider is called, so only the table's writes bound it. */
+export const REAPPLY_RATE = 50;
+
 /** Files per second a job may start: each file calls every requested provider once, so the slowest quota binds. */
-export function jobRate(extensions: readonly Extension[], quotas: ProviderQuotas): number {
+export function jobRate(extensions: readonly Extension[], quotas: ProviderQuotas, reapplyPolicy = false): number {
+  if (reapplyPolicy) return REAPPLY_RATE;
   const rates = extensions.filter((extension) => extension.maxTags > 0).map((extension) => providerRate(extension.name, quotas));
   return rates.length ? Math.min(...rates) : fastestJobRate(quotas);
 }

@@ -22,6 +22,7 @@ import {
   type ProviderQuotas,
   selectionQuery,
 } from '../core/tagging-job.js';
+import { decideTags, EMPTY_TAG_POLICY } from '../core/tag-policy.js';
 import { logger } from '../runtime/logger.js';
 import type { FileSearch } from './file-search.js';
 import { backOff, MAX_ATTEMPTS } from './record-updates.js';
@@ -66,7 +67,7 @@ export async function planJob({ jobId }: JobStep, deps: PlanDeps): Promise<JobPl
     return { jobId, tag: false, error: { Error: name, Cause: message } };
   }
   const total = fileIds.length;
-  const estimatedProviderCostUsd = estimateProviderCost(total, job.extensions, deps.prices);
+  const estimatedProviderCostUsd = estimateProviderCost(total, job.extensions, deps.prices, job.reapplyPolicy);
   logger.info('Tagging job planned', { jobId, total, indexItemsRead: reads.indexItems, recordsRead: reads.records });
   if (job.dryRun || total === 0) {
     await deps.jobs.update(jobId, ['planning'], { total, estimatedProviderCostUsd });
@@ -76,7 +77,7 @@ export async function planJob({ jobId }: JobStep, deps: PlanDeps): Promise<JobPl
   const manifest = `[${fileIds.map((fileId) => JSON.stringify({ fileId })).join(',\n')}]\n`;
   await deps.store.put(key, new TextEncoder().encode(manifest), 'application/json');
   const startedAtMs = (deps.now ?? now)().getTime();
-  const rate = jobRate(job.extensions, deps.quotas);
+  const rate = jobRate(job.extensions, deps.quotas, job.reapplyPolicy);
   const running = await deps.jobs.update(jobId, ['planning'], {
     status: 'running',
     total,
@@ -92,6 +93,7 @@ export async function planJob({ jobId }: JobStep, deps: PlanDeps): Promise<JobPl
     manifest: { bucket: deps.bucket, key },
     extensions: job.extensions,
     removeAITags: job.removeAITags,
+    reapplyPolicy: job.reapplyPolicy ?? false,
     startedAtMs,
     rate,
     maxConcurrency: jobMaxConcurrency(rate),
@@ -105,9 +107,10 @@ export async function planJob({ jobId }: JobStep, deps: PlanDeps): Promise<JobPl
  */
 export async function startJobFile(
   task: JobFileTask,
-  deps: { files: FileTable; policies: Pick<TagPolicies, 'currentVersionId'>; now?: () => Date },
-): Promise<JobFileTask & { runId: string; policyVersion: string; skip?: string; notBefore?: string }> {
+  deps: { files: FileTable; policies: Pick<TagPolicies, 'currentVersionId' | 'version'>; now?: () => Date },
+): Promise<JobFileTask & { runId: string; policyVersion: string; skip?: string; notBefore?: string; reapplied?: boolean }> {
   const runId = jobRunId(task.jobId, task.index);
+  if (task.reapplyPolicy) return reapplyPolicy(task, runId, deps);
   const names = task.extensions.map((extension) => extension.name);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let record = await deps.files.get(task.fileId);
@@ -136,9 +139,46 @@ export async function startJobFile(
   return { ...task, runId, policyVersion: '', skip: 'busy' };
 }
 
+/**
+ * A reapplyPolicy job's file: the current tag policy and the file's rejected names re-decide the stored AI
+ * tags of the job's extensions (synonyms rename, newly excluded or rejected names go; nothing new comes,
+ * no provider is called). Written on the version read; a file a caller's run is pending on is skipped.
+ */
+async function reapplyPolicy(
+  task: JobFileTask,
+  runId: string,
+  deps: { files: FileTable; policies: Pick<TagPolicies, 'currentVersionId' | 'version'>; now?: () => Date },
+): Promise<JobFileTask & { runId: string; policyVersion: string; skip?: string; reapplied?: boolean }> {
+  const policyVersion = await deps.policies.currentVersionId();
+  const policy = policyVersion ? await deps.policies.version(policyVersion) : EMPTY_TAG_POLICY;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const record = await deps.files.get(task.fileId);
+    const decision = fileDecision(record, runId);
+    if (decision.action === 'skip' || !record) {
+      const reason = decision.action === 'skip' ? decision.reason : 'deleted';
+      logger.info('File skipped by the tagging job', { jobId: task.jobId, fileId: task.fileId, reason });
+      return { ...task, runId, policyVersion, skip: reason };
+    }
+    const aiTags = { ...record.aiTags };
+    for (const extension of task.extensions) {
+      const stored = record.aiTags[extension.name];
+      if (stored) aiTags[extension.name] = decideTags(stored, extension, { policy, rejected: record.rejectedAITags ?? [] });
+    }
+    if (JSON.stringify(aiTags) === JSON.stringify(record.aiTags)) return { ...task, runId, policyVersion, reapplied: true };
+    try {
+      await deps.files.replace({ ...record, aiTags, updatedAt: (deps.now ?? now)().toISOString() }, record);
+      return { ...task, runId, policyVersion, reapplied: true };
+    } catch (error) {
+      if (!(error instanceof WriteConflict)) throw error;
+      await backOff(attempt);
+    }
+  }
+  return { ...task, runId, policyVersion, skip: 'busy' };
+}
+
 /** Counts one file once, however often this step is retried. */
 export async function countJobFile(task: JobFileCount, jobs: JobTable): Promise<{ jobId: string; index: number; outcome: string; counted: boolean }> {
-  const outcome = task.skip ? 'skipped' : fileOutcome(task.outcomes ?? []);
+  const outcome = task.skip ? 'skipped' : task.reapplied ? 'succeeded' : fileOutcome(task.outcomes ?? []);
   const counted = await jobs.countFile(task.jobId, task.index, outcome);
   return { jobId: task.jobId, index: task.index, outcome, counted };
 }

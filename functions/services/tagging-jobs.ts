@@ -52,7 +52,9 @@ export class TaggingJobs {
         );
         const total = fileIds.length;
         logger.info('Tagging job estimated', { total, indexItemsRead: reads.indexItems, recordsRead: reads.records });
-        return { estimate: { total, estimatedProviderCostUsd: estimateProviderCost(total, request.extensions, this.deps.prices) } };
+        return {
+          estimate: { total, estimatedProviderCostUsd: estimateProviderCost(total, request.extensions, this.deps.prices, request.reapplyPolicy) },
+        };
       } catch (error) {
         if (!(error instanceof SelectionTooLarge)) throw error;
         logger.info('Selection too large to count in the request: planning it as a job', { budget: error.budget });

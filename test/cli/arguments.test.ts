@@ -102,6 +102,13 @@ describe('parseCommand', () => {
     });
   });
 
+  it('asks for the tag policy to be re-applied with --reapply-policy', () => {
+    expect(parseCommand(['retag', '--extension', 'aws-auto-tagging:0:30', '--reapply-policy', '--path', '/shoots/'])).toMatchObject({
+      name: 'retag',
+      request: { extensions: [{ name: 'aws-auto-tagging', minConfidence: 0, maxTags: 30 }], reapplyPolicy: true, path: '/shoots/' },
+    });
+  });
+
   it('reads jobs, jobs JOB_ID, cancel JOB_ID and help', () => {
     expect(parseCommand(['jobs'])).toEqual({ name: 'list-jobs' });
     expect(parseCommand(['jobs', 'job_0123456789abcdef01234567'])).toEqual({ name: 'follow-job', jobId: 'job_0123456789abcdef01234567' });

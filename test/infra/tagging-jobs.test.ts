@@ -47,7 +47,10 @@ describe('the tagging-jobs state machine', () => {
       (states[JOB_STATES.tagEachFile]?.ItemProcessor as { States: Record<string, Record<string, unknown>> } | undefined)?.States ?? {};
     expect(processor[JOB_STATES.startFile]?.Next).toBe(JOB_STATES.fileSkipped);
     expect(processor[JOB_STATES.fileSkipped]).toMatchObject({
-      Choices: [{ Variable: '$.skip', IsPresent: true, Next: JOB_STATES.countFile }],
+      Choices: [
+        { Variable: '$.skip', IsPresent: true, Next: JOB_STATES.countFile },
+        { Variable: '$.reapplied', IsPresent: true, Next: JOB_STATES.countFile },
+      ],
       Default: JOB_STATES.waitForTurn,
     });
     expect(processor[JOB_STATES.waitForTurn]).toEqual({ Type: 'Wait', TimestampPath: '$.notBefore', Next: JOB_STATES.tagEachExtension });

@@ -165,6 +165,50 @@ describe('the library tag policy', () => {
     expect(bySource(retagged, 'google-auto-tagging')).toEqual(['Cat', 'Font']);
   });
 
+  it("re-applies the current policy and the file's rejections to stored tags in a reapplyPolicy job: no provider call, no cost, search follows", async () => {
+    await putPolicy({});
+    const file = (await upload<Tagged>(stack, { file: blob(await jpeg(64, 48)), fileName: 'reapply.jpg', folder: '/reapply', extensions: both }))
+      .body;
+    expect(bySource(file, 'aws-auto-tagging')).toEqual(['Cat', 'Kitten', 'Teddy Bear', 'Font', 'Rectangle']);
+    // Rejected without being removed: the stored tags keep Font until the policy is re-applied.
+    await patchDetails(stack, file.fileId, { rejectedAITags: ['Font'] });
+    await putPolicy({ exclude: ['Rectangle'], synonyms: { Kitten: 'Cat' } });
+    const job = (body: Record<string, unknown>) =>
+      fetch(`${stack.apiUrl}/v1/tagging-jobs`, {
+        method: 'POST',
+        headers: { authorization: stack.auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ path: '/reapply/', extensions: JSON.parse(both), reapplyPolicy: true, ...body }),
+      });
+
+    const estimate = await job({ dryRun: true });
+    expect(await estimate.json()).toEqual({ total: 1, estimatedProviderCostUsd: 0 });
+    providers.rekognition.reset();
+    providers.vision.reset();
+    const started = await job({});
+    expect(started.status).toBe(202);
+    const { jobId } = (await started.json()) as { jobId: string };
+    await stack.idle();
+
+    const ended = await fetch(`${stack.apiUrl}/v1/tagging-jobs/${jobId}`, { headers: { authorization: stack.auth } });
+    expect(await ended.json()).toMatchObject({ status: 'succeeded', succeeded: 1, reapplyPolicy: true, estimatedProviderCostUsd: 0 });
+    expect(providers.rekognition.requests).toEqual([]);
+    expect(providers.vision.requests).toEqual([]);
+    const details = await fetch(`${stack.apiUrl}/v1/files/${file.fileId}/details`, { headers: { authorization: stack.auth } });
+    const reapplied = (await details.json()) as Tagged;
+    expect(reapplied.AITags?.filter((tag) => tag.source === 'aws-auto-tagging')).toEqual([
+      { name: 'Cat', confidence: 97.4, source: 'aws-auto-tagging' },
+      { name: 'Teddy Bear', confidence: 93, source: 'aws-auto-tagging' },
+    ]);
+    expect(bySource(reapplied, 'google-auto-tagging')).toEqual(['Cat', 'Whiskers']);
+    const search = async (query: string) => {
+      const url = `${stack.apiUrl}/v1/files?searchQuery=${encodeURIComponent(query)}`;
+      return ((await (await fetch(url, { headers: { authorization: stack.auth } })).json()) as Tagged[]).map((found) => found.fileId);
+    };
+    expect(await search('AITags = "Rectangle" AND path : "/reapply/"')).toEqual([]);
+    expect(await search('AITags = "Kitten" AND path : "/reapply/"')).toEqual([]);
+    expect(await search('AITags = "Teddy Bear" AND path : "/reapply/"')).toEqual([file.fileId]);
+  });
+
   it.each([
     { case: 'an unknown field', body: { exclude: [], blocklist: ['Font'] }, message: 'Unsupported field(s) "blocklist"' },
     {

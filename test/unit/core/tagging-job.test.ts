@@ -31,8 +31,10 @@ describe('parseTaggingJobRequest', () => {
       path: '/shoots/',
       extensions: [AWS],
       removeAITags: false,
+      reapplyPolicy: false,
       dryRun: false,
     });
+    expect(parseTaggingJobRequest({ extensions: [AWS], reapplyPolicy: true })).toMatchObject({ reapplyPolicy: true });
     expect(
       parseTaggingJobRequest({ searchQuery: 'tags = "x"', extensions: [AWS, GOOGLE], maxFiles: 10, dryRun: true, removeAITags: true }),
     ).toMatchObject({
