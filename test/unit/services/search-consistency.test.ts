@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newReadCount } from '../../../functions/core/search-plan.js';
@@ -9,6 +10,9 @@ import { indexedTags } from '../../../functions/core/search-index.js';
 import { FileLibrary } from '../../../functions/services/file-library.js';
 import { FileSearch } from '../../../functions/services/file-search.js';
 import { FileTags } from '../../../functions/services/file-tags.js';
+import { startJobFile } from '../../../functions/services/job-steps.js';
+import { tagExtension } from '../../../functions/services/tag-extension.js';
+import { EMPTY_TAG_POLICY, type TagPolicy } from '../../../functions/core/tag-policy.js';
 import { inMemoryFiles } from '../../support/in-memory-files.js';
 import { jpegFacts, uploadRequest } from '../../support/sample-files.js';
 import { startSearchTable } from '../../support/search-table.js';
@@ -17,7 +21,8 @@ import { startSearchTable } from '../../support/search-table.js';
  * Random sequences of the operations that change tags — uploads, overwrites, PATCHes, tagging results,
  * bulk operations, deletes — some of them running at the same time, against the real table adapter on
  * dynalite. After every step, a search for each tag must return exactly the files whose record holds it,
- * and the index must list exactly those (nothing left behind once the writers are done).
+ * and the index must list exactly those (nothing left behind once the writers are done). A second property
+ * adds rejected AI tags, the real tagger and tag policy re-applies.
  */
 
 let db: Awaited<ReturnType<typeof startSearchTable>>;
@@ -153,5 +158,165 @@ async function check(steps: Operation[][]): Promise<void> {
 describe('the search index under concurrent writers', () => {
   it('finds exactly the files that hold a tag after every step', async () => {
     await fc.assert(fc.asyncProperty(steps, check), { numRuns: 40 });
+  }, 120_000);
+});
+
+type SteeredOperation =
+  | { kind: 'upload'; slot: number; tags: string[] }
+  | { kind: 'tag'; slot: number; labels: string[] }
+  | { kind: 'reject'; slot: number; names: string[] }
+  | { kind: 'bulkReject'; slots: number[]; names: string[] }
+  | { kind: 'reapply'; slot: number; exclude: string[]; synonyms: Record<string, string> };
+
+const labelWords = fc.uniqueArray(fc.constantFrom(...WORDS), { maxLength: 4 });
+const steeredOperation: fc.Arbitrary<SteeredOperation> = fc.oneof(
+  fc.record({ kind: fc.constant('upload' as const), slot, tags }),
+  { arbitrary: fc.record({ kind: fc.constant('tag' as const), slot, labels: labelWords }), weight: 3 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('reject' as const),
+      slot,
+      names: fc.uniqueArray(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 2 }),
+    }),
+    weight: 2,
+  },
+  fc.record({
+    kind: fc.constant('bulkReject' as const),
+    slots: fc.uniqueArray(slot, { minLength: 1, maxLength: 3 }),
+    names: fc.uniqueArray(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 2 }),
+  }),
+  fc.record({
+    kind: fc.constant('reapply' as const),
+    slot,
+    exclude: fc.uniqueArray(fc.constantFrom(...WORDS), { maxLength: 1 }),
+    synonyms: fc.dictionary(fc.constantFrom(...WORDS), fc.constantFrom('Pet', 'Water'), { maxKeys: 2 }),
+  }),
+);
+const steeredSteps = fc.array(fc.array(steeredOperation, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 8 });
+
+/**
+ * Rejections, the real tagger (its write conditional on the rejections it decided with) and policy
+ * re-applies, some at the same time: the index stays exact, and no file ever holds an AI tag it rejected.
+ */
+async function checkSteered(steps: SteeredOperation[][]): Promise<void> {
+  run += 1;
+  const library = new FileLibrary({ store: inMemoryFiles().store, table: db.table });
+  const search = new FileSearch(db.index, 10_000);
+  const folder = `/steered-${run}/`;
+  const everCreated = new Set<string>();
+  const idAt = (slotNumber: number) => library.idAtPath(`${folder}slot-${slotNumber}.jpg`);
+  let runs = 0;
+  let policies = 0;
+  const versions = new Map<string, TagPolicy>();
+
+  const apply = async (op: SteeredOperation): Promise<void> => {
+    switch (op.kind) {
+      case 'upload': {
+        const request = uploadRequest({ fileName: `slot-${op.slot}.jpg`, folder, tags: op.tags.length ? op.tags : null, overwriteFile: true });
+        everCreated.add((await library.upload(request, { facts: jpegFacts, thumbnail: undefined })).fileId);
+        return;
+      }
+      case 'tag': {
+        const fileId = await idAt(op.slot);
+        if (!fileId) return;
+        const runId = `steered-${run}-${++runs}`;
+        const extension = { name: 'aws-auto-tagging' as const, minConfidence: 0, maxTags: 30 };
+        await db.table.startRun(fileId, runId, [extension.name]);
+        await tagExtension(
+          { fileId, runId, extension, policyVersion: '' },
+          {
+            table: db.table,
+            failures: { record: async () => {}, latest: async () => ({}) },
+            // A provider takes a moment: a rejection started in the same step lands while the run is under way.
+            detector: {
+              detect: async () => {
+                await setTimeout(10);
+                return op.labels.map((name, index) => ({ name, confidence: 90 - index }));
+              },
+            },
+            prepareImage: async () => ({ kind: 'bytes', bytes: new Uint8Array() }),
+            policies: { version: async () => EMPTY_TAG_POLICY },
+          },
+        );
+        return;
+      }
+      case 'reject': {
+        const fileId = await idAt(op.slot);
+        if (fileId) await library.updateDetails(fileId, { removeAITags: op.names });
+        return;
+      }
+      case 'bulkReject': {
+        const fileIds = (await Promise.all(op.slots.map(idAt))).filter((id): id is string => id !== undefined);
+        if (fileIds.length) await new FileTags(db.table).update({ operation: 'removeAITags', fileIds, tags: op.names });
+        return;
+      }
+      case 'reapply': {
+        const fileId = await idAt(op.slot);
+        if (!fileId) return;
+        const versionId = `policy-${run}-${++policies}`;
+        versions.set(versionId, { ...EMPTY_TAG_POLICY, exclude: op.exclude, synonyms: op.synonyms });
+        const extensions = SOURCES.map((name) => ({ name, minConfidence: 0, maxTags: 30 }));
+        await startJobFile(
+          {
+            jobId: 'job_000000000000000000000000',
+            fileId,
+            index: runs++,
+            extensions,
+            removeAITags: false,
+            reapplyPolicy: true,
+            startedAtMs: 0,
+            rate: 1,
+          },
+          { files: db.table, policies: { currentVersionId: async () => versionId, version: async (id) => versions.get(id) ?? EMPTY_TAG_POLICY } },
+        );
+        return;
+      }
+    }
+  };
+
+  for (const step of steps) {
+    const outcomes = await Promise.allSettled(step.map(apply));
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected' && !(outcome.reason instanceof ApiError && outcome.reason.status === 404)) throw outcome.reason;
+    }
+    const live = (await db.table.getMany([...everCreated])).filter((record) => record.filePath.startsWith(folder));
+    for (const record of live) {
+      const rejected = new Set((record.rejectedAITags ?? []).map((name) => name.toLowerCase()));
+      const aiNames = Object.values(record.aiTags).flatMap((list) => (list ?? []).map((tag) => tag.name.toLowerCase()));
+      expect(
+        aiNames.filter((name) => rejected.has(name)),
+        `file ${record.fileId} holds a rejected AI tag`,
+      ).toEqual([]);
+    }
+    for (const word of [...WORDS.map((w) => w.toLowerCase()), 'pet', 'water']) {
+      const holders = live
+        .filter((record) => indexedTags(record).has(word))
+        .map((record) => record.fileId)
+        .sort();
+      const found = await search.list(parseListRequest({ searchQuery: `tags = "${word}"`, path: folder }));
+      expect(found.records.map((record) => record.fileId).sort()).toEqual(holders);
+      const listed = await db.index.candidates({ kind: 'tag', tag: word, scope: 'any' }, newReadCount());
+      expect(listed.filter((fileId) => everCreated.has(fileId)).sort()).toEqual(holders);
+    }
+  }
+}
+
+describe('the search index with rejections, taggers and policy re-applies', () => {
+  it('finds exactly the files that hold a tag, and no file holds an AI tag it rejected, after every step', async () => {
+    await fc.assert(fc.asyncProperty(steeredSteps, checkSteered), {
+      numRuns: 30,
+      // The race a conditional write exists for: a rejection landing while a run is under way.
+      examples: [
+        [
+          [
+            [{ kind: 'upload', slot: 0, tags: [] }],
+            [
+              { kind: 'tag', slot: 0, labels: ['Cat', 'dog'] },
+              { kind: 'reject', slot: 0, names: ['Cat'] },
+            ],
+          ],
+        ],
+      ],
+    });
   }, 120_000);
 });
