@@ -135,24 +135,32 @@ async function check(steps: Operation[][]): Promise<void> {
   };
 
   for (const step of steps) {
-    const outcomes = await Promise.allSettled(step.map(apply));
-    for (const outcome of outcomes) {
-      // A file deleted by a concurrent operation of the same step is a 404 for the others, as it would be for a client.
-      if (outcome.status === 'rejected' && !(outcome.reason instanceof ApiError && outcome.reason.status === 404)) throw outcome.reason;
-    }
-    const live = (await db.table.getMany([...everCreated])).filter((record) => record.filePath.startsWith(folder));
-    for (const word of WORDS.map((w) => w.toLowerCase())) {
-      const holders = (records: FileRecord[]) =>
-        records
-          .filter((record) => indexedTags(record).has(word))
-          .map((record) => record.fileId)
-          .sort();
-      const found = await search.list(parseListRequest({ searchQuery: `tags = "${word.toUpperCase()}"`, path: folder }));
-      expect(found.records.map((record) => record.fileId).sort()).toEqual(holders(live));
-      const listed = await db.index.candidates({ kind: 'tag', tag: word, scope: 'any' }, newReadCount());
-      expect(listed.filter((fileId) => everCreated.has(fileId)).sort()).toEqual(holders(live));
-    }
+    await settled(step.map(apply));
+    await expectExactIndex(search, folder, everCreated, WORDS);
   }
+}
+
+/** Runs a step's operations together; a file deleted by another of them is a 404 for the rest, as it would be for a client. */
+async function settled(operations: Array<Promise<void>>): Promise<void> {
+  for (const outcome of await Promise.allSettled(operations)) {
+    if (outcome.status === 'rejected' && !(outcome.reason instanceof ApiError && outcome.reason.status === 404)) throw outcome.reason;
+  }
+}
+
+/** A search for each word finds exactly the files of `folder` whose record holds it, and the index lists exactly those; answers the files. */
+async function expectExactIndex(search: FileSearch, folder: string, everCreated: Set<string>, words: readonly string[]): Promise<FileRecord[]> {
+  const live = (await db.table.getMany([...everCreated])).filter((record) => record.filePath.startsWith(folder));
+  for (const word of words.map((w) => w.toLowerCase())) {
+    const holders = live
+      .filter((record) => indexedTags(record).has(word))
+      .map((record) => record.fileId)
+      .sort();
+    const found = await search.list(parseListRequest({ searchQuery: `tags = "${word.toUpperCase()}"`, path: folder }));
+    expect(found.records.map((record) => record.fileId).sort()).toEqual(holders);
+    const listed = await db.index.candidates({ kind: 'tag', tag: word, scope: 'any' }, newReadCount());
+    expect(listed.filter((fileId) => everCreated.has(fileId)).sort()).toEqual(holders);
+  }
+  return live;
 }
 
 describe('the search index under concurrent writers', () => {
@@ -275,11 +283,8 @@ async function checkSteered(steps: SteeredOperation[][]): Promise<void> {
   };
 
   for (const step of steps) {
-    const outcomes = await Promise.allSettled(step.map(apply));
-    for (const outcome of outcomes) {
-      if (outcome.status === 'rejected' && !(outcome.reason instanceof ApiError && outcome.reason.status === 404)) throw outcome.reason;
-    }
-    const live = (await db.table.getMany([...everCreated])).filter((record) => record.filePath.startsWith(folder));
+    await settled(step.map(apply));
+    const live = await expectExactIndex(search, folder, everCreated, [...WORDS, 'Pet', 'Water']);
     for (const record of live) {
       const rejected = new Set((record.rejectedAITags ?? []).map((name) => name.toLowerCase()));
       const aiNames = Object.values(record.aiTags).flatMap((list) => (list ?? []).map((tag) => tag.name.toLowerCase()));
@@ -287,16 +292,6 @@ async function checkSteered(steps: SteeredOperation[][]): Promise<void> {
         aiNames.filter((name) => rejected.has(name)),
         `file ${record.fileId} holds a rejected AI tag`,
       ).toEqual([]);
-    }
-    for (const word of [...WORDS.map((w) => w.toLowerCase()), 'pet', 'water']) {
-      const holders = live
-        .filter((record) => indexedTags(record).has(word))
-        .map((record) => record.fileId)
-        .sort();
-      const found = await search.list(parseListRequest({ searchQuery: `tags = "${word}"`, path: folder }));
-      expect(found.records.map((record) => record.fileId).sort()).toEqual(holders);
-      const listed = await db.index.candidates({ kind: 'tag', tag: word, scope: 'any' }, newReadCount());
-      expect(listed.filter((fileId) => everCreated.has(fileId)).sort()).toEqual(holders);
     }
   }
 }
