@@ -25,6 +25,8 @@ export interface GatewayOptions {
 /** API Gateway HTTP APIs refuse bodies over 10 MB before any Lambda runs. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const DELIVERY_PREFIX = '/files/';
+/** The gateway's own answers are JSON `{message, help}`, as the API's are. */
+const JSON_HEADERS = { 'content-type': 'application/json' };
 /** API Gateway's integration timeout. */
 const API_TIMEOUT_MS = 30_000;
 const TEXT_BODY = /^(text\/|application\/(json|xml|javascript)|[^;]*\+(json|xml))/i;
@@ -34,14 +36,31 @@ const TEXT_BODY = /^(text\/|application\/(json|xml|javascript)|[^;]*\+(json|xml)
  * API Gateway would send, and goes to the very handler the stack deploys for that route.
  */
 export function createHttpGateway(options: GatewayOptions): Server {
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     serve(options, request, response).catch((error: unknown) => {
       console.error('local gateway error', error);
       if (!response.headersSent)
-        send(response, { statusCode: 500, body: JSON.stringify({ message: 'Internal server error', help: 'See the local server log.' }) });
+        send(response, {
+          statusCode: 500,
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ message: 'Internal server error', help: 'See the local server log.' }),
+        });
       else response.destroy();
     });
   });
+  // A request Node's HTTP parser refuses (a target that is no URL, a malformed header) never reaches serve():
+  // answered as the gateway answers any bad request, JSON {message, help}, instead of Node's bare 400.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const body = JSON.stringify({
+      message: 'The request is not valid HTTP',
+      help: `Send a well-formed HTTP/1.1 request (${error.code ?? 'parse error'}).`,
+    });
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
 }
 
 const badRequestTarget = (target: string) =>
@@ -64,7 +83,7 @@ export function requestUrl(target: string): URL | undefined {
 
 async function serve(options: GatewayOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = requestUrl(request.url ?? '/');
-  if (!url) return send(response, { statusCode: 400, body: badRequestTarget(request.url ?? '') });
+  if (!url) return send(response, { statusCode: 400, headers: JSON_HEADERS, body: badRequestTarget(request.url ?? '') });
   const method = request.method ?? 'GET';
   if ((method === 'GET' || method === 'HEAD') && url.pathname.startsWith(DELIVERY_PREFIX)) {
     return deliver(options, url.pathname.slice(DELIVERY_PREFIX.length - 1), method, response);
@@ -73,6 +92,7 @@ async function serve(options: GatewayOptions, request: IncomingMessage, response
   if (body === undefined) {
     return send(response, {
       statusCode: 413,
+      headers: JSON_HEADERS,
       body: JSON.stringify({ message: 'Request Entity Too Large', help: 'API Gateway accepts request bodies up to 10 MB.' }),
     });
   }

@@ -18,13 +18,15 @@ afterAll(async () => {
 });
 
 /** A request with its path sent exactly as written (fetch would normalise it). */
-function raw(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; body: string }> {
+function raw(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; body: string; type?: string }> {
   const { port } = new URL(stack.apiUrl);
   return new Promise((resolve, reject) => {
     const sent = request({ host: '127.0.0.1', port, path, method, headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString(), type: response.headers['content-type'] }),
+      );
     });
     sent.on('error', reject);
     sent.end();
@@ -213,6 +215,13 @@ describe('the local gateway maps paths, it does not guess hosts', () => {
     '/files/%ED%A0%80',
   ])('delivery of %s, a key the store cannot hold, is a 404', async (path) => {
     expect((await raw(path)).status).toBe(404);
+  });
+
+  it.each(['*', 'evil.example:80', 'mailto:a@b'])('a target that is not a path (%s) is a JSON 400', async (target) => {
+    const response = await raw(target, { authorization: stack.auth });
+    expect(response.status).toBe(400);
+    expect(response.type).toMatch(/^application\/json/);
+    expect(JSON.parse(response.body)).toMatchObject({ message: expect.stringMatching(/is not a path|is not valid HTTP/), help: expect.any(String) });
   });
 
   it('an absolute-form target keeps only its path', async () => {
