@@ -6,11 +6,18 @@ import { describeFirstIssue } from './field-issues.js';
 
 const required = (expected: string) => (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${expected}`);
 
+/** What was sent instead of a name: a string quoted (cut at 100 characters), anything else by its kind — never serialised whole. */
+function received(input: unknown): string {
+  if (typeof input === 'string') return JSON.stringify(input.length > 100 ? `${input.slice(0, 100)}…` : input);
+  if (input === null || typeof input === 'number' || typeof input === 'boolean') return String(input);
+  if (Array.isArray(input)) return 'an array';
+  return typeof input === 'object' ? 'an object' : `a ${typeof input}`;
+}
+
 export const extensionSchema = z.strictObject(
   {
     name: z.enum(EXTENSION_NAMES, {
-      error: (issue) =>
-        issue.input === undefined ? 'is required' : `must be one of ${EXTENSION_NAMES.join(', ')} (got ${JSON.stringify(issue.input)})`,
+      error: (issue) => (issue.input === undefined ? 'is required' : `must be one of ${EXTENSION_NAMES.join(', ')} (got ${received(issue.input)})`),
     }),
     minConfidence: z
       .number({ error: required('a number') })

@@ -50,6 +50,11 @@ describe('parseExtensionsJson', () => {
       text: json([aws, { ...google, name: 'azure-auto-tagging' }]),
       message: 'extensions[1].name must be one of aws-auto-tagging, google-auto-tagging (got "azure-auto-tagging")',
     },
+    {
+      case: 'a name nested 10,000 levels deep (described, never serialised)',
+      text: `[{"name":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)},"minConfidence":1,"maxTags":1}]`,
+      message: 'extensions[0].name must be one of aws-auto-tagging, google-auto-tagging (got an object)',
+    },
     { case: 'a missing name', text: json([{ minConfidence: 80, maxTags: 5 }]), message: 'extensions[0].name is required' },
     { case: 'a missing minConfidence', text: json([{ name: 'aws-auto-tagging', maxTags: 5 }]), message: 'extensions[0].minConfidence is required' },
     {
