@@ -1,5 +1,6 @@
 import type { ExtensionName } from '../functions/core/extension-names.js';
 import type { FileObject } from '../functions/core/file-object.js';
+import type { TagPolicy as CoreTagPolicy } from '../functions/core/tag-policy.js';
 import { type Availability, availabilityOf } from './extension-availability.js';
 
 export type { FileObject };
@@ -32,7 +33,15 @@ export interface ListQuery {
 export interface DetailsChange {
   tags?: string[];
   extensions?: Extension[];
-  removeAITags?: 'all';
+  /** `'all'`; or names, which without `extensions` are remembered as rejected for the file. */
+  removeAITags?: 'all' | string[];
+  /** Replaces the file's rejected AI tag names (`[]` forgets them all). */
+  rejectedAITags?: string[];
+}
+
+/** The library's tag policy as GET /v1/tag-policy answers it; PUT takes it back with the same `updatedAt` (else 409). */
+export interface TagPolicy extends CoreTagPolicy {
+  updatedAt: string | null;
 }
 
 /** An API answer other than 2xx, or no answer at all: shown as its message and help. */
@@ -140,6 +149,14 @@ export class ApiClient {
 
   removeTags(fileIds: string[], tags: string[]): Promise<{ successfullyUpdatedFileIds: string[] }> {
     return this.call('POST', '/v1/files/removeTags', JSON.stringify({ fileIds, tags }));
+  }
+
+  getTagPolicy(): Promise<TagPolicy> {
+    return this.call('GET', '/v1/tag-policy');
+  }
+
+  putTagPolicy(policy: TagPolicy): Promise<TagPolicy> {
+    return this.call('PUT', '/v1/tag-policy', JSON.stringify(policy));
   }
 
   private async call<T>(method: string, path: string, body?: string | FormData): Promise<T> {

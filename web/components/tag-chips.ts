@@ -1,4 +1,5 @@
 import { html } from 'htm/preact';
+import type { ComponentChildren } from 'preact';
 import type { FileObject } from '../api.js';
 import { EXTENSION_LABELS } from '../extension-choice.js';
 import { mergeAITags, percentText } from '../merged-ai-tags.js';
@@ -8,11 +9,18 @@ export interface TagSearchRequest {
   kind: 'user' | 'ai';
 }
 
+export interface TagChipsProps {
+  file: Pick<FileObject, 'tags' | 'AITags'>;
+  onSearch: (request: TagSearchRequest) => void;
+  /** Shown after each AI chip (the details dialog's review actions). */
+  aiActions?: (name: string) => ComponentChildren;
+}
+
 /**
  * A file's AI tags, one chip per name with each source's confidence, and apart its user tags; a click
  * searches for the tag.
  */
-export function TagChips({ file, onSearch }: { file: Pick<FileObject, 'tags' | 'AITags'>; onSearch: (request: TagSearchRequest) => void }) {
+export function TagChips({ file, onSearch, aiActions }: TagChipsProps) {
   const aiTags = mergeAITags(file.AITags ?? []);
   const userTags = file.tags ?? [];
   return html`<div class="tag-groups">
@@ -22,7 +30,7 @@ export function TagChips({ file, onSearch }: { file: Pick<FileObject, 'tags' | '
         <p class="tag-group-label">AI tags</p>
         <ul class="chips">
           ${aiTags.map(
-            (tag) => html`<li key=${tag.name.toLowerCase()}>
+            (tag) => html`<li key=${tag.name.toLowerCase()} class=${aiActions ? 'chip-row' : undefined}>
               <button
                 type="button"
                 class="chip chip-ai"
@@ -34,6 +42,7 @@ export function TagChips({ file, onSearch }: { file: Pick<FileObject, 'tags' | '
                     html`<span key=${source} class=${`chip-meta chip-${source}`}> · ${EXTENSION_LABELS[source]?.short ?? source} ${percentText(confidence)}</span>`,
                 )}
               </button>
+              ${aiActions?.(tag.name)}
             </li>`,
           )}
         </ul>
