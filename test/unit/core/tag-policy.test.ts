@@ -626,7 +626,13 @@ const anyPolicy = fc.record({
   include: fc.oneof(fc.constant<string[]>([]), fc.array<string>(word, { maxLength: 4 })),
   excludeCategories: fc.array(category, { maxLength: 2 }),
   includeCategories: fc.oneof(fc.constant<string[]>([]), fc.array<string>(category, { maxLength: 2 })),
-  synonyms: fc.dictionary(word, fc.constantFrom('Animal', 'Toy', 'Lettering', 'Cat'), { maxKeys: 3 }),
+  // As PUT /v1/tag-policy accepts them: one entry per label, case-insensitively.
+  synonyms: fc
+    .uniqueArray(fc.tuple(word, fc.constantFrom('Animal', 'Toy', 'Lettering', 'Cat')), {
+      maxLength: 3,
+      selector: ([source]) => source.toLowerCase(),
+    })
+    .map((entries) => Object.fromEntries(entries)),
 });
 const steeringInput = fc.record({ labels: fc.array(policyLabel, { maxLength: 20 }), policy: anyPolicy, rejected: fc.array(word, { maxLength: 3 }) });
 
