@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
 import { jpeg } from '../support/images.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { axeViolations, uploadThroughApi } from './page-checks.js';
+import { axeViolations, uploadThroughApi, watchPage } from './page-checks.js';
 
 /**
  * The page against a local stack started without any provider credentials, as `npm start` is on a fresh
@@ -48,10 +48,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(15_000);
-  page.on('console', (message) => message.type() === 'error' && problems.push(`console error: ${message.text()}`));
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.method()} ${request.url()}`));
-  page.on('response', (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`));
+  watchPage(page, problems);
   await page.goto(stack.apiUrl);
   await page.getByLabel('Private key').fill(stack.privateKey);
   await page.getByLabel('Private key').press('Enter');

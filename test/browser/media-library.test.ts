@@ -5,7 +5,7 @@ import { launchChromium } from '../support/chromium.js';
 import { jpeg, pdf } from '../support/images.js';
 import { type Providers, startProviders } from '../support/providers.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { axeViolations, hueOf, rgbOf, uploadThroughApi } from './page-checks.js';
+import { axeViolations, hueOf, rgbOf, uploadThroughApi, watchPage } from './page-checks.js';
 
 /** Both fakes answer after this long: well past the sync window, so an upload answers `pending` first. */
 const PROVIDER_LATENCY_MS = 4000;
@@ -63,19 +63,10 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(15_000);
-  page.on('console', (message) => {
-    const provokedLog = provoked !== undefined && message.text().includes(`the server responded with a status of ${provoked}`);
-    if (message.type() === 'error' && !provokedLog) problems.push(`console error: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  watchPage(page, problems, () => provoked);
   page.on('request', (request) => {
     requests.push(`${request.method()} ${new URL(request.url()).pathname}`);
     urls.push(request.url());
-  });
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400 && response.status() !== provoked)
-      problems.push(`${response.status()} ${response.request().method()} ${response.url()}`);
   });
 }, 120_000);
 

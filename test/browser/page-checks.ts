@@ -42,3 +42,21 @@ export async function uploadThroughApi(stack: TestStack, file: { name: string; b
   const response = await fetch(`${stack.apiUrl}/api/v1/files/upload`, { method: 'POST', headers: { authorization: stack.auth }, body: form });
   if (response.status !== 200) throw new Error(`upload of ${file.name}: ${response.status} ${await response.text()}`);
 }
+
+/**
+ * Collects what would otherwise go wrong unseen on `page` — console errors, page errors, failed requests,
+ * answers of 400 or more — into `problems`, except the status a test provokes on purpose (`provoked()`).
+ */
+export function watchPage(page: Page, problems: string[], provoked: () => number | undefined = () => undefined): void {
+  page.on('console', (message) => {
+    const status = provoked();
+    const provokedLog = status !== undefined && message.text().includes(`the server responded with a status of ${status}`);
+    if (message.type() === 'error' && !provokedLog) problems.push(`console error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => problems.push(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText ?? ''}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400 && response.status() !== provoked())
+      problems.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+  });
+}

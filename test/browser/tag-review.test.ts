@@ -4,7 +4,7 @@ import { launchChromium } from '../support/chromium.js';
 import { jpeg } from '../support/images.js';
 import { type Providers, startProviders } from '../support/providers.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { axeViolations, uploadThroughApi } from './page-checks.js';
+import { axeViolations, uploadThroughApi, watchPage } from './page-checks.js';
 
 /** The page's review of a file's AI tags, against a local stack with the provider fakes: reject, allow again, keep, never suggest. */
 const REKOGNITION_LABELS = [
@@ -49,16 +49,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(15_000);
-  page.on('console', (message) => {
-    const provokedLog = provoked !== undefined && message.text().includes(`the server responded with a status of ${provoked}`);
-    if (message.type() === 'error' && !provokedLog) problems.push(`console error: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.method()} ${request.url()}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400 && response.status() !== provoked)
-      problems.push(`${response.status()} ${response.request().method()} ${response.url()}`);
-  });
+  watchPage(page, problems, () => provoked);
   await page.goto(stack.apiUrl);
   await page.getByLabel('Private key').fill(stack.privateKey);
   await page.getByLabel('Private key').press('Enter');
