@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { EMPTY_TAG_POLICY, type TagPolicy } from '../core/tag-policy.js';
-import { stalePolicy } from '../core/tag-policy-request.js';
+import { checkNotStale, nextPolicyTime, stalePolicy } from '../core/tag-policy-request.js';
 import { documentClient } from './clients/dynamodb.js';
 
 /** The library's tag policy as stored: one immutable version, named by `versionId`. */
@@ -42,16 +42,19 @@ export class DynamoTagPolicies implements TagPolicies {
     private readonly client: DynamoDBDocumentClient = documentClient(),
   ) {}
 
-  async current(): Promise<StoredTagPolicy | undefined> {
+  /** The pointer alone (one GetItem): which version is current, and when it was saved. */
+  private async pointer(): Promise<{ versionId: string; updatedAt: string } | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: POINTER_KEY, ConsistentRead: true }));
-    if (!Item) return undefined;
-    const versionId = String(Item.versionId);
-    return { versionId, policy: await this.version(versionId), updatedAt: String(Item.updatedAt) };
+    return Item && { versionId: String(Item.versionId), updatedAt: String(Item.updatedAt) };
+  }
+
+  async current(): Promise<StoredTagPolicy | undefined> {
+    const pointer = await this.pointer();
+    return pointer && { ...pointer, policy: await this.version(pointer.versionId) };
   }
 
   async currentVersionId(): Promise<string> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: POINTER_KEY, ConsistentRead: true }));
-    return Item ? String(Item.versionId) : '';
+    return (await this.pointer())?.versionId ?? '';
   }
 
   async version(versionId: string): Promise<TagPolicy> {
@@ -67,11 +70,10 @@ export class DynamoTagPolicies implements TagPolicies {
 
   async replace(policy: TagPolicy, expectedUpdatedAt: string | null | undefined): Promise<StoredTagPolicy> {
     const versionId = randomUUID();
-    const before = (await this.current())?.updatedAt ?? null;
-    // A stale edit is refused before anything is written; the condition below covers a race with another PUT.
-    if (expectedUpdatedAt !== undefined && expectedUpdatedAt !== before) throw stalePolicy(before);
-    // updatedAt orders versions: strictly after the one it replaces, even within one millisecond.
-    const updatedAt = new Date(Math.max(Date.now(), before ? Date.parse(before) + 1 : 0)).toISOString();
+    const before = (await this.pointer())?.updatedAt ?? null;
+    // Refused before anything is written; the pointer's condition below covers a race with another PUT.
+    checkNotStale(expectedUpdatedAt, before);
+    const updatedAt = nextPolicyTime(before, new Date());
     await this.client.send(new PutCommand({ TableName: this.table, Item: { ...versionKey(versionId), policy: JSON.stringify(policy), updatedAt } }));
     const condition =
       expectedUpdatedAt === undefined
@@ -84,7 +86,7 @@ export class DynamoTagPolicies implements TagPolicies {
     } catch (error) {
       // The version no pointer names is removed: a refused PUT leaves nothing behind.
       await this.client.send(new DeleteCommand({ TableName: this.table, Key: versionKey(versionId) }));
-      if (error instanceof ConditionalCheckFailedException) throw stalePolicy((await this.current())?.updatedAt ?? null);
+      if (error instanceof ConditionalCheckFailedException) throw stalePolicy((await this.pointer())?.updatedAt ?? null);
       throw error;
     }
     this.versions.set(versionId, policy);

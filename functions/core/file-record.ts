@@ -213,8 +213,9 @@ export function checkRejectedAITags(names: readonly string[]): string[] | undefi
 }
 
 /** Whether a PATCH-like change records its removed AI tag names as rejected: named ones, removed without re-running extensions. */
-export const rejectsRemovedTags = (change: Pick<DetailsChange, 'removeAITags' | 'extensions'>) =>
-  Array.isArray(change.removeAITags) && change.removeAITags.length > 0 && !change.extensions?.length;
+function rejectsRemovedTags(change: DetailsChange): change is DetailsChange & { removeAITags: string[] } {
+  return Array.isArray(change.removeAITags) && change.removeAITags.length > 0 && !change.extensions?.length;
+}
 
 /**
  * The record after a PATCH. `customMetadata` merges key by key (a `null` value removes that key, as in
@@ -225,7 +226,7 @@ export const rejectsRemovedTags = (change: Pick<DetailsChange, 'removeAITags' | 
 export function applyDetailsChange(record: FileRecord, change: DetailsChange, now: string, rememberRejections = true): FileRecord {
   const next: FileRecord = { ...record, updatedAt: now };
   if (change.rejectedAITags !== undefined) next.rejectedAITags = checkRejectedAITags(change.rejectedAITags);
-  if (rememberRejections && rejectsRemovedTags(change) && Array.isArray(change.removeAITags)) {
+  if (rememberRejections && rejectsRemovedTags(change)) {
     next.rejectedAITags = checkRejectedAITags([...(next.rejectedAITags ?? []), ...change.removeAITags]);
   }
   if (change.tags !== undefined) next.tags = change.tags;

@@ -106,6 +106,16 @@ export const stalePolicy = (stored: string | null) =>
     'GET /v1/tag-policy again, apply your change to what it answers, and PUT it with the new updatedAt.',
   );
 
+/** A PUT sent back with the `updatedAt` it read must still find it stored (undefined: not checked; null: none saved yet). */
+export function checkNotStale(expected: string | null | undefined, stored: string | null): void {
+  if (expected !== undefined && expected !== stored) throw stalePolicy(stored);
+}
+
+/** A new version's `updatedAt`: now, but strictly after the one it replaces, so versions stay ordered within a millisecond. */
+export function nextPolicyTime(before: string | null, now: Date): string {
+  return new Date(Math.max(now.getTime(), before ? Date.parse(before) + 1 : 0)).toISOString();
+}
+
 /** GET /v1/tag-policy's answer: every field, and `updatedAt` (null while none was ever saved). */
 export function tagPolicyObject(stored: { policy: TagPolicy; updatedAt: string } | undefined) {
   const { exclude, include, excludeCategories, includeCategories, synonyms } = stored?.policy ?? EMPTY_TAG_POLICY;

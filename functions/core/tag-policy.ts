@@ -1,4 +1,5 @@
 import type { Extension } from './extensions.js';
+import type { ExtensionName } from './extension-names.js';
 import type { AITag } from './file-record.js';
 
 /** One label as a provider adapter reports it: `confidence` is a percentage, not yet rounded. */
@@ -86,4 +87,21 @@ export function decideTags(labels: readonly Label[], extension: Extension, steer
     .sort(byConfidenceThenName)
     .slice(0, extension.maxTags)
     .map((tag) => ({ ...tag, source: extension.name }));
+}
+
+/**
+ * A file's stored AI tags re-decided by `steering`, with no provider call: for each of `extensions` that
+ * has tags, the stored tags are the labels (they carry no aliases or categories). Other sources stay.
+ */
+export function reappliedAITags(
+  aiTags: Partial<Record<ExtensionName, AITag[]>>,
+  extensions: readonly Extension[],
+  steering: TagSteering,
+): Partial<Record<ExtensionName, AITag[]>> {
+  const next = { ...aiTags };
+  for (const extension of extensions) {
+    const stored = aiTags[extension.name];
+    if (stored) next[extension.name] = decideTags(stored, extension, steering);
+  }
+  return next;
 }

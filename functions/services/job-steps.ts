@@ -3,7 +3,7 @@ import type { FileTable } from '../adapters/file-table.js';
 import type { JobTable } from '../adapters/job-table.js';
 import type { TagPolicies } from '../adapters/tag-policies.js';
 import type { WebhookSender } from '../adapters/webhook-sender.js';
-import { WriteConflict } from '../core/errors.js';
+import { ApiError, WriteConflict } from '../core/errors.js';
 import type { JobFileCount, JobFileTask, JobPlan, JobStep } from '../core/job-steps.js';
 import { manifestKey } from '../core/job-steps.js';
 import {
@@ -22,10 +22,10 @@ import {
   type ProviderQuotas,
   selectionQuery,
 } from '../core/tagging-job.js';
-import { decideTags, EMPTY_TAG_POLICY } from '../core/tag-policy.js';
+import { EMPTY_TAG_POLICY, reappliedAITags } from '../core/tag-policy.js';
 import { logger } from '../runtime/logger.js';
 import type { FileSearch } from './file-search.js';
-import { backOff, MAX_ATTEMPTS } from './record-updates.js';
+import { backOff, MAX_ATTEMPTS, modifyRecord } from './record-updates.js';
 
 export interface PlanDeps {
   jobs: JobTable;
@@ -151,29 +151,31 @@ async function reapplyPolicy(
 ): Promise<JobFileTask & { runId: string; policyVersion: string; skip?: string; reapplied?: boolean }> {
   const policyVersion = await deps.policies.currentVersionId();
   const policy = policyVersion ? await deps.policies.version(policyVersion) : EMPTY_TAG_POLICY;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const record = await deps.files.get(task.fileId);
-    const decision = fileDecision(record, runId);
-    if (decision.action === 'skip' || !record) {
-      const reason = decision.action === 'skip' ? decision.reason : 'deleted';
-      logger.info('File skipped by the tagging job', { jobId: task.jobId, fileId: task.fileId, reason });
-      return { ...task, runId, policyVersion, skip: reason };
-    }
-    const aiTags = { ...record.aiTags };
-    for (const extension of task.extensions) {
-      const stored = record.aiTags[extension.name];
-      if (stored) aiTags[extension.name] = decideTags(stored, extension, { policy, rejected: record.rejectedAITags ?? [] });
-    }
-    if (JSON.stringify(aiTags) === JSON.stringify(record.aiTags)) return { ...task, runId, policyVersion, reapplied: true };
-    try {
-      await deps.files.replace({ ...record, aiTags, updatedAt: (deps.now ?? now)().toISOString() }, record);
-      return { ...task, runId, policyVersion, reapplied: true };
-    } catch (error) {
-      if (!(error instanceof WriteConflict)) throw error;
-      await backOff(attempt);
-    }
+  let skip: string | undefined;
+  try {
+    const record = await modifyRecord(
+      deps.files,
+      task.fileId,
+      (current, at) => {
+        const decision = fileDecision(current, runId);
+        skip = decision.action === 'skip' ? decision.reason : undefined;
+        if (skip) return undefined;
+        const aiTags = reappliedAITags(current.aiTags, task.extensions, { policy, rejected: current.rejectedAITags ?? [] });
+        return JSON.stringify(aiTags) === JSON.stringify(current.aiTags) ? undefined : { ...current, aiTags, updatedAt: at };
+      },
+      deps.now,
+    );
+    if (!record) skip = 'deleted';
+  } catch (error) {
+    // The file keeps changing under the job (modifyRecord's attempts spent): someone is working on it.
+    if (!(error instanceof ApiError && error.status === 429)) throw error;
+    skip = 'busy';
   }
-  return { ...task, runId, policyVersion, skip: 'busy' };
+  if (skip) {
+    logger.info('File skipped by the tagging job', { jobId: task.jobId, fileId: task.fileId, reason: skip });
+    return { ...task, runId, policyVersion, skip };
+  }
+  return { ...task, runId, policyVersion, reapplied: true };
 }
 
 /** Counts one file once, however often this step is retried. */
