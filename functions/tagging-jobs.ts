@@ -6,6 +6,7 @@ import { json, ok, type HttpResponse } from './http/responses.js';
 import { ROUTES, routeKey } from './http/routes.js';
 import { logger } from './runtime/logger.js';
 import { apiPrivateKey } from './wiring/private-key.js';
+import { savedExtensions } from './wiring/saved-extensions.js';
 import { taggingJobs } from './wiring/tagging-jobs.js';
 import { checkWebhookTarget } from './wiring/webhook-targets.js';
 
@@ -15,7 +16,7 @@ const ROUTE_ACTIONS: Record<string, (event: Pick<APIGatewayProxyEventV2, 'pathPa
   [routeKey(ROUTES.createTaggingJob)]: async (event) => {
     const request = parseTaggingJobRequest(event.body);
     await checkWebhookTarget(request.webhookUrl);
-    const created = await taggingJobs().create(request);
+    const created = await taggingJobs().create({ ...request, extensions: await savedExtensions().resolve(request.extensions) });
     if ('estimate' in created) return ok(created.estimate);
     logger.info('Tagging job accepted', { jobId: created.job.jobId });
     return json(202, jobObject(created.job));

@@ -7,6 +7,7 @@ import { logger } from './runtime/logger.js';
 import { deliveryUrls } from './wiring/delivery-urls.js';
 import { fileLibrary } from './wiring/file-library.js';
 import { apiPrivateKey } from './wiring/private-key.js';
+import { savedExtensions } from './wiring/saved-extensions.js';
 import { taggingRuns } from './wiring/tagging-runs.js';
 import { checkWebhookTarget } from './wiring/webhook-targets.js';
 
@@ -17,9 +18,11 @@ export const handler = http<unknown>(
     logger.appendKeys({ fileId });
     const change = parseDetailsChange(event.body);
     await checkWebhookTarget(change.webhookUrl);
+    // Resolved before anything is written: an unknown saved extension changes nothing.
+    const extensions = change.extensions && (await savedExtensions().resolve(change.extensions));
     const updated = await fileLibrary().updateDetails(fileId, change);
     logger.info('File details updated', { fields: Object.keys(change) });
-    const tagged = change.extensions?.length ? await taggingRuns().startAndWait(fileId, change.extensions, change.webhookUrl) : undefined;
+    const tagged = extensions?.length ? await taggingRuns().startAndWait(fileId, extensions, change.webhookUrl) : undefined;
     const file = tagged?.record ?? updated;
     return ok(toFileObject(file, await deliveryUrls().urlsFor(file), tagged?.extensionStatus));
   },

@@ -9,6 +9,7 @@ import { logger } from './runtime/logger.js';
 import { deliveryUrls } from './wiring/delivery-urls.js';
 import { fileLibrary } from './wiring/file-library.js';
 import { apiPrivateKey } from './wiring/private-key.js';
+import { savedExtensions } from './wiring/saved-extensions.js';
 import { taggingRuns } from './wiring/tagging-runs.js';
 import { checkWebhookTarget } from './wiring/webhook-targets.js';
 
@@ -19,12 +20,13 @@ export const handler = http<MultipartFields>(
   async (event) => {
     const request = parseUploadRequest(event.body, maxUploadBytes);
     await checkWebhookTarget(request.webhookUrl);
+    const extensions = await savedExtensions().resolve(request.extensions);
     // The run starts in the record the upload writes: no write of its own before the workflow starts.
-    const run = request.extensions.length ? taggingRuns().newRun(request.extensions) : undefined;
+    const run = extensions.length ? taggingRuns().newRun(extensions) : undefined;
     const stored = await fileLibrary().upload(request, await inspectContent(request.bytes), { run });
     logger.appendKeys({ fileId: stored.fileId });
     logger.info('File stored', { filePath: stored.filePath, size: stored.size, mime: stored.mime });
-    const tagged = run ? await taggingRuns().runAndWait(stored, run, request.extensions, request.webhookUrl) : undefined;
+    const tagged = run ? await taggingRuns().runAndWait(stored, run, extensions, request.webhookUrl) : undefined;
     const file = tagged?.record ?? stored;
     return ok(toUploadResponse(file, await deliveryUrls().urlsFor(file), request.responseFields, tagged?.extensionStatus));
   },

@@ -77,7 +77,10 @@ export class AitagsStack extends Stack {
       taggingWorkflow: this.taggingWorkflow,
       quotas: providerQuotasOf(props.providerQuotas ?? DEFAULT_PROVIDER_QUOTAS),
     });
+    // Validated here, so a bad default fails `cdk synth` instead of every ingest at run time.
+    const defaultExtensions = defaultExtensionsOf(props.defaultExtensions);
     this.api = new Api(this, 'Api', {
+      defaultExtensions,
       storage: this.storage,
       taggingWorkflow: this.taggingWorkflow.stateMachine,
       taggingJobs: this.taggingJobs.stateMachine,
@@ -92,11 +95,10 @@ export class AitagsStack extends Stack {
       burstLimit: props.apiBurstLimit ?? DEFAULT_API_BURST_LIMIT,
     });
 
-    // Validated here, so a bad default fails `cdk synth` instead of every ingest at run time.
     this.trigger = new S3Trigger(this, 'Trigger', {
       storage: this.storage,
       taggingWorkflow: this.taggingWorkflow.stateMachine,
-      defaultExtensions: defaultExtensionsOf(props.defaultExtensions),
+      defaultExtensions,
       maxS3UploadBytes: props.maxS3UploadBytes ?? DEFAULT_MAX_S3_UPLOAD_BYTES,
       reservedConcurrency: reservedConcurrencyOf('triggerConcurrency', props.triggerConcurrency),
     });

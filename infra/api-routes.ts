@@ -24,6 +24,11 @@ export const ROUTE_HANDLERS: readonly RouteHandler[] = [
   { ...ROUTES.status, entry: 'get-status' },
   { ...ROUTES.getTagPolicy, entry: 'tag-policy' },
   { ...ROUTES.putTagPolicy, entry: 'tag-policy' },
+  { ...ROUTES.listSavedExtensions, entry: 'saved-extensions' },
+  { ...ROUTES.createSavedExtension, entry: 'saved-extensions' },
+  { ...ROUTES.getSavedExtension, entry: 'saved-extensions' },
+  { ...ROUTES.updateSavedExtension, entry: 'saved-extensions' },
+  { ...ROUTES.deleteSavedExtension, entry: 'saved-extensions' },
   { ...ROUTES.page, entry: 'serve-page' },
   { ...ROUTES.pageAsset, entry: 'serve-page' },
 ];

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import packageJson from '../package.json' with { type: 'json' };
 import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RequestedExtension } from '../functions/core/extensions.js';
 import { FALLBACK_ENTRY, ROUTE_HANDLERS } from './api-routes.js';
 import { AitagsFunction } from './lambda-function.js';
 import type { ObjectAccess, Storage, TableAction, Visibility } from './storage.js';
@@ -38,6 +39,8 @@ export interface HandlerAccess {
   reportsVersion?: boolean;
   /** Starts, stops and reads tagging jobs (AITAGS_JOB_STATE_MACHINE_ARN, AITAGS_PROVIDER_PRICES). */
   runsTaggingJobs?: boolean;
+  /** Manages saved extensions: told AITAGS_DEFAULT_EXTENSIONS, whose saved extensions it must not delete. */
+  guardsDefaultExtensions?: boolean;
   /** The upload size cap it enforces. */
   limits?: 'upload' | 'direct-upload';
   memorySize?: number;
@@ -131,6 +134,9 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
   // GetItem reads the current version and the one it names; PutItem writes a new version and the pointer
   // (conditionally); DeleteItem removes the version of a PUT that lost a race.
   'tag-policy': { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], readsPrivateKey: true },
+  // GetItem reads the one item that lists them (and a policy version); PutItem writes it back on the revision
+  // read, and writes a config's policy as a version of its own.
+  'saved-extensions': { table: ['dynamodb:GetItem', 'dynamodb:PutItem'], readsPrivateKey: true, guardsDefaultExtensions: true },
   'get-status': {
     // GetItem reads each extension's last failure (status#<extension>).
     table: ['dynamodb:GetItem'],
@@ -174,6 +180,8 @@ export interface ApiProps {
   providerPrices: string;
   /** Off: update-details and bulk-tags are told AITAGS_REMEMBER_REJECTIONS=false. */
   rememberRejections: boolean;
+  /** AITAGS_DEFAULT_EXTENSIONS (already checked): the saved extensions they refer to cannot be deleted. */
+  defaultExtensions: readonly RequestedExtension[];
   /** `https://…` that serves the bucket's public/ prefix. */
   deliveryBaseUrl: string;
   maxUploadBytes: number;
@@ -311,6 +319,7 @@ export class Api extends Construct {
     }
     if (access.reportsVersion) fn.addEnvironment('AITAGS_VERSION', packageJson.version);
     if (access.removesAITags && !props.rememberRejections) fn.addEnvironment('AITAGS_REMEMBER_REJECTIONS', 'false');
+    if (access.guardsDefaultExtensions) fn.addEnvironment('AITAGS_DEFAULT_EXTENSIONS', JSON.stringify(props.defaultExtensions));
     if (access.takesWebhookUrl) fn.addEnvironment('AITAGS_ALLOW_PRIVATE_WEBHOOKS', 'false');
     if (access.limits === 'upload') fn.addEnvironment('AITAGS_MAX_UPLOAD_BYTES', String(props.maxUploadBytes));
     if (access.limits === 'direct-upload') fn.addEnvironment('AITAGS_MAX_S3_UPLOAD_BYTES', String(props.maxS3UploadBytes));

@@ -7,7 +7,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { INGEST_PREFIX, UPLOADS_PREFIX } from '../functions/core/direct-upload.js';
-import type { Extension } from '../functions/core/extensions.js';
+import type { RequestedExtension } from '../functions/core/extensions.js';
 import { AitagsFunction } from './lambda-function.js';
 import { BASIC_EXECUTION_ROLE_FINDING } from './nag-findings.js';
 import type { Storage } from './storage.js';
@@ -15,8 +15,8 @@ import type { Storage } from './storage.js';
 export interface S3TriggerProps {
   storage: Storage;
   taggingWorkflow: StateMachine;
-  /** Extensions for objects other tools write under ingest/ (validated before synthesis). */
-  defaultExtensions: Extension[];
+  /** Extensions for objects other tools write under ingest/ (validated before synthesis; saved-extension references resolved as objects arrive). */
+  defaultExtensions: RequestedExtension[];
   /** Objects larger than this are not read into memory: refused and reported. */
   maxS3UploadBytes: number;
   /** Reserved concurrency of on-object-created. @default none (the account's unreserved pool) */

@@ -29,6 +29,8 @@ export interface TagPolicies {
    * null only if nothing is; a string only if it is the stored version's `updatedAt` (else a 409).
    */
   replace(policy: TagPolicy, expectedUpdatedAt: string | null | undefined): Promise<StoredTagPolicy>;
+  /** Keeps `policy` as a version no pointer names (a saved extension's own policy); answers its id. */
+  saveVersion(policy: TagPolicy): Promise<string>;
 }
 
 const POINTER_KEY = { pk: 'tag-policy' };
@@ -66,6 +68,18 @@ export class DynamoTagPolicies implements TagPolicies {
     const policy = { ...EMPTY_TAG_POLICY, ...(JSON.parse(String(Item.policy)) as Partial<TagPolicy>) };
     this.versions.set(versionId, policy);
     return policy;
+  }
+
+  async saveVersion(policy: TagPolicy): Promise<string> {
+    const versionId = randomUUID();
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...versionKey(versionId), policy: JSON.stringify(policy), updatedAt: new Date().toISOString() },
+      }),
+    );
+    this.versions.set(versionId, policy);
+    return versionId;
   }
 
   async replace(policy: TagPolicy, expectedUpdatedAt: string | null | undefined): Promise<StoredTagPolicy> {

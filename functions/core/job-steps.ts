@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { extensionSchema } from './extensions.js';
+import { type RunExtension, runExtensionSchema } from './extensions.js';
 
 /** What the tagging-jobs state machine hands its Lambdas (infra/tagging-jobs.ts builds the states). */
 
@@ -15,7 +15,7 @@ export const jobFileTaskSchema = z.object({
   jobId: z.string(),
   fileId: z.string(),
   index: z.int().check(z.minimum(0)),
-  extensions: z.array(extensionSchema),
+  extensions: z.array(runExtensionSchema),
   removeAITags: z.boolean(),
   reapplyPolicy: z.boolean(),
   startedAtMs: z.number(),
@@ -45,7 +45,7 @@ export interface JobPlan {
   /** False when there is nothing to tag (no match, a dry run, or cancelled while planning). */
   tag: boolean;
   manifest?: { bucket: string; key: string };
-  extensions?: z.infer<typeof extensionSchema>[];
+  extensions?: RunExtension[];
   removeAITags?: boolean;
   reapplyPolicy?: boolean;
   startedAtMs?: number;

@@ -21,13 +21,21 @@ const list = z.optional(
     .check(z.maxLength(TAG_POLICY_LIMITS.listEntries, { error: `must have at most ${TAG_POLICY_LIMITS.listEntries} entries` })),
 );
 
+const policyFields = {
+  exclude: list,
+  include: list,
+  excludeCategories: list,
+  includeCategories: list,
+  synonyms: z.optional(z.record(z.string(), text, { error: 'must be an object of "provider label": "team tag"' })),
+};
+
+/** A tag policy's fields, as PUT /v1/tag-policy takes them and as a saved extension's `config.policy`. */
+export const tagPolicyFieldsSchema = z.strictObject(policyFields, { error: 'must be a JSON object' });
+type TagPolicyFields = z.infer<typeof tagPolicyFieldsSchema>;
+
 const tagPolicyBodySchema = z.strictObject(
   {
-    exclude: list,
-    include: list,
-    excludeCategories: list,
-    includeCategories: list,
-    synonyms: z.optional(z.record(z.string(), text, { error: 'must be an object of "provider label": "team tag"' })),
+    ...policyFields,
     // Read-only in GET's answer; sent back, it must still be the stored one.
     updatedAt: z.optional(z.nullable(z.string({ error: 'must be the updatedAt GET answered' }))),
   },
@@ -50,7 +58,16 @@ const key = (name: string) => name.trim().toLowerCase();
 export function parseTagPolicyChange(body: unknown): TagPolicyChange {
   const result = tagPolicyBodySchema.safeParse(body);
   if (!result.success) throw jsonBodyError(result.error, TAG_POLICY_HELP);
-  const { updatedAt, synonyms = {}, ...lists } = result.data;
+  const { updatedAt, ...fields } = result.data;
+  return { policy: checkTagPolicy(fields, '', TAG_POLICY_HELP), expectedUpdatedAt: updatedAt };
+}
+
+/**
+ * Fields that passed `tagPolicyFieldsSchema` → a policy, by the rules above; a 400 names the field under
+ * `root` (e.g. `config.policy.`), with `help`.
+ */
+export function checkTagPolicy(fields: TagPolicyFields, root: string, help: string): TagPolicy {
+  const { synonyms = {}, ...lists } = fields;
   const policy: TagPolicy = {
     exclude: (lists.exclude ?? []).map((entry) => entry.trim()),
     include: (lists.include ?? []).map((entry) => entry.trim()),
@@ -58,42 +75,41 @@ export function parseTagPolicyChange(body: unknown): TagPolicyChange {
     includeCategories: (lists.includeCategories ?? []).map((entry) => entry.trim()),
     synonyms: Object.fromEntries(Object.entries(synonyms).map(([source, target]) => [source.trim(), target.trim()])),
   };
+  const refuse = (message: string) => badRequest(`${root}${message}`, help);
   for (const field of LIST_FIELDS) {
     const seen = new Set<string>();
     policy[field].forEach((entry, index) => {
-      if (seen.has(key(entry))) throw badRequest(`${field}[${index}] "${entry}" is listed twice (names match case-insensitively)`, TAG_POLICY_HELP);
+      if (seen.has(key(entry))) throw refuse(`${field}[${index}] "${entry}" is listed twice (names match case-insensitively)`);
       seen.add(key(entry));
     });
   }
   const sources = Object.keys(synonyms);
   if (sources.length > TAG_POLICY_LIMITS.synonyms)
-    throw badRequest(`synonyms must have at most ${TAG_POLICY_LIMITS.synonyms} entries (got ${sources.length})`, TAG_POLICY_HELP);
+    throw refuse(`synonyms must have at most ${TAG_POLICY_LIMITS.synonyms} entries (got ${sources.length})`);
   const sourceKeys = new Map<string, string>();
   for (const source of sources) {
     if (source.trim().length < 1 || source.length > TAG_POLICY_LIMITS.characters)
-      throw badRequest(`synonyms["${source}"]: a provider label must be 1–${TAG_POLICY_LIMITS.characters} characters, not blank`, TAG_POLICY_HELP);
-    if (sourceKeys.has(key(source))) throw badRequest(`synonyms["${source}"] is listed twice (names match case-insensitively)`, TAG_POLICY_HELP);
+      throw refuse(`synonyms["${source}"]: a provider label must be 1–${TAG_POLICY_LIMITS.characters} characters, not blank`);
+    if (sourceKeys.has(key(source))) throw refuse(`synonyms["${source}"] is listed twice (names match case-insensitively)`);
     sourceKeys.set(key(source), source);
   }
   const excluded = new Set(policy.exclude.map(key));
   for (const [source, target] of Object.entries(policy.synonyms)) {
     const chained = sourceKeys.get(key(target));
     if (chained !== undefined && key(chained) !== key(source))
-      throw badRequest(
-        `synonyms["${source}"] maps onto "${target}", which is itself renamed by synonyms["${chained}"]: map both onto the final tag`,
-        TAG_POLICY_HELP,
-      );
-    if (excluded.has(key(target)))
-      throw badRequest(`synonyms["${source}"] maps onto "${target}", which exclude drops: remove one of the two`, TAG_POLICY_HELP);
+      throw refuse(`synonyms["${source}"] maps onto "${target}", which is itself renamed by synonyms["${chained}"]: map both onto the final tag`);
+    if (excluded.has(key(target))) throw refuse(`synonyms["${source}"] maps onto "${target}", which exclude drops: remove one of the two`);
   }
   policy.include.forEach((entry, index) => {
-    if (excluded.has(key(entry)))
-      throw badRequest(`include[${index}] "${entry}" is also in exclude: a label is either included or excluded`, TAG_POLICY_HELP);
+    if (excluded.has(key(entry))) throw refuse(`include[${index}] "${entry}" is also in exclude: a label is either included or excluded`);
   });
   const bytes = Buffer.byteLength(JSON.stringify(policy));
   if (bytes > TAG_POLICY_LIMITS.policyBytes)
-    throw badRequest(`The tag policy is ${bytes} bytes as JSON; at most ${TAG_POLICY_LIMITS.policyBytes} (64 KB)`, TAG_POLICY_HELP);
-  return { policy, expectedUpdatedAt: updatedAt };
+    throw badRequest(
+      `${root ? root.replace(/\.$/, '') : 'The tag policy'} is ${bytes} bytes as JSON; at most ${TAG_POLICY_LIMITS.policyBytes} (64 KB)`,
+      help,
+    );
+  return policy;
 }
 
 /** A PUT whose `updatedAt` is no longer the stored one: someone else saved first. */

@@ -90,18 +90,19 @@ export function decideTags(labels: readonly Label[], extension: Extension, steer
 }
 
 /**
- * A file's stored AI tags re-decided by `steering`, with no provider call: for each of `extensions` that
- * has tags, the stored tags are the labels (they carry no aliases or categories). Other sources stay.
+ * A file's stored AI tags re-decided with no provider call: for each extension that has tags, by its
+ * policy and the file's `rejected` names; the stored tags are the labels (they carry no aliases or
+ * categories). Other sources stay.
  */
 export function reappliedAITags(
   aiTags: Partial<Record<ExtensionName, AITag[]>>,
-  extensions: readonly Extension[],
-  steering: TagSteering,
+  runs: readonly { extension: Extension; policy: TagPolicy }[],
+  rejected: readonly string[],
 ): Partial<Record<ExtensionName, AITag[]>> {
   const next = { ...aiTags };
-  for (const extension of extensions) {
+  for (const { extension, policy } of runs) {
     const stored = aiTags[extension.name];
-    if (stored) next[extension.name] = decideTags(stored, extension, steering);
+    if (stored) next[extension.name] = decideTags(stored, extension, { policy, rejected });
   }
   return next;
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { ApiError } from './errors.js';
-import { type Extension, extensionsSchema } from './extensions.js';
+import { type RequestedExtension, type RunExtension, extensionsSchema } from './extensions.js';
 import type { ExtensionName } from './extension-names.js';
 import { webhookUrlSchema } from './field-schemas.js';
 import type { FileRecord } from './file-record.js';
@@ -43,7 +43,8 @@ const taggingJobRequestSchema = z.strictObject(
 export interface TaggingJobRequest {
   searchQuery?: string;
   path?: string;
-  extensions: Extension[];
+  /** As sent: the handler resolves saved-extension references before the job is created. */
+  extensions: RequestedExtension[];
   removeAITags: boolean;
   /** Applies the current tag policy and each file's rejections to the stored AI tags of `extensions`: no provider call. */
   reapplyPolicy: boolean;
@@ -51,6 +52,9 @@ export interface TaggingJobRequest {
   dryRun: boolean;
   maxFiles?: number;
 }
+
+/** A request whose saved-extension references are resolved: what a job is created from. */
+export type ResolvedJobRequest = Omit<TaggingJobRequest, 'extensions'> & { extensions: RunExtension[] };
 
 export const TAGGING_JOB_HELP =
   'POST /v1/tagging-jobs takes {"extensions": [...], "searchQuery"?, "path"?, "removeAITags"?, "reapplyPolicy"?, "maxFiles"?, "webhookUrl"?, "dryRun"?} (see docs/api.md, "Tagging jobs").';
@@ -100,7 +104,8 @@ export interface TaggingJob extends JobCounts {
   createdAt: string;
   finishedAt: string | null;
   estimatedProviderCostUsd: number | null;
-  extensions: Extension[];
+  /** Resolved when the job was requested (saved extensions replaced by their configs). */
+  extensions: RunExtension[];
   searchQuery?: string;
   path?: string;
   maxFiles?: number;
@@ -126,7 +131,8 @@ export function jobObject(job: TaggingJob): Omit<TaggingJob, 'webhookUrl'> {
     createdAt: job.createdAt,
     finishedAt: job.finishedAt,
     estimatedProviderCostUsd: job.estimatedProviderCostUsd,
-    extensions: job.extensions,
+    // A saved extension's policy version is how its runs find their policy, not part of the job's answer.
+    extensions: job.extensions.map(({ name, minConfidence, maxTags }) => ({ name, minConfidence, maxTags })),
     ...(job.searchQuery !== undefined && { searchQuery: job.searchQuery }),
     ...(job.path !== undefined && { path: job.path }),
     ...(job.maxFiles !== undefined && { maxFiles: job.maxFiles }),
@@ -137,7 +143,7 @@ export function jobObject(job: TaggingJob): Omit<TaggingJob, 'webhookUrl'> {
   };
 }
 
-export const newJob = (jobId: string, request: TaggingJobRequest, now: string): TaggingJob => ({
+export const newJob = (jobId: string, request: ResolvedJobRequest, now: string): TaggingJob => ({
   jobId,
   status: 'planning',
   total: null,
@@ -167,7 +173,7 @@ export type ProviderPrices = Record<ExtensionName, number>;
 export const LIST_PRICES: ProviderPrices = { 'aws-auto-tagging': 1.0, 'google-auto-tagging': 1.5 };
 
 /** What the providers charge for tagging `files` images with `extensions` (an extension with maxTags 0 calls none; re-applying the policy, none). */
-export function estimateProviderCost(files: number, extensions: readonly Extension[], prices: ProviderPrices, reapplyPolicy = false): number {
+export function estimateProviderCost(files: number, extensions: readonly RunExtension[], prices: ProviderPrices, reapplyPolicy = false): number {
   if (reapplyPolicy) return 0;
   const perImage = extensions.filter((extension) => extension.maxTags > 0).reduce((sum, extension) => sum + prices[extension.name] / 1000, 0);
   return Math.round(files * perImage * 10_000) / 10_000;
@@ -189,7 +195,7 @@ function providerRate(name: ExtensionName, quotas: ProviderQuotas): number {
 export const REAPPLY_RATE = 50;
 
 /** Files per second a job may start: each file calls every requested provider once, so the slowest quota binds. */
-export function jobRate(extensions: readonly Extension[], quotas: ProviderQuotas, reapplyPolicy = false): number {
+export function jobRate(extensions: readonly RunExtension[], quotas: ProviderQuotas, reapplyPolicy = false): number {
   if (reapplyPolicy) return REAPPLY_RATE;
   const rates = extensions.filter((extension) => extension.maxTags > 0).map((extension) => providerRate(extension.name, quotas));
   return rates.length ? Math.min(...rates) : fastestJobRate(quotas);

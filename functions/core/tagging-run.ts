@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { type Extension, extensionSchema } from './extensions.js';
+import { type RunExtension, runExtensionSchema } from './extensions.js';
 import { EXTENSION_NAMES, type ExtensionName } from './extension-names.js';
 import type { ExtensionError, ExtensionOutcome, ExtensionState, FileRecord } from './file-record.js';
 import { THROTTLED_PROVIDER_ERROR, TRANSIENT_PROVIDER_ERROR } from './provider-errors.js';
@@ -9,7 +9,7 @@ import { SUPERSEDED_ERROR, type WebhookProgress, webhookOwed } from './webhook-e
 export const taggingRunInputSchema = z.object({
   fileId: z.string(),
   runId: z.string(),
-  extensions: z.array(extensionSchema),
+  extensions: z.array(runExtensionSchema),
   /**
    * When the caller's sync window closes (epoch ms). Recorded in the execution's input for the history:
    * which extensions owe a webhook is decided by conditional writes, not by comparing clocks.
@@ -25,7 +25,8 @@ export type TaggingRunInput = z.infer<typeof taggingRunInputSchema>;
 export const extensionTaskSchema = z.object({
   fileId: z.string(),
   runId: z.string(),
-  extension: extensionSchema,
+  extension: runExtensionSchema,
+  /** The library's policy version when the run started; the extension's own `policyVersion`, when it has one, comes first. */
   policyVersion: z.string(),
 });
 export type ExtensionTask = z.infer<typeof extensionTaskSchema>;
@@ -42,7 +43,7 @@ export function untaggable(record: Pick<FileRecord, 'fileType' | 'mime'>): Exten
 }
 
 /** `maxTags: 0` keeps nothing, so the provider is not asked (and not paid). */
-export const needsProviderCall = (extension: Extension) => extension.maxTags > 0;
+export const needsProviderCall = (extension: RunExtension) => extension.maxTags > 0;
 
 /** What a tagger hands on in the state machine: its outcome, and the webhook it owes, if any. */
 export interface TaggerResult extends ExtensionOutcome {
@@ -73,7 +74,7 @@ export type WebhookTask = z.infer<typeof webhookTaskSchema>;
 /** Statuses of one run's extensions as the record shows them now, and whether all are final. */
 export function runProgress(
   record: FileRecord,
-  extensions: readonly Extension[],
+  extensions: readonly RunExtension[],
 ): {
   extensionStatus: Partial<Record<ExtensionName, ExtensionState>>;
   settled: boolean;

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { ApiError, badRequest } from './errors.js';
-import { type Extension, parseExtensionsJson } from './extensions.js';
+import { parseExtensionsJson, type RequestedExtension } from './extensions.js';
 import { describeFirstIssue } from './field-issues.js';
 import {
   type CustomMetadata,
@@ -36,7 +36,8 @@ export interface UploadRequest {
   isPrivateFile: boolean;
   customCoordinates: string | null;
   customMetadata: CustomMetadata | undefined;
-  extensions: Extension[];
+  /** As sent: saved-extension references are resolved by the handler (services/saved-extensions.ts). */
+  extensions: RequestedExtension[];
   webhookUrl: string | undefined;
   overwriteFile: boolean;
   overwriteAITags: boolean;

@@ -5,12 +5,13 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 /** A JSON request body, parsed (malformed JSON becomes a 400 in error-response.ts). */
 export const jsonBody = () => httpJsonBodyParser();
 
-/** The JSON body of one method's requests (a Lambda that also serves GET and DELETE, which carry none). */
-export function jsonBodyOf(method: 'POST' | 'PUT' | 'PATCH'): MiddlewareObj<APIGatewayProxyEventV2> {
+/** The JSON body of some methods' requests (a Lambda that also serves GET and DELETE, which carry none). */
+export function jsonBodyOf(...methods: ('POST' | 'PUT' | 'PATCH')[]): MiddlewareObj<APIGatewayProxyEventV2> {
   const parser = httpJsonBodyParser();
   return {
     before: async (request) => {
-      if (request.event.requestContext.http.method === method) await parser.before?.(request as Parameters<NonNullable<typeof parser.before>>[0]);
+      if ((methods as string[]).includes(request.event.requestContext.http.method))
+        await parser.before?.(request as Parameters<NonNullable<typeof parser.before>>[0]);
     },
   };
 }

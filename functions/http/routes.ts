@@ -28,6 +28,11 @@ export const ROUTES = {
   status: { method: 'GET', path: '/v1/status' },
   getTagPolicy: { method: 'GET', path: '/v1/tag-policy' },
   putTagPolicy: { method: 'PUT', path: '/v1/tag-policy' },
+  listSavedExtensions: { method: 'GET', path: '/v1/saved-extensions' },
+  createSavedExtension: { method: 'POST', path: '/v1/saved-extensions' },
+  getSavedExtension: { method: 'GET', path: '/v1/saved-extensions/{id}' },
+  updateSavedExtension: { method: 'PATCH', path: '/v1/saved-extensions/{id}' },
+  deleteSavedExtension: { method: 'DELETE', path: '/v1/saved-extensions/{id}' },
   page: { method: 'GET', path: '/' },
   pageAsset: { method: 'GET', path: '/assets/{file}' },
 } as const satisfies Record<string, ApiRoute>;

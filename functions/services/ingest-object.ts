@@ -14,7 +14,7 @@ import {
   type UploadSettings,
 } from '../core/direct-upload.js';
 import { ApiError } from '../core/errors.js';
-import type { Extension } from '../core/extensions.js';
+import type { RequestedExtension, RunExtension } from '../core/extensions.js';
 import type { FileRecord } from '../core/file-record.js';
 import { logger } from '../runtime/logger.js';
 import type { FileLibrary } from './file-library.js';
@@ -25,7 +25,9 @@ export interface IngestDeps {
   files: FileLibrary;
   tagging: TaggingRuns;
   inspect: (bytes: Buffer) => Promise<InspectedContent>;
-  defaultExtensions: Extension[];
+  /** For objects other tools write under ingest/; saved-extension references resolved as each object arrives. */
+  defaultExtensions: RequestedExtension[];
+  resolveExtensions: (requested: readonly RequestedExtension[]) => Promise<RunExtension[]>;
   /** Larger objects are not read into memory: refused (a presigned upload cannot be larger anyway). */
   maxBytes: number;
 }
@@ -93,6 +95,15 @@ async function storeObject(object: Exclude<InboxObject, { kind: 'ignored' }>, ar
     }
     settings = ingestSettings(object, deps.defaultExtensions);
   }
+  let extensions: RunExtension[];
+  try {
+    // A presigned upload's were resolved when its URL was asked for (nothing to read); the defaults now.
+    extensions = await deps.resolveExtensions(settings.extensions);
+  } catch (error) {
+    // A default that refers to a saved extension that does not exist: the object stays where it is, reported.
+    if (error instanceof ApiError && error.status < 500) return refuse(object, undefined, error.message, deps);
+    throw error;
+  }
   if (!progress.stage) {
     let file: FileRecord;
     try {
@@ -113,8 +124,8 @@ async function storeObject(object: Exclude<InboxObject, { kind: 'ignored' }>, ar
     logger.info('Retry of an event whose object is already stored', { key: object.key, stage: progress.stage });
   }
   if (!fileId) throw new Error(`S3 event ${eventId} has progress without a fileId`);
-  if (settings.extensions.length && progress.stage !== 'tagging-started') {
-    await deps.tagging.start(fileId, settings.extensions, settings.webhookUrl, runIdOfEvent(eventId));
+  if (extensions.length && progress.stage !== 'tagging-started') {
+    await deps.tagging.start(fileId, extensions, settings.webhookUrl, runIdOfEvent(eventId));
     await deps.inbox.recordProgress(eventId, { fileId, stage: 'tagging-started' });
   }
   // Last: an object still in the inbox is what makes a retry of a failed attempt do the work again.

@@ -150,7 +150,13 @@ async function reapplyPolicy(
   deps: { files: FileTable; policies: Pick<TagPolicies, 'currentVersionId' | 'version'>; now?: () => Date },
 ): Promise<JobFileTask & { runId: string; policyVersion: string; skip?: string; reapplied?: boolean }> {
   const policyVersion = await deps.policies.currentVersionId();
-  const policy = policyVersion ? await deps.policies.version(policyVersion) : EMPTY_TAG_POLICY;
+  // A saved extension with a policy of its own re-applies that one; the others the library's current one.
+  const runs = await Promise.all(
+    task.extensions.map(async (extension) => {
+      const version = extension.policyVersion ?? policyVersion;
+      return { extension, policy: version ? await deps.policies.version(version) : EMPTY_TAG_POLICY };
+    }),
+  );
   let skip: string | undefined;
   try {
     const record = await modifyRecord(
@@ -160,7 +166,7 @@ async function reapplyPolicy(
         const decision = fileDecision(current, runId);
         skip = decision.action === 'skip' ? decision.reason : undefined;
         if (skip) return undefined;
-        const aiTags = reappliedAITags(current.aiTags, task.extensions, { policy, rejected: current.rejectedAITags ?? [] });
+        const aiTags = reappliedAITags(current.aiTags, runs, current.rejectedAITags ?? []);
         return JSON.stringify(aiTags) === JSON.stringify(current.aiTags) ? undefined : { ...current, aiTags, updatedAt: at };
       },
       deps.now,

@@ -99,9 +99,11 @@ const sameNames = (a: readonly string[], b: readonly string[]) => JSON.stringify
 async function detectLabels(task: ExtensionTask, record: FileRecord, deps: TaggerDeps): Promise<Detected | undefined> {
   if (!needsProviderCall(task.extension)) return undefined;
   const image = await deps.prepareImage(record);
+  // A saved extension with a policy of its own carries its version; else the library's, as the run started.
+  const policyVersion = task.extension.policyVersion ?? task.policyVersion;
   const [labels, policy] = await Promise.all([
     deps.detector.detect(image, task.extension.minConfidence),
-    task.policyVersion ? deps.policies.version(task.policyVersion) : EMPTY_TAG_POLICY,
+    policyVersion ? deps.policies.version(policyVersion) : EMPTY_TAG_POLICY,
   ]);
   return { labels, policy };
 }

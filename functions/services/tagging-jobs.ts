@@ -13,7 +13,7 @@ import {
   type ProviderPrices,
   selectionQuery,
   type TaggingJob,
-  type TaggingJobRequest,
+  type ResolvedJobRequest,
 } from '../core/tagging-job.js';
 import { logger } from '../runtime/logger.js';
 import { type FileSearch, SelectionTooLarge } from './file-search.js';
@@ -42,7 +42,7 @@ export class TaggingJobs {
   }
 
   /** A dry run counted within the request answers its estimate; anything else becomes a job, planned in the background. */
-  async create(request: TaggingJobRequest): Promise<{ estimate: { total: number; estimatedProviderCostUsd: number } } | { job: TaggingJob }> {
+  async create(request: ResolvedJobRequest): Promise<{ estimate: { total: number; estimatedProviderCostUsd: number } } | { job: TaggingJob }> {
     if (request.dryRun) {
       try {
         const { fileIds, reads } = await this.deps.search.selectIds(

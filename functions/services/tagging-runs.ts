@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FileTable } from '../adapters/file-table.js';
 import type { TagPolicies } from '../adapters/tag-policies.js';
 import type { TaggingWorkflow } from '../adapters/tagging-workflow.js';
-import type { Extension } from '../core/extensions.js';
+import type { RunExtension } from '../core/extensions.js';
 import type { ExtensionName } from '../core/extension-names.js';
 import type { ExtensionState, FileRecord, StartingRun } from '../core/file-record.js';
 import { nextReadAt, SettleTimes } from '../core/settle-schedule.js';
@@ -37,7 +37,7 @@ export class TaggingRuns {
    * Starts a run nobody waits for (an object that arrived in S3): every extension is owed a webhook when
    * a webhookUrl was given. `runId` names the execution, so a duplicate start is refused by Step Functions.
    */
-  async start(fileId: string, extensions: Extension[], webhookUrl: string | undefined, runId: string): Promise<void> {
+  async start(fileId: string, extensions: RunExtension[], webhookUrl: string | undefined, runId: string): Promise<void> {
     const record = await this.table.startRun(
       fileId,
       runId,
@@ -51,12 +51,12 @@ export class TaggingRuns {
   }
 
   /** A new run of `extensions`, for an upload to start in the record it writes (then `runAndWait`). */
-  newRun(extensions: Extension[]): StartingRun {
+  newRun(extensions: RunExtension[]): StartingRun {
     return { runId: randomUUID(), names: extensions.map((extension) => extension.name) };
   }
 
   /** Starts a run and waits for it up to the sync window. */
-  async startAndWait(fileId: string, extensions: Extension[], webhookUrl: string | undefined): Promise<TaggingResult> {
+  async startAndWait(fileId: string, extensions: RunExtension[], webhookUrl: string | undefined): Promise<TaggingResult> {
     const run = this.newRun(extensions);
     const record = await this.table.startRun(fileId, run.runId, run.names);
     return this.runAndWait(record, run, extensions, webhookUrl);
@@ -66,7 +66,7 @@ export class TaggingRuns {
    * Runs `run`, already started in `record` (its extensions pending for its runId), and waits for it up
    * to the sync window.
    */
-  async runAndWait(started: FileRecord, run: StartingRun, extensions: Extension[], webhookUrl: string | undefined): Promise<TaggingResult> {
+  async runAndWait(started: FileRecord, run: StartingRun, extensions: RunExtension[], webhookUrl: string | undefined): Promise<TaggingResult> {
     const startedAt = Date.now();
     const syncDeadline = startedAt + this.syncWindowMs;
     const { runId, names } = run;
@@ -110,7 +110,7 @@ export class TaggingRuns {
    * extension that became final in between fails the condition and is reported final instead: its
    * tagger's final write saw no mark, so no event will be sent, and none is needed.
    */
-  private async promiseWebhooks(record: FileRecord, runId: string, extensions: Extension[], url: string) {
+  private async promiseWebhooks(record: FileRecord, runId: string, extensions: RunExtension[], url: string) {
     const pending = extensions.filter((extension) => record.extensionStatus[extension.name] === 'pending');
     const marked = await Promise.all(
       pending.map((extension) => {

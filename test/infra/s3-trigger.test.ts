@@ -210,11 +210,20 @@ describe('default extensions', () => {
     expect(custom.environmentOf(TRIGGER).AITAGS_DEFAULT_EXTENSIONS).toBe('[{"name":"aws-auto-tagging","minConfidence":80,"maxTags":10}]');
   });
 
+  it('hands a saved-extension reference to on-object-created, and to saved-extensions, which must not delete it', () => {
+    const withReference = [{ name: 'saved-extension', id: '0123456789abcdef01234567' }];
+    const custom = new StackTemplate({ defaultExtensions: withReference });
+    const json = JSON.stringify(withReference);
+    expect(custom.environmentOf(TRIGGER).AITAGS_DEFAULT_EXTENSIONS).toBe(json);
+    expect(custom.environmentOf('saved-extensions').AITAGS_DEFAULT_EXTENSIONS).toBe(json);
+    expect(custom.environmentOf('upload').AITAGS_DEFAULT_EXTENSIONS).toBeUndefined();
+  });
+
   it.each([
     {
       value: [{ name: 'nope' }],
       description: 'an unknown extension name',
-      message: 'extensions[0].name must be one of aws-auto-tagging, google-auto-tagging (got "nope")',
+      message: 'extensions[0].name must be one of aws-auto-tagging, google-auto-tagging, saved-extension (got "nope")',
     },
     { value: 'x', description: 'a value that is not an array', message: 'extensions must be a JSON array' },
   ])('refuses $description when the stack is built, naming the field', ({ value, message }) => {

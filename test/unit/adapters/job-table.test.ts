@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoJobTable } from '../../../functions/adapters/job-table.js';
-import { newJob, parseTaggingJobRequest } from '../../../functions/core/tagging-job.js';
+import { newJob } from '../../../functions/core/tagging-job.js';
+import { jobRequest } from '../../support/job-requests.js';
 import { startSearchTable } from '../../support/search-table.js';
 
 let table: Awaited<ReturnType<typeof startSearchTable>>;
@@ -14,7 +15,7 @@ afterAll(async () => {
   await table?.stop();
 });
 
-const request = parseTaggingJobRequest({ path: '/a', extensions: [{ name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 }] });
+const request = jobRequest({ path: '/a', extensions: [{ name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 }] });
 const job = (suffix: string, createdAt: string) => newJob(`job_${suffix.padStart(24, '0')}`, request, createdAt);
 
 describe('DynamoJobTable', () => {

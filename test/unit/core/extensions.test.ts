@@ -48,12 +48,12 @@ describe('parseExtensionsJson', () => {
     {
       case: 'an unknown name',
       text: json([aws, { ...google, name: 'azure-auto-tagging' }]),
-      message: 'extensions[1].name must be one of aws-auto-tagging, google-auto-tagging (got "azure-auto-tagging")',
+      message: 'extensions[1].name must be one of aws-auto-tagging, google-auto-tagging, saved-extension (got "azure-auto-tagging")',
     },
     {
       case: 'a name nested 10,000 levels deep (described, never serialised)',
       text: `[{"name":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)},"minConfidence":1,"maxTags":1}]`,
-      message: 'extensions[0].name must be one of aws-auto-tagging, google-auto-tagging (got an object)',
+      message: 'extensions[0].name must be one of aws-auto-tagging, google-auto-tagging, saved-extension (got an object)',
     },
     { case: 'a missing name', text: json([{ minConfidence: 80, maxTags: 5 }]), message: 'extensions[0].name is required' },
     { case: 'a missing minConfidence', text: json([{ name: 'aws-auto-tagging', maxTags: 5 }]), message: 'extensions[0].minConfidence is required' },
@@ -78,6 +78,29 @@ describe('parseExtensionsJson', () => {
       text: json([aws, google, { ...aws, minConfidence: 10 }]),
       message: 'extensions[2].name repeats "aws-auto-tagging": each extension may appear once',
     },
+    {
+      case: 'a saved extension without an id',
+      text: json([{ name: 'saved-extension' }]),
+      message: 'extensions[0].id is required',
+    },
+    {
+      case: 'a saved extension with an empty id',
+      text: json([{ name: 'saved-extension', id: '' }]),
+      message: 'extensions[0].id must be a saved extension id, not empty',
+    },
+    {
+      case: 'a saved extension with settings of its own',
+      text: json([{ name: 'saved-extension', id: 'a1', maxTags: 3 }]),
+      message: 'extensions[0] has unsupported field(s) "maxTags"',
+    },
+    {
+      case: 'one saved extension twice',
+      text: json([
+        { name: 'saved-extension', id: 'a1' },
+        { name: 'saved-extension', id: 'a1' },
+      ]),
+      message: 'extensions[1].name repeats saved extension "a1": each extension may appear once',
+    },
   ])('rejects $case with a 400 naming the entry and field', ({ text, message }) => {
     // Act
     const error = thrownApiError(() => parseExtensionsJson(text));
@@ -86,6 +109,14 @@ describe('parseExtensionsJson', () => {
     expect(error.status).toBe(400);
     expect(error.message).toBe(message);
     expect(error.help).toBe(EXTENSIONS_HELP);
+  });
+
+  it('accepts saved-extension references beside extensions, as sent (resolved later)', () => {
+    expect(parseExtensionsJson(json([aws, { name: 'saved-extension', id: 'a1' }, { name: 'saved-extension', id: 'b2' }]))).toEqual([
+      aws,
+      { name: 'saved-extension', id: 'a1' },
+      { name: 'saved-extension', id: 'b2' },
+    ]);
   });
 
   it('rejects an entry that is not an object with a 400 naming the entry index', () => {

@@ -20,6 +20,7 @@ import {
   selectionQuery,
 } from '../../../functions/core/tagging-job.js';
 import { thrownApiError } from '../../support/thrown-api-error.js';
+import { jobRequest } from '../../support/job-requests.js';
 
 const AWS = { name: 'aws-auto-tagging', minConfidence: 80, maxTags: 10 } as const;
 const GOOGLE = { name: 'google-auto-tagging', minConfidence: 70, maxTags: 5 } as const;
@@ -153,7 +154,7 @@ describe('jobObject', () => {
     const job = {
       ...newJob(
         'job_0123456789abcdef01234567',
-        parseTaggingJobRequest({ path: '/a', extensions: [AWS], webhookUrl: 'https://x.example/h' }),
+        jobRequest({ path: '/a', extensions: [AWS], webhookUrl: 'https://x.example/h' }),
         '2026-11-30T00:00:00.000Z',
       ),
       executionArn: 'arn',

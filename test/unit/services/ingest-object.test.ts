@@ -1,3 +1,4 @@
+import { resolveExtensions } from '../../../functions/core/saved-extensions.js';
 import { describe, expect, it, vi } from 'vitest';
 import type { EventClaim, InboxTable, IngestProgress } from '../../../functions/adapters/inbox-table.js';
 import { runIdOfEvent, s3EventId, type UploadIntent } from '../../../functions/core/direct-upload.js';
@@ -75,6 +76,7 @@ function setUp() {
     tagging: { start } as unknown as TaggingRuns,
     inspect: async () => ({ facts: jpegFacts, thumbnail: undefined }),
     defaultExtensions: [],
+    resolveExtensions: async (requested) => resolveExtensions(requested, () => undefined),
     maxBytes: 1024,
   };
   return { deps, upload, start, intent, bytes };

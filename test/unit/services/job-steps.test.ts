@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoJobTable } from '../../../functions/adapters/job-table.js';
-import { newJob, parseTaggingJobRequest } from '../../../functions/core/tagging-job.js';
+import { newJob } from '../../../functions/core/tagging-job.js';
+import { jobRequest } from '../../support/job-requests.js';
 import { finishJob } from '../../../functions/services/job-steps.js';
 import { startSearchTable } from '../../support/search-table.js';
 
@@ -15,7 +16,7 @@ afterAll(async () => {
   await table?.stop();
 });
 
-const request = parseTaggingJobRequest({
+const request = jobRequest({
   extensions: [{ name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 }],
   webhookUrl: 'https://hooks.example/h',
 });
