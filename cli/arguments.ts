@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { describeFirstIssue } from '../functions/core/field-issues.js';
-import { type Extension, extensionSchema } from '../functions/core/extensions.js';
+import { type Extension, extensionSchema, type RequestedExtension } from '../functions/core/extensions.js';
+import { SAVED_EXTENSION } from '../functions/core/extension-names.js';
 
 /** What the command line asks for, checked: the commands get typed values, never raw strings. */
 export type Command =
@@ -14,7 +15,7 @@ export type Command =
 export interface RetagRequest {
   path?: string;
   searchQuery?: string;
-  extensions: Extension[];
+  extensions: RequestedExtension[];
   removeAITags: boolean;
   /** Re-apply the tag policy and each file's rejections to stored AI tags: no provider call. */
   reapplyPolicy?: boolean;
@@ -28,13 +29,16 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage:
-  aitags retag --extension NAME:MINCONF:MAXTAGS [--extension …] [--path P] [--query Q]
+  aitags retag --extension NAME:MINCONF:MAXTAGS | --saved-extension ID [… more] [--path P] [--query Q]
                [--remove-ai-tags] [--reapply-policy] [--max-files N] [--webhook-url U] [--dry-run] [--yes]
       Re-tag the images under --path (and below) that match --query (ImageKit's searchQuery),
       all images when neither is given. Prints the number of files and the estimated provider
       cost first, asks before starting (--yes: don't ask), then follows the job.
         --extension       aws-auto-tagging or google-auto-tagging, the least confidence (0–100)
                           and the most tags (0–30), e.g. aws-auto-tagging:80:10; repeatable
+        --saved-extension ID
+                          a saved extension (GET /v1/saved-extensions) by its id: its config and,
+                          if it has one, its tag policy; repeatable, beside --extension
         --remove-ai-tags  drop every file's AI tags before tagging it again
         --reapply-policy  apply the current tag policy and each file's rejected tags to the
                           stored AI tags of the extensions named: no provider call, no cost
@@ -88,6 +92,7 @@ function parseRetag(args: string[]): Command {
       path: { type: 'string' },
       query: { type: 'string' },
       extension: { type: 'string', multiple: true },
+      'saved-extension': { type: 'string', multiple: true },
       'remove-ai-tags': { type: 'boolean' },
       'reapply-policy': { type: 'boolean' },
       'max-files': { type: 'string' },
@@ -98,12 +103,16 @@ function parseRetag(args: string[]): Command {
   });
   if (positionals.length) throw new UsageError(`retag takes no arguments besides options (got "${positionals.join(' ')}")`);
   const specs = values.extension ?? [];
-  if (!specs.length) throw new UsageError(`retag needs at least one --extension. ${EXTENSION_SPEC_HELP}`);
+  const savedIds = values['saved-extension'] ?? [];
+  if (!specs.length && !savedIds.length) throw new UsageError(`retag needs at least one --extension or --saved-extension. ${EXTENSION_SPEC_HELP}`);
   const extensions = specs.map(parseExtensionSpec);
   const repeated = extensions.find((extension, index) => extensions.findIndex((other) => other.name === extension.name) !== index);
   if (repeated) throw new UsageError(`--extension ${repeated.name} is given more than once: each extension may appear once`);
+  const blank = savedIds.find((id) => !id.trim());
+  if (blank !== undefined) throw new UsageError('--saved-extension needs the id of a saved extension (GET /v1/saved-extensions lists them)');
+  // Which extension a saved one runs is the API's to resolve: it refuses an unknown id or two entries running one extension.
   const request: RetagRequest = {
-    extensions,
+    extensions: [...extensions, ...savedIds.map((id) => ({ name: SAVED_EXTENSION, id: id.trim() }))],
     removeAITags: values['remove-ai-tags'] ?? false,
     ...(values['reapply-policy'] && { reapplyPolicy: true }),
     ...(values.path !== undefined && { path: values.path }),

@@ -12,6 +12,20 @@ export interface Extension {
   maxTags: number;
 }
 
+/** A saved extension referred to by id (GET /v1/saved-extensions), resolved by the API when the request arrives. */
+export interface SavedExtensionRef {
+  name: 'saved-extension';
+  id: string;
+}
+
+/** A saved extension as the page shows it (GET /v1/saved-extensions). */
+export interface SavedExtension {
+  id: string;
+  name: string;
+  description: string;
+  config: Extension & { policy?: CoreTagPolicy };
+}
+
 /** What the page reads of an upload's answer (ImageKit's FileUploadResponse). */
 export type UploadResult = Pick<FileObject, 'fileId' | 'name' | 'filePath' | 'AITags' | 'extensionStatus' | 'extensionErrors'>;
 
@@ -20,7 +34,7 @@ export interface UploadOptions {
   folder: string;
   tags: string[];
   isPrivateFile: boolean;
-  extensions: Extension[];
+  extensions: Array<Extension | SavedExtensionRef>;
 }
 
 export interface ListQuery {
@@ -149,6 +163,10 @@ export class ApiClient {
 
   removeTags(fileIds: string[], tags: string[]): Promise<{ successfullyUpdatedFileIds: string[] }> {
     return this.call('POST', '/v1/files/removeTags', JSON.stringify({ fileIds, tags }));
+  }
+
+  listSavedExtensions(): Promise<SavedExtension[]> {
+    return this.call('GET', '/v1/saved-extensions');
   }
 
   getTagPolicy(): Promise<TagPolicy> {

@@ -3,4 +3,4 @@ export const EXTENSION_NAMES = ['aws-auto-tagging', 'google-auto-tagging'] as co
 export type ExtensionName = (typeof EXTENSION_NAMES)[number];
 
 /** The `name` of an `extensions` entry that stands for a saved extension's config. */
-export const SAVED_EXTENSION = 'saved-extension';
+export const SAVED_EXTENSION = 'saved-extension' as const;

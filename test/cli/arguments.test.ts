@@ -109,6 +109,24 @@ describe('parseCommand', () => {
     });
   });
 
+  it('takes saved extensions by id with --saved-extension, beside --extension', () => {
+    expect(
+      parseCommand(['retag', '--saved-extension', ' 3f0c2b7e ', '--extension', 'google-auto-tagging:70:5', '--saved-extension=a1']),
+    ).toMatchObject({
+      name: 'retag',
+      request: {
+        extensions: [
+          { name: 'google-auto-tagging', minConfidence: 70, maxTags: 5 },
+          { name: 'saved-extension', id: '3f0c2b7e' },
+          { name: 'saved-extension', id: 'a1' },
+        ],
+      },
+    });
+    expect(usageMessage(() => parseCommand(['retag', '--saved-extension', ' ']))).toBe(
+      '--saved-extension needs the id of a saved extension (GET /v1/saved-extensions lists them)',
+    );
+  });
+
   it('reads jobs, jobs JOB_ID, cancel JOB_ID and help', () => {
     expect(parseCommand(['jobs'])).toEqual({ name: 'list-jobs' });
     expect(parseCommand(['jobs', 'job_0123456789abcdef01234567'])).toEqual({ name: 'follow-job', jobId: 'job_0123456789abcdef01234567' });
@@ -121,7 +139,10 @@ describe('parseCommand', () => {
   it.each([
     [[], 'Missing a command'],
     [['tag'], 'Unknown command "tag"'],
-    [['retag', '--path', '/shoots/'], 'retag needs at least one --extension. Give --extension as NAME:MINCONF:MAXTAGS, e.g. aws-auto-tagging:80:10.'],
+    [
+      ['retag', '--path', '/shoots/'],
+      'retag needs at least one --extension or --saved-extension. Give --extension as NAME:MINCONF:MAXTAGS, e.g. aws-auto-tagging:80:10.',
+    ],
     [
       ['retag', '--extension', 'aws-auto-tagging:80:10', '--extension', 'aws-auto-tagging:50:3'],
       '--extension aws-auto-tagging is given more than once: each extension may appear once',

@@ -135,6 +135,22 @@ describe('npx aitags against the local stack', () => {
     });
   });
 
+  it('retag --saved-extension runs a saved extension’s config', async () => {
+    const response = await fetch(`${stack.apiUrl}/v1/saved-extensions`, {
+      method: 'POST',
+      headers: { authorization: stack.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Only the surest', config: { name: 'aws-auto-tagging', minConfidence: 99, maxTags: 5 } }),
+    });
+    const { id } = (await response.json()) as { id: string };
+    const { code, stdout } = await run(['retag', '--path', '/shoots/', '--saved-extension', id, '--yes']);
+    expect({ code, summary: stdout.trim().split('\n').at(-1) }).toEqual({
+      code: 0,
+      summary: expect.stringMatching(/^Job \S+ succeeded: 3 succeeded · 0 failed · 0 skipped of 3 files$/),
+    });
+    // Cat at 97.4 is under the saved extension's 99: the run replaced the tags with none.
+    for (const fileId of shootIds) expect((await getDetails<{ AITags: unknown }>(stack, fileId)).body.AITags).toBeNull();
+  });
+
   it('a job cancelled while it runs ends the follower with exit 1', async () => {
     // Rekognition does not answer (each call hangs, and the SDK tries twice): no file can finish before the cancel.
     providers.rekognition.behave({ failures: Array(2 * SHOOTS).fill('hang') });

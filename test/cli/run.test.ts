@@ -282,7 +282,7 @@ describe('usage, settings and connection', () => {
     expect(help.stdout).toMatch(/^Usage:\n {2}aitags retag --extension NAME:MINCONF:MAXTAGS/);
     const bad = await aitags(['retag', '--path', '/shoots/']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^retag needs at least one --extension\. .*\n\nUsage:\n/);
+    expect(bad.stderr).toMatch(/^retag needs at least one --extension or --saved-extension\. .*\n\nUsage:\n/);
     expect(api.requests).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { type ApiClient, type ApiFailure, type FileObject, toFailure } from '../api.js';
+import { type ApiClient, type ApiFailure, type FileObject, type SavedExtension, toFailure } from '../api.js';
 import type { Availability } from '../extension-availability.js';
 import { hasPendingExtension, usePendingRefresh } from '../pending-refresh.js';
 import { readSearchBox } from '../search-box.js';
@@ -16,6 +16,7 @@ import { Pager } from './pager.js';
 import { SearchBar } from './search-bar.js';
 import { openSearchHelp, SEARCH_HELP_ID } from './search-help.js';
 import type { TagSearchRequest } from './tag-chips.js';
+import { TagPolicyPanel } from './tag-policy-panel.js';
 import { UploadPanel } from './upload-panel.js';
 
 export const PAGE_SIZE = 24;
@@ -53,6 +54,7 @@ export function Library({ client, onForgetKey, onUnauthorized }: LibraryProps) {
   const bulkDeleted = useRef(false);
   const [keyAccepted, setKeyAccepted] = useState(false);
   const [availability, setAvailability] = useState<Availability>({});
+  const [savedExtensions, setSavedExtensions] = useState<SavedExtension[]>([]);
   const [statusReads, setStatusReads] = useState(0);
   const [focusFiles, setFocusFiles] = useState(0);
   const filesHeading = useRef<HTMLHeadingElement>(null);
@@ -105,6 +107,11 @@ export function Library({ client, onForgetKey, onUnauthorized }: LibraryProps) {
     client.getAvailability().then(
       (read) => current && setAvailability(read),
       // Without it every extension counts as available: only a refused key is worth saying.
+      (error: unknown) => current && toFailure(error).status === 401 && failureOf(error),
+    );
+    // The saved extensions to offer on upload; a server without them (404) offers none.
+    client.listSavedExtensions().then(
+      (listed) => current && setSavedExtensions(listed),
       (error: unknown) => current && toFailure(error).status === 401 && failureOf(error),
     );
     return () => {
@@ -247,7 +254,8 @@ export function Library({ client, onForgetKey, onUnauthorized }: LibraryProps) {
       <button type="button" class="button button-quiet" onClick=${onForgetKey}>Forget the key</button>
     </header>
     <main class="content">
-      <${UploadPanel} rows=${uploads.rows} availability=${availability} onUpload=${uploads.enqueue} />
+      <${UploadPanel} rows=${uploads.rows} availability=${availability} savedExtensions=${savedExtensions} onUpload=${uploads.enqueue} />
+      <${TagPolicyPanel} client=${client} failureOf=${failureOf} />
       <section class="panel files" aria-labelledby="files-heading">
         <h2 id="files-heading" ref=${filesHeading} tabindex="-1">Files</h2>
         <${SearchBar} text=${searchText} reading=${reading} sort=${sort} onSearch=${search} onSort=${sortBy} />

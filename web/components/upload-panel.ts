@@ -1,9 +1,9 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { EXTENSION_NAMES } from '../../functions/core/extension-names.js';
-import type { UploadOptions, UploadResult } from '../api.js';
+import type { SavedExtension, UploadOptions, UploadResult } from '../api.js';
 import { type Availability, isUnavailable } from '../extension-availability.js';
-import { defaultChoice, type ExtensionChoice, toExtensions } from '../extension-choice.js';
+import { defaultChoice, EXTENSION_LABELS, type ExtensionChoice, toExtensions } from '../extension-choice.js';
 import { hasPendingExtension } from '../pending-refresh.js';
 import { parseTagList } from '../search-terms.js';
 import type { UploadRow, UploadState } from '../upload-queue.js';
@@ -14,7 +14,16 @@ import { ExtensionStatus } from './extension-status.js';
 export interface UploadPanelProps {
   rows: readonly UploadRow[];
   availability: Availability;
+  /** The saved extensions (GET /v1/saved-extensions): one may run instead of the fields' choice. */
+  savedExtensions: readonly SavedExtension[];
   onUpload: (files: File[], options: UploadOptions) => void;
+}
+
+/** A saved extension's config in words. */
+function savedSummary(saved: SavedExtension): string {
+  const { config } = saved;
+  const policy = config.policy ? ', with a tag policy of its own' : ', with the library tag policy';
+  return `${EXTENSION_LABELS[config.name].provider}: min. confidence ${config.minConfidence} %, up to ${config.maxTags} tags${policy}.`;
 }
 
 const STATE_TEXT: Record<UploadState, string> = { queued: 'queued', uploading: 'uploading…', stored: 'stored', failed: 'failed' };
@@ -28,8 +37,11 @@ function outcome(result: UploadResult): string {
 }
 
 /** Upload by drag-and-drop or a file picker, with a folder, tags, privacy and the auto-tagging choice; each file's state below. */
-export function UploadPanel({ rows, availability, onUpload }: UploadPanelProps) {
+export function UploadPanel({ rows, availability, savedExtensions, onUpload }: UploadPanelProps) {
   const [choice, setChoice] = useState<ExtensionChoice>(() => defaultChoice(availability));
+  const [savedId, setSavedId] = useState('');
+  // One deleted meanwhile (or not listed yet) is no choice: back to the fields.
+  const saved = savedExtensions.find((each) => each.id === savedId);
   const [folder, setFolder] = useState('');
   const [tags, setTags] = useState('');
   const [isPrivateFile, setPrivate] = useState(false);
@@ -50,7 +62,9 @@ export function UploadPanel({ rows, availability, onUpload }: UploadPanelProps) 
     };
   }, []);
   const send = (files: FileList | null | undefined) => {
-    if (files?.length) onUpload([...files], { folder, tags: parseTagList(tags), isPrivateFile, extensions: toExtensions(choice) });
+    if (!files?.length) return;
+    const extensions = saved ? [{ name: 'saved-extension' as const, id: saved.id }] : toExtensions(choice);
+    onUpload([...files], { folder, tags: parseTagList(tags), isPrivateFile, extensions });
   };
   const input = (set: (value: string) => void) => (event: Event) => set((event.currentTarget as HTMLInputElement).value);
   return html`<section class="panel upload" aria-labelledby="upload-heading">
@@ -105,7 +119,26 @@ export function UploadPanel({ rows, availability, onUpload }: UploadPanelProps) 
           </div>
         </div>
       </div>
-      <${ExtensionFields} legend="Auto-tagging" choice=${choice} onChange=${setChoice} availability=${availability} />
+      <div class="upload-tagging">
+        ${
+          savedExtensions.length > 0 &&
+          html`<div class="field">
+            <label class="field-label" for="upload-saved">Saved extension</label>
+            <select
+              id="upload-saved"
+              class="input"
+              aria-describedby=${saved ? 'upload-saved-summary' : undefined}
+              value=${saved ? saved.id : ''}
+              onChange=${(event: Event) => setSavedId((event.currentTarget as HTMLSelectElement).value)}
+            >
+              <option value="">None: the choice below</option>
+              ${savedExtensions.map((each) => html`<option key=${each.id} value=${each.id}>${each.name}</option>`)}
+            </select>
+            ${saved && html`<p id="upload-saved-summary" class="hint">${savedSummary(saved)}${saved.description ? ` ${saved.description}` : ''}</p>`}
+          </div>`
+        }
+        ${!saved && html`<${ExtensionFields} legend="Auto-tagging" choice=${choice} onChange=${setChoice} availability=${availability} />`}
+      </div>
     </div>
     ${
       rows.length > 0 &&
