@@ -8,8 +8,11 @@ import { checkTagPolicy, tagPolicyFieldsSchema } from './tag-policy-request.js';
 
 /** Saved extensions (docs/api.md, "Saved extensions"): named extension configs, referenced from `extensions`. */
 
-/** 100 as ImageKit; names and descriptions short enough that all 100 fit one table item with room to spare. */
-export const SAVED_EXTENSION_LIMITS = { count: 100, name: 100, description: 500 } as const;
+/**
+ * 100 as ImageKit; names and descriptions short enough that all 100 fit one table item with room to spare;
+ * their policies together small enough that the list fits one Lambda response (6 MB).
+ */
+export const SAVED_EXTENSION_LIMITS = { count: 100, name: 100, description: 500, policyBytes: 4 * 1024 * 1024 } as const;
 
 export const SAVED_EXTENSIONS_HELP =
   'POST /v1/saved-extensions takes {"name", "description"?, "config": {"name": "aws-auto-tagging" | "google-auto-tagging", "minConfidence", "maxTags", "policy"?}}; PATCH /v1/saved-extensions/{id} takes any of them (see docs/api.md, "Saved extensions").';
@@ -22,6 +25,8 @@ export interface SavedExtension {
   config: Extension;
   /** The version of `config.policy`, which replaces the library policy for the runs that use this one. */
   policyVersion?: string;
+  /** Its size as JSON, counted against the policies' total. */
+  policyBytes?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -97,6 +102,56 @@ export function savedExtensionObject(saved: SavedExtension, policy: TagPolicy | 
     createdAt: saved.createdAt,
     updatedAt: saved.updatedAt,
   };
+}
+
+/** What a config is stored as: the extension, and its policy's version and size when it has one. */
+export type StoredConfig = Pick<SavedExtension, 'config' | 'policyVersion' | 'policyBytes'>;
+
+export const policyBytesOf = (policy: TagPolicy) => Buffer.byteLength(JSON.stringify(policy));
+
+/** The list with `saved` added: at most 100, their policies within the total. */
+export function withCreated(entries: readonly SavedExtension[], saved: SavedExtension): SavedExtension[] {
+  if (entries.length >= SAVED_EXTENSION_LIMITS.count) throw tooManySavedExtensions();
+  const next = [...entries, saved];
+  checkPoliciesTotal(next);
+  return next;
+}
+
+/**
+ * The list with saved extension `id` changed as asked (a `config` replaces the whole config, its policy
+ * included), its `updatedAt` strictly later; 404 for an unknown id.
+ */
+export function withUpdated(
+  entries: readonly SavedExtension[],
+  id: string,
+  change: { name?: string; description?: string; config?: StoredConfig },
+  now: Date,
+): { entries: SavedExtension[]; updated: SavedExtension } {
+  const current = entries.find((entry) => entry.id === id);
+  if (!current) throw savedExtensionNotFound(id);
+  const { policyVersion: _version, policyBytes: _bytes, ...rest } = current;
+  const updated: SavedExtension = {
+    ...(change.config ? rest : current),
+    ...(change.name !== undefined && { name: change.name }),
+    ...(change.description !== undefined && { description: change.description }),
+    ...change.config,
+    updatedAt: new Date(Math.max(now.getTime(), Date.parse(current.updatedAt) + 1)).toISOString(),
+  };
+  const next = entries.map((entry) => (entry.id === id ? updated : entry));
+  checkPoliciesTotal(next);
+  return { entries: next, updated };
+}
+
+/** The policies of `entries` together stay within what one list answer can carry. */
+function checkPoliciesTotal(entries: readonly SavedExtension[]): void {
+  const total = entries.reduce((sum, entry) => sum + (entry.policyBytes ?? 0), 0);
+  if (total > SAVED_EXTENSION_LIMITS.policyBytes) {
+    throw new ApiError(
+      400,
+      `The saved extensions' policies would be ${(total / 1024 / 1024).toFixed(1)} MB as JSON together; at most 4 MB, so that GET /v1/saved-extensions fits one answer`,
+      'Make this policy smaller, or delete saved extensions you no longer use.',
+    );
+  }
 }
 
 export const savedExtensionNotFound = (id: string) =>

@@ -5,20 +5,25 @@ import { ApiError, WriteConflict } from '../core/errors.js';
 import type { RequestedExtension, RunExtension } from '../core/extensions.js';
 import {
   checkDeletable,
+  policyBytesOf,
   refersToSaved,
   resolveExtensions,
-  SAVED_EXTENSION_LIMITS,
   type SavedConfig,
   type SavedExtension,
   type SavedExtensionDraft,
   savedExtensionNotFound,
   savedExtensionObject,
-  tooManySavedExtensions,
+  type StoredConfig,
+  withCreated,
+  withUpdated,
 } from '../core/saved-extensions.js';
 import { logger } from '../runtime/logger.js';
 import { backOff, MAX_ATTEMPTS } from './record-updates.js';
 
 export type SavedExtensionObject = ReturnType<typeof savedExtensionObject>;
+
+/** A config with its policy's size, before any version is written. */
+const sized = ({ config, policy }: SavedConfig): StoredConfig => ({ config, ...(policy && { policyBytes: policyBytesOf(policy) }) });
 
 /**
  * ImageKit's saved extensions, and the resolution of references to them: a request's `extensions` are
@@ -46,22 +51,19 @@ export class SavedExtensions {
   }
 
   async create(draft: SavedExtensionDraft): Promise<SavedExtensionObject> {
-    // Counted before a policy version is written, so that a refused create leaves nothing behind.
-    if ((await this.table.read()).entries.length >= SAVED_EXTENSION_LIMITS.count) throw tooManySavedExtensions();
-    const config = await this.stored(draft.config);
     const at = this.now().toISOString();
     const saved: SavedExtension = {
       id: randomBytes(12).toString('hex'),
       name: draft.name,
       description: draft.description,
-      ...config,
+      config: draft.config.config,
       createdAt: at,
       updatedAt: at,
     };
-    await this.change((list) => {
-      if (list.entries.length >= SAVED_EXTENSION_LIMITS.count) throw tooManySavedExtensions();
-      return [...list.entries, saved];
-    });
+    // Checked before a policy version is written, so that a refused create leaves nothing behind.
+    withCreated((await this.table.read()).entries, { ...saved, ...sized(draft.config) });
+    Object.assign(saved, await this.stored(draft.config));
+    await this.change((list) => withCreated(list.entries, saved));
     logger.info('Saved extension created', { savedExtensionId: saved.id, extension: saved.config.name });
     return this.object(saved);
   }
@@ -69,20 +71,15 @@ export class SavedExtensions {
   /** Changes the fields given; an empty change answers the saved extension as it is, unchanged. */
   async update(id: string, change: Partial<SavedExtensionDraft>): Promise<SavedExtensionObject> {
     if (!Object.keys(change).length) return this.get(id);
-    const config = change.config && (await this.stored(change.config));
+    const { config: draftConfig, ...fields } = change;
+    // Checked before a policy version is written (an unknown id, a total too large): a refusal leaves nothing behind.
+    if (draftConfig) withUpdated((await this.table.read()).entries, id, { ...fields, config: sized(draftConfig) }, this.now());
+    const config = draftConfig && (await this.stored(draftConfig));
     let updated: SavedExtension | undefined;
     await this.change((list) => {
-      const current = list.entries.find((entry) => entry.id === id);
-      if (!current) throw savedExtensionNotFound(id);
-      const { policyVersion: _kept, ...rest } = current;
-      updated = {
-        ...(config ? rest : current),
-        ...(change.name !== undefined && { name: change.name }),
-        ...(change.description !== undefined && { description: change.description }),
-        ...config,
-        updatedAt: new Date(Math.max(this.now().getTime(), Date.parse(current.updatedAt) + 1)).toISOString(),
-      };
-      return list.entries.map((entry) => (entry.id === id ? (updated as SavedExtension) : entry));
+      const next = withUpdated(list.entries, id, { ...fields, ...(config && { config }) }, this.now());
+      updated = next.updated;
+      return next.entries;
     });
     if (!updated) throw new Error('unreachable: the change ran');
     logger.info('Saved extension updated', { savedExtensionId: id, fields: Object.keys(change) });
@@ -105,8 +102,8 @@ export class SavedExtensions {
   }
 
   /** A config as stored: its policy, if any, kept as a version of its own. */
-  private async stored({ config, policy }: SavedConfig): Promise<Pick<SavedExtension, 'config' | 'policyVersion'>> {
-    return { config, ...(policy && { policyVersion: await this.policies.saveVersion(policy) }) };
+  private async stored(draft: SavedConfig): Promise<StoredConfig> {
+    return { ...sized(draft), ...(draft.policy && { policyVersion: await this.policies.saveVersion(draft.policy) }) };
   }
 
   private async object(saved: SavedExtension): Promise<SavedExtensionObject> {

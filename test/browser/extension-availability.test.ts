@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
 import { jpeg } from '../support/images.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { axeViolations, uploadThroughApi, watchPage } from './page-checks.js';
+import { axeViolations, eventually, texts, uploadThroughApi, watchPage } from './page-checks.js';
 
 /**
  * The page against a local stack started without any provider credentials, as `npm start` is on a fresh
@@ -30,9 +30,6 @@ let stack: TestStack;
 let browser: Browser;
 let page: Page;
 const problems: string[] = [];
-
-const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 100 });
-const texts = (locator: Locator) => async () => (await locator.allTextContents()).map((text) => text.replace(/\s+/g, ' ').trim());
 
 beforeAll(async () => {
   for (const name of CREDENTIAL_VARIABLES) delete process.env[name];

@@ -5,7 +5,7 @@ import { launchChromium } from '../support/chromium.js';
 import { jpeg, pdf } from '../support/images.js';
 import { type Providers, startProviders } from '../support/providers.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { axeViolations, hueOf, rgbOf, uploadThroughApi, watchPage } from './page-checks.js';
+import { axeViolations, eventually, hueOf, rgbOf, texts, uploadThroughApi, watchPage } from './page-checks.js';
 
 /** Both fakes answer after this long: well past the sync window, so an upload answers `pending` first. */
 const PROVIDER_LATENCY_MS = 4000;
@@ -34,8 +34,6 @@ const problems: string[] = [];
 let provoked: number | undefined;
 
 /** Retries a read of the page until the assertion holds: waits for states, never for a fixed time. */
-const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 100 });
-const texts = (locator: Locator) => async () => (await locator.allTextContents()).map((text) => text.replace(/\s+/g, ' ').trim());
 const text = (locator: Locator) => async () => (await texts(locator)()).join(' ');
 const count = (locator: Locator) => () => locator.count();
 const isFocused = (locator: Locator) => () => locator.evaluate((element) => element === document.activeElement);
@@ -503,7 +501,7 @@ describe('the media library page', () => {
 
     // Act
     let focused = '';
-    for (let presses = 0; presses < 30 && focused !== 'search-query'; presses += 1) {
+    for (let presses = 0; presses < 60 && focused !== 'search-query'; presses += 1) {
       await page.keyboard.press('Tab');
       focused = await page.evaluate(() => document.activeElement?.id ?? '');
     }

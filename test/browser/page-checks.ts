@@ -1,5 +1,6 @@
 import axe from 'axe-core';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { TestStack } from '../support/test-stack.js';
 
 /**
@@ -59,4 +60,20 @@ export function watchPage(page: Page, problems: string[], provoked: () => number
     if (response.status() >= 400 && response.status() !== provoked())
       problems.push(`${response.status()} ${response.request().method()} ${response.url()}`);
   });
+}
+
+/** Polls `read` until it meets the assertion: the page updates after its own requests. */
+export const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 100 });
+
+/** The locator's texts, whitespace collapsed, as a reader for `eventually`. */
+export const texts = (locator: Locator) => async () => (await locator.allTextContents()).map((text) => text.replace(/\s+/g, ' ').trim());
+
+/** A call of the API beside the page (another client), with the stack's key: its status and JSON body. */
+export async function apiCall(stack: TestStack, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: { authorization: stack.auth, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }

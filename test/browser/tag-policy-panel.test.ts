@@ -1,10 +1,10 @@
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
 import { jpeg } from '../support/images.js';
 import { type Providers, startProviders } from '../support/providers.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { axeViolations, watchPage } from './page-checks.js';
+import { apiCall, axeViolations, eventually, texts, watchPage } from './page-checks.js';
 
 /** The page's tag policy panel and its choice of a saved extension on upload, against a local stack with the provider fakes. */
 const REKOGNITION_LABELS = [
@@ -22,16 +22,7 @@ const problems: string[] = [];
 /** The status of the API answers a test provokes on purpose (Chromium also logs those as console errors). */
 let provoked: number | undefined;
 
-const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 100 });
-const texts = (locator: Locator) => async () => (await locator.allTextContents()).map((text) => text.replace(/\s+/g, ' ').trim());
-const api = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: { authorization: stack.auth, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-};
+const api = (method: string, path: string, body?: unknown) => apiCall(stack, method, path, body);
 const policy = async () => (await api('GET', '/v1/tag-policy')).body as { exclude: string[]; include: string[]; synonyms: Record<string, string> };
 const panel = () => page.locator('section', { has: page.getByRole('heading', { name: 'Tag policy' }) });
 const field = (label: string) => panel().getByLabel(label, { exact: true });
@@ -67,6 +58,8 @@ afterAll(async () => {
 describe('the tag policy panel', () => {
   it('opens on the policy as saved, and saves an edit of exclude, include and synonyms', async () => {
     await api('PUT', '/v1/tag-policy', { exclude: ['Indoors'] });
+    // Closed, it is one button: nothing of the form is shown or reached by Tab.
+    expect(await panel().locator('textarea').count()).toBe(0);
     await panel().getByRole('button', { name: 'Edit the tag policy' }).click();
     await eventually(() => field('Never suggest').inputValue()).toBe('Indoors');
 

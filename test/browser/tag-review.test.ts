@@ -4,7 +4,7 @@ import { launchChromium } from '../support/chromium.js';
 import { jpeg } from '../support/images.js';
 import { type Providers, startProviders } from '../support/providers.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { axeViolations, uploadThroughApi, watchPage } from './page-checks.js';
+import { apiCall, axeViolations, eventually, texts, uploadThroughApi, watchPage } from './page-checks.js';
 
 /** The page's review of a file's AI tags, against a local stack with the provider fakes: reject, allow again, keep, never suggest. */
 const REKOGNITION_LABELS = [
@@ -23,20 +23,11 @@ const problems: string[] = [];
 /** The status of the API answers a test provokes on purpose (Chromium also logs those as console errors). */
 let provoked: number | undefined;
 
-const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 100 });
-const texts = (locator: Locator) => async () => (await locator.allTextContents()).map((text) => text.replace(/\s+/g, ' ').trim());
 const dialog = () => page.getByRole('dialog');
 /** The AI chips' names, without their sources' confidences. */
 const aiNames = (scope: Locator) => async () =>
   (await texts(scope.locator('.chip-ai'))()).map((text) => text.replace(/^Search for AI tag /, '').split(' · ')[0]);
-const api = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: { authorization: stack.auth, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-};
+const api = (method: string, path: string, body?: unknown) => apiCall(stack, method, path, body);
 const policy = async () => (await api('GET', '/v1/tag-policy')).body as { exclude: string[]; updatedAt: string | null };
 const details = async () => (await api('GET', `/v1/files/${fileId}/details`)).body as { tags?: string[]; rejectedAITags?: string[] };
 

@@ -314,7 +314,11 @@ describe('bad saved extensions and references change nothing', () => {
     const before = await stack.snapshot();
     const bad = await call('PATCH', `/v1/saved-extensions/${saved.id}`, { config: { name: 'ai-tasks', tasks: [] } });
     expect([bad.status, bad.body.message]).toEqual([400, expect.stringMatching(/^config\.name must be one of/)]);
-    const unknown = await call('PATCH', '/v1/saved-extensions/nope', { name: 'y' });
+    // With a policy too: no version of it is written for a saved extension that does not exist.
+    const unknown = await call('PATCH', '/v1/saved-extensions/nope', {
+      name: 'y',
+      config: { name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5, policy: { exclude: ['Font'] } },
+    });
     expect([unknown.status, unknown.body.message]).toEqual([404, 'No saved extension with id "nope"']);
     expect(await stack.snapshot()).toEqual(before);
   });

@@ -8,6 +8,8 @@ import {
   SAVED_EXTENSIONS_HELP,
   type SavedExtension,
   savedExtensionObject,
+  withCreated,
+  withUpdated,
 } from '../../../functions/core/saved-extensions.js';
 import { EMPTY_TAG_POLICY } from '../../../functions/core/tag-policy.js';
 import { thrownApiError } from '../../support/thrown-api-error.js';
@@ -94,6 +96,30 @@ describe('saved extension bodies', () => {
   it('answers config.policy only when the saved extension has one', () => {
     expect(savedExtensionObject(saved('a', AWS), undefined).config).toEqual(AWS);
     expect(savedExtensionObject(saved('a', AWS, 'v'), EMPTY_TAG_POLICY).config).toEqual({ ...AWS, policy: EMPTY_TAG_POLICY });
+  });
+});
+
+describe('the list’s limits', () => {
+  const mb = 1024 * 1024;
+  it('refuses the 101st, and policies over 4 MB together, as 400s', () => {
+    const hundred = Array.from({ length: 100 }, (_, index) => saved(`s${index}`, AWS));
+    expect(thrownApiError(() => withCreated(hundred, saved('one more', AWS))).message).toBe(
+      'There are already 100 saved extensions, the most a deployment keeps',
+    );
+    const big = [{ ...saved('a', AWS, 'v1'), policyBytes: 2 * mb }];
+    expect(withCreated(big, { ...saved('b', AWS, 'v2'), policyBytes: 2 * mb })).toHaveLength(2);
+    expect(thrownApiError(() => withCreated(big, { ...saved('b', AWS, 'v2'), policyBytes: 2 * mb + 1 })).message).toMatch(
+      /^The saved extensions' policies would be 4\.0 MB as JSON together; at most 4 MB/,
+    );
+  });
+
+  it('an update replaces the config with its policy, or keeps both; its updatedAt moves on; an unknown id is a 404', () => {
+    const entries = [saved('a', AWS, 'v1')];
+    const now = new Date('2026-12-07T00:00:00.000Z');
+    const renamed = withUpdated(entries, 'a', { name: 'b' }, now).updated;
+    expect(renamed).toMatchObject({ name: 'b', config: AWS, policyVersion: 'v1', updatedAt: '2026-12-07T00:00:00.001Z' });
+    expect(withUpdated(entries, 'a', { config: { config: GOOGLE } }, now).updated).not.toHaveProperty('policyVersion');
+    expect(thrownApiError(() => withUpdated(entries, 'x', { name: 'b' }, now)).status).toBe(404);
   });
 });
 
