@@ -16,6 +16,7 @@ import {
   StateMachine,
   StateMachineType,
   Succeed,
+  Timeout,
   Wait,
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
@@ -26,7 +27,7 @@ import { fastestJobRate, jobMaxConcurrency, type ProviderQuotas } from '../funct
 import { AitagsFunction } from './lambda-function.js';
 import { arnInFinding } from './nag-findings.js';
 import type { Storage } from './storage.js';
-import { eachExtensionTagged, TAGGING_STATES, type TaggingWorkflow } from './tagging-workflow.js';
+import { eachExtensionTagged, JOB_FILE_RETRIES, TAGGING_STATES, type TaggingWorkflow } from './tagging-workflow.js';
 
 /** State names: the local runtime keys its task handlers and its Distributed Map stand-in by them. */
 export const JOB_STATES = {
@@ -45,6 +46,12 @@ export const JOB_STATES = {
   webhookGivenUp: 'Job webhook given up',
   done: 'Job done',
 } as const;
+
+/** Start the file and Count the file: each attempt at most 10 s (their Lambdas take milliseconds), retried twice. */
+export const JOB_FILE_STEP_RETRY = { timeoutSeconds: 10, intervalSeconds: 1, backoffRate: 2, maxAttempts: 2 } as const;
+
+/** The longest one file's path (its Express child) may take in the worst case: under Express's 5 minutes, with room. */
+export const JOB_FILE_PATH_MAX_SECONDS = 240;
 
 /** Items of the Distributed Map that may fail (a step failing past its retries) before the whole Map fails and the job with it. */
 export const TOLERATED_FAILURE_PERCENTAGE = 5;
@@ -163,10 +170,27 @@ export class TaggingJobs extends Construct {
         .otherwise(done),
     );
 
+    // One file's steps, inside its Express child (5 minutes at most): short attempts, few retries, CDK's own
+    // retrier off (its Lambda service errors are in ours).
+    const fileStep = (constructId: string, stateName: string, fn: AitagsFunction) =>
+      new LambdaInvoke(this, constructId, {
+        stateName,
+        lambdaFunction: fn,
+        outputPath: '$.Payload',
+        taskTimeout: Timeout.duration(Duration.seconds(JOB_FILE_STEP_RETRY.timeoutSeconds)),
+        retryOnServiceExceptions: false,
+      }).addRetry({
+        errors: [Errors.ALL],
+        interval: Duration.seconds(JOB_FILE_STEP_RETRY.intervalSeconds),
+        maxAttempts: JOB_FILE_STEP_RETRY.maxAttempts,
+        backoffRate: JOB_FILE_STEP_RETRY.backoffRate,
+        jitterStrategy: JitterType.FULL,
+      });
+
     // One file: start (or skip), wait for its turn, tag each extension as an upload's run does, count.
-    const count = invoke('CountJobFileTask', JOB_STATES.countFile, countFile);
-    const tagExtensions = eachExtensionTagged(this, taggingWorkflow.taggers, taggingWorkflow.recordFailure);
-    const perFile = invoke('StartJobFileTask', JOB_STATES.startFile, startFile).next(
+    const count = fileStep('CountJobFileTask', JOB_STATES.countFile, countFile);
+    const tagExtensions = eachExtensionTagged(this, taggingWorkflow.taggers, taggingWorkflow.recordFailure, JOB_FILE_RETRIES);
+    const perFile = fileStep('StartJobFileTask', JOB_STATES.startFile, startFile).next(
       new Choice(this, 'FileSkipped', { stateName: JOB_STATES.fileSkipped })
         .when(Condition.isPresent('$.skip'), count)
         // A reapplyPolicy job's file is done once Start has re-decided its stored tags: no provider, no wait.

@@ -79,6 +79,65 @@ export const TAGGERS: Readonly<Record<ExtensionName, { entry: string; constructI
  */
 export const THROTTLING_RETRY = { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 16, maxAttempts: 100 } as const;
 
+/** One retrier's schedule: Interval × BackoffRate^n, capped at MaxDelay, full jitter. */
+export interface RetrySchedule {
+  intervalSeconds: number;
+  backoffRate: number;
+  maxDelaySeconds?: number;
+  maxAttempts: number;
+}
+
+/** How one extension's tagging retries and how long each attempt may take: an upload's run, or a job's file. */
+export interface TaggingRetries {
+  /** Each tagger attempt's TimeoutSeconds (inside the Lambda's own 60 s: a stuck call surfaces as States.Timeout). */
+  taggerTimeoutSeconds: number;
+  /** A transient provider fault, a timed-out attempt (and, where CDK's own retrier is off, a Lambda service error). */
+  transient: RetrySchedule;
+  throttling: RetrySchedule;
+  /** Record extension failure's retries and TimeoutSeconds. */
+  recordFailure: RetrySchedule & { timeoutSeconds?: number };
+  /** CDK's LambdaInvoke retrier for Lambda service errors (6 attempts from 2 s): kept, or folded into `transient`. */
+  cdkServiceRetrier: boolean;
+}
+
+/** An upload's run: a Standard execution with time to spare, so a backlog of throttled calls still clears. */
+export const RUN_RETRIES: TaggingRetries = {
+  taggerTimeoutSeconds: 55,
+  transient: { intervalSeconds: 2, backoffRate: 2, maxDelaySeconds: 30, maxAttempts: 4 },
+  throttling: THROTTLING_RETRY,
+  recordFailure: { intervalSeconds: 2, backoffRate: 2, maxAttempts: 5 },
+  cdkServiceRetrier: true,
+};
+
+/**
+ * A tagging job's file, inside an Express child that AWS stops at 5 minutes: few attempts, short ones.
+ * The job is paced below the quotas, so throttling is rare; a file that still fails is counted failed and
+ * can be tagged again. Its worst case is bounded by a template test (infra/state-machine-bounds.ts).
+ */
+export const JOB_FILE_RETRIES: TaggingRetries = {
+  taggerTimeoutSeconds: 25,
+  transient: { intervalSeconds: 2, backoffRate: 2, maxDelaySeconds: 30, maxAttempts: 1 },
+  throttling: { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 16, maxAttempts: 2 },
+  recordFailure: { intervalSeconds: 2, backoffRate: 2, maxAttempts: 1, timeoutSeconds: 10 },
+  cdkServiceRetrier: false,
+};
+
+/** The Lambda service errors CDK's LambdaInvoke retries by itself (its `retryOnServiceExceptions`). */
+export const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+] as const;
+
+const retryProps = (schedule: RetrySchedule) => ({
+  interval: Duration.seconds(schedule.intervalSeconds),
+  maxAttempts: schedule.maxAttempts,
+  backoffRate: schedule.backoffRate,
+  ...(schedule.maxDelaySeconds !== undefined && { maxDelay: Duration.seconds(schedule.maxDelaySeconds) }),
+  jitterStrategy: JitterType.FULL,
+});
+
 export interface TaggingWorkflowProps {
   storage: Storage;
   /** `https://…` serving public files: webhook bodies carry the File object with its URLs. */
@@ -102,6 +161,7 @@ export function eachExtensionTagged(
   scope: Construct,
   taggers: Readonly<Record<ExtensionName, AitagsFunction>>,
   recordFailure: AitagsFunction,
+  retries: TaggingRetries,
   after?: IChainable,
 ): MapState {
   return new MapState(scope, 'TagEachExtension', {
@@ -114,20 +174,23 @@ export function eachExtensionTagged(
       policyVersion: JsonPath.stringAt('$.policyVersion'),
     },
     resultPath: '$.outcomes',
-  }).itemProcessor(extensionTagging(scope, taggers, recordFailure, after));
+  }).itemProcessor(extensionTagging(scope, taggers, recordFailure, retries, after));
 }
 
 function extensionTagging(
   scope: Construct,
   taggers: Readonly<Record<ExtensionName, AitagsFunction>>,
   recordFailure: AitagsFunction,
+  retries: TaggingRetries,
   after?: IChainable,
 ): Choice {
   const recordFailureState = new LambdaInvoke(scope, 'RecordFailureTask', {
     stateName: TAGGING_STATES.recordFailure,
     lambdaFunction: recordFailure,
     outputPath: '$.Payload',
-  }).addRetry({ errors: [Errors.ALL], interval: Duration.seconds(2), maxAttempts: 5, backoffRate: 2, jitterStrategy: JitterType.FULL });
+    retryOnServiceExceptions: retries.cdkServiceRetrier,
+    ...(retries.recordFailure.timeoutSeconds && { taskTimeout: Timeout.duration(Duration.seconds(retries.recordFailure.timeoutSeconds)) }),
+  }).addRetry({ errors: [Errors.ALL], ...retryProps(retries.recordFailure) });
   // The extension stays pending, but its siblings go on; the item's output keeps both errors.
   recordFailureState.addCatch(new Succeed(scope, 'FailureNotRecorded', { stateName: TAGGING_STATES.failureNotRecorded }), {
     errors: [Errors.ALL],
@@ -140,24 +203,14 @@ function extensionTagging(
       lambdaFunction: fn,
       outputPath: '$.Payload',
       // Inside the Lambda's own 60 s, so a stuck invocation surfaces as States.Timeout and is retried.
-      taskTimeout: Timeout.duration(Duration.seconds(55)),
+      taskTimeout: Timeout.duration(Duration.seconds(retries.taggerTimeoutSeconds)),
+      retryOnServiceExceptions: retries.cdkServiceRetrier,
     })
       .addRetry({
-        errors: [TRANSIENT_PROVIDER_ERROR, Errors.TIMEOUT],
-        interval: Duration.seconds(2),
-        maxAttempts: 4,
-        backoffRate: 2,
-        maxDelay: Duration.seconds(30),
-        jitterStrategy: JitterType.FULL,
+        errors: [TRANSIENT_PROVIDER_ERROR, Errors.TIMEOUT, ...(retries.cdkServiceRetrier ? [] : LAMBDA_SERVICE_ERRORS)],
+        ...retryProps(retries.transient),
       })
-      .addRetry({
-        errors: [THROTTLED_PROVIDER_ERROR, 'Lambda.TooManyRequestsException'],
-        interval: Duration.seconds(THROTTLING_RETRY.intervalSeconds),
-        maxAttempts: THROTTLING_RETRY.maxAttempts,
-        backoffRate: THROTTLING_RETRY.backoffRate,
-        maxDelay: Duration.seconds(THROTTLING_RETRY.maxDelaySeconds),
-        jitterStrategy: JitterType.FULL,
-      })
+      .addRetry({ errors: [THROTTLED_PROVIDER_ERROR, 'Lambda.TooManyRequestsException'], ...retryProps(retries.throttling) })
       .addCatch(recordFailureState, { errors: [Errors.ALL], resultPath: '$.error' });
 
   if (after) recordFailureState.next(after);
@@ -266,7 +319,7 @@ export class TaggingWorkflow extends Construct {
     this.deliverWebhook = deliverWebhook;
 
     const webhookOwed = this.webhookLoop(deliverWebhook);
-    const tagEachExtension = eachExtensionTagged(this, this.taggers, recordFailure, webhookOwed);
+    const tagEachExtension = eachExtensionTagged(this, this.taggers, recordFailure, RUN_RETRIES, webhookOwed);
     // Whatever an item still throws ends the run here, error and cause kept (States.Runtime, which no Catch takes, fails it directly).
     tagEachExtension.addCatch(
       new Fail(this, 'TaggingRunFailed', { stateName: TAGGING_STATES.runFailed, errorPath: '$.runError.Error', causePath: '$.runError.Cause' }),

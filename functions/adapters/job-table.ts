@@ -38,6 +38,8 @@ export interface JobTable {
   update(jobId: string, from: readonly JobStatus[], fields: Partial<StoredJob>): Promise<StoredJob | undefined>;
   /** Counts file `index` once; false when it was counted already. */
   countFile(jobId: string, index: number, outcome: FileOutcome): Promise<boolean>;
+  /** One more of the job's files started its run: answers how many have (this one included). */
+  countStarted(jobId: string): Promise<number>;
 }
 
 const JOBS_PARTITION = 'jobs';
@@ -132,6 +134,20 @@ export class DynamoJobTable implements JobTable {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async countStarted(jobId: string): Promise<number> {
+    const { Attributes } = await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: jobKey(jobId) },
+        UpdateExpression: 'ADD startedFiles :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes?.startedFiles ?? 1);
   }
 
   /** The counts so far of a job of `total` files: the sum of its progress items. */

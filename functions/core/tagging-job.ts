@@ -216,16 +216,27 @@ export const FILE_SECONDS_IN_FLIGHT = 10;
 /**
  * A job's Distributed Map concurrency (MaxConcurrencyPath): enough files in flight to start one every
  * 1/rate seconds even when each takes FILE_SECONDS_IN_FLIGHT. It is not what bounds the rate — each
- * file waits for its own start time (`fileStartTime`) — it keeps the schedule fed, caps the catch-up
+ * file waits for its own turn (`fileTurn`) — it keeps the schedule fed, caps the catch-up
  * after a stall, and keeps each child's wait for its turn near FILE_SECONDS_IN_FLIGHT.
  */
 export function jobMaxConcurrency(rate: number): number {
   return Math.max(1, Math.ceil(rate * FILE_SECONDS_IN_FLIGHT));
 }
 
-/** File `index` of a job that started at `startedAtMs` calls its providers no earlier than this: `rate` files a second, no burst. */
-export function fileStartTime(startedAtMs: number, index: number, rate: number): Date {
-  return new Date(startedAtMs + Math.floor((index * 1000) / rate));
+/**
+ * The longest a job's file waits for its turn. Its Express child must end within 5 minutes, and the per-file
+ * path's worst case (infra/state-machine-bounds.ts) counts this wait.
+ */
+export const MAX_TURN_WAIT_SECONDS = 30;
+
+/**
+ * When the job's `started`-th started file (1-based) may call its providers: `rate` files a second from
+ * `startedAtMs`, no burst. Counted by files started, not by manifest position, so skipped files take no
+ * turn; and never more than MAX_TURN_WAIT_SECONDS after `nowMs`, whatever happened before.
+ */
+export function fileTurn(startedAtMs: number, started: number, rate: number, nowMs: number): Date {
+  const turn = startedAtMs + Math.floor(((started - 1) * 1000) / rate);
+  return new Date(Math.min(turn, nowMs + MAX_TURN_WAIT_SECONDS * 1000));
 }
 
 // ---- per file -----------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import {
   estimateProviderCost,
   fileDecision,
   fileOutcome,
-  fileStartTime,
+  fileTurn,
   jobEnding,
   jobMaxConcurrency,
   jobRate,
@@ -107,7 +107,12 @@ export async function planJob({ jobId }: JobStep, deps: PlanDeps): Promise<JobPl
  */
 export async function startJobFile(
   task: JobFileTask,
-  deps: { files: FileTable; policies: Pick<TagPolicies, 'currentVersionId' | 'version'>; now?: () => Date },
+  deps: {
+    files: FileTable;
+    jobs: Pick<JobTable, 'countStarted'>;
+    policies: Pick<TagPolicies, 'currentVersionId' | 'version'>;
+    now?: () => Date;
+  },
 ): Promise<JobFileTask & { runId: string; policyVersion: string; skip?: string; notBefore?: string; reapplied?: boolean }> {
   const runId = jobRunId(task.jobId, task.index);
   if (task.reapplyPolicy) return reapplyPolicy(task, runId, deps);
@@ -133,7 +138,10 @@ export async function startJobFile(
     }
     // The policy current when the file's run starts is the run's (a retried step may read a newer one).
     const policyVersion = await deps.policies.currentVersionId();
-    return { ...task, runId, policyVersion, notBefore: fileStartTime(task.startedAtMs, task.index, task.rate).toISOString() };
+    // Its turn among the files started (a retried step counts again: that only spaces the files a little more).
+    const started = await deps.jobs.countStarted(task.jobId);
+    const turn = fileTurn(task.startedAtMs, started, task.rate, (deps.now ?? now)().getTime());
+    return { ...task, runId, policyVersion, notBefore: turn.toISOString() };
   }
   // The file keeps changing under the job: someone is working on it, so the job leaves it.
   return { ...task, runId, policyVersion: '', skip: 'busy' };

@@ -275,7 +275,11 @@ async function checkSteered(steps: SteeredOperation[][]): Promise<void> {
             startedAtMs: 0,
             rate: 1,
           },
-          { files: db.table, policies: { currentVersionId: async () => versionId, version: async (id) => versions.get(id) ?? EMPTY_TAG_POLICY } },
+          {
+            files: db.table,
+            jobs: { countStarted: async () => 1 },
+            policies: { currentVersionId: async () => versionId, version: async (id) => versions.get(id) ?? EMPTY_TAG_POLICY },
+          },
         );
         return;
       }
