@@ -120,7 +120,8 @@ export class TaggingJobs extends Construct {
     // PutItem: removeAITags rewrites the record (version-conditional); UpdateItem starts the run and settles index entries.
     storage.bindTable(startFile, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     const countFile = step('CountJobFile', 'count-job-file', "aitags tagging jobs: counts one file's outcome once", Duration.seconds(10));
-    storage.bindTable(countFile, ['dynamodb:UpdateItem']);
+    // UpdateItem counts the file once and rolls its progress item up into a summary; GetItem reads both for the roll-up.
+    storage.bindTable(countFile, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     const finish = step('FinishTaggingJob', 'finish-tagging-job', 'aitags tagging jobs: ends the job with its counts', Duration.seconds(30));
     storage.bindTable(finish, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem']);
     const deliverWebhook = step(

@@ -1,12 +1,18 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { WriteConflict } from '../core/errors.js';
 import {
+  countsToRollUp,
+  decodeRolledCounts,
+  encodeRolledCounts,
   type FileOutcome,
   type JobCounts,
   type JobStatus,
   NO_COUNTS,
   progressShardOf,
   progressShards,
+  summaryShardOf,
+  summaryShards,
   type TaggingJob,
 } from '../core/tagging-job.js';
 import { batchGetAll } from './batch-get.js';
@@ -30,13 +36,18 @@ export type StoredJob = TaggingJob & JobRunDetails;
  */
 export interface JobTable {
   create(job: StoredJob): Promise<void>;
-  /** The job; while it runs, with its counts summed from its progress items (what Finish and Cancel write onto it). */
+  /**
+   * The job; while it runs, with its counts summed from its summary items (at most SUMMARY_SHARDS reads,
+   * whatever its size; each counted file is in them once its roll-up is done).
+   */
   get(jobId: string): Promise<StoredJob | undefined>;
+  /** Every file counted so far, read from the progress items themselves: what Finish writes onto the job. */
+  exactCounts(jobId: string, total: number): Promise<JobCounts>;
   /** The newest `limit` jobs, newest first. */
   list(limit: number): Promise<StoredJob[]>;
   /** Sets fields of a job still in one of `from`; false when it has moved on (cancelled, most likely). */
   update(jobId: string, from: readonly JobStatus[], fields: Partial<StoredJob>): Promise<StoredJob | undefined>;
-  /** Counts file `index` once; false when it was counted already. */
+  /** Counts file `index` once (false when it was counted already), and rolls its progress item up into its summary. */
   countFile(jobId: string, index: number, outcome: FileOutcome): Promise<boolean>;
   /** One more of the job's files started its run: answers how many have (this one included). */
   countStarted(jobId: string): Promise<number>;
@@ -45,6 +56,10 @@ export interface JobTable {
 const JOBS_PARTITION = 'jobs';
 const jobKey = (jobId: string) => `job#${jobId}`;
 const progressKey = (jobId: string, shard: number) => `job#${jobId}#progress#${shard}`;
+const summaryKey = (jobId: string, shard: number) => `job#${jobId}#summary#${shard}`;
+/** A summary item's attribute holding what it rolled up of progress item `shard`. */
+const rolledAttribute = (shard: number) => `rolled${shard}`;
+const ROLL_UP_ATTEMPTS = 8;
 const { name: INDEX, partitionKey: IPK, sortKey: ISK } = SEARCH_INDEX;
 const COUNT_FIELDS = ['done', 'succeeded', 'failed', 'skipped'] as const;
 
@@ -118,6 +133,7 @@ export class DynamoJobTable implements JobTable {
   }
 
   async countFile(jobId: string, index: number, outcome: FileOutcome): Promise<boolean> {
+    let counted = true;
     try {
       await this.client.send(
         new UpdateCommand({
@@ -129,11 +145,69 @@ export class DynamoJobTable implements JobTable {
           ExpressionAttributeValues: { ':index': new Set([index]), ':indexValue': index, ':one': 1 },
         }),
       );
-      return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      counted = false;
     }
+    // Also when counted already: a retried step whose roll-up failed the first time rolls it up now.
+    await this.rollUp(jobId, progressShardOf(index));
+    return counted;
+  }
+
+  /**
+   * Moves what progress item `shard` counted since its last roll-up into its summary item: one conditional
+   * write on what the summary had rolled up of it, so concurrent roll-ups never add a count twice.
+   */
+  private async rollUp(jobId: string, shard: number): Promise<void> {
+    const attribute = rolledAttribute(shard);
+    for (let attempt = 0; attempt < ROLL_UP_ATTEMPTS; attempt++) {
+      const [progress, summary] = await Promise.all([
+        this.client.send(
+          new GetCommand({
+            TableName: this.table,
+            Key: { pk: progressKey(jobId, shard) },
+            ConsistentRead: true,
+            ProjectionExpression: 'done, succeeded, failed, skipped',
+          }),
+        ),
+        this.client.send(
+          new GetCommand({
+            TableName: this.table,
+            Key: { pk: summaryKey(jobId, summaryShardOf(shard)) },
+            ConsistentRead: true,
+            ProjectionExpression: '#rolled',
+            ExpressionAttributeNames: { '#rolled': attribute },
+          }),
+        ),
+      ]);
+      const counted = countsOf(progress.Item);
+      const before = summary.Item?.[attribute] as string | undefined;
+      const delta = countsToRollUp(counted, decodeRolledCounts(before));
+      if (!delta) return;
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: summaryKey(jobId, summaryShardOf(shard)) },
+            UpdateExpression: 'SET #rolled = :now ADD done :done, succeeded :succeeded, failed :failed, skipped :skipped',
+            ConditionExpression: before === undefined ? 'attribute_not_exists(#rolled)' : '#rolled = :before',
+            ExpressionAttributeNames: { '#rolled': attribute },
+            ExpressionAttributeValues: {
+              ':now': encodeRolledCounts(counted),
+              ':done': delta.done,
+              ':succeeded': delta.succeeded,
+              ':failed': delta.failed,
+              ':skipped': delta.skipped,
+              ...(before !== undefined && { ':before': before }),
+            },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    throw new WriteConflict(`the summary of job ${jobId}'s progress item ${shard}`);
   }
 
   async countStarted(jobId: string): Promise<number> {
@@ -150,18 +224,27 @@ export class DynamoJobTable implements JobTable {
     return Number(Attributes?.startedFiles ?? 1);
   }
 
-  /** The counts so far of a job of `total` files: the sum of its progress items. */
-  async counts(jobId: string, total: number): Promise<JobCounts> {
+  async exactCounts(jobId: string, total: number): Promise<JobCounts> {
     const keys = Array.from({ length: progressShards(total) }, (_, shard) => ({ pk: progressKey(jobId, shard) }));
-    const counts = { ...NO_COUNTS };
-    for (const item of await batchGetAll(this.client, this.table, keys)) {
-      for (const field of COUNT_FIELDS) counts[field] += Number(item[field] ?? 0);
-    }
-    return counts;
+    return sumCounts(await batchGetAll(this.client, this.table, keys));
   }
 
+  /** A running job's counts from its summary items: at most SUMMARY_SHARDS, whatever its size. */
   private async withLiveCounts(job: StoredJob): Promise<StoredJob> {
     if (job.status !== 'running' || job.total === null) return job;
-    return { ...job, ...(await this.counts(job.jobId, job.total)) };
+    const keys = Array.from({ length: summaryShards(job.total) }, (_, shard) => ({ pk: summaryKey(job.jobId, shard) }));
+    return { ...job, ...sumCounts(await batchGetAll(this.client, this.table, keys)) };
   }
+}
+
+function countsOf(item: Record<string, unknown> | undefined): JobCounts {
+  const counts = { ...NO_COUNTS };
+  for (const field of COUNT_FIELDS) counts[field] = Number(item?.[field] ?? 0);
+  return counts;
+}
+
+function sumCounts(items: ReadonlyArray<Record<string, unknown>>): JobCounts {
+  const counts = { ...NO_COUNTS };
+  for (const item of items) for (const field of COUNT_FIELDS) counts[field] += Number(item[field] ?? 0);
+  return counts;
 }

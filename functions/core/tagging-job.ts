@@ -280,6 +280,34 @@ export const PROGRESS_SHARD_FILES = 1000;
 export const progressShardOf = (index: number) => Math.floor(index / PROGRESS_SHARD_FILES);
 export const progressShards = (total: number) => Math.ceil(total / PROGRESS_SHARD_FILES);
 
+/**
+ * Items a running job's counts are rolled up into: each progress item's counts go to summary item
+ * `progressShard mod SUMMARY_SHARDS`, so reading a job's status reads the job and at most this many items,
+ * whatever its size (63 progress items' worth each at a million files).
+ */
+export const SUMMARY_SHARDS = 16;
+export const summaryShardOf = (progressShard: number) => progressShard % SUMMARY_SHARDS;
+export const summaryShards = (total: number) => Math.min(SUMMARY_SHARDS, progressShards(total));
+
+/** A progress item's counts as a summary item keeps what it rolled up of it: `done,succeeded,failed,skipped`. */
+export const encodeRolledCounts = (counts: JobCounts) => [counts.done, counts.succeeded, counts.failed, counts.skipped].join(',');
+export function decodeRolledCounts(text: string | undefined): JobCounts {
+  if (!text) return { ...NO_COUNTS };
+  const [done = 0, succeeded = 0, failed = 0, skipped = 0] = text.split(',').map(Number);
+  return { done, succeeded, failed, skipped };
+}
+
+/** What a progress item counted since it was last rolled up (nothing when a newer roll-up already took it). */
+export function countsToRollUp(counted: JobCounts, rolled: JobCounts): JobCounts | undefined {
+  if (counted.done <= rolled.done) return undefined;
+  return {
+    done: counted.done - rolled.done,
+    succeeded: counted.succeeded - rolled.succeeded,
+    failed: counted.failed - rolled.failed,
+    skipped: counted.skipped - rolled.skipped,
+  };
+}
+
 /** The counts when the job ends: a file never counted (its steps failed past their retries) counts as failed. */
 export function finalCounts(counts: JobCounts, total: number): JobCounts {
   const lost = Math.max(0, total - counts.done);

@@ -204,10 +204,11 @@ export async function countJobFile(task: JobFileCount, jobs: JobTable): Promise<
  * failed) or `succeeded`. A job cancelled meanwhile stays cancelled, and its webhook is not this step's.
  */
 export async function finishJob({ jobId, error }: JobStep, deps: { jobs: JobTable; now?: () => Date }): Promise<{ jobId: string; webhook: boolean }> {
-  // A running job comes with its counts summed from its progress items.
   const job = await deps.jobs.get(jobId);
   if (!job || (job.status !== 'planning' && job.status !== 'running')) return { jobId, webhook: false };
-  const ending = jobEnding(job, job, error);
+  // Its final counts come from the progress items themselves, not from the summaries a roll-up may lag.
+  const counts = job.status === 'running' && job.total !== null ? await deps.jobs.exactCounts(jobId, job.total) : job;
+  const ending = jobEnding(job, counts, error);
   const ended = await deps.jobs.update(jobId, ['planning', 'running'], {
     status: ending.status,
     finishedAt: (deps.now ?? now)().toISOString(),

@@ -109,6 +109,13 @@ describe('the tagging-jobs state machine', () => {
     }
   });
 
+  it('lets Count the file read and update the table only (its roll-up reads the progress and summary items)', () => {
+    expect(synthesized.permissionsOf('count-job-file').filter((permission) => permission.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:GetItem table',
+      'dynamodb:UpdateItem table',
+    ]);
+  });
+
   it('paces jobs from the quotas given at deploy (default 5 TPS and 1800 RPM), and takes others by context', () => {
     expect(synthesized.environmentOf('plan-tagging-job')).toMatchObject({ AITAGS_REKOGNITION_TPS: '5', AITAGS_VISION_RPM: '1800' });
     expect(synthesized.stack.taggingJobs.maxConcurrency).toBe(240);

@@ -17,7 +17,8 @@ export async function startSearchTable() {
   const server = dynalite({ path: join(dir, 'db'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const raw = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const clientConfig = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const raw = new DynamoDBClient(clientConfig);
   await ensureSearchIndex(raw, TABLE);
   const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   const table = new DynamoFileTable(TABLE, client);
@@ -26,6 +27,8 @@ export async function startSearchTable() {
     table,
     index,
     client,
+    /** For a client of a test's own (e.g. one that counts what it reads). */
+    clientConfig,
     tableName: TABLE,
     async stop() {
       raw.destroy();
