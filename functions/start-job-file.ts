@@ -3,11 +3,12 @@ import { startJobFile } from './services/job-steps.js';
 import { task } from './task/handler.js';
 import { fileTable } from './wiring/file-table.js';
 import { jobTable } from './wiring/job-table.js';
+import { runWatches } from './wiring/run-watches.js';
 import { tagPolicies } from './wiring/tag-policies.js';
 
 /** Tagging-jobs item task: starts the job's run on one file (or skips it) and answers when it may call its providers. */
 export const handler = task(
   jobFileTaskSchema,
   ({ jobId, fileId, index }) => ({ jobId, fileId, index }),
-  (input) => startJobFile(input, { files: fileTable(), jobs: jobTable(), policies: tagPolicies() }),
+  (input) => startJobFile(input, { files: fileTable(), jobs: jobTable(), watches: runWatches(), policies: tagPolicies() }),
 );

@@ -8,6 +8,7 @@ import { TaggingJobs } from './tagging-jobs.js';
 import { TaggingWorkflow } from './tagging-workflow.js';
 import { DEFAULT_PROVIDER_QUOTAS, type ProviderQuotas } from '../functions/core/tagging-job.js';
 import { S3Trigger } from './s3-trigger.js';
+import { Reconciler } from './reconciler.js';
 import { parseExtensions } from '../functions/core/extensions.js';
 import { INGEST_PREFIX } from '../functions/core/direct-upload.js';
 
@@ -58,6 +59,7 @@ export class AitagsStack extends Stack {
   readonly taggingWorkflow: TaggingWorkflow;
   readonly taggingJobs: TaggingJobs;
   readonly trigger: S3Trigger;
+  readonly reconciler: Reconciler;
   readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: AitagsStackProps = {}) {
@@ -102,6 +104,7 @@ export class AitagsStack extends Stack {
       maxS3UploadBytes: props.maxS3UploadBytes ?? DEFAULT_MAX_S3_UPLOAD_BYTES,
       reservedConcurrency: reservedConcurrencyOf('triggerConcurrency', props.triggerConcurrency),
     });
+    this.reconciler = new Reconciler(this, 'Reconciler', { storage: this.storage, taggingWorkflow: this.taggingWorkflow.stateMachine });
     this.alarms = new Alarms(this, 'Alarms', { failedObjects: this.trigger.failures, email: alarmEmailOf(props.alarmEmail) });
     new CfnOutput(this, 'AlarmTopicArn', {
       description:

@@ -29,6 +29,7 @@ import { arnInFinding } from './nag-findings.js';
 import type { Storage } from './storage.js';
 import { EXTENSION_NAMES, type ExtensionName } from '../functions/core/extension-names.js';
 import { THROTTLED_PROVIDER_ERROR, TRANSIENT_PROVIDER_ERROR } from '../functions/core/provider-errors.js';
+import { WORKFLOW_LOST_ERROR } from '../functions/core/tagging-run.js';
 import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';
 
 /** State names: the local runtime keys its task handlers and time-lapse overrides by them. */
@@ -46,6 +47,7 @@ export const TAGGING_STATES = {
   webhookGivenUp: 'Webhook given up',
   webhookCrashed: 'Wait after a crashed webhook attempt',
   runFailed: 'Tagging run failed',
+  workflowLost: 'Workflow lost',
 } as const;
 
 /**
@@ -163,6 +165,8 @@ export function eachExtensionTagged(
   recordFailure: AitagsFunction,
   retries: TaggingRetries,
   after?: IChainable,
+  /** The reconciler may start this workflow for a run lost twice (`lost: true` in every input). */
+  takesLostRuns = false,
 ): MapState {
   return new MapState(scope, 'TagEachExtension', {
     stateName: TAGGING_STATES.tagEachExtension,
@@ -172,9 +176,10 @@ export function eachExtensionTagged(
       runId: JsonPath.stringAt('$.runId'),
       extension: JsonPath.objectAt('$$.Map.Item.Value'),
       policyVersion: JsonPath.stringAt('$.policyVersion'),
+      ...(takesLostRuns && { lost: JsonPath.objectAt('$.lost') }),
     },
     resultPath: '$.outcomes',
-  }).itemProcessor(extensionTagging(scope, taggers, recordFailure, retries, after));
+  }).itemProcessor(extensionTagging(scope, taggers, recordFailure, retries, after, takesLostRuns));
 }
 
 function extensionTagging(
@@ -183,6 +188,7 @@ function extensionTagging(
   recordFailure: AitagsFunction,
   retries: TaggingRetries,
   after?: IChainable,
+  takesLostRuns = false,
 ): Choice {
   const recordFailureState = new LambdaInvoke(scope, 'RecordFailureTask', {
     stateName: TAGGING_STATES.recordFailure,
@@ -215,6 +221,18 @@ function extensionTagging(
 
   if (after) recordFailureState.next(after);
   const pickTagger = new Choice(scope, 'PickTagger', { stateName: TAGGING_STATES.pickTagger });
+  if (takesLostRuns) {
+    // A run lost twice: no tagger, the extension is recorded failed and its webhook (if owed) sent as for any
+    // failure. A rule of this Choice, not a state of its own: every other run pays no extra transition.
+    pickTagger.when(
+      Condition.booleanEquals('$.lost', true),
+      new Pass(scope, 'WorkflowLost', {
+        stateName: TAGGING_STATES.workflowLost,
+        result: Result.fromObject({ Error: WORKFLOW_LOST_ERROR, Cause: 'The run was lost, and lost again when started once more' }),
+        resultPath: '$.error',
+      }).next(recordFailureState),
+    );
+  }
   for (const name of EXTENSION_NAMES) {
     const tagger = tagWith(TAGGERS[name].stateName, taggers[name]);
     pickTagger.when(Condition.stringEquals('$.extension.name', name), after ? tagger.next(after) : tagger);
@@ -319,7 +337,7 @@ export class TaggingWorkflow extends Construct {
     this.deliverWebhook = deliverWebhook;
 
     const webhookOwed = this.webhookLoop(deliverWebhook);
-    const tagEachExtension = eachExtensionTagged(this, this.taggers, recordFailure, RUN_RETRIES, webhookOwed);
+    const tagEachExtension = eachExtensionTagged(this, this.taggers, recordFailure, RUN_RETRIES, webhookOwed, true);
     // Whatever an item still throws ends the run here, error and cause kept (States.Runtime, which no Catch takes, fails it directly).
     tagEachExtension.addCatch(
       new Fail(this, 'TaggingRunFailed', { stateName: TAGGING_STATES.runFailed, errorPath: '$.runError.Error', causePath: '$.runError.Cause' }),

@@ -9,6 +9,8 @@ import type { S3Event } from 'aws-lambda';
 import { FALLBACK_ENTRY, ROUTE_HANDLERS } from '../infra/api-routes.js';
 import { createHttpGateway, type HttpHandler, type PublicObject } from './http-gateway.js';
 import { reindexTable } from './reindex.js';
+import { invoke } from './lambda-context.js';
+import { RECONCILE_EVERY_MINUTES } from '../functions/core/run-watches.js';
 import { startStandIns } from './stand-ins.js';
 import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';
 import { bridgeS3Events, bucketNotificationsOf, type NotificationHandler } from './s3-events.js';
@@ -259,6 +261,16 @@ async function startOnLockedDataDir(
   started.push(() => s3Events.stop());
   await keepSecret({ value: privateKey, generated }, privateKeyFile);
   await keepSecret(webhookSecret, webhookSecretFile);
+  // Executions live in this process: the runs the one before left under way died with it, and are the
+  // reconciler's now (before any route answers); later ones are looked for every 10 minutes, as on AWS.
+  const reconcile = ((await import(join(functionsDir, 'reconcile-runs.ts'))) as { handler: TaskHandler }).handler;
+  const reconcileTimeoutMs = 5 * 60_000;
+  await invoke(reconcile, { everyWatch: true }, 'reconcile-runs', reconcileTimeoutMs);
+  const reconciling = setInterval(() => {
+    invoke(reconcile, {}, 'reconcile-runs', reconcileTimeoutMs).catch((error: unknown) => console.error('reconcile-runs failed:', error));
+  }, RECONCILE_EVERY_MINUTES * 60_000);
+  reconciling.unref();
+  started.push(() => clearInterval(reconciling));
   for (const [entry, handler] of loaded) handlers.set(entry, handler);
 
   return {
@@ -282,6 +294,7 @@ async function startOnLockedDataDir(
       await stepFunctions.idle();
     },
     async stop() {
+      clearInterval(reconciling);
       gateway.closeAllConnections();
       await new Promise((done) => gateway.close(done));
       await s3Events.stop();

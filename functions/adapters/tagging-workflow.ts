@@ -4,7 +4,8 @@ import { stepFunctionsClient } from './clients/step-functions.js';
 
 /** The tagging workflow (a Step Functions state machine): one execution per tagging run. */
 export interface TaggingWorkflow {
-  start(run: TaggingRunInput): Promise<void>;
+  /** Starts an execution named `name` (the run id unless the run is started again). */
+  start(run: TaggingRunInput, name?: string): Promise<void>;
 }
 
 export class StepFunctionsTaggingWorkflow implements TaggingWorkflow {
@@ -13,11 +14,11 @@ export class StepFunctionsTaggingWorkflow implements TaggingWorkflow {
     private readonly client: SFNClient = stepFunctionsClient(),
   ) {}
 
-  async start(run: TaggingRunInput): Promise<void> {
+  async start(run: TaggingRunInput, name = run.runId): Promise<void> {
     // The run id names the execution: a retried start with the same input is accepted as the same
     // execution while it runs; once it has ended, Step Functions says it exists, which is just as good.
     try {
-      await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: run.runId, input: JSON.stringify(run) }));
+      await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(run) }));
     } catch (error) {
       if (!(error instanceof ExecutionAlreadyExists)) throw error;
     }

@@ -5,6 +5,15 @@ import type { ExtensionError, ExtensionOutcome, ExtensionState, FileRecord } fro
 import { THROTTLED_PROVIDER_ERROR, TRANSIENT_PROVIDER_ERROR } from './provider-errors.js';
 import { SUPERSEDED_ERROR, type WebhookProgress, webhookOwed } from './webhook-events.js';
 
+/** The Error a run started as lost hands Record extension failure: recorded as reason WORKFLOW_LOST. */
+export const WORKFLOW_LOST_ERROR = 'WorkflowLost';
+
+/** The failure recorded for an extension whose workflow was lost, and lost again when run once more. */
+export const WORKFLOW_LOST_FAILURE = {
+  message: 'The tagging workflow was lost before this extension finished, and again when it was run once more; tag the file again',
+  reason: 'WORKFLOW_LOST',
+} as const;
+
 /** A tagging run: the tagging workflow's input, one execution per upload or PATCH that asked for extensions. */
 export const taggingRunInputSchema = z.object({
   fileId: z.string(),
@@ -18,6 +27,11 @@ export const taggingRunInputSchema = z.object({
   webhookUrl: z.optional(z.string()),
   /** The tag policy version current when the run started ('' while none was ever saved): its taggers apply that one. */
   policyVersion: z.string(),
+  /**
+   * Set by the reconciler when the run's workflow was lost twice: no tagger runs, each extension is recorded
+   * failed (WORKFLOW_LOST) and its webhook sent. Always present (false) so the Map's ItemSelector finds it.
+   */
+  lost: z.optional(z.boolean()),
 });
 export type TaggingRunInput = z.infer<typeof taggingRunInputSchema>;
 
@@ -101,6 +115,7 @@ export function failureFromStepError(error: ExtensionFailureTask['error']): Exte
     return { message: `The provider kept failing after retries: ${detail}`, reason: 'PROVIDER_UNAVAILABLE' };
   }
   if (error.Error === 'States.Timeout') return { message: 'The tagger timed out', reason: 'TIMEOUT' };
+  if (error.Error === WORKFLOW_LOST_ERROR) return { ...WORKFLOW_LOST_FAILURE };
   // Internal detail (ARNs, stack text) stays in the logs; the caller and its webhook get a plain sentence.
   return { message: 'The tagger failed unexpectedly; see the service logs', reason: 'INTERNAL_ERROR' };
 }

@@ -1,6 +1,7 @@
 import type { FileStore } from '../adapters/file-store.js';
 import type { FileTable } from '../adapters/file-table.js';
 import type { JobTable } from '../adapters/job-table.js';
+import type { RunWatchTable } from '../adapters/run-watches.js';
 import type { TagPolicies } from '../adapters/tag-policies.js';
 import type { WebhookSender } from '../adapters/webhook-sender.js';
 import { ApiError, WriteConflict } from '../core/errors.js';
@@ -22,6 +23,7 @@ import {
   type ProviderQuotas,
   selectionQuery,
 } from '../core/tagging-job.js';
+import { JOB_FILE_DEADLINE_SECONDS } from '../core/run-watches.js';
 import { EMPTY_TAG_POLICY, reappliedAITags } from '../core/tag-policy.js';
 import { logger } from '../runtime/logger.js';
 import type { FileSearch } from './file-search.js';
@@ -110,6 +112,7 @@ export async function startJobFile(
   deps: {
     files: FileTable;
     jobs: Pick<JobTable, 'countStarted'>;
+    watches: Pick<RunWatchTable, 'watch'>;
     policies: Pick<TagPolicies, 'currentVersionId' | 'version'>;
     now?: () => Date;
   },
@@ -126,6 +129,21 @@ export async function startJobFile(
     }
     if (decision.action === 'start' && record) {
       try {
+        // Watched before it starts: a child that AWS stops leaves its run to the reconciler.
+        await deps.watches.watch({
+          runId,
+          fileId: task.fileId,
+          input: {
+            fileId: task.fileId,
+            runId,
+            extensions: task.extensions,
+            syncDeadline: 0,
+            policyVersion: await deps.policies.currentVersionId(),
+            lost: false,
+          },
+          attempt: 1,
+          deadline: new Date((deps.now ?? now)().getTime() + JOB_FILE_DEADLINE_SECONDS * 1000).toISOString(),
+        });
         if (task.removeAITags && Object.keys(record.aiTags).length) {
           record = await deps.files.replace({ ...record, aiTags: {}, updatedAt: (deps.now ?? now)().toISOString() }, record);
         }

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FileTable } from '../adapters/file-table.js';
+import type { RunWatchTable } from '../adapters/run-watches.js';
 import type { TagPolicies } from '../adapters/tag-policies.js';
 import type { TaggingWorkflow } from '../adapters/tagging-workflow.js';
 import type { RunExtension } from '../core/extensions.js';
 import type { ExtensionName } from '../core/extension-names.js';
 import type { ExtensionState, FileRecord, StartingRun } from '../core/file-record.js';
+import { RUN_DEADLINE_SECONDS } from '../core/run-watches.js';
 import { nextReadAt, SettleTimes } from '../core/settle-schedule.js';
-import { runProgress } from '../core/tagging-run.js';
+import { runProgress, type TaggingRunInput } from '../core/tagging-run.js';
 import { webhookEventId } from '../core/webhook-events.js';
 import { logger } from '../runtime/logger.js';
 import { METRIC, recordMetric } from '../runtime/metrics.js';
@@ -30,8 +32,16 @@ export class TaggingRuns {
     private readonly table: FileTable,
     private readonly workflow: TaggingWorkflow,
     private readonly policies: Pick<TagPolicies, 'currentVersionId'>,
+    private readonly watches: Pick<RunWatchTable, 'watch'>,
     private readonly syncWindowMs = 0,
   ) {}
+
+  /** Watched first (a run whose workflow is lost is the reconciler's), then started. */
+  private async startWorkflow(input: TaggingRunInput): Promise<void> {
+    const deadline = new Date(Date.now() + RUN_DEADLINE_SECONDS * 1000).toISOString();
+    await this.watches.watch({ runId: input.runId, fileId: input.fileId, input, attempt: 1, deadline });
+    await this.workflow.start(input);
+  }
 
   /**
    * Starts a run nobody waits for (an object that arrived in S3): every extension is owed a webhook when
@@ -46,7 +56,7 @@ export class TaggingRuns {
     if (webhookUrl) await this.promiseWebhooks(record, runId, extensions, webhookUrl);
     // Nobody waits (syncDeadline 0), and the same input every time: a retried start is idempotent.
     const policyVersion = await this.policies.currentVersionId();
-    await this.workflow.start({ fileId, runId, extensions, syncDeadline: 0, webhookUrl, policyVersion });
+    await this.startWorkflow({ fileId, runId, extensions, syncDeadline: 0, webhookUrl, policyVersion, lost: false });
     logger.info('Tagging run started', { runId, extensions: extensions.map((extension) => extension.name) });
   }
 
@@ -76,7 +86,7 @@ export class TaggingRuns {
     try {
       // The policy current now is the run's, whatever changes while it runs.
       const policyVersion = await this.policies.currentVersionId();
-      await this.workflow.start({ fileId, runId, extensions, syncDeadline, webhookUrl, policyVersion });
+      await this.startWorkflow({ fileId, runId, extensions, syncDeadline, webhookUrl, policyVersion, lost: false });
     } catch (error) {
       logger.error('Could not start the tagging workflow', { runId, error: error as Error });
       for (const name of names) {

@@ -7,6 +7,7 @@ import { TaggingRuns } from '../services/tagging-runs.js';
 import { fileLibrary } from './file-library.js';
 import { fileStore } from './file-store.js';
 import { fileTable } from './file-table.js';
+import { runWatches } from './run-watches.js';
 import { defaultExtensions, savedExtensions } from './saved-extensions.js';
 import { tagPolicies } from './tag-policies.js';
 import { taggingWorkflow } from './tagging-workflow.js';
@@ -22,7 +23,7 @@ export const ingestDeps = once(
     store: fileStore(),
     inbox: new InboxTable(table),
     files: fileLibrary(),
-    tagging: new TaggingRuns(fileTable(), taggingWorkflow(), tagPolicies()),
+    tagging: new TaggingRuns(fileTable(), taggingWorkflow(), tagPolicies(), runWatches()),
     inspect: inspectContent,
     defaultExtensions: defaultExtensions(),
     resolveExtensions: (requested) => savedExtensions().resolve(requested, 'AITAGS_DEFAULT_EXTENSIONS'),

@@ -496,7 +496,7 @@ describe('permissions', () => {
         .map((permission) => `${entry}: ${permission}`),
     );
     expect(indexPermissions.sort()).toEqual(
-      ['list-files', 'tagging-jobs', 'plan-tagging-job'].map((entry) => `${entry}: dynamodb:Query table/index/search`).sort(),
+      ['list-files', 'tagging-jobs', 'plan-tagging-job', 'reconcile-runs'].map((entry) => `${entry}: dynamodb:Query table/index/search`).sort(),
     );
   });
 

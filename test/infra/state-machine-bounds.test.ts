@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MAX_TURN_WAIT_SECONDS } from '../../functions/core/tagging-job.js';
 import { type AslMachine, type AslState, retryBound, worstCaseSeconds } from '../../infra/state-machine-bounds.js';
 import { JOB_FILE_PATH_MAX_SECONDS, JOB_STATES } from '../../infra/tagging-jobs.js';
-import { TAGGERS } from '../../infra/tagging-workflow.js';
+import { TAGGERS, TAGGING_STATES } from '../../infra/tagging-workflow.js';
+import { RUN_DEADLINE_SECONDS } from '../../functions/core/run-watches.js';
 import { allStates, type GetAtt, StackTemplate } from './stack-template.js';
 
 const FLAT = { taskSeconds: () => 10, waitSeconds: () => 0 };
@@ -90,6 +91,40 @@ describe('the synthesized per-file path of a tagging job', () => {
       const hidden = retriers.filter((retrier) => retrier.ErrorEquals.includes('Lambda.ServiceException') && retrier.MaxAttempts === 6);
       expect({ name, hidden }).toEqual({ name, hidden: [] });
     }
+  });
+
+  it('keeps an upload run’s taggers, every retry spent, inside the deadline the reconciler waits for (RUN_DEADLINE_SECONDS)', () => {
+    const workflow = synthesized.definitionOf(synthesized.logicalId(synthesized.stack.taggingWorkflow.stateMachine));
+    const states = allStates(workflow) as Record<string, AslState>;
+    // From Pick the tagger through a tagger and Record extension failure, up to where the extension is final.
+    const path: AslMachine = {
+      StartAt: TAGGING_STATES.pickTagger,
+      States: Object.fromEntries(
+        Object.entries(states)
+          .filter(([name]) =>
+            [
+              TAGGING_STATES.workflowLost,
+              TAGGING_STATES.pickTagger,
+              TAGGING_STATES.recordFailure,
+              TAGGING_STATES.unknownExtension,
+              ...Object.values(TAGGERS).map((tagger) => tagger.stateName),
+            ].includes(name),
+          )
+          .map(([name, state]) => [
+            name,
+            {
+              ...state,
+              Next: ([TAGGING_STATES.webhookOwed, TAGGING_STATES.failureNotRecorded] as string[]).includes(state.Next ?? '') ? undefined : state.Next,
+              Catch: (state.Catch ?? []).filter((c) => c.Next !== TAGGING_STATES.failureNotRecorded),
+              End: true,
+            },
+          ]),
+      ),
+    };
+    const seconds = worstCaseSeconds(path, limits);
+    if (process.env.AITAGS_TEST_VERBOSE) console.log(`upload run's tagging worst case: ${seconds} s`);
+    expect(seconds).toBeLessThanOrEqual(RUN_DEADLINE_SECONDS);
+    expect(seconds).toBeGreaterThan(RUN_DEADLINE_SECONDS / 2);
   });
 
   it('would not fit with an upload run’s retries: the bound bites', () => {

@@ -112,12 +112,14 @@ describe('tagging state machine', () => {
 
   it('fans out one item per requested extension, carrying the file, the run, that extension and the tag policy version the run carries', () => {
     const map = state('Tag each extension');
+    // A run the reconciler starts as lost goes to Record extension failure instead (test/infra/reconciler.test.ts).
     expect(map).toMatchObject({ ItemsPath: '$.extensions', ResultPath: '$.outcomes', ItemProcessor: { StartAt: 'Pick the tagger' } });
     expect(map.ItemSelector).toEqual({
       'fileId.$': '$.fileId',
       'runId.$': '$.runId',
       'extension.$': '$$.Map.Item.Value',
       'policyVersion.$': '$.policyVersion',
+      'lost.$': '$.lost',
     });
   });
 
@@ -125,6 +127,7 @@ describe('tagging state machine', () => {
     expect(state('Pick the tagger')).toEqual({
       Type: 'Choice',
       Choices: [
+        { Variable: '$.lost', BooleanEquals: true, Next: 'Workflow lost' },
         { Variable: '$.extension.name', StringEquals: 'aws-auto-tagging', Next: 'Tag with Rekognition' },
         { Variable: '$.extension.name', StringEquals: 'google-auto-tagging', Next: 'Tag with Vision' },
       ],
@@ -462,7 +465,7 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
     );
     const machine = new StateMachine(workflow.definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
     const execution = machine.run(
-      { fileId: 'f1', runId: 'r1', extensions: [{ name: 'aws-auto-tagging' }, { name: 'google-auto-tagging' }], policyVersion: 'v1' },
+      { fileId: 'f1', runId: 'r1', extensions: [{ name: 'aws-auto-tagging' }, { name: 'google-auto-tagging' }], policyVersion: 'v1', lost: false },
       {
         overrides: {
           taskResourceLocalHandlers,
@@ -504,6 +507,7 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
         runId: 'r1',
         extension: { name: 'aws-auto-tagging' },
         policyVersion: 'v1',
+        lost: false,
         error: { Error: 'ProviderError', Cause: expect.stringContaining('Rekognition refused the image') },
         recordFailureError: { Error: 'RecordFailed', Cause: expect.stringContaining('the table is unavailable') },
       },
@@ -512,6 +516,7 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
         runId: 'r1',
         extension: { name: 'google-auto-tagging' },
         policyVersion: 'v1',
+        lost: false,
         webhook: { ...webhook, attempt: 2, delivered: true },
       },
     ]);

@@ -13,6 +13,8 @@ import { startStandIns } from '../../local/stand-ins.js';
 import { blob, form } from '../support/requests.js';
 import { jpeg } from '../support/images.js';
 import { startProviders } from '../support/providers.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
+import ImageKit from '@imagekit/nodejs';
 
 let dataDir: string;
 const running = new Set<ChildProcess>();
@@ -177,6 +179,62 @@ describe('npm start', () => {
       await providers.stop();
     }
   }, 60_000);
+
+  it('finishes what a killed start left pending: the extension ends final and the webhook owed arrives once, verified', async () => {
+    const providers = await startProviders({ rekognition: [{ name: 'Harbour', confidence: 95 }] });
+    const receiver = await startWebhookReceiver();
+    const dir = join(dataDir, 'killed-while-pending');
+    const key = 'private_killed_pending';
+    const webhookSecret = `whsec_${Buffer.from('a-secret-of-32-bytes-for-signing').toString('base64')}`;
+    const env = { ...providers.env, AITAGS_PRIVATE_KEY: key, AITAGS_WEBHOOK_SECRET: webhookSecret, AITAGS_SYNC_WINDOW_MS: '300' };
+    try {
+      // Rekognition does not answer: the run is under way when the process is killed.
+      providers.rekognition.behave({ failures: ['hang', 'hang'] });
+      const first = await startService(0, dir, env);
+      const uploaded = await fetch(`${first.url}/api/v1/files/upload`, {
+        method: 'POST',
+        headers: basicAuth(key),
+        body: form({
+          file: blob(await jpeg(40, 30)),
+          fileName: 'pending.jpg',
+          webhookUrl: receiver.url,
+          extensions: JSON.stringify([{ name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 }]),
+        }),
+      });
+      const { fileId, extensionStatus } = (await uploaded.json()) as { fileId: string; extensionStatus: Record<string, string> };
+      expect(extensionStatus).toEqual({ 'aws-auto-tagging': 'pending' });
+      const killed = new Promise((resolve) => first.process.once('exit', resolve));
+      first.process.kill('SIGKILL');
+      await killed;
+      running.delete(first.process);
+      expect(receiver.received).toHaveLength(0);
+
+      providers.rekognition.reset();
+      const second = await startService(0, dir, env);
+      await receiver.waitFor(1);
+      const details = await fetch(`${second.url}/v1/files/${fileId}/details`, { headers: basicAuth(key) });
+      expect(((await details.json()) as { extensionStatus: unknown }).extensionStatus).toEqual({ 'aws-auto-tagging': 'success' });
+      const [delivery] = receiver.received;
+      const event = new ImageKit({ privateKey: 'unused', webhookSecret }).webhooks.unwrap(delivery?.body ?? '', {
+        headers: {
+          'webhook-id': String(delivery?.headers['webhook-id']),
+          'webhook-timestamp': String(delivery?.headers['webhook-timestamp']),
+          'webhook-signature': String(delivery?.headers['webhook-signature']),
+        },
+      }) as unknown as { service: string; status: string; fileObject: { fileId: string } };
+      expect(event).toMatchObject({ service: 'aws-auto-tagging', status: 'SUCCESS', fileObject: { fileId } });
+      expect(await stopService(second.process)).toBe(0);
+      // Once: a second start finds nothing left to do.
+      const third = await startService(0, dir, env);
+      expect(await stopService(third.process)).toBe(0);
+      expect(receiver.received).toHaveLength(1);
+      // Since the reset before the second start: the one call of the run started again, none by the third start.
+      expect(providers.rekognition.requests.length).toBe(1);
+    } finally {
+      await receiver.stop();
+      await providers.stop();
+    }
+  }, 90_000);
 
   it('prints a generated key once and keeps files and the key across a restart', async () => {
     const first = await startService();

@@ -278,6 +278,7 @@ async function checkSteered(steps: SteeredOperation[][]): Promise<void> {
           {
             files: db.table,
             jobs: { countStarted: async () => 1 },
+            watches: { watch: async () => undefined },
             policies: { currentVersionId: async () => versionId, version: async (id) => versions.get(id) ?? EMPTY_TAG_POLICY },
           },
         );

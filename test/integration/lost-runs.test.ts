@@ -1,0 +1,94 @@
+import type { Context } from 'aws-lambda';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import ImageKit from '@imagekit/nodejs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invoke } from '../../local/lambda-context.js';
+import { jpeg } from '../support/images.js';
+import { type Providers, startProviders } from '../support/providers.js';
+import { blob, getDetails, upload } from '../support/requests.js';
+import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
+
+/** The reconciler against the local stack: a run whose workflow is lost twice ends failed, WORKFLOW_LOST, its webhook sent. */
+let stack: TestStack;
+let providers: Providers;
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+let reconcile: (event: unknown) => Promise<unknown>;
+let dynamo: DynamoDBClient;
+
+beforeAll(async () => {
+  providers = await startProviders({ rekognition: [{ name: 'Harbour', confidence: 95 }] });
+  receiver = await startWebhookReceiver();
+  // A call that hangs stays hung until the fakes stop: the run stays under way for the whole test.
+  stack = await startTestStack({
+    ...providers.env,
+    AITAGS_SYNC_WINDOW_MS: '200',
+    AITAGS_LOCAL_WAIT_SCALE: '0.01',
+    AITAGS_PROVIDER_TIMEOUT_MS: '600000',
+  });
+  dynamo = new DynamoDBClient({
+    endpoint: stack.dynamoEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const module = (await import('../../functions/reconcile-runs.js')) as { handler: (event: unknown, context: Context) => Promise<unknown> };
+  reconcile = (event) => invoke(module.handler, event, 'reconcile-runs', 60_000);
+});
+afterAll(async () => {
+  // The fakes first: stopping them ends the hung call.
+  await providers?.stop();
+  dynamo?.destroy();
+  await stack?.close();
+  await receiver?.stop();
+});
+
+describe('a tagging run lost twice', () => {
+  it('is recorded failed with reason WORKFLOW_LOST, and its webhook owed is sent with the same id, once', async () => {
+    // The provider hangs: the run stays pending, as if its workflow had died.
+    providers.rekognition.behave({ failures: ['hang'] });
+    const { body } = await upload<{ fileId: string; extensionStatus: Record<string, string> }>(stack, {
+      file: blob(await jpeg(30, 20)),
+      fileName: 'lost.jpg',
+      webhookUrl: receiver.url,
+      extensions: JSON.stringify([{ name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 }]),
+    });
+    expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'pending' });
+    const record = unmarshall(
+      (await dynamo.send(new GetItemCommand({ TableName: stack.table, Key: { pk: { S: `file#${body.fileId}` } }, ConsistentRead: true }))).Item ?? {},
+    );
+    const runId = String(record.extensionRuns['aws-auto-tagging']);
+    // Its watch says it was started once more already, and that this one is past its deadline too.
+    const watchKey = { pk: { S: `run-watch#${runId}` } };
+    const watch = unmarshall((await dynamo.send(new GetItemCommand({ TableName: stack.table, Key: watchKey, ConsistentRead: true }))).Item ?? {});
+    expect(watch).toMatchObject({ runId, fileId: body.fileId, attempt: 1 });
+    const past = '2026-01-01T00:00:00.000Z';
+    await dynamo.send(
+      new PutItemCommand({ TableName: stack.table, Item: marshall({ ...watch, attempt: 2, deadline: past, isk: `${past}#${runId}` }) }),
+    );
+
+    // Twice at once, as a schedule may fire: one execution, one event.
+    await Promise.all([reconcile({}), reconcile({})]);
+    await receiver.waitFor(1);
+
+    const file = (await getDetails<{ extensionStatus: unknown; extensionErrors: unknown }>(stack, body.fileId)).body;
+    expect(file.extensionStatus).toEqual({ 'aws-auto-tagging': 'failed' });
+    expect(file.extensionErrors).toEqual({
+      'aws-auto-tagging': { reason: 'WORKFLOW_LOST', message: expect.stringMatching(/^The tagging workflow was lost/) },
+    });
+    const [delivery] = receiver.received;
+    const event = new ImageKit({ privateKey: 'unused', webhookSecret: stack.webhookSecret }).webhooks.unwrap(delivery?.body ?? '', {
+      headers: {
+        'webhook-id': String(delivery?.headers['webhook-id']),
+        'webhook-timestamp': String(delivery?.headers['webhook-timestamp']),
+        'webhook-signature': String(delivery?.headers['webhook-signature']),
+      },
+    }) as unknown as { status: string; error: { reason: string } };
+    expect(event).toMatchObject({ status: 'FAILURE', error: { reason: 'WORKFLOW_LOST' } });
+    // The id the run promised when it reported the extension pending.
+    const promised = Object.keys(record.pendingWebhooks ?? {});
+    expect(promised).toHaveLength(1);
+    expect(delivery?.headers['webhook-id']).toBe(promised[0]);
+    expect(receiver.received).toHaveLength(1);
+  }, 60_000);
+});
