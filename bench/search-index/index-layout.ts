@@ -1,5 +1,5 @@
-import { createdPartition, folderPartition } from '../../functions/adapters/file-table.js';
-import { tagEntryKey, tagPartition } from '../../functions/adapters/search-entries.js';
+import { createdPartition } from '../../functions/adapters/file-table.js';
+import { folderPartition, tagEntryKey, tagPartition } from '../../functions/core/table-keys.js';
 import { SEARCH_INDEX } from '../../functions/adapters/table-schema.js';
 import type { FileRecord } from '../../functions/core/file-record.js';
 import { indexedTags, monthOf, topFolderOf } from '../../functions/core/search-index.js';

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { FileIndex } from '../../functions/adapters/file-index.js';
-import { tagPartition } from '../../functions/adapters/search-entries.js';
 import { SEARCH_INDEX } from '../../functions/adapters/table-schema.js';
 import { ApiError } from '../../functions/core/errors.js';
 import { parseListRequest } from '../../functions/core/list-request.js';
+import { tagPartition } from '../../functions/core/table-keys.js';
 import { FileSearch } from '../../functions/services/file-search.js';
 import { quantile, roundMs, roundRatio, sequential, summarize, type Summary } from '../stats.js';
 import { ObservedIndex } from './observed-index.js';

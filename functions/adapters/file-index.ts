@@ -5,9 +5,9 @@ import type { IndexLookup, ReadCount } from '../core/search-plan.js';
 
 export type { ReadCount } from '../core/search-plan.js';
 import { isInFolder } from '../core/search-values.js';
+import { folderPartition, tagPartition } from '../core/table-keys.js';
 import { documentClient } from './clients/dynamodb.js';
-import { createdPartition, type FileTable, folderPartition, MONTHS_KEY } from './file-table.js';
-import { tagPartition } from './search-entries.js';
+import { createdPartition, type FileTable, MONTHS_KEY } from './file-table.js';
 import { SEARCH_INDEX } from './table-schema.js';
 
 /** The read side of the search index (the write side is the file table's). */

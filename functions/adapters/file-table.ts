@@ -5,6 +5,7 @@ import { WriteConflict } from '../core/errors.js';
 import type { ExtensionName } from '../core/extension-names.js';
 import { applyExtensionResult, type ExtensionResult, type FileRecord, type PendingWebhook } from '../core/file-record.js';
 import { addedTags, changedTags, indexedTags, monthOf, topFolderOf } from '../core/search-index.js';
+import { folderPartition, pathKey } from '../core/table-keys.js';
 import { batchGetAll } from './batch-get.js';
 import { documentClient } from './clients/dynamodb.js';
 import { SearchEntries } from './search-entries.js';
@@ -69,16 +70,14 @@ export interface FileTable {
 export type { ExtensionResult } from '../core/file-record.js';
 
 const fileKey = (fileId: string) => `file#${fileId}`;
-const pathKey = (filePath: string) => `path#${filePath}`;
 /** The item that lists the month partitions files were created in (file-index.ts walks them). */
 export const MONTHS_KEY = 'index#months';
 /** Records that every file stored so far is indexed (by this version of the index's layout). */
 const INDEX_STATE_KEY = 'index#state';
 const INDEX_VERSION = 1;
 
-/** Index partitions: files by creation month, path claims by top-level folder (tag entries: search-entries.ts). */
+/** The index partition of files by creation month (path claims' and tag entries' keys: core/table-keys.ts). */
 export const createdPartition = (month: string) => `created#${month}`;
-export const folderPartition = (topFolder: string) => `folder#${topFolder}`;
 
 const { partitionKey: IPK, sortKey: ISK } = SEARCH_INDEX;
 

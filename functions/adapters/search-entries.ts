@@ -2,15 +2,13 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FileRecord } from '../core/file-record.js';
 import { indexedTags } from '../core/search-index.js';
+import { tagEntryKey, tagPartition } from '../core/table-keys.js';
 import { SEARCH_INDEX } from './table-schema.js';
 
 /** Sorts after every record version: what a deleted file's entries are settled at. */
 const GONE = Number.MAX_SAFE_INTEGER;
 /** How long an absent entry keeps its version (so an older writer cannot bring it back) before TTL drops it. */
 const TOMBSTONE_SECONDS = 7 * 24 * 3600;
-
-export const tagEntryKey = (fileId: string, tag: string) => `tag#${fileId}#${tag}`;
-export const tagPartition = (tag: string) => `tag#${tag}`;
 
 const { partitionKey: IPK, sortKey: ISK } = SEARCH_INDEX;
 

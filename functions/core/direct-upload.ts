@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { ApiError } from './errors.js';
 import { extensionsSchema } from './extensions.js';
 import { jsonBodyError } from './json-body.js';
-import { normalizeFolder, sanitizeFileName } from './file-fields.js';
+import { checkStoredName, normalizeFolder, sanitizeFileName } from './file-fields.js';
 import { customMetadataSchema, webhookUrlSchema } from './field-schemas.js';
 import { checkUploadSettings, type UploadSettings } from './upload-request.js';
 
@@ -130,7 +130,8 @@ export function encodeS3Key(key: string): string {
 export type InboxObject =
   | { kind: 'presigned'; uploadId: string; key: string }
   | { kind: 'ingest'; key: string; folder: string; fileName: string }
-  | { kind: 'ignored'; key: string };
+  /** `reason`: why an object under ingest/ has no path aitags stores. */
+  | { kind: 'ignored'; key: string; reason?: string };
 
 /** What a created object is: a presigned upload, a file dropped into the ingest prefix, or neither. */
 export function classifyInboxObject(key: string): InboxObject {
@@ -140,9 +141,12 @@ export function classifyInboxObject(key: string): InboxObject {
     const path = key.slice(INGEST_PREFIX.length);
     const slash = path.lastIndexOf('/');
     try {
-      return { kind: 'ingest', key, folder: normalizeFolder(path.slice(0, slash + 1)), fileName: sanitizeFileName(path.slice(slash + 1)) };
-    } catch {
-      return { kind: 'ignored', key }; // e.g. a `..` segment: not a path aitags will store
+      const fileName = checkStoredName(sanitizeFileName(path.slice(slash + 1)), false);
+      return { kind: 'ingest', key, folder: normalizeFolder(path.slice(0, slash + 1)), fileName };
+    } catch (error) {
+      // e.g. a `..` segment or a name too long: not a path aitags will store
+      if (error instanceof ApiError) return { kind: 'ignored', key, reason: error.message };
+      throw error;
     }
   }
   return { kind: 'ignored', key };

@@ -1,4 +1,5 @@
 import { badRequest } from './errors.js';
+import { oversizedTagBytes, oversizedTagText, TAG_BYTES_HELP, utf8Bytes } from './table-keys.js';
 
 /** Rules shared by upload and update: names, folders, tags, coordinates, metadata, webhook URLs. */
 
@@ -17,22 +18,50 @@ export function sanitizeFileName(fileName: string): string {
   return name;
 }
 
-/** Folder plus file name: leaves room in an S3 key (1,024 bytes) for the prefixes and the unique suffix. */
+/**
+ * Folder plus file name: leaves room in an S3 key (1,024 bytes) for the prefixes, and keeps a path claim's
+ * index sort key (the path, at most 700 + 233 bytes: names are ASCII once sanitized) within 1,024 bytes.
+ */
 export const MAX_FOLDER_CHARS = 700;
 
-/** `a//b/` → `/a/b/`; a `..` segment is refused, `.` segments are dropped. */
-export function normalizeFolder(folder: string): string {
+/**
+ * One folder name: the local S3 server keeps each folder as a directory, and file systems hold a name in
+ * 255 bytes. A sanitized name is ASCII, so its characters are its bytes.
+ */
+export const MAX_FOLDER_NAME_BYTES = 255;
+
+/**
+ * A file's name as stored (with its unique suffix): the local S3 server keeps an object in files named
+ * `<name>._S3rver_metadata.json` and the like, up to 22 bytes more, within the 255 of a file system.
+ */
+export const MAX_STORED_NAME_BYTES = 233;
+
+/** A long name as a message quotes it: its first 40 characters and `…`. */
+const shortened = (name: string) => (name.length > 40 ? `${name.slice(0, 40)}…` : name);
+
+/** `a//b/` → `/a/b/`; a `..` segment is refused, `.` segments are dropped. `field` names the value in a refusal. */
+export function normalizeFolder(folder: string, field = 'folder'): string {
   const segments = folder.split('/').filter((segment) => segment !== '' && segment !== '.');
   if (segments.includes('..')) {
-    throw badRequest('folder must not contain a ".." segment', 'Send an absolute folder path such as /products/shoes/.');
+    throw badRequest(`${field} must not contain a ".." segment`, 'Send an absolute folder path such as /products/shoes/.');
   }
   const safe = segments.map((segment) => segment.replace(SAFE_NAME_CHAR, '_'));
   const normalized = safe.length ? `/${safe.join('/')}/` : '/';
   if (normalized.length > MAX_FOLDER_CHARS) {
-    throw badRequest(`folder must be at most ${MAX_FOLDER_CHARS} characters long`, 'Use a shorter folder path.');
+    throw badRequest(`${field} must be at most ${MAX_FOLDER_CHARS} characters long`, 'Use a shorter folder path.');
+  }
+  const long = safe.find((segment) => utf8Bytes(segment) > MAX_FOLDER_NAME_BYTES);
+  if (long !== undefined) {
+    throw badRequest(
+      `${field}: the folder name "${shortened(long)}" is ${utf8Bytes(long)} characters long; a folder name may be at most ${MAX_FOLDER_NAME_BYTES}`,
+      `Use shorter folder names: each is at most ${MAX_FOLDER_NAME_BYTES} characters once characters outside A-Za-z0-9._- became _.`,
+    );
   }
   return normalized;
 }
+
+/** The length of the suffix `useUniqueFileName` adds (after a `_`). */
+export const UNIQUE_SUFFIX_LENGTH = 9;
 
 /** `photo.jpg` + `k3J9x_2a` → `photo_k3J9x_2a.jpg`. */
 export function withUniqueSuffix(name: string, suffix: string): string {
@@ -40,9 +69,32 @@ export function withUniqueSuffix(name: string, suffix: string): string {
   return dot > 0 ? `${name.slice(0, dot)}_${suffix}${name.slice(dot)}` : `${name}_${suffix}`;
 }
 
+/** A sanitized `fileName` whose stored name (with the unique suffix when it gets one) is within MAX_STORED_NAME_BYTES, or a 400. */
+export function checkStoredName(fileName: string, useUniqueFileName: boolean): string {
+  const stored = useUniqueFileName ? withUniqueSuffix(fileName, 'x'.repeat(UNIQUE_SUFFIX_LENGTH)) : fileName;
+  if (utf8Bytes(stored) > MAX_STORED_NAME_BYTES) {
+    const withSuffix = useUniqueFileName ? `, ${utf8Bytes(stored)} with the unique suffix` : '';
+    throw badRequest(
+      `fileName is ${utf8Bytes(fileName)} characters long${withSuffix}; a file name may be at most ${MAX_STORED_NAME_BYTES}`,
+      `Send a shorter fileName: the stored name, with the ${UNIQUE_SUFFIX_LENGTH + 1} characters useUniqueFileName adds, is at most ${MAX_STORED_NAME_BYTES} characters.`,
+    );
+  }
+  return fileName;
+}
+
 export function checkTags(tags: string[] | null, field = 'tags'): string[] | null {
   if (tags === null) return null;
-  const clean = tags.map((tag) => tag.trim()).filter((tag) => tag !== '');
+  const trimmed = tags.map((tag) => tag.trim());
+  trimmed.forEach((tag, index) => {
+    const bytes = oversizedTagBytes(tag);
+    if (bytes !== undefined) {
+      throw badRequest(
+        `${field}[${index}] ${oversizedTagText(bytes)}`,
+        `${TAG_BYTES_HELP} A file's tags are at most ${MAX_TAGS_CHARS} characters in all.`,
+      );
+    }
+  });
+  const clean = trimmed.filter((tag) => tag !== '');
   if (clean.join(',').length > MAX_TAGS_CHARS) {
     throw badRequest(`${field} must be at most ${MAX_TAGS_CHARS} characters in all`, 'Send fewer or shorter tags.');
   }

@@ -4,6 +4,7 @@ import { normalizeFolder } from './file-fields.js';
 import type { FileType } from './file-record.js';
 import { nameWords, normalizeFormat, parseSearchDate, parseSize, type SearchDate, searchDateText, type TagScope } from './search-values.js';
 import { describeToken, expected, isKeyword, isScalar, NUMBER_TEXT, queryError, type ScalarToken, type Token, Tokens } from './search-tokens.js';
+import { oversizedTagBytes, oversizedTagText, TAG_BYTES_HELP } from './table-keys.js';
 
 /**
  * ImageKit's `searchQuery` language (docs/api.md, "List and search"; grammar in docs/search-query.md):
@@ -126,9 +127,9 @@ export function andSearchQuery(...parts: Array<SearchQuery | undefined>): Search
   return { kind: 'and', terms };
 }
 
-/** Files in `folder` (normalised as upload normalises it), or in it and below. */
+/** Files in `folder` (the API's `path` parameter, normalised as upload normalises it), or in it and below. */
 export function pathTerm(folder: string, scope: 'folder' | 'folder-and-below'): PathTerm {
-  return { kind: 'path', operator: scope === 'folder' ? '=' : ':', folder: normalizeFolder(folder) };
+  return { kind: 'path', operator: scope === 'folder' ? '=' : ':', folder: normalizeFolder(folder, 'path') };
 }
 
 export function fileTypeTerm(fileType: FileType): FileTypeTerm {
@@ -387,7 +388,7 @@ function resolveField(token: Token): Field {
 function listTerm(field: Field, operator: 'IN' | 'NOT IN', items: ScalarToken[]): SearchTerm {
   switch (field.kind) {
     case 'tags':
-      return { kind: 'tags', scope: field.scope, operator, values: items.map(stringValue) };
+      return { kind: 'tags', scope: field.scope, operator, values: items.map(tagValue) };
     case 'name':
       return operator === 'IN' ? { kind: 'name', operator, values: items.map(stringValue) } : unreachable(field);
     case 'format':
@@ -402,9 +403,7 @@ function listTerm(field: Field, operator: 'IN' | 'NOT IN', items: ScalarToken[])
 function scalarTerm(field: Field, operator: Operator, token: ScalarToken): SearchTerm {
   switch (field.kind) {
     case 'tags':
-      return operator === '=' || operator === 'NOT ='
-        ? { kind: 'tags', scope: field.scope, operator, value: stringValue(token) }
-        : unreachable(field);
+      return operator === '=' || operator === 'NOT =' ? { kind: 'tags', scope: field.scope, operator, value: tagValue(token) } : unreachable(field);
     case 'name': {
       if (operator !== '=' && operator !== 'NOT =' && operator !== ':' && operator !== 'HAS') return unreachable(field);
       const value = stringValue(token);
@@ -448,6 +447,16 @@ function unreachable(field: Field): never {
 /** Strings may be quoted or bare; a bare number or keyword counts as the text written. */
 function stringValue(token: ScalarToken): string {
   return token.type === 'string' ? token.value : token.text;
+}
+
+/** A tag longer than the index can key names no file: refused, as the lookup it would make cannot be sent. */
+function tagValue(token: ScalarToken): string {
+  const value = stringValue(token);
+  const bytes = oversizedTagBytes(value);
+  if (bytes === undefined) return value;
+  const characters = [...value];
+  const shown = characters.length > 40 ? `${characters.slice(0, 40).join('')}…` : value;
+  throw queryError(token.column, `the tag ${JSON.stringify(shown)} ${oversizedTagText(bytes)}`, TAG_BYTES_HELP);
 }
 
 function folderValue(token: ScalarToken): string {

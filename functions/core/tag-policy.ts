@@ -1,6 +1,7 @@
 import type { Extension } from './extensions.js';
 import type { ExtensionName } from './extension-names.js';
 import type { AITag } from './file-record.js';
+import { oversizedTagBytes } from './table-keys.js';
 
 /** One label as a provider adapter reports it: `confidence` is a percentage, not yet rounded. */
 export interface Label {
@@ -55,7 +56,8 @@ const byConfidenceThenName = (a: { name: string; confidence: number }, b: { name
  * aliases: `include` (when non-empty, one of them listed), `exclude` (none listed), categories (only for
  * labels that have them); then labels renamed onto one name merge, the most confident kept, and the
  * file's rejected names, `minConfidence`, one per name case-insensitively, the order (confidence, then
- * name) and `maxTags` (of the tags that survive) apply.
+ * name) and `maxTags` (of the tags that survive) apply. A label whose name is longer than a tag may be
+ * (MAX_TAG_BYTES) is dropped.
  */
 export function decideTags(labels: readonly Label[], extension: Extension, steering: TagSteering = NO_STEERING): AITag[] {
   const { policy } = steering;
@@ -73,6 +75,8 @@ export function decideTags(labels: readonly Label[], extension: Extension, steer
     const confidence = roundConfidence(label.confidence);
     if (providerName === '' || !Number.isFinite(confidence)) continue;
     const name = synonyms.get(key(providerName)) ?? providerName;
+    // Too long for the index to key: a write holding it would be refused on every retry, and no search could name it.
+    if (oversizedTagBytes(name) !== undefined) continue;
     const names = [key(providerName), key(name), ...(label.aliases ?? []).map(key)];
     const categories = label.categories?.map(key);
     if (include.size > 0 && !anyIn(include, names)) continue;

@@ -7,6 +7,7 @@ import {
   checkCustomCoordinates,
   checkCustomMetadataJson,
   checkCustomMetadata,
+  checkStoredName,
   checkTags,
   normalizeFolder,
   sanitizeFileName,
@@ -62,7 +63,7 @@ export function checkUploadSettings(raw: RawUploadSettings): UploadSettings {
   return {
     ...raw,
     webhookUrl: raw.webhookUrl,
-    fileName: sanitizeFileName(raw.fileName),
+    fileName: checkStoredName(sanitizeFileName(raw.fileName), raw.useUniqueFileName),
     folder: normalizeFolder(raw.folder),
     tags: checkTags(raw.tags ?? null),
     customCoordinates: checkCustomCoordinates(raw.customCoordinates ?? null),

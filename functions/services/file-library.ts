@@ -4,7 +4,7 @@ import type { FileStore } from '../adapters/file-store.js';
 import type { FileTable, PathClaim } from '../adapters/file-table.js';
 import type { DetailsChange } from '../core/details-change.js';
 import { ApiError, fileNotFound, WriteConflict } from '../core/errors.js';
-import { withUniqueSuffix } from '../core/file-fields.js';
+import { UNIQUE_SUFFIX_LENGTH, withUniqueSuffix } from '../core/file-fields.js';
 import {
   applyDetailsChange,
   type FileRecord,
@@ -22,7 +22,7 @@ import { backOff, FILE_ID, inBatches, MAX_ATTEMPTS, modifyRecord, requireAllFile
 const STALE_CLAIM_MS = 60_000;
 
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const uniqueSuffix = () => [...randomBytes(9)].map((byte) => SUFFIX_ALPHABET[byte % SUFFIX_ALPHABET.length]).join('');
+const uniqueSuffix = () => [...randomBytes(UNIQUE_SUFFIX_LENGTH)].map((byte) => SUFFIX_ALPHABET[byte % SUFFIX_ALPHABET.length]).join('');
 export const newFileId = () => randomBytes(12).toString('hex');
 
 export interface FileLibraryDeps {

@@ -49,7 +49,11 @@ export type IngestOutcome = 'stored' | 'ignored' | 'duplicate' | 'stale' | 'refu
  */
 export async function ingestObject(object: CreatedObject, deps: IngestDeps): Promise<IngestOutcome> {
   const inboxObject = classifyInboxObject(object.key);
-  if (inboxObject.kind === 'ignored') return 'ignored';
+  if (inboxObject.kind === 'ignored') {
+    if (inboxObject.reason)
+      logger.warn('Object in ingest/ not stored: its path is not one aitags stores', { key: object.key, reason: inboxObject.reason });
+    return 'ignored';
+  }
   const current = await deps.store.head(object.key);
   // Gone: an earlier delivery of this event already moved it. Different: a newer PUT replaced it, and its
   // own event will handle it.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blob, type Fields, form, patchDetails, upload } from '../support/requests.js';
+import { blob, type Fields, form, getDetails, patchDetails, upload } from '../support/requests.js';
 import { jpeg } from '../support/images.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
@@ -312,5 +312,119 @@ describe('list and bulk operations refuse bad input with a 4xx and change nothin
       400,
       'tags must be at most 500 characters in all',
     );
+  });
+});
+
+describe('a value too long for a table key or a stored name is a 400, and stores nothing', () => {
+  const headers = () => ({ authorization: stack.auth, 'content-type': 'application/json' });
+  const postJson = (path: string, body: unknown) => () =>
+    fetch(`${stack.apiUrl}${path}`, { method: 'POST', headers: headers(), body: JSON.stringify(body) });
+  const list = (searchQuery: string) => () => fetch(`${stack.apiUrl}/v1/files?${new URLSearchParams({ searchQuery })}`, { headers: headers() });
+  /** 700 characters, 2,100 bytes in UTF-8: within the query's 2,000 characters, over a tag's key. */
+  const euros = '€'.repeat(700);
+  const longFolderName = 'a'.repeat(256);
+  const longFileName = `${'a'.repeat(220)}.jpg`;
+
+  it.each([
+    [
+      'a folder name over 255 characters (upload)',
+      () => post(withFile({ folder: `/ok/${longFolderName}/` }))(),
+      /^folder: the folder name "a{40}…" is 256 characters long; a folder name may be at most 255$/,
+    ],
+    [
+      'a fileName that is over 233 characters with its unique suffix (upload)',
+      () => post(withFile({ fileName: longFileName }))(),
+      /^fileName is 224 characters long, 234 with the unique suffix; a file name may be at most 233$/,
+    ],
+    [
+      'a fileName over 233 characters without a unique suffix (upload)',
+      () => post(withFile({ fileName: `a${longFileName}${'a'.repeat(9)}`, useUniqueFileName: 'false' }))(),
+      /^fileName is 234 characters long; a file name may be at most 233$/,
+    ],
+    [
+      'a folder name over 255 characters (upload-url)',
+      postJson('/api/v1/files/upload-url', { fileName: 'x.jpg', size: 10, folder: `/${longFolderName}` }),
+      /^folder: the folder name "a{40}…" is 256 characters long; a folder name may be at most 255$/,
+    ],
+    [
+      'a fileName over 233 characters with its unique suffix (upload-url)',
+      postJson('/api/v1/files/upload-url', { fileName: longFileName, size: 10 }),
+      /^fileName is 224 characters long, 234 with the unique suffix; a file name may be at most 233$/,
+    ],
+    [
+      'a searchQuery tag of 2,100 bytes in UTF-8 (list)',
+      list(`tags = "${euros}"`),
+      /^searchQuery: at column 8, the tag "€{40}…" is 2100 bytes in UTF-8; a tag may be at most 2019$/,
+    ],
+    [
+      'a searchQuery tag in a list (list)',
+      list(`AITags IN ["cat", "${euros}"]`),
+      /^searchQuery: at column 19, the tag "€{40}…" is 2100 bytes in UTF-8/,
+    ],
+    [
+      'a searchQuery tag of 2,100 bytes in UTF-8 (tagging job)',
+      postJson('/v1/tagging-jobs', { searchQuery: `tags = "${euros}"`, extensions: [ok] }),
+      /^searchQuery: at column 8, the tag "€{40}…" is 2100 bytes in UTF-8/,
+    ],
+    [
+      'a path with a folder name over 255 characters (tagging job)',
+      postJson('/v1/tagging-jobs', { path: `/${longFolderName}/`, extensions: [ok] }),
+      /^path: the folder name "a{40}…" is 256 characters long; a folder name may be at most 255$/,
+    ],
+    [
+      'a path parameter with a folder name over 255 characters (list)',
+      () => fetch(`${stack.apiUrl}/v1/files?${new URLSearchParams({ path: `/${longFolderName}/` })}`, { headers: headers() }),
+      /^path: the folder name "a{40}…" is 256 characters long; a folder name may be at most 255$/,
+    ],
+    [
+      'a tag of 2,100 bytes in UTF-8 (upload)',
+      () => post(withFile({ tags: `cat,${euros}` }))(),
+      /^tags\[1\] is 2100 bytes in UTF-8; a tag may be at most 2019$/,
+    ],
+    [
+      'a tag of 2,100 bytes in UTF-8 (PATCH)',
+      () =>
+        fetch(`${stack.apiUrl}/v1/files/${existingFileId}/details`, { method: 'PATCH', headers: headers(), body: JSON.stringify({ tags: [euros] }) }),
+      /^tags\[0\] is 2100 bytes in UTF-8; a tag may be at most 2019$/,
+    ],
+    [
+      'a tag of 2,100 bytes in UTF-8 (addTags)',
+      () => postJson('/v1/files/addTags', { fileIds: [existingFileId], tags: ['cat', euros] })(),
+      /^tags\[1\] is 2100 bytes in UTF-8; a tag may be at most 2019$/,
+    ],
+  ])('%s', async (_, send, message) => {
+    await expectRefusedUnchanged(send, 400, message);
+  });
+
+  it('stores and serves a file at the limits: a 255-character folder name, a 233-character name', async () => {
+    const folder = `/${'f'.repeat(255)}/`;
+    const uploaded = await upload<{ filePath: string; url: string; name: string }>(stack, {
+      file: blob(image),
+      fileName: `${'n'.repeat(219)}.jpg`,
+      folder,
+    });
+    expect(uploaded.status).toBe(200);
+    expect(uploaded.body.name).toHaveLength(233);
+    expect(uploaded.body.filePath).toBe(`${folder}${uploaded.body.name}`);
+    expect((await fetch(uploaded.body.url)).status).toBe(200);
+    const found = await fetch(`${stack.apiUrl}/v1/files?${new URLSearchParams({ path: folder })}`, { headers: headers() });
+    expect(((await found.json()) as Array<{ name: string }>).map((file) => file.name)).toEqual([uploaded.body.name]);
+  });
+
+  it('stores a direct-to-S3 upload at the limits', async () => {
+    const folder = `/${'g'.repeat(255)}/`;
+    const ticket = await postJson('/api/v1/files/upload-url', { fileName: `${'n'.repeat(219)}.jpg`, size: image.length, folder })();
+    expect(ticket.status).toBe(200);
+    const {
+      fileId,
+      uploadUrl,
+      headers: putHeaders,
+    } = (await ticket.json()) as { fileId: string; uploadUrl: string; headers: Record<string, string> };
+    expect((await fetch(uploadUrl, { method: 'PUT', headers: putHeaders, body: new Uint8Array(image) })).status).toBe(200);
+    await stack.idle();
+    const stored = await getDetails<{ filePath: string; name: string }>(stack, fileId);
+    expect(stored.status).toBe(200);
+    expect(stored.body.filePath).toBe(`${folder}${stored.body.name}`);
+    expect(stored.body.name).toHaveLength(233);
   });
 });

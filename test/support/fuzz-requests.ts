@@ -578,11 +578,28 @@ const webhookUrl = (targets: Targets): fc.Arbitrary<string> =>
   );
 
 const folder = fc.oneof(
-  { arbitrary: fc.constantFrom('/', '/holidays', 'shoots/2024/', '//a/./b/', '/a/../b', '..', '/é/😀/', `/${'a'.repeat(701)}`), weight: 2 },
+  {
+    arbitrary: fc.constantFrom(
+      '/',
+      '/holidays',
+      'shoots/2024/',
+      '//a/./b/',
+      '/a/../b',
+      '..',
+      '/é/😀/',
+      `/${'a'.repeat(701)}`,
+      `/x/${'a'.repeat(256)}/`,
+    ),
+    weight: 2,
+  },
   { arbitrary: anyText, weight: 1 },
 );
 const fileName = fc.oneof(
-  { arbitrary: fc.constantFrom('photo.jpg', 'a b.png', 'ü.jpg', 'x', '.hidden', '...', 'a/b.jpg', `${'n'.repeat(256)}.jpg`), weight: 3 },
+  {
+    // 230 characters: 240 once the unique suffix is added, more than the local S3 server keeps as a file name.
+    arbitrary: fc.constantFrom('photo.jpg', 'a b.png', 'ü.jpg', 'x', '.hidden', '...', 'a/b.jpg', `${'n'.repeat(256)}.jpg`, `${'n'.repeat(226)}.jpg`),
+    weight: 3,
+  },
   { arbitrary: anyText, weight: 1 },
 );
 const coordinates = fc.oneof(
@@ -880,7 +897,13 @@ export const anyQuery: fc.Arbitrary<string> = fc.oneof(
     weight: 1,
   },
   {
-    arbitrary: fc.constantFrom('x'.repeat(2001), `${'('.repeat(1000)}tags = "a"${')'.repeat(1000)}`, Array(400).fill('tags = "a"').join(' OR ')),
+    arbitrary: fc.constantFrom(
+      'x'.repeat(2001),
+      `${'('.repeat(1000)}tags = "a"${')'.repeat(1000)}`,
+      Array(400).fill('tags = "a"').join(' OR '),
+      // 2,100 bytes in UTF-8: more than a tag's index key holds.
+      `tags = "${'€'.repeat(700)}"`,
+    ),
     weight: 1,
   },
 );

@@ -1,8 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../functions/core/errors.js';
-import { checkCustomMetadata, checkCustomMetadataJson, normalizeFolder, sanitizeFileName } from '../../../functions/core/file-fields.js';
+import {
+  checkCustomMetadata,
+  checkCustomMetadataJson,
+  checkStoredName,
+  checkTags,
+  normalizeFolder,
+  sanitizeFileName,
+} from '../../../functions/core/file-fields.js';
 import { objectKeys, THUMBNAIL_SEGMENT } from '../../../functions/core/file-record.js';
+import { thrownApiError } from '../../support/thrown-api-error.js';
 
 /** Any text, with the separators and dots that folder and file names are made of well represented. */
 const pathText = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '.', '/', '-', '_', ' ', ':', '%', 'é'), maxLength: 40 });
@@ -124,5 +132,65 @@ describe('checkCustomMetadata', () => {
 
   it('accepts exactly 10 levels', () => {
     expect(refusal(() => checkCustomMetadata(JSON.parse(deep(10)) as Record<string, unknown>))).toBe('accepted');
+  });
+});
+
+describe('names the local S3 server can keep as files', () => {
+  it('accepts a folder name of 255 characters and refuses one of 256, naming the field and the name', () => {
+    // Prepare
+    const longest = 'a'.repeat(255);
+
+    // Act
+    const accepted = normalizeFolder(`/x/${longest}/`);
+    const error = thrownApiError(() => normalizeFolder(`/x/${longest}b/y/`));
+
+    // Assess
+    expect(accepted).toBe(`/x/${longest}/`);
+    expect(error.status).toBe(400);
+    expect(error.message).toBe(`folder: the folder name "${'a'.repeat(40)}…" is 256 characters long; a folder name may be at most 255`);
+  });
+
+  it('measures a folder name once sanitized: 256 × "€" is 256 characters of "_"', () => {
+    expect(normalizeFolder(`/${'€'.repeat(255)}/`)).toBe(`/${'_'.repeat(255)}/`);
+    expect(thrownApiError(() => normalizeFolder(`/${'€'.repeat(256)}/`)).message).toMatch(/^folder: the folder name "_{40}…" is 256 characters long/);
+  });
+
+  it('names the field it was given', () => {
+    expect(thrownApiError(() => normalizeFolder(`/${'a'.repeat(256)}/`, 'path')).message).toMatch(/^path: the folder name /);
+    expect(thrownApiError(() => normalizeFolder('/a/../b/', 'path')).message).toBe('path must not contain a ".." segment');
+  });
+
+  it('checks the stored name, with the unique suffix when it gets one, against 233 characters', () => {
+    // Prepare
+    const name = (length: number) => `${'n'.repeat(length - 4)}.jpg`;
+
+    // Act
+    const withSuffix = thrownApiError(() => checkStoredName(name(224), true));
+    const withoutSuffix = thrownApiError(() => checkStoredName(name(234), false));
+
+    // Assess
+    expect(checkStoredName(name(223), true)).toBe(name(223));
+    expect(checkStoredName(name(233), false)).toBe(name(233));
+    expect(withSuffix.message).toBe('fileName is 224 characters long, 234 with the unique suffix; a file name may be at most 233');
+    expect(withoutSuffix.message).toBe('fileName is 234 characters long; a file name may be at most 233');
+    expect(withSuffix.help).toMatch(/at most 233 characters/);
+  });
+});
+
+describe('checkTags in UTF-8 bytes', () => {
+  it('refuses a tag whose index key would be over DynamoDB’s limit, naming its place in the list', () => {
+    // Prepare: 700 characters, 2,100 bytes.
+    const euros = '€'.repeat(700);
+
+    // Act
+    const error = thrownApiError(() => checkTags(['cat', ' ', euros]));
+
+    // Assess
+    expect(error.status).toBe(400);
+    expect(error.message).toBe('tags[2] is 2100 bytes in UTF-8; a tag may be at most 2019');
+    expect(error.help).toMatch(/^A tag is at most 2019 bytes in UTF-8, counted lowercased .* A file's tags are at most 500 characters in all\.$/);
+    expect(thrownApiError(() => checkTags([euros], 'AITags')).message).toMatch(/^AITags\[0\] is 2100 bytes/);
+    // Tags that each fit still count against the 500 characters in all.
+    expect(thrownApiError(() => checkTags(['€'.repeat(300), '€'.repeat(300)])).message).toBe('tags must be at most 500 characters in all');
   });
 });

@@ -419,6 +419,27 @@ describe('parseSearchQuery', () => {
       expect(parseSearchQuery(`tags = "${'x'.repeat(MAX_QUERY_CHARS - 9)}"`)).toEqual(tags('=', 'x'.repeat(MAX_QUERY_CHARS - 9)));
     });
 
+    it.each([
+      { text: `tags = "${'€'.repeat(700)}"`, column: 8 },
+      { text: `AITags IN ["cat", "${'€'.repeat(700)}"]`, column: 19 },
+      { text: `"AITags.aws-auto-tagging" NOT = "${'€'.repeat(700)}"`, column: 33 },
+      { text: `tags NOT IN ['${'€'.repeat(700)}']`, column: 14 },
+    ])('refuses a tag of 700 × "€" (2,100 bytes in UTF-8, a key the index cannot hold) at column $column', ({ text, column }) => {
+      // Act
+      const error = thrownApiError(() => parseSearchQuery(text));
+
+      // Assess
+      expect(error.status).toBe(400);
+      expect(error.message).toBe(`searchQuery: at column ${column}, the tag "${'€'.repeat(40)}…" is 2100 bytes in UTF-8; a tag may be at most 2019`);
+      expect(error.help).toMatch(new RegExp(`^Column ${column}: .+\\. A tag is at most 2019 bytes in UTF-8, counted lowercased`));
+    });
+
+    it('takes a tag of 2,019 bytes, and counts bytes as the index keys the tag: lowercased', () => {
+      expect(parseSearchQuery(`tags = "${'€'.repeat(673)}"`)).toEqual(tags('=', '€'.repeat(673)));
+      // "İ" is 2 bytes, and 3 once lowercased.
+      expect(thrownApiError(() => parseSearchQuery(`tags = "${'İ'.repeat(700)}"`)).message).toMatch(/is 2100 bytes in UTF-8/);
+    });
+
     it('refuses parentheses nested deeper than 20 levels', () => {
       // Prepare
       const text = `${'('.repeat(21)}tags = "a"${')'.repeat(21)}`;

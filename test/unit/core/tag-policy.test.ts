@@ -296,6 +296,24 @@ describe('decideTags', () => {
     ]);
   });
 
+  it('drops a label too long for the search index to key (2,100 bytes in UTF-8), and fills maxTags with the others', () => {
+    // Prepare: 700 characters, 2,100 bytes; the longest a tag may be is 2,019 bytes (673 × "€").
+    const labels: Label[] = [
+      { name: '€'.repeat(700), confidence: 99 },
+      { name: '€'.repeat(673), confidence: 95 },
+      { name: 'Cat', confidence: 90 },
+    ];
+
+    // Act
+    const tags = decideTags(labels, aws({ maxTags: 2 }));
+
+    // Assess
+    expect(tags).toEqual([
+      { name: '€'.repeat(673), confidence: 95, source: 'aws-auto-tagging' },
+      { name: 'Cat', confidence: 90, source: 'aws-auto-tagging' },
+    ]);
+  });
+
   it('clamps confidences outside 0–100 and drops a NaN confidence', () => {
     // Prepare
     const labels: Label[] = [

@@ -236,6 +236,11 @@ describe('parseUploadRequest: text fields', () => {
     { case: 'a 256-character fileName', fileName: `${'a'.repeat(252)}.jpg`, message: 'fileName must be 1 to 255 characters long' },
     { case: 'a fileName with "/"', fileName: 'holidays/beach.jpg', message: 'fileName must not contain "/"' },
     { case: 'a fileName of dots only', fileName: '..', message: 'fileName must not consist of dots only' },
+    {
+      case: 'a 224-character fileName (234 with the unique suffix)',
+      fileName: `${'a'.repeat(220)}.jpg`,
+      message: 'fileName is 224 characters long, 234 with the unique suffix; a file name may be at most 233',
+    },
   ])('rejects $case with a 400', ({ fileName, message }) => {
     // Act
     const error = uploadError({ fileName });
@@ -251,7 +256,7 @@ describe('parseUploadRequest: text fields', () => {
     { fileName: 'café.jpg', stored: 'caf_.jpg' },
     { fileName: 'a\\b:c?.png', stored: 'a_b_c_.png' },
     { fileName: 'Already-Safe_name.2.JPG', stored: 'Already-Safe_name.2.JPG' },
-    { fileName: `${'a'.repeat(251)}.jpg`, stored: `${'a'.repeat(251)}.jpg` },
+    { fileName: `${'a'.repeat(219)}.jpg`, stored: `${'a'.repeat(219)}.jpg` },
   ])('stores fileName $fileName as $stored', ({ fileName, stored }) => {
     expect(upload({ fileName }).fileName).toBe(stored);
   });

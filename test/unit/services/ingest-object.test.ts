@@ -2,6 +2,7 @@ import { resolveExtensions } from '../../../functions/core/saved-extensions.js';
 import { describe, expect, it, vi } from 'vitest';
 import type { EventClaim, InboxTable, IngestProgress } from '../../../functions/adapters/inbox-table.js';
 import { runIdOfEvent, s3EventId, type UploadIntent } from '../../../functions/core/direct-upload.js';
+import { logger } from '../../../functions/runtime/logger.js';
 import type { FileLibrary } from '../../../functions/services/file-library.js';
 import { ingestObject, type IngestDeps } from '../../../functions/services/ingest-object.js';
 import type { TaggingRuns } from '../../../functions/services/tagging-runs.js';
@@ -105,5 +106,24 @@ describe('ingestObject', () => {
     deps.store.head = head;
     expect(upload).toHaveBeenCalledTimes(1);
     expect(start).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves an object under ingest/ whose folder name is too long where it is, saying why, without failing', async () => {
+    // Prepare
+    const { deps, upload } = setUp();
+    const warned = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const key = `ingest/${'f'.repeat(256)}/a.jpg`;
+
+    // Act
+    const outcome = await ingestObject({ ...created, key }, deps);
+
+    // Assess
+    expect(outcome).toBe('ignored');
+    expect(upload).not.toHaveBeenCalled();
+    expect(warned).toHaveBeenCalledWith('Object in ingest/ not stored: its path is not one aitags stores', {
+      key,
+      reason: `folder: the folder name "${'f'.repeat(40)}…" is 256 characters long; a folder name may be at most 255`,
+    });
+    warned.mockRestore();
   });
 });
