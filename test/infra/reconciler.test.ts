@@ -40,7 +40,7 @@ describe('the reconciler of lost tagging runs', () => {
     const states = allStates(synthesized.definitionOf(synthesized.logicalId(synthesized.stack.taggingWorkflow.stateMachine)));
     expect(states[TAGGING_STATES.tagEachExtension]?.ItemSelector).toMatchObject({ 'lost.$': '$.lost' });
     // The first rule of Pick the tagger: no state of its own, so no extra transition for any other run.
-    expect((states[TAGGING_STATES.pickTagger]?.Choices as unknown[])[0]).toEqual({
+    expect((states[TAGGING_STATES.pickTagger]?.Choices as unknown[] | undefined)?.[0]).toEqual({
       Variable: '$.lost',
       BooleanEquals: true,
       Next: TAGGING_STATES.workflowLost,
