@@ -229,7 +229,13 @@ async function main(): Promise<void> {
     });
     const referenceRows: Row[] = [
       { measurement: '  alone: inspect upload (metadata+thumb)', n: 10, median: reference.inspectUploadMs, p90: '', note: 'once per upload' },
-      { measurement: '  alone: prepare image for a provider', n: 10, median: reference.prepareForProviderMs, p90: '', note: 'once per extension' },
+      {
+        measurement: '  alone: prepare image for a provider',
+        n: 10,
+        median: reference.prepareForProviderMs,
+        p90: '',
+        note: 'at most once per extension',
+      },
       { measurement: '  alone: fake provider decode', n: 10, median: reference.fakeDecodeMs, p90: '', note: 'before the fake latency starts' },
     ];
     console.log(table([...rows, ...breakdownRows, ...referenceRows]));

@@ -5,14 +5,16 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { SEARCH_INDEX, TABLE_KEY } from '../functions/adapters/table-schema.js';
+import { PREPARED_PREFIX } from '../functions/core/provider-image.js';
 import { arnInFinding } from './nag-findings.js';
 
 /**
  * The bucket's top-level prefixes: files under public/ and private/ (objectKeys in
  * functions/core/file-record.ts; only public/ is served by the CDN), the inbox under uploads/ (presigned
- * uploads) and ingest/ (files other tools drop in); jobs/ holds tagging jobs' manifests and Distributed Map results.
+ * uploads) and ingest/ (files other tools drop in); jobs/ holds tagging jobs' manifests and Distributed Map results;
+ * prepared/ the images the taggers transcoded for the providers (functions/core/provider-image.ts).
  */
-export type Visibility = 'public' | 'private' | 'uploads' | 'ingest' | 'jobs/manifests';
+export type Visibility = 'public' | 'private' | 'uploads' | 'ingest' | 'jobs/manifests' | 'prepared';
 export type ObjectAction = 's3:GetObject' | 's3:PutObject' | 's3:DeleteObject';
 export type TableAction =
   | 'dynamodb:GetItem'
@@ -47,9 +49,11 @@ export class Storage extends Construct {
       removalPolicy,
       // A presigned upload that was refused or abandoned is not kept.
       // Tagging jobs' manifests and results are kept a month, for looking into a job after it ended.
+      // A prepared image serves the retries and re-runs of a day; a deleted or overwritten file's goes with it.
       lifecycleRules: [
         { prefix: 'uploads/', expiration: Duration.days(1) },
         { prefix: 'jobs/', expiration: Duration.days(30) },
+        { prefix: PREPARED_PREFIX, expiration: Duration.days(1) },
         { abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });

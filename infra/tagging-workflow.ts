@@ -29,6 +29,7 @@ import { arnInFinding } from './nag-findings.js';
 import type { Storage } from './storage.js';
 import { EXTENSION_NAMES, type ExtensionName } from '../functions/core/extension-names.js';
 import { THROTTLED_PROVIDER_ERROR, TRANSIENT_PROVIDER_ERROR } from '../functions/core/provider-errors.js';
+import { PREPARED_PREFIX } from '../functions/core/provider-image.js';
 import { WORKFLOW_LOST_ERROR } from '../functions/core/tagging-run.js';
 import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';
 
@@ -286,7 +287,17 @@ export class TaggingWorkflow extends Construct {
         nativeModules: ['sharp'],
         reservedConcurrentExecutions: props.taggerConcurrency,
       });
-      storage.bindBucket(fn, { 's3:GetObject': ['public', 'private'] });
+      // Reads originals; reads and writes the images it prepared for the providers, kept for retries and the other extension.
+      storage.bindBucket(fn, { 's3:GetObject': ['public', 'private', 'prepared'], 's3:PutObject': ['prepared'] });
+      // Without it, GetObject on a prepared image not yet made answers 403 instead of 404. S3 checks that
+      // ListBucket with the object's key as s3:prefix, so prepared/ is all it needs.
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [storage.bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [`${PREPARED_PREFIX}*`] } },
+        }),
+      );
       storage.bindTable(fn, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
       return fn;
     };

@@ -1,4 +1,4 @@
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from './clients/s3.js';
 
 /** The bucket that holds every file's bytes. */
@@ -8,6 +8,12 @@ export interface FileStore {
   remove(keys: string[]): Promise<void>;
   /** Size and ETag (without quotes) of an object, or undefined when there is none. */
   head(key: string): Promise<{ size: number; eTag: string } | undefined>;
+}
+
+/** An object's bytes with the ETag (without quotes) S3 answered them with. */
+export interface StoredObject {
+  bytes: Uint8Array;
+  eTag: string;
 }
 
 export class S3FileStore implements FileStore {
@@ -24,6 +30,18 @@ export class S3FileStore implements FileStore {
     const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     if (!object.Body) throw new Error(`S3 returned no body for ${key}`);
     return object.Body.transformToByteArray();
+  }
+
+  /** The object's bytes and the ETag (without quotes) of those very bytes, or undefined when there is none. */
+  async find(key: string): Promise<StoredObject | undefined> {
+    try {
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!object.Body) throw new Error(`S3 returned no body for ${key}`);
+      return { bytes: await object.Body.transformToByteArray(), eTag: (object.ETag ?? '').replace(/"/g, '') };
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
   }
 
   async remove(keys: string[]): Promise<void> {

@@ -12,7 +12,7 @@ import { tagPolicies } from './tag-policies.js';
 const { bucket } = bucketConfig();
 const { providerTimeoutMs } = providerConfig();
 const { readsS3 } = rekognitionConfig();
-const imagePrep = readsS3 ? { readFromS3: { bucket } } : {};
+const imagePrep = { provider: { name: 'rekognition', readsS3 }, bucket } as const;
 
 export const rekognitionTagger = once(
   (): TaggerDeps => ({

@@ -18,6 +18,6 @@ export const visionTagger = once(
     failures: extensionFailures(),
     policies: tagPolicies(),
     detector: new VisionLabels(async () => ({ endpoint: vision.endpoint, credentials: await visionCredentials(), timeoutMs: providerTimeoutMs })),
-    prepareImage: (record) => prepareImage(fileStore(), record),
+    prepareImage: (record) => prepareImage(fileStore(), record, { provider: { name: 'vision' } }),
   }),
 );

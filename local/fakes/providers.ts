@@ -14,8 +14,11 @@ import sharp from 'sharp';
  * the name of the image's dominant colour (sharp's `stats().dominant`), so differently coloured images get
  * different tags. Either way the image must decode, as with the real services: bytes sharp cannot decode
  * are refused (Rekognition: InvalidImageFormatException, also for formats other than JPEG/PNG; Vision: a
- * per-image `Bad image data.` error inside a 200, as Google answers). Rekognition cannot read S3 objects
- * here: `Image.S3Object` is answered with InvalidS3ObjectException.
+ * per-image `Bad image data.` error inside a 200, as Google answers). Rekognition also refuses a side over
+ * 10,000 px (ImageTooLargeException, "Input image dimensions W x H exceed maximum dimension size of 10000
+ * pixels") or under 80 px (InvalidParameterException, "Request has invalid parameters"), the errors the
+ * service is reported to answer for either. Rekognition cannot read S3 objects here: `Image.S3Object` is
+ * answered with InvalidS3ObjectException.
  *
  * Filters as the services do: Rekognition keeps labels at or above MinConfidence (default 55), then the
  * MaxLabels most confident; Vision keeps the `maxResults` most confident (default 10) and filters nothing.
@@ -156,6 +159,9 @@ export const DERIVED_LABELS: readonly FakeLabel[] = [
 export const DOMINANT_COLOUR_CONFIDENCE = 88.8;
 
 const REKOGNITION_MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+/** DetectLabels' limits on each side (Amazon Rekognition's "Guidelines and quotas"). */
+const REKOGNITION_MIN_SIDE = 80;
+const REKOGNITION_MAX_SIDE = 10_000;
 const REKOGNITION_DEFAULT_MIN_CONFIDENCE = 55;
 const VISION_DEFAULT_MAX_RESULTS = 10;
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -258,6 +264,15 @@ async function answerRekognition(
   if (bytes.length > REKOGNITION_MAX_IMAGE_BYTES) return error(400, 'ImageTooLargeException', 'Image size is too large.');
   if (decoded.seen.format !== 'jpeg' && decoded.seen.format !== 'png')
     return error(400, 'InvalidImageFormatException', 'Request has invalid image format');
+  const { width = 0, height = 0 } = decoded.seen;
+  if (Math.max(width, height) > REKOGNITION_MAX_SIDE) {
+    return error(
+      400,
+      'ImageTooLargeException',
+      `Input image dimensions ${width} x ${height} exceed maximum dimension size of ${REKOGNITION_MAX_SIDE} pixels`,
+    );
+  }
+  if (Math.min(width, height) < REKOGNITION_MIN_SIDE) return error(400, 'InvalidParameterException', 'Request has invalid parameters');
 
   const labels = byConfidence(behaviour.labels ?? derivedLabels(decoded.colour))
     .filter((label) => label.confidence >= minConfidence)

@@ -185,12 +185,13 @@ describe('on-object-created permissions', () => {
 });
 
 describe('storage for the inbox', () => {
-  it("expires objects under uploads/ after a day and tagging jobs' manifests and results after a month, aborts incomplete multipart uploads after a day, and expires nothing else", () => {
+  it("expires objects under uploads/ and prepared images after a day and tagging jobs' manifests and results after a month, aborts incomplete multipart uploads after a day, and expires nothing else", () => {
     const bucket = synthesized.resources[synthesized.logicalId(synthesized.stack.storage.bucket)];
     expect(bucket?.Properties?.LifecycleConfiguration).toEqual({
       Rules: [
         { Prefix: 'uploads/', ExpirationInDays: 1, Status: 'Enabled' },
         { Prefix: 'jobs/', ExpirationInDays: 30, Status: 'Enabled' },
+        { Prefix: 'prepared/', ExpirationInDays: 1, Status: 'Enabled' },
         { AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' },
       ],
     });

@@ -9,7 +9,7 @@ import {
   WEBHOOK_TIMEOUT_MS,
   webhookWaitStateName,
 } from '../../functions/core/webhook-events.js';
-import { allStates, type State, StackTemplate, type StateMachineDefinition } from './stack-template.js';
+import { allStates, type GetAtt, type State, StackTemplate, type StateMachineDefinition, statementsOf } from './stack-template.js';
 
 /** Task state → the handler module under functions/ it invokes. */
 const TASKS = [
@@ -390,15 +390,19 @@ describe('tagging permissions', () => {
   const readOriginalsAndUpdateRecords = [
     's3:GetObject bucket/public/*',
     's3:GetObject bucket/private/*',
+    's3:GetObject bucket/prepared/*',
+    's3:PutObject bucket/prepared/*',
+    // So that GetObject on a prepared image not yet made answers 404, not 403.
+    's3:ListBucket bucket',
     'dynamodb:GetItem table',
     'dynamodb:UpdateItem table',
   ];
 
-  it('lets tag-with-rekognition detect labels, read originals under public/ and private/ and update records', () => {
+  it('lets tag-with-rekognition detect labels, read originals under public/ and private/, keep prepared images and update records', () => {
     expect(synthesized.permissionsOf('tag-with-rekognition')).toEqual([...readOriginalsAndUpdateRecords, 'rekognition:DetectLabels *'].sort());
   });
 
-  it('lets tag-with-vision read its credentials secret, read originals and update records, but not call Rekognition', () => {
+  it('lets tag-with-vision read its credentials secret, read originals, keep prepared images and update records, but not call Rekognition', () => {
     const permissions = synthesized.permissionsOf('tag-with-vision');
     expect(permissions).toEqual(
       [...readOriginalsAndUpdateRecords, 'secretsmanager:DescribeSecret visionCredentials', 'secretsmanager:GetSecretValue visionCredentials'].sort(),
@@ -406,11 +410,21 @@ describe('tagging permissions', () => {
     expect(permissions.filter((permission) => permission.startsWith('rekognition:'))).toEqual([]);
   });
 
-  it.each(TAGGERS)('%s can neither write nor remove objects, nor create, remove or scan records', (entry) => {
+  it.each(TAGGERS)('%s writes objects under prepared/ only, removes none, and neither creates, removes nor scans records', (entry) => {
     for (const permission of synthesized.permissionsOf(entry)) {
-      expect(permission).not.toMatch(/^s3:(PutObject|DeleteObject|\*)/);
+      expect(permission).not.toMatch(/^s3:(PutObject (?!bucket\/prepared\/\*$)|DeleteObject|\*)/);
       expect(permission).not.toMatch(/^dynamodb:(PutItem|DeleteItem|Scan|Query|Batch|\*)/);
     }
+  });
+
+  it.each(TAGGERS)('%s may list only keys under prepared/, which is all GetObject on a missing prepared image needs to answer 404', (entry) => {
+    const roleId = (synthesized.functionProperties(entry).Role as GetAtt)['Fn::GetAtt'][0];
+    const listing = Object.values(synthesized.resources)
+      .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+      .filter((policy) => ((policy.Properties?.Roles ?? []) as { Ref: string }[]).some((role) => role.Ref === roleId))
+      .flatMap(statementsOf)
+      .filter((statement) => statement.Action === 's3:ListBucket');
+    expect(listing.map((statement) => statement.Condition)).toEqual([{ StringLike: { 's3:prefix': ['prepared/*'] } }]);
   });
 
   it('lets record-extension-failure read and update records and nothing else', () => {

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeProvider, RekognitionRequestSeen, VisionRequestSeen } from '../../local/fakes/providers.js';
 import { jpeg, pdf, webp } from '../support/images.js';
@@ -182,6 +183,69 @@ describe('auto-tagging on upload', () => {
     });
     expect([rekognition.requests.length, vision.requests.length]).toEqual([0, 0]);
     expect((await getDetails(stack, body.fileId)).status).toBe(200);
+  });
+});
+
+describe("images outside Rekognition's 80–10,000 px a side", () => {
+  const png = (width: number, height: number) =>
+    sharp({ create: { width, height, channels: 3, background: { r: 30, g: 90, b: 200 } } })
+      .png()
+      .toBuffer();
+  const uploadBoth = async (file: Buffer) => {
+    const { fileId } = await uploadTagged([aws(), google()], file);
+    await stack.idle();
+    return (await getDetails<Tagged>(stack, fileId)).body;
+  };
+  const sent = () => [rekognition.requests.map((request) => request.image), vision.requests.map((request) => request.images[0]?.image)];
+
+  it('tags a 12,000 × 500 panorama, sent as 1920 × 80 to both providers', async () => {
+    const body = await uploadBoth(await jpeg(12_000, 500));
+
+    expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'success', 'google-auto-tagging': 'success' });
+    const panorama = expect.objectContaining({ format: 'jpeg', width: 1920, height: 80 });
+    expect(sent()).toEqual([[panorama], [panorama]]);
+  });
+
+  it('tags a 50 × 50 image: Rekognition gets it enlarged to 80 × 80, Vision as it is', async () => {
+    const original = await jpeg(50, 50);
+    const body = await uploadBoth(original);
+
+    expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'success', 'google-auto-tagging': 'success' });
+    expect(sent()).toEqual([
+      [expect.objectContaining({ format: 'jpeg', width: 80, height: 80 })],
+      [expect.objectContaining({ format: 'jpeg', width: 50, height: 50, byteLength: original.length })],
+    ]);
+  });
+
+  it('tags a 20,000 × 500 image, sent as 3200 × 80', async () => {
+    const body = await uploadBoth(await png(20_000, 500));
+
+    expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'success', 'google-auto-tagging': 'success' });
+    const strip = expect.objectContaining({ format: 'jpeg', width: 3200, height: 80 });
+    expect(sent()).toEqual([[strip], [strip]]);
+  });
+
+  it('fails Rekognition on a 100,000 × 50 image, whose sides no scaling fits, without calling it; Vision tags it', async () => {
+    const body = await uploadBoth(await png(100_000, 50));
+
+    expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'failed', 'google-auto-tagging': 'success' });
+    expect(body.extensionErrors?.['aws-auto-tagging']).toEqual({
+      message:
+        "The image is 100000 × 50 px, its sides more than 125:1 apart: no scaling fits Amazon Rekognition's 80 to 10,000 px a side, so it was not sent",
+      reason: 'UNSUPPORTED_IMAGE',
+    });
+    expect(sent()).toEqual([[], [expect.objectContaining({ format: 'jpeg', width: 10_000, height: 5 })]]);
+  });
+
+  it('keeps one prepared image for the file version, which a retry sends again', async () => {
+    rekognition.behave({ labels: CAT, failures: ['server-error', 'server-error'] });
+    const body = await uploadBoth(await webp(2400, 1200));
+
+    expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'success', 'google-auto-tagging': 'success' });
+    // The SDK's own two attempts, then the state machine's retry: the same image each time.
+    expect(rekognition.calls.map((call) => call.image)).toEqual(Array(3).fill(vision.calls[0]?.image));
+    const prepared = (await stack.snapshot()).objects.filter((object) => object.startsWith(`prepared/${body.fileId}/`));
+    expect(prepared).toEqual([expect.stringMatching(new RegExp(`^prepared/${body.fileId}/\\w+/1600x800\\.jpg `))]);
   });
 });
 

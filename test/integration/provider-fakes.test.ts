@@ -30,7 +30,7 @@ const LATENCY_MS = 300;
 /** Bounds a test that would hang on an adapter without a working timeout. */
 const HANG_TEST_MS = 2_500;
 
-const solid = (colour: { r: number; g: number; b: number }, format: 'jpeg' | 'png' | 'webp', width = 64, height = 48) =>
+const solid = (colour: { r: number; g: number; b: number }, format: 'jpeg' | 'png' | 'webp', width = 120, height = 90) =>
   sharp({ create: { width, height, channels: 3, background: colour } })
     .toFormat(format)
     .toBuffer();
@@ -136,7 +136,7 @@ describe('Rekognition adapter against the fake Rekognition', () => {
         target: 'RekognitionService.DetectLabels',
         accessKeyId: 'fake',
         credentialScope: 'us-east-1/rekognition',
-        image: { byteLength: red.length, format: 'jpeg', width: 64, height: 48 },
+        image: { byteLength: red.length, format: 'jpeg', width: 120, height: 90 },
         minConfidence: 79.99,
         maxLabels: 1000,
         status: 200,
@@ -145,10 +145,10 @@ describe('Rekognition adapter against the fake Rekognition', () => {
   });
 
   it('names a different dominant colour for a different image', async () => {
-    const labels = await rekognition.detect(bytesOf(await solid({ r: 20, g: 40, b: 220 }, 'png', 30, 20)), 85);
+    const labels = await rekognition.detect(bytesOf(await solid({ r: 20, g: 40, b: 220 }, 'png', 120, 80)), 85);
 
     expect(labels.map((label) => label.name)).toEqual(['Animal', 'Cat', 'Pet', 'Mammal', 'Blue']);
-    expect(fake.requests[0]?.image).toEqual({ byteLength: expect.any(Number), format: 'png', width: 30, height: 20 });
+    expect(fake.requests[0]?.image).toEqual({ byteLength: expect.any(Number), format: 'png', width: 120, height: 80 });
   });
 
   it('answers the configured labels, highest first', async () => {
@@ -235,6 +235,21 @@ describe('Rekognition adapter against the fake Rekognition', () => {
     expect(fake.requests[1]?.image).toMatchObject({ format: 'webp' });
   });
 
+  it('refuses a side over 10,000 px or under 80 px with the errors the service answers, and takes 80 and 10,000', async () => {
+    const grey = { r: 128, g: 128, b: 128 };
+
+    await expectExtensionFailure(rekognition.detect(bytesOf(await solid(grey, 'jpeg', 10_001, 80)), 80), 'UNSUPPORTED_IMAGE');
+    await expectExtensionFailure(rekognition.detect(bytesOf(await solid(grey, 'png', 120, 79)), 80), 'PROVIDER_ERROR');
+    await expectExtensionFailure(rekognition.detect(bytesOf(await solid(grey, 'jpeg', 64, 48)), 80), 'PROVIDER_ERROR');
+    expect(await rekognition.detect(bytesOf(await solid(grey, 'png', 80, 10_000)), 80)).not.toHaveLength(0);
+    expect(fake.requests.map((request) => [request.status, request.error])).toEqual([
+      [400, 'ImageTooLargeException'],
+      [400, 'InvalidParameterException'],
+      [400, 'InvalidParameterException'],
+      [200, undefined],
+    ]);
+  });
+
   it('reports credentials the provider rejects as a final MISSING_CREDENTIALS failure', async () => {
     fake.behave({ failures: ['unauthenticated'] });
 
@@ -302,7 +317,7 @@ describe('Vision adapter against the fake Vision', () => {
         apiKey: 'k',
         bearerToken: false,
         images: [
-          { image: { byteLength: red.length, format: 'jpeg', width: 64, height: 48 }, features: [{ type: 'LABEL_DETECTION', maxResults: 100 }] },
+          { image: { byteLength: red.length, format: 'jpeg', width: 120, height: 90 }, features: [{ type: 'LABEL_DETECTION', maxResults: 100 }] },
         ],
         status: 200,
       },

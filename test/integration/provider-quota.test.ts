@@ -30,7 +30,7 @@ const REKOGNITION_CALL = {
 };
 
 const solid = (r: number, g: number, b: number) =>
-  sharp({ create: { width: 32, height: 24, channels: 3, background: { r, g, b } } })
+  sharp({ create: { width: 120, height: 90, channels: 3, background: { r, g, b } } })
     .jpeg()
     .toBuffer();
 const bytesOf = (bytes: Uint8Array): ImageInput => ({ kind: 'bytes', bytes });
