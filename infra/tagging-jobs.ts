@@ -1,6 +1,5 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   type CfnStateMachine,
   Choice,
@@ -25,6 +24,7 @@ import { JOB_RESULTS_PREFIX } from '../functions/core/job-steps.js';
 import { fastestJobRate, jobMaxConcurrency, type ProviderQuotas } from '../functions/core/tagging-job.js';
 import { AitagsFunction } from './lambda-function.js';
 import { arnInFinding } from './nag-findings.js';
+import { stateMachineLogGroup } from './state-machine-logs.js';
 import type { Storage } from './storage.js';
 import { eachExtensionTagged, TAGGING_STATES, type TaggingWorkflow } from './tagging-workflow.js';
 
@@ -229,7 +229,7 @@ export class TaggingJobs extends Construct {
       // A million files at 4 a second (Rekognition's default 5 TPS, 80 %) take 70 hours; a week leaves room.
       timeout: Duration.days(7),
       logs: {
-        destination: new LogGroup(this, 'StateMachineLogs', { retention: RetentionDays.ONE_MONTH }),
+        destination: stateMachineLogGroup(this, 'StateMachineLogs', 'TaggingJobs'),
         level: LogLevel.ALL,
         includeExecutionData: false,
       },

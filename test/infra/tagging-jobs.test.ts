@@ -81,6 +81,25 @@ describe('the tagging-jobs state machine', () => {
     expect(deliver.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.webhookError', Next: JOB_STATES.webhookGivenUp }]);
   });
 
+  it('logs every event, without the data, under /aws/vendedlogs/states/, named by the stack and its id, kept for one month', () => {
+    const logging = synthesized.resources[synthesized.logicalId(synthesized.stack.taggingJobs.stateMachine)]?.Properties?.LoggingConfiguration as {
+      Level: string;
+      IncludeExecutionData: boolean;
+      Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [string, string] } } }[];
+    };
+    expect(logging).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+    const [logGroupId] = logging.Destinations[0]?.CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'] ?? [];
+    expect(synthesized.resources[logGroupId ?? '']).toMatchObject({
+      Type: 'AWS::Logs::LogGroup',
+      Properties: {
+        RetentionInDays: 30,
+        LogGroupName: {
+          'Fn::Join': ['', ['/aws/vendedlogs/states/Aitags-TaggingJobs-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]],
+        },
+      },
+    });
+  });
+
   it('lets the state machine read manifests and write results under jobs/ only, nothing else of the bucket', () => {
     const role = (
       synthesized.resources[synthesized.logicalId(synthesized.stack.taggingJobs.stateMachine)]?.Properties as { RoleArn: unknown } | undefined
