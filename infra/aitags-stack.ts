@@ -102,10 +102,16 @@ export class AitagsStack extends Stack {
       maxS3UploadBytes: props.maxS3UploadBytes ?? DEFAULT_MAX_S3_UPLOAD_BYTES,
       reservedConcurrency: reservedConcurrencyOf('triggerConcurrency', props.triggerConcurrency),
     });
-    this.alarms = new Alarms(this, 'Alarms', { failedObjects: this.trigger.failures, email: alarmEmailOf(props.alarmEmail) });
+    this.alarms = new Alarms(this, 'Alarms', {
+      failedObjects: this.trigger.failures,
+      taggingRuns: this.taggingWorkflow.stateMachine.stateMachineArn,
+      taggingJobs: this.taggingJobs.stateMachine.stateMachineArn,
+      jobFiles: this.taggingJobs.jobFilesMetricsArn,
+      email: alarmEmailOf(props.alarmEmail),
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       description:
-        'Alarms (webhooks given up, S3 objects left unprocessed) notify this SNS topic: subscribe with aws sns subscribe or -c alarmEmail=…',
+        'Alarms (webhooks given up, S3 objects left unprocessed, tagging runs, jobs or job files failed or timed out) notify this SNS topic: subscribe with aws sns subscribe or -c alarmEmail=…',
       value: this.alarms.topic.topicArn,
     });
     new CfnOutput(this, 'IngestPrefix', {

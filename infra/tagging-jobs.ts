@@ -7,6 +7,7 @@ import {
   DefinitionBody,
   DistributedMap,
   Errors,
+  Fail,
   JitterType,
   JsonPath,
   LogLevel,
@@ -15,6 +16,7 @@ import {
   StateMachine,
   StateMachineType,
   Succeed,
+  type TaskStateBase,
   Wait,
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
@@ -42,9 +44,17 @@ export const JOB_STATES = {
   finish: 'Finish the job',
   webhookOwed: 'Job webhook owed?',
   deliverWebhook: 'Deliver the job webhook',
+  recordWebhookGivenUp: 'Record the job webhook given up',
   webhookGivenUp: 'Job webhook given up',
+  webhookGiveUpNotCounted: 'Job webhook give-up not counted',
   done: 'Job done',
 } as const;
+
+/**
+ * The Distributed Map's label: each Map Run's ARN carries it, and its child executions report their
+ * metrics (ExecutionsFailed, ExecutionsTimedOut, …) under the state machine's ARN followed by `/` and it.
+ */
+export const JOB_FILES_LABEL = 'TagEachFile';
 
 /** Items of the Distributed Map that may fail (a step failing past its retries) before the whole Map fails and the job with it. */
 export const TOLERATED_FAILURE_PERCENTAGE = 5;
@@ -89,6 +99,8 @@ export class TaggingJobs extends Construct {
   /** The most files a job keeps in flight: the fastest provider's share, ten seconds' worth. */
   readonly maxConcurrency: number;
   readonly functions: Record<'plan' | 'startFile' | 'countFile' | 'finish' | 'deliverWebhook', AitagsFunction>;
+  /** The StateMachineArn dimension of the child executions' metrics (AWS/States): `<state machine ARN>/TagEachFile`. */
+  readonly jobFilesMetricsArn: string;
 
   constructor(scope: Construct, id: string, props: TaggingJobsProps) {
     super(scope, id);
@@ -151,7 +163,7 @@ export class TaggingJobs extends Construct {
         maxAttempts: JOB_WEBHOOK_RETRY.maxAttempts,
       })
       .addRetry({ errors: [Errors.ALL], interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2, jitterStrategy: JitterType.FULL })
-      .addCatch(new Succeed(this, 'JobWebhookGivenUp', { stateName: JOB_STATES.webhookGivenUp }), {
+      .addCatch(this.webhookGivenUp(invoke('RecordJobWebhookGivenUpTask', JOB_STATES.recordWebhookGivenUp, deliverWebhook)), {
         errors: [Errors.ALL],
         resultPath: '$.webhookError',
       });
@@ -180,6 +192,7 @@ export class TaggingJobs extends Construct {
 
     const tagEachFile = new DistributedMap(this, 'TagEachFile', {
       stateName: JOB_STATES.tagEachFile,
+      label: JOB_FILES_LABEL,
       itemReader: new S3JsonItemReader({ bucketNamePath: JsonPath.stringAt('$.manifest.bucket'), key: JsonPath.stringAt('$.manifest.key') }),
       itemSelector: {
         jobId: JsonPath.stringAt('$.jobId'),
@@ -235,6 +248,7 @@ export class TaggingJobs extends Construct {
       },
       tracingEnabled: true,
     });
+    this.jobFilesMetricsArn = `${this.stateMachine.stateMachineArn}/${JOB_FILES_LABEL}`;
     // The Distributed Map reads the manifest and (ScopedResultWriter) writes its results under jobs/ only.
     const bucket = storage.bucket;
     this.stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('jobs/manifests/*')] }));
@@ -256,10 +270,30 @@ export class TaggingJobs extends Construct {
         id: `AwsSolutions-IAM5[Resource::${arnInFinding(fn)}:*]`,
         reason: "CDK's LambdaInvoke grant: the function and its versions; the task invokes the unqualified ARN.",
       })),
-      ...[':*', '/*:*'].map((suffix) => ({
+      // The Map Run's children are named <execution>/<label>:<child>; the label narrows the redrive grant to this Map's.
+      ...[':*', `/${JOB_FILES_LABEL}:*`].map((suffix) => ({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(this.stateMachine.node.defaultChild as CfnStateMachine)}"}]}]}${suffix}]`,
         reason: "CDK's Distributed Map grant: the Map Run starts, describes and stops its own child executions, named by Step Functions at run time.",
       })),
     );
+  }
+
+  /**
+   * After the job webhook's last attempt failed: deliver-job-webhook, handed the error, counts it in
+   * JobWebhookFinalFailures (the alarm's metric; a refused target is counted by its one attempt) and logs
+   * it; the job itself has ended already. Should even that fail, the execution fails, which the
+   * failed-executions alarm reports instead.
+   */
+  private webhookGivenUp(record: TaskStateBase): TaskStateBase {
+    record.addCatch(
+      new Fail(this, 'JobWebhookGiveUpNotCounted', {
+        stateName: JOB_STATES.webhookGiveUpNotCounted,
+        error: 'JobWebhookGivenUp',
+        cause: 'The job webhook was given up, and counting it failed too',
+      }),
+      { errors: [Errors.ALL], resultPath: '$.recordError' },
+    );
+    record.next(new Succeed(this, 'JobWebhookGivenUp', { stateName: JOB_STATES.webhookGivenUp }));
+    return record;
   }
 }

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { JOB_RESULTS_PREFIX } from '../../functions/core/job-steps.js';
 import { AitagsStack } from '../../infra/aitags-stack.js';
-import { JOB_STATES, JOB_WEBHOOK_RETRY, TOLERATED_FAILURE_PERCENTAGE } from '../../infra/tagging-jobs.js';
+import { JOB_FILES_LABEL, JOB_STATES, JOB_WEBHOOK_RETRY, TOLERATED_FAILURE_PERCENTAGE } from '../../infra/tagging-jobs.js';
 import { StackTemplate } from './stack-template.js';
 
 let synthesized: StackTemplate;
@@ -34,6 +34,8 @@ describe('the tagging-jobs state machine', () => {
         'startedAtMs.$': '$.startedAtMs',
       },
       MaxConcurrencyPath: '$.maxConcurrency',
+      // Its children report their metrics under `<state machine ARN>/TagEachFile` (the JobFilesFailed alarm's).
+      Label: JOB_FILES_LABEL,
       ToleratedFailurePercentage: TOLERATED_FAILURE_PERCENTAGE,
       ResultWriter: { Parameters: { 'Bucket.$': '$.manifest.bucket', Prefix: JOB_RESULTS_PREFIX } },
       ResultPath: '$.mapResult',
@@ -78,7 +80,21 @@ describe('the tagging-jobs state machine', () => {
       total += Math.min(JOB_WEBHOOK_RETRY.intervalSeconds * JOB_WEBHOOK_RETRY.backoffRate ** attempt, JOB_WEBHOOK_RETRY.maxDelaySeconds);
     }
     expect(total).toBeGreaterThan(24 * 3600);
-    expect(deliver.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.webhookError', Next: JOB_STATES.webhookGivenUp }]);
+    expect(deliver.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.webhookError', Next: JOB_STATES.recordWebhookGivenUp }]);
+  });
+
+  it('counts a job webhook given up (deliver-job-webhook, handed the error), and fails the execution only if even that fails', () => {
+    const record = states[JOB_STATES.recordWebhookGivenUp] as { Type: string; Parameters: { FunctionName: unknown }; Next: string; Catch: unknown[] };
+    expect(record.Type).toBe('Task');
+    expect(synthesized.render(record.Parameters.FunctionName)).toBe('deliver-job-webhook');
+    expect(record.Next).toBe(JOB_STATES.webhookGivenUp);
+    expect(states[JOB_STATES.webhookGivenUp]).toEqual({ Type: 'Succeed' });
+    expect(record.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordError', Next: JOB_STATES.webhookGiveUpNotCounted }]);
+    expect(states[JOB_STATES.webhookGiveUpNotCounted]).toEqual({
+      Type: 'Fail',
+      Error: 'JobWebhookGivenUp',
+      Cause: 'The job webhook was given up, and counting it failed too',
+    });
   });
 
   it('logs every event, without the data, under /aws/vendedlogs/states/, named by the stack and its id, kept for one month', () => {

@@ -1,9 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DynamoJobTable } from '../../../functions/adapters/job-table.js';
+import type { WebhookSender } from '../../../functions/adapters/webhook-sender.js';
 import { newJob } from '../../../functions/core/tagging-job.js';
+import { recordMetric } from '../../../functions/runtime/metrics.js';
 import { jobRequest } from '../../support/job-requests.js';
-import { finishJob } from '../../../functions/services/job-steps.js';
+import { deliverJobWebhook, finishJob } from '../../../functions/services/job-steps.js';
 import { startSearchTable } from '../../support/search-table.js';
+
+vi.mock('../../../functions/runtime/metrics.js', async (original) => ({ ...(await original<object>()), recordMetric: vi.fn() }));
 
 let table: Awaited<ReturnType<typeof startSearchTable>>;
 let jobs: DynamoJobTable;
@@ -52,5 +56,35 @@ describe('finishJob', () => {
     const cause = 'The selection holds more than 1000000 files: narrow it by path or createdAt, or set maxFiles';
     await finishJob({ jobId: job.jobId, error: { Error: 'SelectionOverLimit', Cause: cause } }, { jobs });
     expect(await jobs.get(job.jobId)).toMatchObject({ status: 'failed', error: { reason: 'SELECTION_TOO_LARGE', message: cause } });
+  });
+});
+
+describe('deliverJobWebhook', () => {
+  beforeEach(() => vi.mocked(recordMetric).mockClear());
+
+  function sender(result: Awaited<ReturnType<WebhookSender['send']>>) {
+    return { send: vi.fn(async () => result) } as unknown as WebhookSender & { send: ReturnType<typeof vi.fn> };
+  }
+
+  it('counts the webhook given up (JobWebhookFinalFailures) and sends nothing when handed the error that ended its attempts', async () => {
+    const jobId = await runningJob(1, ['succeeded']);
+    const send = sender({ delivered: true, refused: false, status: 200, durationMs: 1 });
+    const webhookError = { Error: 'JobWebhookNotDelivered', Cause: 'the receiver answered 503' };
+    expect(await deliverJobWebhook({ jobId, webhookError }, { jobs, sender: send })).toEqual({ jobId, delivered: false });
+    expect(send.send).not.toHaveBeenCalled();
+    expect(vi.mocked(recordMetric).mock.calls).toEqual([['JobWebhookFinalFailures', 1]]);
+  });
+
+  it('counts a refused target given up at once, and a failed attempt not at all (the state machine retries it)', async () => {
+    const jobId = await runningJob(1, ['succeeded']);
+    const refused = sender({ delivered: false, refused: true, error: '10.0.0.1 is not an allowed webhook address', durationMs: 0 });
+    expect(await deliverJobWebhook({ jobId }, { jobs, sender: refused })).toEqual({ jobId, delivered: false });
+    expect(vi.mocked(recordMetric).mock.calls).toEqual([['JobWebhookFinalFailures', 1]]);
+    vi.mocked(recordMetric).mockClear();
+    const failing = sender({ delivered: false, refused: false, status: 503, durationMs: 5 });
+    await expect(deliverJobWebhook({ jobId }, { jobs, sender: failing })).rejects.toThrow(
+      'The job webhook was not delivered: the receiver answered 503',
+    );
+    expect(vi.mocked(recordMetric)).not.toHaveBeenCalled();
   });
 });
