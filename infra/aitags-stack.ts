@@ -6,7 +6,12 @@ import { Delivery } from './delivery.js';
 import { Storage } from './storage.js';
 import { TaggingJobs } from './tagging-jobs.js';
 import { TaggingWorkflow } from './tagging-workflow.js';
-import { DEFAULT_PROVIDER_QUOTAS, type ProviderQuotas } from '../functions/core/tagging-job.js';
+import {
+  checkedMaxJobConcurrency,
+  DEFAULT_MAX_JOB_CONCURRENCY,
+  DEFAULT_PROVIDER_QUOTAS,
+  type ProviderQuotas,
+} from '../functions/core/tagging-job.js';
 import { S3Trigger } from './s3-trigger.js';
 import { parseExtensions } from '../functions/core/extensions.js';
 import { INGEST_PREFIX } from '../functions/core/direct-upload.js';
@@ -36,13 +41,18 @@ export interface AitagsStackProps extends StackProps {
   alarmEmail?: string;
   /** Rekognition DetectLabels TPS and Vision RPM quotas: tagging jobs use at most 80 % of each. @default 5 and 1800 */
   providerQuotas?: ProviderQuotas;
+  /**
+   * The most Lambda functions one tagging job runs at once (the planner's AITAGS_MAX_JOB_CONCURRENCY): a
+   * job keeps this many files in flight, or half as many when it runs both taggers. @default 5
+   */
+  maxJobConcurrency?: number;
   /** USD per 1,000 images per extension for jobs' estimates (AITAGS_PROVIDER_PRICES). @default list prices */
   providerPrices?: Record<string, number>;
   /** AI tag names removed by hand are remembered as rejected (AITAGS_REMEMBER_REJECTIONS). @default true */
   rememberRejections?: boolean;
 }
 
-export { DEFAULT_PROVIDER_QUOTAS } from '../functions/core/tagging-job.js';
+export { DEFAULT_MAX_JOB_CONCURRENCY, DEFAULT_PROVIDER_QUOTAS } from '../functions/core/tagging-job.js';
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 4_194_304;
 export const DEFAULT_SYNC_WINDOW_MS = 3000;
@@ -76,6 +86,10 @@ export class AitagsStack extends Stack {
       storage: this.storage,
       taggingWorkflow: this.taggingWorkflow,
       quotas: providerQuotasOf(props.providerQuotas ?? DEFAULT_PROVIDER_QUOTAS),
+      maxJobConcurrency: checkedMaxJobConcurrency(
+        props.maxJobConcurrency ?? DEFAULT_MAX_JOB_CONCURRENCY,
+        'maxJobConcurrency (cdk -c maxJobConcurrency=…)',
+      ),
     });
     // Validated here, so a bad default fails `cdk synth` instead of every ingest at run time.
     const defaultExtensions = defaultExtensionsOf(props.defaultExtensions);
@@ -154,7 +168,7 @@ export class AitagsStack extends Stack {
     });
     new CfnOutput(this, 'StateMachineArn', { description: 'The tagging workflow', value: this.taggingWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TaggingJobsStateMachineArn', {
-      description: `Tagging jobs (a Distributed Map, at most ${this.taggingJobs.maxConcurrency} files in flight)`,
+      description: `Tagging jobs (a Distributed Map, at most ${this.taggingJobs.maxConcurrency} files and ${this.taggingJobs.maxJobConcurrency} Lambda functions in flight)`,
       value: this.taggingJobs.stateMachine.stateMachineArn,
     });
     new CfnOutput(this, 'TableName', { description: 'File records', value: this.storage.table.tableName });

@@ -86,6 +86,8 @@ export interface TaggingJobsProps {
   storage: Storage;
   taggingWorkflow: TaggingWorkflow;
   quotas: ProviderQuotas;
+  /** The most Lambda functions one job runs at once (checked: at least one file's taggers side by side). */
+  maxJobConcurrency: number;
 }
 
 /**
@@ -96,8 +98,13 @@ export interface TaggingJobsProps {
  */
 export class TaggingJobs extends Construct {
   readonly stateMachine: StateMachine;
-  /** The most files a job keeps in flight: the fastest provider's share, ten seconds' worth. */
+  /**
+   * The most files a job keeps in flight: the fastest provider's share, ten seconds' worth, within
+   * maxJobConcurrency Lambda functions (a job with one extension runs one function per file at a time).
+   */
   readonly maxConcurrency: number;
+  /** The most Lambda functions one job runs at once (the planner's AITAGS_MAX_JOB_CONCURRENCY). */
+  readonly maxJobConcurrency: number;
   readonly functions: Record<'plan' | 'startFile' | 'countFile' | 'finish' | 'deliverWebhook', AitagsFunction>;
   /** The StateMachineArn dimension of the child executions' metrics (AWS/States): `<state machine ARN>/TagEachFile`. */
   readonly jobFilesMetricsArn: string;
@@ -105,7 +112,8 @@ export class TaggingJobs extends Construct {
   constructor(scope: Construct, id: string, props: TaggingJobsProps) {
     super(scope, id);
     const { storage, taggingWorkflow } = props;
-    this.maxConcurrency = jobMaxConcurrency(fastestJobRate(props.quotas));
+    this.maxJobConcurrency = props.maxJobConcurrency;
+    this.maxConcurrency = jobMaxConcurrency(fastestJobRate(props.quotas), { maxJobConcurrency: this.maxJobConcurrency, lambdasPerFile: 1 });
 
     const step = (constructId: string, entry: string, description: string, timeout: Duration, memorySize = 256) =>
       new AitagsFunction(this, constructId, { entry, description, memorySize, timeout });
@@ -121,6 +129,8 @@ export class TaggingJobs extends Construct {
     storage.bindBucket(plan, { 's3:PutObject': ['jobs/manifests'] });
     plan.addEnvironment('AITAGS_REKOGNITION_TPS', String(props.quotas.rekognitionTps));
     plan.addEnvironment('AITAGS_VISION_RPM', String(props.quotas.visionRpm));
+    // The planner sets each job's MaxConcurrencyPath within it: the account's Lambda concurrency is shared with the API.
+    plan.addEnvironment('AITAGS_MAX_JOB_CONCURRENCY', String(props.maxJobConcurrency));
     const startFile = step('StartJobFile', 'start-job-file', 'aitags tagging jobs: starts the run on one file, or skips it', Duration.seconds(20));
     // PutItem: removeAITags rewrites the record (version-conditional); UpdateItem starts the run and settles index entries.
     storage.bindTable(startFile, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
@@ -204,7 +214,8 @@ export class TaggingJobs extends Construct {
         startedAtMs: JsonPath.numberAt('$.startedAtMs'),
         rate: JsonPath.numberAt('$.rate'),
       },
-      // Per job, from its rate (the planner's jobMaxConcurrency); the rate itself comes from the quotas set at deploy.
+      // Per job, from its rate and its Lambda functions per file (the planner's jobMaxConcurrency, within
+      // maxJobConcurrency); the rate itself comes from the quotas set at deploy.
       maxConcurrencyPath: JsonPath.stringAt('$.maxConcurrency'),
       toleratedFailurePercentage: TOLERATED_FAILURE_PERCENTAGE,
       // Express children: a file takes seconds (its wait included), and an Express child costs per request

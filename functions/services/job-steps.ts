@@ -17,6 +17,7 @@ import {
   jobRunId,
   jobWebhookBody,
   jobWebhookEventId,
+  lambdasPerFile,
   MAX_JOB_FILES,
   type ProviderPrices,
   type ProviderQuotas,
@@ -35,6 +36,8 @@ export interface PlanDeps {
   search: Pick<FileSearch, 'selectIds'>;
   prices: ProviderPrices;
   quotas: ProviderQuotas;
+  /** The most Lambda functions the job may run at once (AITAGS_MAX_JOB_CONCURRENCY); unset, no cap. */
+  maxJobConcurrency?: number;
   now?: () => Date;
 }
 
@@ -97,7 +100,12 @@ export async function planJob({ jobId }: JobStep, deps: PlanDeps): Promise<JobPl
     reapplyPolicy: job.reapplyPolicy ?? false,
     startedAtMs,
     rate,
-    maxConcurrency: jobMaxConcurrency(rate),
+    maxConcurrency: jobMaxConcurrency(
+      rate,
+      deps.maxJobConcurrency === undefined
+        ? undefined
+        : { maxJobConcurrency: deps.maxJobConcurrency, lambdasPerFile: lambdasPerFile(job.extensions, job.reapplyPolicy) },
+    ),
   };
 }
 

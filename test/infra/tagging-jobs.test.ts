@@ -146,15 +146,28 @@ describe('the tagging-jobs state machine', () => {
 
   it('paces jobs from the quotas given at deploy (default 5 TPS and 1800 RPM), and takes others by context', () => {
     expect(synthesized.environmentOf('plan-tagging-job')).toMatchObject({ AITAGS_REKOGNITION_TPS: '5', AITAGS_VISION_RPM: '1800' });
-    expect(synthesized.stack.taggingJobs.maxConcurrency).toBe(240);
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new AitagsStack(app, 'Quotas', { providerQuotas: { rekognitionTps: 50, visionRpm: 600 } });
     const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
     const plan = Object.values(functions).find((resource) => String(resource.Properties?.Description).includes('selects the files'));
     expect(plan?.Properties?.Environment?.Variables).toMatchObject({ AITAGS_REKOGNITION_TPS: '50', AITAGS_VISION_RPM: '600' });
-    expect(stack.taggingJobs.maxConcurrency).toBe(400);
     // Without bundling: the constructor throws part way, after bundling the functions built before it.
     const bad = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     expect(() => new AitagsStack(bad, 'Bad', { providerQuotas: { rekognitionTps: 0, visionRpm: 600 } })).toThrow(/rekognitionTps/);
+  });
+
+  it('tells the planner to keep each job within 5 Lambda functions at once unless told otherwise (-c maxJobConcurrency=…)', () => {
+    expect(synthesized.environmentOf('plan-tagging-job')).toMatchObject({ AITAGS_MAX_JOB_CONCURRENCY: '5' });
+    expect(synthesized.stack.taggingJobs.maxConcurrency).toBe(5);
+    const raised = new StackTemplate({ maxJobConcurrency: 400 });
+    expect(raised.environmentOf('plan-tagging-job')).toMatchObject({ AITAGS_MAX_JOB_CONCURRENCY: '400' });
+    // Then the rate binds again: ten seconds of Vision's 24 files/s share.
+    expect(raised.stack.taggingJobs.maxConcurrency).toBe(240);
+  });
+
+  it.each([1, 0, 2.5])('refuses maxJobConcurrency %s when the stack is built, naming the context key', (maxJobConcurrency) => {
+    expect(() => new StackTemplate({ maxJobConcurrency })).toThrow(
+      `maxJobConcurrency (cdk -c maxJobConcurrency=…) must be a whole number of Lambda functions, at least 2 (one file runs its taggers side by side); got ${maxJobConcurrency}`,
+    );
   });
 });
