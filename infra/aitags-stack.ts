@@ -27,9 +27,12 @@ export interface AitagsStackProps extends StackProps {
   defaultExtensions?: unknown;
   /** For the bucket and the table. @default RemovalPolicy.RETAIN */
   dataRemovalPolicy?: RemovalPolicy;
-  /** Requests per second the HTTP API accepts, all routes together. @default 50 */
+  /**
+   * Requests per second the HTTP API accepts on each route on its own (the stage's default route
+   * throttling, applied route by route; no limit covers all routes together but the account's). @default 50
+   */
   apiRateLimit?: number;
-  /** Requests the HTTP API accepts at once above the rate. @default 100 */
+  /** Requests each route accepts at once above the rate. @default 100 */
   apiBurstLimit?: number;
   /** Reserved concurrency of each tagger Lambda. @default none */
   taggerConcurrency?: number;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -622,6 +623,14 @@ describe('throttling and access logs', () => {
       ThrottlingRateLimit: 5,
       ThrottlingBurstLimit: 12,
     });
+  });
+
+  it("limits each route on its own at that rate (the stage's default route throttling, no route with settings of its own), as the README's deploy table says", () => {
+    expect(defaultStage(synthesized)).not.toHaveProperty('RouteSettings');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const row = readme.split('\n').find((line) => line.startsWith('| `apiRateLimit`, `apiBurstLimit` |'));
+    expect(row).toMatch(/each route on its own/);
+    expect(row).not.toMatch(/\(all routes together\)/);
   });
 
   it.each([
