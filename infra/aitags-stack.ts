@@ -6,7 +6,12 @@ import { Delivery } from './delivery.js';
 import { Storage } from './storage.js';
 import { TaggingJobs } from './tagging-jobs.js';
 import { TaggingWorkflow } from './tagging-workflow.js';
-import { DEFAULT_PROVIDER_QUOTAS, type ProviderQuotas } from '../functions/core/tagging-job.js';
+import {
+  checkedMaxJobConcurrency,
+  DEFAULT_MAX_JOB_CONCURRENCY,
+  DEFAULT_PROVIDER_QUOTAS,
+  type ProviderQuotas,
+} from '../functions/core/tagging-job.js';
 import { S3Trigger } from './s3-trigger.js';
 import { Reconciler } from './reconciler.js';
 import { parseExtensions } from '../functions/core/extensions.js';
@@ -23,9 +28,12 @@ export interface AitagsStackProps extends StackProps {
   defaultExtensions?: unknown;
   /** For the bucket and the table. @default RemovalPolicy.RETAIN */
   dataRemovalPolicy?: RemovalPolicy;
-  /** Requests per second the HTTP API accepts, all routes together. @default 50 */
+  /**
+   * Requests per second the HTTP API accepts on each route on its own (the stage's default route
+   * throttling, applied route by route; no limit covers all routes together but the account's). @default 50
+   */
   apiRateLimit?: number;
-  /** Requests the HTTP API accepts at once above the rate. @default 100 */
+  /** Requests each route accepts at once above the rate. @default 100 */
   apiBurstLimit?: number;
   /** Reserved concurrency of each tagger Lambda. @default none */
   taggerConcurrency?: number;
@@ -37,13 +45,18 @@ export interface AitagsStackProps extends StackProps {
   alarmEmail?: string;
   /** Rekognition DetectLabels TPS and Vision RPM quotas: tagging jobs use at most 80 % of each. @default 5 and 1800 */
   providerQuotas?: ProviderQuotas;
+  /**
+   * The most Lambda functions one tagging job runs at once (the planner's AITAGS_MAX_JOB_CONCURRENCY): a
+   * job keeps this many files in flight, or half as many when it runs both taggers. @default 5
+   */
+  maxJobConcurrency?: number;
   /** USD per 1,000 images per extension for jobs' estimates (AITAGS_PROVIDER_PRICES). @default list prices */
   providerPrices?: Record<string, number>;
   /** AI tag names removed by hand are remembered as rejected (AITAGS_REMEMBER_REJECTIONS). @default true */
   rememberRejections?: boolean;
 }
 
-export { DEFAULT_PROVIDER_QUOTAS } from '../functions/core/tagging-job.js';
+export { DEFAULT_MAX_JOB_CONCURRENCY, DEFAULT_PROVIDER_QUOTAS } from '../functions/core/tagging-job.js';
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 4_194_304;
 export const DEFAULT_SYNC_WINDOW_MS = 3000;
@@ -78,6 +91,10 @@ export class AitagsStack extends Stack {
       storage: this.storage,
       taggingWorkflow: this.taggingWorkflow,
       quotas: providerQuotasOf(props.providerQuotas ?? DEFAULT_PROVIDER_QUOTAS),
+      maxJobConcurrency: checkedMaxJobConcurrency(
+        props.maxJobConcurrency ?? DEFAULT_MAX_JOB_CONCURRENCY,
+        'maxJobConcurrency (cdk -c maxJobConcurrency=…)',
+      ),
     });
     // Validated here, so a bad default fails `cdk synth` instead of every ingest at run time.
     const defaultExtensions = defaultExtensionsOf(props.defaultExtensions);
@@ -105,10 +122,16 @@ export class AitagsStack extends Stack {
       reservedConcurrency: reservedConcurrencyOf('triggerConcurrency', props.triggerConcurrency),
     });
     this.reconciler = new Reconciler(this, 'Reconciler', { storage: this.storage, taggingWorkflow: this.taggingWorkflow.stateMachine });
-    this.alarms = new Alarms(this, 'Alarms', { failedObjects: this.trigger.failures, email: alarmEmailOf(props.alarmEmail) });
+    this.alarms = new Alarms(this, 'Alarms', {
+      failedObjects: this.trigger.failures,
+      taggingRuns: this.taggingWorkflow.stateMachine.stateMachineArn,
+      taggingJobs: this.taggingJobs.stateMachine.stateMachineArn,
+      jobFiles: this.taggingJobs.jobFilesMetricsArn,
+      email: alarmEmailOf(props.alarmEmail),
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       description:
-        'Alarms (webhooks given up, S3 objects left unprocessed) notify this SNS topic: subscribe with aws sns subscribe or -c alarmEmail=…',
+        'Alarms (webhooks given up, S3 objects left unprocessed, tagging runs, jobs or job files failed or timed out) notify this SNS topic: subscribe with aws sns subscribe or -c alarmEmail=…',
       value: this.alarms.topic.topicArn,
     });
     new CfnOutput(this, 'IngestPrefix', {
@@ -151,7 +174,7 @@ export class AitagsStack extends Stack {
     });
     new CfnOutput(this, 'StateMachineArn', { description: 'The tagging workflow', value: this.taggingWorkflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TaggingJobsStateMachineArn', {
-      description: `Tagging jobs (a Distributed Map, at most ${this.taggingJobs.maxConcurrency} files in flight)`,
+      description: `Tagging jobs (a Distributed Map, at most ${this.taggingJobs.maxConcurrency} files and ${this.taggingJobs.maxJobConcurrency} Lambda functions in flight)`,
       value: this.taggingJobs.stateMachine.stateMachineArn,
     });
     new CfnOutput(this, 'TableName', { description: 'File records', value: this.storage.table.tableName });

@@ -188,9 +188,9 @@ export interface ApiProps {
   /** Largest presigned upload. */
   maxS3UploadBytes: number;
   syncWindowMs: number;
-  /** Requests per second the API accepts, all routes together; more get API Gateway's 429. */
+  /** Requests per second each route accepts on its own (the stage's default route throttling); more get API Gateway's 429. */
   rateLimit: number;
-  /** Requests the API accepts at once above the rate. */
+  /** Requests each route accepts at once above the rate. */
   burstLimit: number;
 }
 
@@ -256,6 +256,8 @@ export class Api extends Construct {
     });
     this.httpApi.addStage('DefaultStage', {
       autoDeploy: true,
+      // DefaultRouteSettings: API Gateway applies it to each route separately ("route-level throttling",
+      // HTTP API developer guide, "Throttling requests to your HTTP API"), not to the API as a whole.
       throttle: { rateLimit: props.rateLimit, burstLimit: props.burstLimit },
       accessLogSettings: {
         destination: new LogGroupLogDestination(new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH })),

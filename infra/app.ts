@@ -3,6 +3,7 @@ import {
   AitagsStack,
   DEFAULT_API_BURST_LIMIT,
   DEFAULT_API_RATE_LIMIT,
+  DEFAULT_MAX_JOB_CONCURRENCY,
   DEFAULT_MAX_S3_UPLOAD_BYTES,
   DEFAULT_MAX_UPLOAD_BYTES,
   DEFAULT_PROVIDER_QUOTAS,
@@ -83,6 +84,8 @@ new AitagsStack(app, 'Aitags', {
     rekognitionTps: numberContext('rekognitionTps', DEFAULT_PROVIDER_QUOTAS.rekognitionTps),
     visionRpm: numberContext('visionRpm', DEFAULT_PROVIDER_QUOTAS.visionRpm),
   },
+  // -c maxJobConcurrency=20: the most Lambda functions one tagging job runs at once (the account's concurrency is shared).
+  maxJobConcurrency: integerContext('maxJobConcurrency', DEFAULT_MAX_JOB_CONCURRENCY),
   // -c providerPrices='{"aws-auto-tagging":0.8}': USD per 1,000 images for jobs' estimates.
   providerPrices: jsonContext('providerPrices', {}) as Record<string, number>,
   // -c rememberRejections=false: AI tags removed by hand are not remembered as rejected.

@@ -1,5 +1,13 @@
-import { Annotations, Duration, Validations } from 'aws-cdk-lib';
-import { AllowedMethods, CachePolicy, Distribution, HttpVersion, ResponseHeadersPolicy, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import { Annotations, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
+import {
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  HttpVersion,
+  ResponseHeadersPolicy,
+  S3OriginAccessControl,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
@@ -9,6 +17,30 @@ import { PUBLIC_FILE_HEADERS } from './public-file-headers.js';
 export interface DeliveryProps {
   bucket: IBucket;
 }
+
+/**
+ * Room kept for the Region in a name: the longest Region code today has 14 characters (ap-southeast-4,
+ * ap-northeast-1); 20 leaves some for longer ones.
+ */
+const REGION_ROOM = 20;
+
+/**
+ * A CloudFront name, which must be unique in the account (CloudFront is global): the stack's name and the
+ * construct's path (CDK's unique name of them, shortened with a hash so it never exceeds its budget), what
+ * the thing is, and the Region — so that the same stack deployed to a second Region does not fail with
+ * "already exists". The Region is a token at synth (the stack is environment-agnostic); REGION_ROOM keeps
+ * the whole within `maxLength` once CloudFormation resolves it.
+ */
+export function accountWideName(scope: Construct, what: string, maxLength: number): string {
+  const budget = maxLength - REGION_ROOM - what.length - 2;
+  return `${Names.uniqueResourceName(scope, { maxLength: budget, separator: '-' })}-${what}-${Stack.of(scope).region}`;
+}
+
+/**
+ * CloudFront's longest names: an origin access control's (OriginAccessControlConfig.Name, 64) and a
+ * response headers policy's (128, the budget CDK itself gives a generated one).
+ */
+export const CLOUDFRONT_NAME_LIMITS = { originAccessControl: 64, responseHeadersPolicy: 128 } as const;
 
 /** The CDN in front of the bucket's public/ prefix: what a public file's `url` and `thumbnailUrl` point at. */
 export class Delivery extends Construct {
@@ -32,7 +64,13 @@ export class Delivery extends Construct {
       comment: 'aitags public files',
       httpVersion: HttpVersion.HTTP2_AND_3,
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(originBucket, { originPath: '/public' }),
+        origin: S3BucketOrigin.withOriginAccessControl(originBucket, {
+          originPath: '/public',
+          originAccessControl: new S3OriginAccessControl(this, 'PublicFilesAccess', {
+            description: 'aitags: CloudFront reads public/ of the files bucket',
+            originAccessControlName: accountWideName(this, 'PublicFiles', CLOUDFRONT_NAME_LIMITS.originAccessControl),
+          }),
+        }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         // A file overwritten at its path, deleted or made private stops being served within 5 minutes
@@ -47,6 +85,7 @@ export class Delivery extends Construct {
         }),
         compress: true,
         responseHeadersPolicy: new ResponseHeadersPolicy(this, 'PublicFileHeaders', {
+          responseHeadersPolicyName: accountWideName(this, 'PublicFileHeaders', CLOUDFRONT_NAME_LIMITS.responseHeadersPolicy),
           comment: 'aitags public files: no MIME sniffing, no active content',
           securityHeadersBehavior: {
             contentTypeOptions: { override: true },

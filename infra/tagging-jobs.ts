@@ -1,6 +1,5 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   type CfnStateMachine,
   Choice,
@@ -8,6 +7,7 @@ import {
   DefinitionBody,
   DistributedMap,
   Errors,
+  Fail,
   JitterType,
   JsonPath,
   LogLevel,
@@ -17,6 +17,7 @@ import {
   StateMachineType,
   Succeed,
   Timeout,
+  type TaskStateBase,
   Wait,
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
@@ -26,6 +27,7 @@ import { JOB_RESULTS_PREFIX } from '../functions/core/job-steps.js';
 import { fastestJobRate, jobMaxConcurrency, type ProviderQuotas } from '../functions/core/tagging-job.js';
 import { AitagsFunction } from './lambda-function.js';
 import { arnInFinding } from './nag-findings.js';
+import { stateMachineLogGroup } from './state-machine-logs.js';
 import type { Storage } from './storage.js';
 import { eachExtensionTagged, JOB_FILE_RETRIES, TAGGING_STATES, type TaggingWorkflow } from './tagging-workflow.js';
 
@@ -43,7 +45,9 @@ export const JOB_STATES = {
   finish: 'Finish the job',
   webhookOwed: 'Job webhook owed?',
   deliverWebhook: 'Deliver the job webhook',
+  recordWebhookGivenUp: 'Record the job webhook given up',
   webhookGivenUp: 'Job webhook given up',
+  webhookGiveUpNotCounted: 'Job webhook give-up not counted',
   done: 'Job done',
 } as const;
 
@@ -52,6 +56,11 @@ export const JOB_FILE_STEP_RETRY = { timeoutSeconds: 10, intervalSeconds: 1, bac
 
 /** The longest one file's path (its Express child) may take in the worst case: under Express's 5 minutes, with room. */
 export const JOB_FILE_PATH_MAX_SECONDS = 240;
+/**
+ * The Distributed Map's label: each Map Run's ARN carries it, and its child executions report their
+ * metrics (ExecutionsFailed, ExecutionsTimedOut, …) under the state machine's ARN followed by `/` and it.
+ */
+export const JOB_FILES_LABEL = 'TagEachFile';
 
 /** Items of the Distributed Map that may fail (a step failing past its retries) before the whole Map fails and the job with it. */
 export const TOLERATED_FAILURE_PERCENTAGE = 5;
@@ -83,6 +92,8 @@ export interface TaggingJobsProps {
   storage: Storage;
   taggingWorkflow: TaggingWorkflow;
   quotas: ProviderQuotas;
+  /** The most Lambda functions one job runs at once (checked: at least one file's taggers side by side). */
+  maxJobConcurrency: number;
 }
 
 /**
@@ -93,14 +104,22 @@ export interface TaggingJobsProps {
  */
 export class TaggingJobs extends Construct {
   readonly stateMachine: StateMachine;
-  /** The most files a job keeps in flight: the fastest provider's share, ten seconds' worth. */
+  /**
+   * The most files a job keeps in flight: the fastest provider's share, ten seconds' worth, within
+   * maxJobConcurrency Lambda functions (a job with one extension runs one function per file at a time).
+   */
   readonly maxConcurrency: number;
+  /** The most Lambda functions one job runs at once (the planner's AITAGS_MAX_JOB_CONCURRENCY). */
+  readonly maxJobConcurrency: number;
   readonly functions: Record<'plan' | 'startFile' | 'countFile' | 'finish' | 'deliverWebhook', AitagsFunction>;
+  /** The StateMachineArn dimension of the child executions' metrics (AWS/States): `<state machine ARN>/TagEachFile`. */
+  readonly jobFilesMetricsArn: string;
 
   constructor(scope: Construct, id: string, props: TaggingJobsProps) {
     super(scope, id);
     const { storage, taggingWorkflow } = props;
-    this.maxConcurrency = jobMaxConcurrency(fastestJobRate(props.quotas));
+    this.maxJobConcurrency = props.maxJobConcurrency;
+    this.maxConcurrency = jobMaxConcurrency(fastestJobRate(props.quotas), { maxJobConcurrency: this.maxJobConcurrency, lambdasPerFile: 1 });
 
     const step = (constructId: string, entry: string, description: string, timeout: Duration, memorySize = 256) =>
       new AitagsFunction(this, constructId, { entry, description, memorySize, timeout });
@@ -116,6 +135,8 @@ export class TaggingJobs extends Construct {
     storage.bindBucket(plan, { 's3:PutObject': ['jobs/manifests'] });
     plan.addEnvironment('AITAGS_REKOGNITION_TPS', String(props.quotas.rekognitionTps));
     plan.addEnvironment('AITAGS_VISION_RPM', String(props.quotas.visionRpm));
+    // The planner sets each job's MaxConcurrencyPath within it: the account's Lambda concurrency is shared with the API.
+    plan.addEnvironment('AITAGS_MAX_JOB_CONCURRENCY', String(props.maxJobConcurrency));
     const startFile = step('StartJobFile', 'start-job-file', 'aitags tagging jobs: starts the run on one file, or skips it', Duration.seconds(20));
     // PutItem: removeAITags rewrites the record (version-conditional); UpdateItem starts the run and settles index entries.
     storage.bindTable(startFile, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
@@ -159,7 +180,7 @@ export class TaggingJobs extends Construct {
         maxAttempts: JOB_WEBHOOK_RETRY.maxAttempts,
       })
       .addRetry({ errors: [Errors.ALL], interval: Duration.seconds(5), maxAttempts: 5, backoffRate: 2, jitterStrategy: JitterType.FULL })
-      .addCatch(new Succeed(this, 'JobWebhookGivenUp', { stateName: JOB_STATES.webhookGivenUp }), {
+      .addCatch(this.webhookGivenUp(invoke('RecordJobWebhookGivenUpTask', JOB_STATES.recordWebhookGivenUp, deliverWebhook)), {
         errors: [Errors.ALL],
         resultPath: '$.webhookError',
       });
@@ -205,6 +226,7 @@ export class TaggingJobs extends Construct {
 
     const tagEachFile = new DistributedMap(this, 'TagEachFile', {
       stateName: JOB_STATES.tagEachFile,
+      label: JOB_FILES_LABEL,
       itemReader: new S3JsonItemReader({ bucketNamePath: JsonPath.stringAt('$.manifest.bucket'), key: JsonPath.stringAt('$.manifest.key') }),
       itemSelector: {
         jobId: JsonPath.stringAt('$.jobId'),
@@ -216,7 +238,8 @@ export class TaggingJobs extends Construct {
         startedAtMs: JsonPath.numberAt('$.startedAtMs'),
         rate: JsonPath.numberAt('$.rate'),
       },
-      // Per job, from its rate (the planner's jobMaxConcurrency); the rate itself comes from the quotas set at deploy.
+      // Per job, from its rate and its Lambda functions per file (the planner's jobMaxConcurrency, within
+      // maxJobConcurrency); the rate itself comes from the quotas set at deploy.
       maxConcurrencyPath: JsonPath.stringAt('$.maxConcurrency'),
       toleratedFailurePercentage: TOLERATED_FAILURE_PERCENTAGE,
       // Express children: a file takes seconds (its wait included), and an Express child costs per request
@@ -254,12 +277,13 @@ export class TaggingJobs extends Construct {
       // A million files at 4 a second (Rekognition's default 5 TPS, 80 %) take 70 hours; a week leaves room.
       timeout: Duration.days(7),
       logs: {
-        destination: new LogGroup(this, 'StateMachineLogs', { retention: RetentionDays.ONE_MONTH }),
+        destination: stateMachineLogGroup(this, 'StateMachineLogs', 'TaggingJobs'),
         level: LogLevel.ALL,
         includeExecutionData: false,
       },
       tracingEnabled: true,
     });
+    this.jobFilesMetricsArn = `${this.stateMachine.stateMachineArn}/${JOB_FILES_LABEL}`;
     // The Distributed Map reads the manifest and (ScopedResultWriter) writes its results under jobs/ only.
     const bucket = storage.bucket;
     this.stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('jobs/manifests/*')] }));
@@ -281,10 +305,30 @@ export class TaggingJobs extends Construct {
         id: `AwsSolutions-IAM5[Resource::${arnInFinding(fn)}:*]`,
         reason: "CDK's LambdaInvoke grant: the function and its versions; the task invokes the unqualified ARN.",
       })),
-      ...[':*', '/*:*'].map((suffix) => ({
+      // The Map Run's children are named <execution>/<label>:<child>; the label narrows the redrive grant to this Map's.
+      ...[':*', `/${JOB_FILES_LABEL}:*`].map((suffix) => ({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(this.stateMachine.node.defaultChild as CfnStateMachine)}"}]}]}${suffix}]`,
         reason: "CDK's Distributed Map grant: the Map Run starts, describes and stops its own child executions, named by Step Functions at run time.",
       })),
     );
+  }
+
+  /**
+   * After the job webhook's last attempt failed: deliver-job-webhook, handed the error, counts it in
+   * JobWebhookFinalFailures (the alarm's metric; a refused target is counted by its one attempt) and logs
+   * it; the job itself has ended already. Should even that fail, the execution fails, which the
+   * failed-executions alarm reports instead.
+   */
+  private webhookGivenUp(record: TaskStateBase): TaskStateBase {
+    record.addCatch(
+      new Fail(this, 'JobWebhookGiveUpNotCounted', {
+        stateName: JOB_STATES.webhookGiveUpNotCounted,
+        error: 'JobWebhookGivenUp',
+        cause: 'The job webhook was given up, and counting it failed too',
+      }),
+      { errors: [Errors.ALL], resultPath: '$.recordError' },
+    );
+    record.next(new Succeed(this, 'JobWebhookGivenUp', { stateName: JOB_STATES.webhookGivenUp }));
+    return record;
   }
 }

@@ -1,6 +1,5 @@
 import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
   Choice,
@@ -26,6 +25,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { AitagsFunction } from './lambda-function.js';
 import { arnInFinding } from './nag-findings.js';
+import { stateMachineLogGroup } from './state-machine-logs.js';
 import type { Storage } from './storage.js';
 import { EXTENSION_NAMES, type ExtensionName } from '../functions/core/extension-names.js';
 import { THROTTLED_PROVIDER_ERROR, TRANSIENT_PROVIDER_ERROR } from '../functions/core/provider-errors.js';
@@ -361,7 +361,7 @@ export class TaggingWorkflow extends Construct {
       definitionBody: DefinitionBody.fromChainable(tagEachExtension),
       timeout: Duration.hours(48),
       logs: {
-        destination: new LogGroup(this, 'StateMachineLogs', { retention: RetentionDays.ONE_MONTH }),
+        destination: stateMachineLogGroup(this, 'StateMachineLogs', 'TaggingWorkflow'),
         level: LogLevel.ALL,
         // Every transition, but not the items' data (webhook URLs, file metadata): execution history keeps that.
         includeExecutionData: false,

@@ -7,6 +7,8 @@ export const jobStepSchema = z.object({
   jobId: z.string(),
   /** A Catch's error, when a step before Finish failed past its retries. */
   error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+  /** The Catch's error once the job webhook's attempts are spent: the webhook step then counts it given up. */
+  webhookError: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
 });
 export type JobStep = z.infer<typeof jobStepSchema>;
 

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { ApiError } from './errors.js';
 import { type RequestedExtension, type RunExtension, extensionsSchema } from './extensions.js';
-import type { ExtensionName } from './extension-names.js';
+import { EXTENSION_NAMES, type ExtensionName } from './extension-names.js';
 import { webhookUrlSchema } from './field-schemas.js';
 import type { FileRecord } from './file-record.js';
 import { jsonBodyError } from './json-body.js';
@@ -214,13 +214,47 @@ export function fastestJobRate(quotas: ProviderQuotas): number {
 export const FILE_SECONDS_IN_FLIGHT = 10;
 
 /**
+ * The default of the most Lambda functions one job runs at once (deploy context maxJobConcurrency, the
+ * planner's AITAGS_MAX_JOB_CONCURRENCY): half of the 10 concurrent executions many new AWS accounts have,
+ * so that a job leaves the other half to the API, uploads' taggers and webhooks.
+ */
+export const DEFAULT_MAX_JOB_CONCURRENCY = 5;
+
+/** The least maxJobConcurrency can be: one file running every extension's tagger side by side. */
+export const MIN_MAX_JOB_CONCURRENCY = EXTENSION_NAMES.length;
+
+/** A cap on a job's Lambda functions at once, checked; `name` says where it was set. */
+export function checkedMaxJobConcurrency(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < MIN_MAX_JOB_CONCURRENCY) {
+    throw new Error(
+      `${name} must be a whole number of Lambda functions, at least ${MIN_MAX_JOB_CONCURRENCY} (one file runs its taggers side by side); got ${value}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Lambda functions one file of a job runs at once: its start and count steps one at a time, its taggers
+ * side by side (the Map over its extensions), so as many as it has extensions; a job that re-applies the
+ * policy runs only the steps, one at a time.
+ */
+export function lambdasPerFile(extensions: readonly unknown[], reapplyPolicy = false): number {
+  return reapplyPolicy ? 1 : Math.max(1, extensions.length);
+}
+
+/**
  * A job's Distributed Map concurrency (MaxConcurrencyPath): enough files in flight to start one every
  * 1/rate seconds even when each takes FILE_SECONDS_IN_FLIGHT. It is not what bounds the rate — each
  * file waits for its own turn (`fileTurn`) — it keeps the schedule fed, caps the catch-up
- * after a stall, and keeps each child's wait for its turn near FILE_SECONDS_IN_FLIGHT.
+ * after a stall, and keeps each child's wait for its turn near FILE_SECONDS_IN_FLIGHT. With a `limit`,
+ * no more files than keep the job within `maxJobConcurrency` Lambda functions at once (at least one file):
+ * the account's concurrency is shared with the API, and a job that took it all would throttle uploads.
+ * Fewer files in flight than the rate needs only slows the job: files behind their start time go at once.
  */
-export function jobMaxConcurrency(rate: number): number {
-  return Math.max(1, Math.ceil(rate * FILE_SECONDS_IN_FLIGHT));
+export function jobMaxConcurrency(rate: number, limit?: { maxJobConcurrency: number; lambdasPerFile: number }): number {
+  const fed = Math.max(1, Math.ceil(rate * FILE_SECONDS_IN_FLIGHT));
+  if (!limit) return fed;
+  return Math.min(fed, Math.max(1, Math.floor(limit.maxJobConcurrency / limit.lambdasPerFile)));
 }
 
 /**

@@ -158,6 +158,14 @@ export function providerQuotasFrom(read: (name: string) => string | undefined): 
 /** The providers' quotas that pace tagging jobs (a job uses at most 80 % of each). */
 export const quotaConfig = once(() => providerQuotasFrom((name) => process.env[name]));
 
+/**
+ * The most Lambda functions one tagging job runs at once (the stack always sets it on AWS, from the deploy
+ * context maxJobConcurrency); unset, no cap (locally nothing shares a concurrency quota).
+ */
+export const jobConcurrencyConfig = once(() => ({
+  maxJobConcurrency: optional('AITAGS_MAX_JOB_CONCURRENCY') === undefined ? undefined : integer('AITAGS_MAX_JOB_CONCURRENCY', 0),
+}));
+
 /** USD per 1,000 images by extension for the jobs' estimates: list prices unless AITAGS_PROVIDER_PRICES (JSON) says otherwise. */
 export const priceConfig = once((): { prices: Record<string, unknown> } => {
   try {

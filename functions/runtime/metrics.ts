@@ -15,6 +15,7 @@ export const METRIC = {
   syncWindowReads: 'SyncWindowRecordReads',
   webhookAttempts: 'WebhookAttempts',
   webhookFinalFailures: 'WebhookFinalFailures',
+  jobWebhookFinalFailures: 'JobWebhookFinalFailures',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

@@ -18,6 +18,7 @@ import {
   jobRunId,
   jobWebhookBody,
   jobWebhookEventId,
+  lambdasPerFile,
   MAX_JOB_FILES,
   type ProviderPrices,
   type ProviderQuotas,
@@ -26,6 +27,7 @@ import {
 import { JOB_FILE_DEADLINE_SECONDS } from '../core/run-watches.js';
 import { EMPTY_TAG_POLICY, reappliedAITags } from '../core/tag-policy.js';
 import { logger } from '../runtime/logger.js';
+import { METRIC, recordMetric } from '../runtime/metrics.js';
 import type { FileSearch } from './file-search.js';
 import { backOff, MAX_ATTEMPTS, modifyRecord } from './record-updates.js';
 
@@ -36,6 +38,8 @@ export interface PlanDeps {
   search: Pick<FileSearch, 'selectIds'>;
   prices: ProviderPrices;
   quotas: ProviderQuotas;
+  /** The most Lambda functions the job may run at once (AITAGS_MAX_JOB_CONCURRENCY); unset, no cap. */
+  maxJobConcurrency?: number;
   now?: () => Date;
 }
 
@@ -98,7 +102,12 @@ export async function planJob({ jobId }: JobStep, deps: PlanDeps): Promise<JobPl
     reapplyPolicy: job.reapplyPolicy ?? false,
     startedAtMs,
     rate,
-    maxConcurrency: jobMaxConcurrency(rate),
+    maxConcurrency: jobMaxConcurrency(
+      rate,
+      deps.maxJobConcurrency === undefined
+        ? undefined
+        : { maxJobConcurrency: deps.maxJobConcurrency, lambdasPerFile: lambdasPerFile(job.extensions, job.reapplyPolicy) },
+    ),
   };
 }
 
@@ -237,15 +246,28 @@ export async function finishJob({ jobId, error }: JobStep, deps: { jobs: JobTabl
   return { jobId, webhook: Boolean(ended?.webhookUrl) };
 }
 
-/** One attempt at the job's `tagging-job.completed` webhook; a refused target is given up at once. */
+/**
+ * One attempt at the job's `tagging-job.completed` webhook; a refused target is given up at once. Handed
+ * `webhookError` (the state machine's Catch, once the attempts are spent), it sends nothing and counts the
+ * webhook given up instead: JobWebhookFinalFailures, which an alarm watches, as for a refused target.
+ */
 export async function deliverJobWebhook(
-  { jobId }: JobStep,
+  { jobId, webhookError }: JobStep,
   deps: { jobs: JobTable; sender: WebhookSender },
 ): Promise<{ jobId: string; delivered: boolean }> {
+  if (webhookError) {
+    recordMetric(METRIC.jobWebhookFinalFailures, 1);
+    logger.error('Job webhook given up after the last attempt', { jobId, error: webhookError });
+    return { jobId, delivered: false };
+  }
   const job = await deps.jobs.get(jobId);
   if (!job?.webhookUrl) return { jobId, delivered: false };
   const result = await deps.sender.send(job.webhookUrl, jobWebhookEventId(jobId), jobWebhookBody(job));
   logger.info('Job webhook attempt', { jobId, delivered: result.delivered, status: result.status, error: result.error });
+  if (result.refused) {
+    recordMetric(METRIC.jobWebhookFinalFailures, 1);
+    logger.error('Job webhook target refused: not sent', { jobId, error: result.error });
+  }
   if (result.delivered || result.refused) return { jobId, delivered: result.delivered };
   throw new JobWebhookNotDelivered(result.error ?? `the receiver answered ${result.status}`);
 }

@@ -1,4 +1,6 @@
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { JOB_FILES_LABEL } from '../../infra/tagging-jobs.js';
 import { type CfnResource, StackTemplate } from './stack-template.js';
 
 let synthesized: StackTemplate;
@@ -51,11 +53,79 @@ describe('alarms', () => {
     });
   });
 
-  it('has these two alarms and no other', () => {
-    expect(ofType(synthesized, 'AWS::CloudWatch::Alarm').map((resource) => resource.Properties?.MetricName)).toEqual([
+  it('raises an alarm when deliver-job-webhook reports a job webhook given up for good (Sum ≥ 1 over 5 minutes; no data is no failure)', () => {
+    expect(alarm('JobWebhookFinalFailures')).toEqual({
+      AlarmDescription: "A tagging job's webhook failed for good (its target refused, or every attempt spent): no attempt of it will follow",
+      Namespace: 'aitags',
+      MetricName: 'JobWebhookFinalFailures',
+      Dimensions: [{ Name: 'service', Value: 'aitags' }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topicRef()],
+    });
+  });
+
+  /** An alarm on executions failed or timed out (AWS/States) of the state machine whose ARN is `stateMachineArn`. */
+  function executionsAlarm(which: Alarm, stateMachineArn: unknown) {
+    const properties = synthesized.resources[synthesized.logicalId(which)]?.Properties ?? {};
+    const executions = (metricName: string) => ({
+      Metric: { Namespace: 'AWS/States', MetricName: metricName, Dimensions: [{ Name: 'StateMachineArn', Value: stateMachineArn }] },
+      Period: 300,
+      Stat: 'Sum',
+    });
+    expect(properties).toMatchObject({
+      Metrics: [
+        { Id: 'expr_1', Expression: 'FILL(failed, 0) + FILL(timedOut, 0)', Label: 'Executions failed or timed out' },
+        { Id: 'failed', MetricStat: executions('ExecutionsFailed'), ReturnData: false },
+        { Id: 'timedOut', MetricStat: executions('ExecutionsTimedOut'), ReturnData: false },
+      ],
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topicRef()],
+    });
+    expect(properties.Metrics).toHaveLength(3);
+    return properties;
+  }
+
+  it('raises an alarm when a tagging run’s execution fails or times out (not when one is stopped)', () => {
+    const runs = synthesized.stack.taggingWorkflow.stateMachine;
+    expect(executionsAlarm(synthesized.stack.alarms.taggingRunsFailed, { Ref: synthesized.logicalId(runs) }).AlarmDescription).toMatch(
+      /^A tagging run's execution failed or timed out/,
+    );
+  });
+
+  it('raises an alarm when a tagging job’s execution fails or times out (not when it is cancelled)', () => {
+    const jobs = synthesized.stack.taggingJobs.stateMachine;
+    expect(executionsAlarm(synthesized.stack.alarms.taggingJobsFailed, { Ref: synthesized.logicalId(jobs) }).AlarmDescription).toMatch(
+      /^A tagging job's execution failed or timed out/,
+    );
+  });
+
+  it('raises an alarm when a job’s file fails or times out in its child execution, counted under the state machine ARN and the Map’s label', () => {
+    const jobs = synthesized.stack.taggingJobs.stateMachine;
+    const childArn = { 'Fn::Join': ['', [{ Ref: synthesized.logicalId(jobs) }, `/${JOB_FILES_LABEL}`]] };
+    expect(executionsAlarm(synthesized.stack.alarms.jobFilesFailed, childArn).AlarmDescription).toMatch(
+      /^A tagging job's file ended with its child execution failed or timed out/,
+    );
+  });
+
+  it('has these six alarms and no other, each notifying the topic', () => {
+    const alarms = ofType(synthesized, 'AWS::CloudWatch::Alarm');
+    expect(alarms.map((resource) => resource.Properties?.MetricName ?? resource.Properties?.AlarmDescription)).toEqual([
       'WebhookFinalFailures',
+      'JobWebhookFinalFailures',
       'ApproximateNumberOfMessagesVisible',
+      expect.stringMatching(/^A tagging run's execution/),
+      expect.stringMatching(/^A tagging job's execution/),
+      expect.stringMatching(/^A tagging job's file/),
     ]);
+    for (const resource of alarms) expect(resource.Properties?.AlarmActions).toEqual([topicRef()]);
   });
 });
 

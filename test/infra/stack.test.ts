@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -175,6 +176,43 @@ describe('delivery', () => {
         DefaultCacheBehavior: Match.objectLike({ ResponseHeadersPolicyId: { Ref: policies[0]?.[0] } }),
       }),
     });
+  });
+
+  /** The names CloudFront keeps per account, whatever the Region: origin access control and response headers policy. */
+  function cloudFrontNames(template: StackTemplate): { originAccessControl: unknown; responseHeadersPolicy: unknown } {
+    const only = (type: string) => {
+      const found = Object.values(template.resources).filter((resource) => resource.Type === type);
+      expect(found).toHaveLength(1);
+      return found[0]?.Properties ?? {};
+    };
+    return {
+      originAccessControl: (only('AWS::CloudFront::OriginAccessControl').OriginAccessControlConfig as { Name: unknown }).Name,
+      responseHeadersPolicy: (only('AWS::CloudFront::ResponseHeadersPolicy').ResponseHeadersPolicyConfig as { Name: unknown }).Name,
+    };
+  }
+
+  it("names the origin access control and the response headers policy after the stack and the Region, so that a second Region's deployment does not collide", () => {
+    const region = { Ref: 'AWS::Region' };
+    expect(cloudFrontNames(synthesized)).toEqual({
+      originAccessControl: { 'Fn::Join': ['', [expect.stringMatching(/^Aitags-Delivery-[0-9A-F]{8}-PublicFiles-$/), region]] },
+      responseHeadersPolicy: { 'Fn::Join': ['', [expect.stringMatching(/^Aitags-Delivery-[0-9A-F]{8}-PublicFileHeaders-$/), region]] },
+    });
+    const inRegion = (name: string) => cloudFrontNames(new StackTemplate({ env: { account: '123456789012', region: name } }));
+    const [virginia, ireland] = [inRegion('us-east-1'), inRegion('eu-west-1')];
+    expect(virginia.originAccessControl).toMatch(/^Aitags-Delivery-[0-9A-F]{8}-PublicFiles-us-east-1$/);
+    expect(ireland.originAccessControl).toMatch(/-eu-west-1$/);
+    expect(ireland.responseHeadersPolicy).not.toEqual(virginia.responseHeadersPolicy);
+  });
+
+  it('keeps those names within CloudFront’s limits (64 and 128 characters) for the longest stack name and a 14-character Region', () => {
+    const longest = new StackTemplate({ stackName: `A${'b'.repeat(127)}`, env: { account: '123456789012', region: 'ap-southeast-4' } });
+    const { originAccessControl, responseHeadersPolicy } = cloudFrontNames(longest);
+    expect(originAccessControl).toMatch(/^Abbb.*-PublicFiles-ap-southeast-4$/);
+    // 20 characters are kept for the Region: 6 to spare with a 14-character one.
+    expect(String(originAccessControl).length).toBeLessThanOrEqual(64 - 6);
+    expect(responseHeadersPolicy).toMatch(/^Abbb.*-PublicFileHeaders-ap-southeast-4$/);
+    expect(String(responseHeadersPolicy).length).toBeLessThanOrEqual(128 - 6);
+    for (const name of [originAccessControl, responseHeadersPolicy]) expect(name).toMatch(/^[A-Za-z0-9-]+$/);
   });
 
   it('synthesizes without warnings, the imported-bucket OAC notice included', () => {
@@ -585,6 +623,14 @@ describe('throttling and access logs', () => {
       ThrottlingRateLimit: 5,
       ThrottlingBurstLimit: 12,
     });
+  });
+
+  it("limits each route on its own at that rate (the stage's default route throttling, no route with settings of its own), as the README's deploy table says", () => {
+    expect(defaultStage(synthesized)).not.toHaveProperty('RouteSettings');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const row = readme.split('\n').find((line) => line.startsWith('| `apiRateLimit`, `apiBurstLimit` |'));
+    expect(row).toMatch(/each route on its own/);
+    expect(row).not.toMatch(/\(all routes together\)/);
   });
 
   it.each([

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { JOB_RESULTS_PREFIX } from '../../functions/core/job-steps.js';
 import { AitagsStack } from '../../infra/aitags-stack.js';
-import { JOB_STATES, JOB_WEBHOOK_RETRY, TOLERATED_FAILURE_PERCENTAGE } from '../../infra/tagging-jobs.js';
+import { JOB_FILES_LABEL, JOB_STATES, JOB_WEBHOOK_RETRY, TOLERATED_FAILURE_PERCENTAGE } from '../../infra/tagging-jobs.js';
 import { StackTemplate } from './stack-template.js';
 
 let synthesized: StackTemplate;
@@ -34,6 +34,8 @@ describe('the tagging-jobs state machine', () => {
         'startedAtMs.$': '$.startedAtMs',
       },
       MaxConcurrencyPath: '$.maxConcurrency',
+      // Its children report their metrics under `<state machine ARN>/TagEachFile` (the JobFilesFailed alarm's).
+      Label: JOB_FILES_LABEL,
       ToleratedFailurePercentage: TOLERATED_FAILURE_PERCENTAGE,
       ResultWriter: { Parameters: { 'Bucket.$': '$.manifest.bucket', Prefix: JOB_RESULTS_PREFIX } },
       ResultPath: '$.mapResult',
@@ -78,7 +80,40 @@ describe('the tagging-jobs state machine', () => {
       total += Math.min(JOB_WEBHOOK_RETRY.intervalSeconds * JOB_WEBHOOK_RETRY.backoffRate ** attempt, JOB_WEBHOOK_RETRY.maxDelaySeconds);
     }
     expect(total).toBeGreaterThan(24 * 3600);
-    expect(deliver.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.webhookError', Next: JOB_STATES.webhookGivenUp }]);
+    expect(deliver.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.webhookError', Next: JOB_STATES.recordWebhookGivenUp }]);
+  });
+
+  it('counts a job webhook given up (deliver-job-webhook, handed the error), and fails the execution only if even that fails', () => {
+    const record = states[JOB_STATES.recordWebhookGivenUp] as { Type: string; Parameters: { FunctionName: unknown }; Next: string; Catch: unknown[] };
+    expect(record.Type).toBe('Task');
+    expect(synthesized.render(record.Parameters.FunctionName)).toBe('deliver-job-webhook');
+    expect(record.Next).toBe(JOB_STATES.webhookGivenUp);
+    expect(states[JOB_STATES.webhookGivenUp]).toEqual({ Type: 'Succeed' });
+    expect(record.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordError', Next: JOB_STATES.webhookGiveUpNotCounted }]);
+    expect(states[JOB_STATES.webhookGiveUpNotCounted]).toEqual({
+      Type: 'Fail',
+      Error: 'JobWebhookGivenUp',
+      Cause: 'The job webhook was given up, and counting it failed too',
+    });
+  });
+
+  it('logs every event, without the data, under /aws/vendedlogs/states/, named by the stack and its id, kept for one month', () => {
+    const logging = synthesized.resources[synthesized.logicalId(synthesized.stack.taggingJobs.stateMachine)]?.Properties?.LoggingConfiguration as {
+      Level: string;
+      IncludeExecutionData: boolean;
+      Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [string, string] } } }[];
+    };
+    expect(logging).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+    const [logGroupId] = logging.Destinations[0]?.CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'] ?? [];
+    expect(synthesized.resources[logGroupId ?? '']).toMatchObject({
+      Type: 'AWS::Logs::LogGroup',
+      Properties: {
+        RetentionInDays: 30,
+        LogGroupName: {
+          'Fn::Join': ['', ['/aws/vendedlogs/states/Aitags-TaggingJobs-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]],
+        },
+      },
+    });
   });
 
   it('lets the state machine read manifests and write results under jobs/ only, nothing else of the bucket', () => {
@@ -118,15 +153,28 @@ describe('the tagging-jobs state machine', () => {
 
   it('paces jobs from the quotas given at deploy (default 5 TPS and 1800 RPM), and takes others by context', () => {
     expect(synthesized.environmentOf('plan-tagging-job')).toMatchObject({ AITAGS_REKOGNITION_TPS: '5', AITAGS_VISION_RPM: '1800' });
-    expect(synthesized.stack.taggingJobs.maxConcurrency).toBe(240);
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new AitagsStack(app, 'Quotas', { providerQuotas: { rekognitionTps: 50, visionRpm: 600 } });
     const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
     const plan = Object.values(functions).find((resource) => String(resource.Properties?.Description).includes('selects the files'));
     expect(plan?.Properties?.Environment?.Variables).toMatchObject({ AITAGS_REKOGNITION_TPS: '50', AITAGS_VISION_RPM: '600' });
-    expect(stack.taggingJobs.maxConcurrency).toBe(400);
     // Without bundling: the constructor throws part way, after bundling the functions built before it.
     const bad = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     expect(() => new AitagsStack(bad, 'Bad', { providerQuotas: { rekognitionTps: 0, visionRpm: 600 } })).toThrow(/rekognitionTps/);
+  });
+
+  it('tells the planner to keep each job within 5 Lambda functions at once unless told otherwise (-c maxJobConcurrency=…)', () => {
+    expect(synthesized.environmentOf('plan-tagging-job')).toMatchObject({ AITAGS_MAX_JOB_CONCURRENCY: '5' });
+    expect(synthesized.stack.taggingJobs.maxConcurrency).toBe(5);
+    const raised = new StackTemplate({ maxJobConcurrency: 400 });
+    expect(raised.environmentOf('plan-tagging-job')).toMatchObject({ AITAGS_MAX_JOB_CONCURRENCY: '400' });
+    // Then the rate binds again: ten seconds of Vision's 24 files/s share.
+    expect(raised.stack.taggingJobs.maxConcurrency).toBe(240);
+  });
+
+  it.each([1, 0, 2.5])('refuses maxJobConcurrency %s when the stack is built, naming the context key', (maxJobConcurrency) => {
+    expect(() => new StackTemplate({ maxJobConcurrency })).toThrow(
+      `maxJobConcurrency (cdk -c maxJobConcurrency=…) must be a whole number of Lambda functions, at least 2 (one file runs its taggers side by side); got ${maxJobConcurrency}`,
+    );
   });
 });

@@ -70,6 +70,16 @@ describe('tagging state machine', () => {
     });
   });
 
+  it('logs under /aws/vendedlogs/states/ (no growth of the account’s Logs resource policy), named by the stack and its id', () => {
+    const logging = stateMachineProperties().LoggingConfiguration as {
+      Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [string, string] } } }[];
+    };
+    const [logGroupId] = logging.Destinations[0]?.CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'] ?? [];
+    expect(synthesized.resources[logGroupId ?? '']?.Properties?.LogGroupName).toEqual({
+      'Fn::Join': ['', ['/aws/vendedlogs/states/Aitags-TaggingWorkflow-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]],
+    });
+  });
+
   it('sends traces to X-Ray', () => {
     expect(stateMachineProperties().TracingConfiguration).toEqual({ Enabled: true });
   });

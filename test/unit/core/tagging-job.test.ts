@@ -1,7 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { FileRecord } from '../../../functions/core/file-record.js';
 import { formatSearchQuery } from '../../../functions/core/search-query.js';
 import {
+  checkedMaxJobConcurrency,
+  DEFAULT_MAX_JOB_CONCURRENCY,
   estimateProviderCost,
   fileDecision,
   fileOutcome,
@@ -12,6 +15,7 @@ import {
   jobObject,
   jobRate,
   jobRunId,
+  lambdasPerFile,
   LIST_PRICES,
   newJob,
   parseTaggingJobRequest,
@@ -96,6 +100,48 @@ describe('pace', () => {
     expect(jobMaxConcurrency(4)).toBe(40);
     expect(jobMaxConcurrency(24)).toBe(240);
     expect(jobMaxConcurrency(0.01)).toBe(1);
+  });
+
+  it('keeps a job within maxJobConcurrency Lambda functions: as many files as that, half as many when each runs both taggers', () => {
+    expect(jobMaxConcurrency(4, { maxJobConcurrency: 5, lambdasPerFile: lambdasPerFile([AWS]) })).toBe(5);
+    expect(jobMaxConcurrency(4, { maxJobConcurrency: 5, lambdasPerFile: lambdasPerFile([AWS, GOOGLE]) })).toBe(2);
+    expect(jobMaxConcurrency(50, { maxJobConcurrency: 5, lambdasPerFile: lambdasPerFile([AWS, GOOGLE], true) })).toBe(5);
+    // A cap above what the rate needs changes nothing.
+    expect(jobMaxConcurrency(0.4, { maxJobConcurrency: 100, lambdasPerFile: 2 })).toBe(4);
+  });
+
+  it('never lets a job run more Lambda functions at once than maxJobConcurrency, and always lets it run one file', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.001, max: 10_000, noNaN: true }),
+        fc.integer({ min: 2, max: 10_000 }),
+        fc.subarray([AWS, GOOGLE], { minLength: 1 }),
+        fc.boolean(),
+        (rate, maxJobConcurrency, extensions, reapplyPolicy) => {
+          const perFile = lambdasPerFile(extensions, reapplyPolicy);
+          const files = jobMaxConcurrency(rate, { maxJobConcurrency, lambdasPerFile: perFile });
+          expect(files).toBeGreaterThanOrEqual(1);
+          expect(files).toBeLessThanOrEqual(jobMaxConcurrency(rate));
+          expect(files * perFile).toBeLessThanOrEqual(maxJobConcurrency);
+        },
+      ),
+    );
+  });
+
+  it('counts a file’s taggers side by side as its Lambda functions, and a policy re-apply as one', () => {
+    expect(lambdasPerFile([AWS])).toBe(1);
+    expect(lambdasPerFile([AWS, GOOGLE])).toBe(2);
+    expect(lambdasPerFile([AWS, GOOGLE], true)).toBe(1);
+  });
+
+  it('leaves half of a 10-execution account to the rest by default, and refuses a cap that cannot run one file', () => {
+    expect(DEFAULT_MAX_JOB_CONCURRENCY).toBe(5);
+    expect(checkedMaxJobConcurrency(2, 'X')).toBe(2);
+    for (const bad of [0, 1, 2.5, Number.NaN]) {
+      expect(() => checkedMaxJobConcurrency(bad, 'AITAGS_MAX_JOB_CONCURRENCY')).toThrow(
+        `AITAGS_MAX_JOB_CONCURRENCY must be a whole number of Lambda functions, at least 2 (one file runs its taggers side by side); got ${bad}`,
+      );
+    }
   });
 
   it('gives the n-th started file its turn at start + (n − 1) / rate: a steady rate, no burst', () => {

@@ -1,9 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { FileStore } from '../../../functions/adapters/file-store.js';
 import { DynamoJobTable } from '../../../functions/adapters/job-table.js';
-import { newJob } from '../../../functions/core/tagging-job.js';
+import type { WebhookSender } from '../../../functions/adapters/webhook-sender.js';
+import { DEFAULT_PROVIDER_QUOTAS, LIST_PRICES, newJob } from '../../../functions/core/tagging-job.js';
+import { recordMetric } from '../../../functions/runtime/metrics.js';
 import { jobRequest } from '../../support/job-requests.js';
-import { finishJob } from '../../../functions/services/job-steps.js';
+import { deliverJobWebhook, finishJob, planJob } from '../../../functions/services/job-steps.js';
 import { startSearchTable } from '../../support/search-table.js';
+
+vi.mock('../../../functions/runtime/metrics.js', async (original) => ({ ...(await original<object>()), recordMetric: vi.fn() }));
 
 let table: Awaited<ReturnType<typeof startSearchTable>>;
 let jobs: DynamoJobTable;
@@ -52,5 +57,60 @@ describe('finishJob', () => {
     const cause = 'The selection holds more than 1000000 files: narrow it by path or createdAt, or set maxFiles';
     await finishJob({ jobId: job.jobId, error: { Error: 'SelectionOverLimit', Cause: cause } }, { jobs });
     expect(await jobs.get(job.jobId)).toMatchObject({ status: 'failed', error: { reason: 'SELECTION_TOO_LARGE', message: cause } });
+  });
+});
+
+describe('planJob', () => {
+  const search = { selectIds: async () => ({ fileIds: ['f1', 'f2', 'f3'], reads: { indexItems: 3, records: 3 } }) };
+  const store = { put: vi.fn(async () => undefined) } as unknown as FileStore;
+  async function planned(body: unknown, maxJobConcurrency?: number) {
+    const job = newJob(`job_${String(++next).padStart(24, '0')}`, jobRequest(body), '2026-11-30T00:00:00.000Z');
+    await jobs.create(job);
+    const deps = { jobs, store, bucket: 'files', search, prices: LIST_PRICES, quotas: DEFAULT_PROVIDER_QUOTAS, maxJobConcurrency };
+    return planJob({ jobId: job.jobId }, deps);
+  }
+  const both = [
+    { name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 },
+    { name: 'google-auto-tagging', minConfidence: 50, maxTags: 5 },
+  ];
+
+  it('keeps ten seconds of the rate in flight when no cap is set (locally)', async () => {
+    expect(await planned({ extensions: both })).toMatchObject({ tag: true, rate: 4, maxConcurrency: 40 });
+  });
+
+  it('keeps a job within AITAGS_MAX_JOB_CONCURRENCY Lambda functions: 5 files with one extension, 2 with both', async () => {
+    expect(await planned({ extensions: both.slice(0, 1) }, 5)).toMatchObject({ tag: true, rate: 4, maxConcurrency: 5 });
+    expect(await planned({ extensions: both }, 5)).toMatchObject({ tag: true, rate: 4, maxConcurrency: 2 });
+    expect(await planned({ extensions: both, reapplyPolicy: true }, 5)).toMatchObject({ tag: true, rate: 50, maxConcurrency: 5 });
+  });
+});
+
+describe('deliverJobWebhook', () => {
+  beforeEach(() => vi.mocked(recordMetric).mockClear());
+
+  function sender(result: Awaited<ReturnType<WebhookSender['send']>>) {
+    return { send: vi.fn(async () => result) } as unknown as WebhookSender & { send: ReturnType<typeof vi.fn> };
+  }
+
+  it('counts the webhook given up (JobWebhookFinalFailures) and sends nothing when handed the error that ended its attempts', async () => {
+    const jobId = await runningJob(1, ['succeeded']);
+    const send = sender({ delivered: true, refused: false, status: 200, durationMs: 1 });
+    const webhookError = { Error: 'JobWebhookNotDelivered', Cause: 'the receiver answered 503' };
+    expect(await deliverJobWebhook({ jobId, webhookError }, { jobs, sender: send })).toEqual({ jobId, delivered: false });
+    expect(send.send).not.toHaveBeenCalled();
+    expect(vi.mocked(recordMetric).mock.calls).toEqual([['JobWebhookFinalFailures', 1]]);
+  });
+
+  it('counts a refused target given up at once, and a failed attempt not at all (the state machine retries it)', async () => {
+    const jobId = await runningJob(1, ['succeeded']);
+    const refused = sender({ delivered: false, refused: true, error: '10.0.0.1 is not an allowed webhook address', durationMs: 0 });
+    expect(await deliverJobWebhook({ jobId }, { jobs, sender: refused })).toEqual({ jobId, delivered: false });
+    expect(vi.mocked(recordMetric).mock.calls).toEqual([['JobWebhookFinalFailures', 1]]);
+    vi.mocked(recordMetric).mockClear();
+    const failing = sender({ delivered: false, refused: false, status: 503, durationMs: 5 });
+    await expect(deliverJobWebhook({ jobId }, { jobs, sender: failing })).rejects.toThrow(
+      'The job webhook was not delivered: the receiver answered 503',
+    );
+    expect(vi.mocked(recordMetric)).not.toHaveBeenCalled();
   });
 });
