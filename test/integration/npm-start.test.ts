@@ -13,8 +13,7 @@ import { startStandIns } from '../../local/stand-ins.js';
 import { blob, form } from '../support/requests.js';
 import { jpeg } from '../support/images.js';
 import { startProviders } from '../support/providers.js';
-import { startWebhookReceiver } from '../support/webhook-receiver.js';
-import ImageKit from '@imagekit/nodejs';
+import { startWebhookReceiver, verifiedEvent } from '../support/webhook-receiver.js';
 
 let dataDir: string;
 const running = new Set<ChildProcess>();
@@ -215,13 +214,7 @@ describe('npm start', () => {
       const details = await fetch(`${second.url}/v1/files/${fileId}/details`, { headers: basicAuth(key) });
       expect(((await details.json()) as { extensionStatus: unknown }).extensionStatus).toEqual({ 'aws-auto-tagging': 'success' });
       const [delivery] = receiver.received;
-      const event = new ImageKit({ privateKey: 'unused', webhookSecret }).webhooks.unwrap(delivery?.body ?? '', {
-        headers: {
-          'webhook-id': String(delivery?.headers['webhook-id']),
-          'webhook-timestamp': String(delivery?.headers['webhook-timestamp']),
-          'webhook-signature': String(delivery?.headers['webhook-signature']),
-        },
-      }) as unknown as { service: string; status: string; fileObject: { fileId: string } };
+      const event = verifiedEvent<{ service: string; status: string; fileObject: { fileId: string } }>(delivery, webhookSecret);
       expect(event).toMatchObject({ service: 'aws-auto-tagging', status: 'SUCCESS', fileObject: { fileId } });
       expect(await stopService(second.process)).toBe(0);
       // Once: a second start finds nothing left to do.

@@ -1,3 +1,4 @@
+import ImageKit from '@imagekit/nodejs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -46,4 +47,16 @@ export async function startWebhookReceiver() {
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** A received delivery, verified and parsed with the official SDK and the deployment's secret (throws if the signature is wrong). */
+export function verifiedEvent<T>(delivery: ReceivedWebhook | undefined, webhookSecret: string): T {
+  const header = (name: string) => String(delivery?.headers[name]);
+  return new ImageKit({ privateKey: 'unused', webhookSecret }).webhooks.unwrap(delivery?.body ?? '', {
+    headers: {
+      'webhook-id': header('webhook-id'),
+      'webhook-timestamp': header('webhook-timestamp'),
+      'webhook-signature': header('webhook-signature'),
+    },
+  }) as unknown as T;
 }
