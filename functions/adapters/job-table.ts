@@ -245,6 +245,6 @@ function countsOf(item: Record<string, unknown> | undefined): JobCounts {
 
 function sumCounts(items: ReadonlyArray<Record<string, unknown>>): JobCounts {
   const counts = { ...NO_COUNTS };
-  for (const item of items) for (const field of COUNT_FIELDS) counts[field] += Number(item[field] ?? 0);
+  for (const item of items.map(countsOf)) for (const field of COUNT_FIELDS) counts[field] += item[field];
   return counts;
 }

@@ -2,8 +2,6 @@ import type { ExtensionName } from './extension-names.js';
 import type { FileRecord } from './file-record.js';
 import type { TaggingRunInput } from './tagging-run.js';
 
-export { WORKFLOW_LOST_ERROR, WORKFLOW_LOST_FAILURE } from './tagging-run.js';
-
 /**
  * Watching tagging runs until they settle (docs/architecture.md, "Nothing stays pending"): whoever starts
  * a run records the latest it can still be under way; a run past that deadline with an extension still
@@ -30,6 +28,11 @@ export interface RunWatch {
   /** 1: the first execution; 2: re-run once; 3: started as lost (its extensions recorded failed, webhooks sent). */
   attempt: 1 | 2 | 3;
   deadline: string;
+}
+
+/** A run's first watch: its deadline `seconds` after `now`. */
+export function firstWatch(input: TaggingRunInput, seconds: number, now: Date): RunWatch {
+  return { runId: input.runId, fileId: input.fileId, input, attempt: 1, deadline: new Date(now.getTime() + seconds * 1000).toISOString() };
 }
 
 export type WatchStep =

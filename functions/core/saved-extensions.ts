@@ -70,14 +70,14 @@ function checkedConfig(config: z.infer<typeof configSchema>): SavedConfig {
 /** A POST body (already JSON-parsed) → a new saved extension's fields, or a 400 naming the field. */
 export function parseSavedExtensionCreate(body: unknown): SavedExtensionDraft {
   const result = createSchema.safeParse(body);
-  if (!result.success) throw savedExtensionError(result.error);
+  if (!result.success) throw jsonBodyError(result.error, SAVED_EXTENSIONS_HELP);
   return { name: result.data.name.trim(), description: result.data.description ?? '', config: checkedConfig(result.data.config) };
 }
 
 /** A PATCH body → the fields it changes (none: an empty body changes nothing), or a 400 naming the field. */
 export function parseSavedExtensionUpdate(body: unknown): Partial<SavedExtensionDraft> {
   const result = updateSchema.safeParse(body ?? {});
-  if (!result.success) throw savedExtensionError(result.error);
+  if (!result.success) throw jsonBodyError(result.error, SAVED_EXTENSIONS_HELP);
   const { name, description, config } = result.data;
   return {
     ...(name !== undefined && { name: name.trim() }),
@@ -85,12 +85,6 @@ export function parseSavedExtensionUpdate(body: unknown): Partial<SavedExtension
     ...(config !== undefined && { config: checkedConfig(config) }),
   };
 }
-
-// The extension fields' own help would talk about `extensions`; these are a saved extension's.
-const savedExtensionError = (error: z.core.$ZodError) => {
-  const refused = jsonBodyError(error, SAVED_EXTENSIONS_HELP);
-  return badRequest(refused.message, SAVED_EXTENSIONS_HELP);
-};
 
 /** ImageKit's saved extension object; `config.policy` only when it has one. */
 export function savedExtensionObject(saved: SavedExtension, policy: TagPolicy | undefined) {

@@ -24,7 +24,7 @@ import {
   type ProviderQuotas,
   selectionQuery,
 } from '../core/tagging-job.js';
-import { JOB_FILE_DEADLINE_SECONDS } from '../core/run-watches.js';
+import { firstWatch, JOB_FILE_DEADLINE_SECONDS } from '../core/run-watches.js';
 import { EMPTY_TAG_POLICY, reappliedAITags } from '../core/tag-policy.js';
 import { logger } from '../runtime/logger.js';
 import { METRIC, recordMetric } from '../runtime/metrics.js';
@@ -129,6 +129,10 @@ export async function startJobFile(
   const runId = jobRunId(task.jobId, task.index);
   if (task.reapplyPolicy) return reapplyPolicy(task, runId, deps);
   const names = task.extensions.map((extension) => extension.name);
+  // The policy current when the file's run starts is the run's: read once, for its watch and its taggers
+  // (a retried step may read a newer one), and not at all for a file skipped.
+  let current: Promise<string> | undefined;
+  const policyVersion = () => (current ??= deps.policies.currentVersionId());
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let record = await deps.files.get(task.fileId);
     const decision = fileDecision(record, runId);
@@ -139,20 +143,8 @@ export async function startJobFile(
     if (decision.action === 'start' && record) {
       try {
         // Watched before it starts: a child that AWS stops leaves its run to the reconciler.
-        await deps.watches.watch({
-          runId,
-          fileId: task.fileId,
-          input: {
-            fileId: task.fileId,
-            runId,
-            extensions: task.extensions,
-            syncDeadline: 0,
-            policyVersion: await deps.policies.currentVersionId(),
-            lost: false,
-          },
-          attempt: 1,
-          deadline: new Date((deps.now ?? now)().getTime() + JOB_FILE_DEADLINE_SECONDS * 1000).toISOString(),
-        });
+        const input = { fileId: task.fileId, runId, extensions: task.extensions, syncDeadline: 0, policyVersion: await policyVersion(), lost: false };
+        await deps.watches.watch(firstWatch(input, JOB_FILE_DEADLINE_SECONDS, (deps.now ?? now)()));
         if (task.removeAITags && Object.keys(record.aiTags).length) {
           record = await deps.files.replace({ ...record, aiTags: {}, updatedAt: (deps.now ?? now)().toISOString() }, record);
         }
@@ -163,12 +155,10 @@ export async function startJobFile(
         continue;
       }
     }
-    // The policy current when the file's run starts is the run's (a retried step may read a newer one).
-    const policyVersion = await deps.policies.currentVersionId();
     // Its turn among the files started (a retried step counts again: that only spaces the files a little more).
     const started = await deps.jobs.countStarted(task.jobId);
     const turn = fileTurn(task.startedAtMs, started, task.rate, (deps.now ?? now)().getTime());
-    return { ...task, runId, policyVersion, notBefore: turn.toISOString() };
+    return { ...task, runId, policyVersion: await policyVersion(), notBefore: turn.toISOString() };
   }
   // The file keeps changing under the job: someone is working on it, so the job leaves it.
   return { ...task, runId, policyVersion: '', skip: 'busy' };

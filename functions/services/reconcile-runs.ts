@@ -1,7 +1,8 @@
 import type { FileTable } from '../adapters/file-table.js';
 import type { RunWatchTable } from '../adapters/run-watches.js';
 import type { TaggingWorkflow } from '../adapters/tagging-workflow.js';
-import { RUN_DEADLINE_SECONDS, type RunWatch, watchStep, WORKFLOW_LOST_FAILURE } from '../core/run-watches.js';
+import { RUN_DEADLINE_SECONDS, type RunWatch, watchStep } from '../core/run-watches.js';
+import { WORKFLOW_LOST_FAILURE } from '../core/tagging-run.js';
 import { logger } from '../runtime/logger.js';
 
 export interface ReconcileDeps {

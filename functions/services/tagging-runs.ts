@@ -7,7 +7,7 @@ import type { TaggingWorkflow } from '../adapters/tagging-workflow.js';
 import type { RunExtension } from '../core/extensions.js';
 import type { ExtensionName } from '../core/extension-names.js';
 import type { ExtensionState, FileRecord, StartingRun } from '../core/file-record.js';
-import { RUN_DEADLINE_SECONDS } from '../core/run-watches.js';
+import { firstWatch, RUN_DEADLINE_SECONDS } from '../core/run-watches.js';
 import { nextReadAt, SettleTimes } from '../core/settle-schedule.js';
 import { runProgress, type TaggingRunInput } from '../core/tagging-run.js';
 import { webhookEventId } from '../core/webhook-events.js';
@@ -38,8 +38,7 @@ export class TaggingRuns {
 
   /** Watched first (a run whose workflow is lost is the reconciler's), then started. */
   private async startWorkflow(input: TaggingRunInput): Promise<void> {
-    const deadline = new Date(Date.now() + RUN_DEADLINE_SECONDS * 1000).toISOString();
-    await this.watches.watch({ runId: input.runId, fileId: input.fileId, input, attempt: 1, deadline });
+    await this.watches.watch(firstWatch(input, RUN_DEADLINE_SECONDS, new Date()));
     await this.workflow.start(input);
   }
 

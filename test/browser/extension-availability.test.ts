@@ -2,10 +2,9 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium.js';
 import { jpeg } from '../support/images.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { axeViolations, eventually, texts, uploadThroughApi, watchPage } from './page-checks.js';
+import { axeViolations, eventually, openLibrary, texts, uploadThroughApi } from './page-checks.js';
 
 /**
  * The page against a local stack started without any provider credentials, as `npm start` is on a fresh
@@ -42,14 +41,11 @@ beforeAll(async () => {
   const extensions = ['aws-auto-tagging', 'google-auto-tagging'].map((name) => ({ name, minConfidence: 80, maxTags: 5 }));
   await uploadThroughApi(stack, { name: 'dog.jpg', bytes: await jpeg(40, 40), fields: { extensions: JSON.stringify(extensions) } });
   await stack.idle();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(15_000);
-  watchPage(page, problems);
-  await page.goto(stack.apiUrl);
-  await page.getByLabel('Private key').fill(stack.privateKey);
-  await page.getByLabel('Private key').press('Enter');
-  await page.locator('li.card').first().waitFor();
+  ({ browser, page } = await openLibrary(stack, {
+    problems,
+    viewport: { width: 1280, height: 800 },
+    ready: (opened) => opened.locator('li.card').first().waitFor(),
+  }));
 }, 120_000);
 
 afterAll(async () => {

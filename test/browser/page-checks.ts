@@ -1,6 +1,7 @@
 import axe from 'axe-core';
-import type { Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
 import type { TestStack } from '../support/test-stack.js';
 
 /**
@@ -76,4 +77,28 @@ export async function apiCall(stack: TestStack, method: string, path: string, bo
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/**
+ * Chromium on the stack's page, watched (`watchPage`), with the private key entered: the library as a user
+ * sees it once the key is accepted (`ready` waits for it).
+ */
+export async function openLibrary(
+  stack: TestStack,
+  options: {
+    problems: string[];
+    provoked?: () => number | undefined;
+    viewport: { width: number; height: number };
+    ready: (page: Page) => Promise<void>;
+  },
+): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: options.viewport });
+  page.setDefaultTimeout(15_000);
+  watchPage(page, options.problems, options.provoked);
+  await page.goto(stack.apiUrl);
+  await page.getByLabel('Private key').fill(stack.privateKey);
+  await page.getByLabel('Private key').press('Enter');
+  await options.ready(page);
+  return { browser, page };
 }

@@ -1,10 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium.js';
 import { jpeg } from '../support/images.js';
 import { type Providers, startProviders } from '../support/providers.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { apiCall, axeViolations, eventually, texts, watchPage } from './page-checks.js';
+import { apiCall, axeViolations, eventually, openLibrary, texts } from './page-checks.js';
 
 /** The page's tag policy panel and its choice of a saved extension on upload, against a local stack with the provider fakes. */
 const REKOGNITION_LABELS = [
@@ -39,14 +38,12 @@ beforeAll(async () => {
     config: { name: 'aws-auto-tagging', minConfidence: 50, maxTags: 2, policy: { synonyms: { Kitten: 'Cat' } } },
   });
   savedId = String(saved.body.id);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(15_000);
-  watchPage(page, problems, () => provoked);
-  await page.goto(stack.apiUrl);
-  await page.getByLabel('Private key').fill(stack.privateKey);
-  await page.getByLabel('Private key').press('Enter');
-  await page.getByRole('heading', { name: 'Files' }).waitFor();
+  ({ browser, page } = await openLibrary(stack, {
+    problems,
+    provoked: () => provoked,
+    viewport: { width: 1280, height: 900 },
+    ready: (opened) => opened.getByRole('heading', { name: 'Files' }).waitFor(),
+  }));
 }, 120_000);
 
 afterAll(async () => {

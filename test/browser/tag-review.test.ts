@@ -1,10 +1,9 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium.js';
 import { jpeg } from '../support/images.js';
 import { type Providers, startProviders } from '../support/providers.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
-import { apiCall, axeViolations, eventually, texts, uploadThroughApi, watchPage } from './page-checks.js';
+import { apiCall, axeViolations, eventually, openLibrary, texts, uploadThroughApi } from './page-checks.js';
 
 /** The page's review of a file's AI tags, against a local stack with the provider fakes: reject, allow again, keep, never suggest. */
 const REKOGNITION_LABELS = [
@@ -37,14 +36,12 @@ beforeAll(async () => {
   const extensions = [{ name: 'aws-auto-tagging', minConfidence: 50, maxTags: 10 }];
   await uploadThroughApi(stack, { name: 'cat.jpg', bytes: await jpeg(40, 40), fields: { extensions: JSON.stringify(extensions) } });
   await stack.idle();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(15_000);
-  watchPage(page, problems, () => provoked);
-  await page.goto(stack.apiUrl);
-  await page.getByLabel('Private key').fill(stack.privateKey);
-  await page.getByLabel('Private key').press('Enter');
-  await page.locator('li.card').first().waitFor();
+  ({ browser, page } = await openLibrary(stack, {
+    problems,
+    provoked: () => provoked,
+    viewport: { width: 1280, height: 800 },
+    ready: (opened) => opened.locator('li.card').first().waitFor(),
+  }));
   const listed = await fetch(`${stack.apiUrl}/v1/files`, { headers: { authorization: stack.auth } });
   const [uploaded] = (await listed.json()) as Array<{ fileId: string }>;
   if (!uploaded) throw new Error('the upload is not listed');
