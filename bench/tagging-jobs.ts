@@ -144,7 +144,7 @@ export async function measureTaggingJobs(options: TaggingJobsOptions = {}): Prom
   const receiver = await startReceiver();
   const dataDir = await mkdtemp(join(tmpdir(), 'aitags-tagging-jobs-'));
   const { startLocalStack } = await import('../local/stack.js');
-  const { JOB_QUOTA_SHARE } = await import('../functions/core/tagging-job.js');
+  const { BACKGROUND_QUOTA_SHARE } = await import('../functions/core/pacer.js');
   const stack = await startLocalStack({
     dataDir,
     port: 0,
@@ -269,7 +269,7 @@ export async function measureTaggingJobs(options: TaggingJobsOptions = {}): Prom
 
     // 5. Figures.
     const final = (await call<Job>('GET', `/v1/tagging-jobs/${jobId}`)).body;
-    const quotaShare = tps * JOB_QUOTA_SHARE;
+    const quotaShare = tps * BACKGROUND_QUOTA_SHARE;
     const runningAt = final.startedAtMs ?? polled.find((poll) => poll.job.status === 'running')?.at ?? postedAt;
     const endedAt = final.finishedAt ? Date.parse(final.finishedAt) : endedPolledAt;
     const runningS = (endedAt - runningAt) / 1000;

@@ -2,7 +2,8 @@ import { jobFileTaskSchema } from './core/job-steps.js';
 import { startJobFile } from './services/job-steps.js';
 import { task } from './task/handler.js';
 import { fileTable } from './wiring/file-table.js';
-import { jobTable } from './wiring/job-table.js';
+import { quotaConfig } from './runtime/config.js';
+import { pacer } from './wiring/pacer.js';
 import { runWatches } from './wiring/run-watches.js';
 import { tagPolicies } from './wiring/tag-policies.js';
 
@@ -10,5 +11,5 @@ import { tagPolicies } from './wiring/tag-policies.js';
 export const handler = task(
   jobFileTaskSchema,
   ({ jobId, fileId, index }) => ({ jobId, fileId, index }),
-  (input) => startJobFile(input, { files: fileTable(), jobs: jobTable(), watches: runWatches(), policies: tagPolicies() }),
+  (input) => startJobFile(input, { files: fileTable(), watches: runWatches(), policies: tagPolicies(), pacer: pacer(), quotas: quotaConfig() }),
 );

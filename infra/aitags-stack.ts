@@ -43,7 +43,7 @@ export interface AitagsStackProps extends StackProps {
   triggerConcurrency?: number;
   /** Subscribed to the alarm topic. @default no subscription */
   alarmEmail?: string;
-  /** Rekognition DetectLabels TPS and Vision RPM quotas: tagging jobs use at most 80 % of each. @default 5 and 1800 */
+  /** Rekognition DetectLabels TPS and Vision RPM quotas: tagging jobs and ingest/ together use at most 80 % of each. @default 5 and 1800 */
   providerQuotas?: ProviderQuotas;
   /**
    * The most Lambda functions one tagging job runs at once (the planner's AITAGS_MAX_JOB_CONCURRENCY): a
@@ -81,16 +81,18 @@ export class AitagsStack extends Stack {
     this.node.setContext('@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2', true);
     this.storage = new Storage(this, 'Storage', { removalPolicy: props.dataRemovalPolicy });
     this.delivery = new Delivery(this, 'Delivery', { bucket: this.storage.bucket });
+    const quotas = providerQuotasOf(props.providerQuotas ?? DEFAULT_PROVIDER_QUOTAS);
     this.taggingWorkflow = new TaggingWorkflow(this, 'TaggingWorkflow', {
       storage: this.storage,
       deliveryBaseUrl: this.delivery.baseUrl,
+      quotas,
       taggerConcurrency: reservedConcurrencyOf('taggerConcurrency', props.taggerConcurrency),
       webhookConcurrency: reservedConcurrencyOf('webhookConcurrency', props.webhookConcurrency),
     });
     this.taggingJobs = new TaggingJobs(this, 'TaggingJobs', {
       storage: this.storage,
       taggingWorkflow: this.taggingWorkflow,
-      quotas: providerQuotasOf(props.providerQuotas ?? DEFAULT_PROVIDER_QUOTAS),
+      quotas,
       maxJobConcurrency: checkedMaxJobConcurrency(
         props.maxJobConcurrency ?? DEFAULT_MAX_JOB_CONCURRENCY,
         'maxJobConcurrency (cdk -c maxJobConcurrency=…)',

@@ -140,6 +140,9 @@ export class TaggingJobs extends Construct {
     const startFile = step('StartJobFile', 'start-job-file', 'aitags tagging jobs: starts the run on one file, or skips it', Duration.seconds(20));
     // PutItem: removeAITags rewrites the record (version-conditional); UpdateItem starts the run and settles index entries.
     storage.bindTable(startFile, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    // Each file takes its turn at the providers' background pacers, at 80 % of these quotas.
+    startFile.addEnvironment('AITAGS_REKOGNITION_TPS', String(props.quotas.rekognitionTps));
+    startFile.addEnvironment('AITAGS_VISION_RPM', String(props.quotas.visionRpm));
     const countFile = step('CountJobFile', 'count-job-file', "aitags tagging jobs: counts one file's outcome once", Duration.seconds(10));
     // UpdateItem counts the file once and rolls its progress item up into a summary; GetItem reads both for the roll-up.
     storage.bindTable(countFile, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);

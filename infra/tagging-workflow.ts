@@ -19,6 +19,7 @@ import {
   Wait,
   WaitTime,
   StateMachineType,
+  type TaskStateBase,
   Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -30,6 +31,8 @@ import type { Storage } from './storage.js';
 import { EXTENSION_NAMES, type ExtensionName } from '../functions/core/extension-names.js';
 import { THROTTLED_PROVIDER_ERROR, TRANSIENT_PROVIDER_ERROR } from '../functions/core/provider-errors.js';
 import { PREPARED_PREFIX } from '../functions/core/provider-image.js';
+import { PACED_THROTTLES_EXCEEDED } from '../functions/core/pacer.js';
+import type { ProviderQuotas } from '../functions/core/provider-quotas.js';
 import { WORKFLOW_LOST_ERROR } from '../functions/core/tagging-run.js';
 import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';
 
@@ -49,6 +52,13 @@ export const TAGGING_STATES = {
   webhookCrashed: 'Wait after a crashed webhook attempt',
   runFailed: 'Tagging run failed',
   workflowLost: 'Workflow lost',
+  takeTurn: 'Take a turn',
+  turnGiven: 'Turn given?',
+  waitForTurn: 'Wait for the turn',
+  waitInLine: 'Wait in line',
+  pickPacedTagger: 'Pick the tagger, turn taken',
+  pickUnpacedTagger: 'Pick the tagger, unpaced',
+  turnNotTaken: 'Turn not taken',
 } as const;
 
 /**
@@ -149,6 +159,8 @@ export interface TaggingWorkflowProps {
   taggerConcurrency?: number;
   /** Reserved concurrency of deliver-webhook. @default none (the account's unreserved pool) */
   webhookConcurrency?: number;
+  /** The providers' quotas: objects under ingest/ take their turns at 80 % of them, with tagging jobs. */
+  quotas: ProviderQuotas;
 }
 
 /**
@@ -166,8 +178,11 @@ export function eachExtensionTagged(
   recordFailure: AitagsFunction,
   retries: TaggingRetries,
   after?: IChainable,
-  /** The reconciler may start this workflow for a run lost twice (`lost: true` in every input). */
-  takesLostRuns = false,
+  /**
+   * The upload run's workflow: the reconciler may start it for a run lost twice (`lost: true` in every
+   * input), and an ingested object's run (`paced: true`) takes its turns with this function first.
+   */
+  runWorkflow?: { takeTurn: AitagsFunction },
 ): MapState {
   return new MapState(scope, 'TagEachExtension', {
     stateName: TAGGING_STATES.tagEachExtension,
@@ -177,10 +192,10 @@ export function eachExtensionTagged(
       runId: JsonPath.stringAt('$.runId'),
       extension: JsonPath.objectAt('$$.Map.Item.Value'),
       policyVersion: JsonPath.stringAt('$.policyVersion'),
-      ...(takesLostRuns && { lost: JsonPath.objectAt('$.lost') }),
+      ...(runWorkflow && { lost: JsonPath.objectAt('$.lost'), paced: JsonPath.objectAt('$.paced') }),
     },
     resultPath: '$.outcomes',
-  }).itemProcessor(extensionTagging(scope, taggers, recordFailure, retries, after, takesLostRuns));
+  }).itemProcessor(extensionTagging(scope, taggers, recordFailure, retries, after, runWorkflow));
 }
 
 function extensionTagging(
@@ -189,7 +204,7 @@ function extensionTagging(
   recordFailure: AitagsFunction,
   retries: TaggingRetries,
   after?: IChainable,
-  takesLostRuns = false,
+  runWorkflow?: { takeTurn: AitagsFunction },
 ): Choice {
   const recordFailureState = new LambdaInvoke(scope, 'RecordFailureTask', {
     stateName: TAGGING_STATES.recordFailure,
@@ -204,25 +219,42 @@ function extensionTagging(
     resultPath: '$.recordFailureError',
   });
 
-  const tagWith = (stateName: string, fn: AitagsFunction) =>
-    new LambdaInvoke(scope, stateName.replace(/\s+/g, ''), {
+  /** A tagger task; `throttledTo`: a provider's throttling goes there (a new turn at the pacer) instead of a retry. */
+  const tagWith = (stateName: string, fn: AitagsFunction, throttledTo?: IChainable) => {
+    const task = new LambdaInvoke(scope, stateName.replace(/[\s,()]+/g, ''), {
       stateName,
       lambdaFunction: fn,
       outputPath: '$.Payload',
       // Inside the Lambda's own 60 s, so a stuck invocation surfaces as States.Timeout and is retried.
       taskTimeout: Timeout.duration(Duration.seconds(retries.taggerTimeoutSeconds)),
       retryOnServiceExceptions: retries.cdkServiceRetrier,
-    })
-      .addRetry({
-        errors: [TRANSIENT_PROVIDER_ERROR, Errors.TIMEOUT, ...(retries.cdkServiceRetrier ? [] : LAMBDA_SERVICE_ERRORS)],
-        ...retryProps(retries.transient),
-      })
-      .addRetry({ errors: [THROTTLED_PROVIDER_ERROR, 'Lambda.TooManyRequestsException'], ...retryProps(retries.throttling) })
+    }).addRetry({
+      errors: [TRANSIENT_PROVIDER_ERROR, Errors.TIMEOUT, ...(retries.cdkServiceRetrier ? [] : LAMBDA_SERVICE_ERRORS)],
+      ...retryProps(retries.transient),
+    });
+    if (!throttledTo) {
+      return task
+        .addRetry({ errors: [THROTTLED_PROVIDER_ERROR, 'Lambda.TooManyRequestsException'], ...retryProps(retries.throttling) })
+        .addCatch(recordFailureState, { errors: [Errors.ALL], resultPath: '$.error' });
+    }
+    return task
+      .addRetry({ errors: ['Lambda.TooManyRequestsException'], ...retryProps(retries.throttling) })
+      .addCatch(throttledTo, { errors: [THROTTLED_PROVIDER_ERROR], resultPath: '$.turn.throttled' })
       .addCatch(recordFailureState, { errors: [Errors.ALL], resultPath: '$.error' });
+  };
 
   if (after) recordFailureState.next(after);
   const pickTagger = new Choice(scope, 'PickTagger', { stateName: TAGGING_STATES.pickTagger });
-  if (takesLostRuns) {
+  const taggerStates = EXTENSION_NAMES.map((name) => {
+    const tagger = tagWith(TAGGERS[name].stateName, taggers[name]);
+    return { name, state: after ? tagger.next(after) : tagger };
+  });
+  const unknownExtension = new Pass(scope, 'UnknownExtension', {
+    stateName: TAGGING_STATES.unknownExtension,
+    result: Result.fromObject({ Error: 'UnknownExtension', Cause: 'No tagger runs this extension name' }),
+    resultPath: '$.error',
+  });
+  if (runWorkflow) {
     // A run lost twice: no tagger, the extension is recorded failed and its webhook (if owed) sent as for any
     // failure. A rule of this Choice, not a state of its own: every other run pays no extra transition.
     pickTagger.when(
@@ -234,17 +266,56 @@ function extensionTagging(
       }).next(recordFailureState),
     );
   }
-  for (const name of EXTENSION_NAMES) {
-    const tagger = tagWith(TAGGERS[name].stateName, taggers[name]);
-    pickTagger.when(Condition.stringEquals('$.extension.name', name), after ? tagger.next(after) : tagger);
+  if (runWorkflow) {
+    // An ingested object's extension that calls its provider takes a turn at the background pacer first,
+    // and takes another when the provider throttles it (retries outside the pacer would crowd the turns
+    // of others). A rule of this Choice too: unpaced runs pay no extra transition.
+    const afterTurn = new Choice(scope, 'PickPacedTagger', { stateName: TAGGING_STATES.pickPacedTagger });
+    // Once the pacer cannot be used (or throttled too often, the quota set above the real one): the unpaced taggers.
+    const unpaced = new Choice(scope, 'PickUnpacedTagger', { stateName: TAGGING_STATES.pickUnpacedTagger });
+    for (const { name, state } of taggerStates) unpaced.when(Condition.stringEquals('$.extension.name', name), state);
+    unpaced.otherwise(unknownExtension);
+    const take = turnTaking(scope, runWorkflow.takeTurn, afterTurn, unpaced);
+    for (const name of EXTENSION_NAMES) {
+      const paced = tagWith(`${TAGGERS[name].stateName}, paced`, taggers[name], take);
+      afterTurn.when(Condition.stringEquals('$.extension.name', name), after ? paced.next(after) : paced);
+    }
+    afterTurn.otherwise(unknownExtension);
+    pickTagger.when(Condition.and(Condition.booleanEquals('$.paced', true), Condition.numberGreaterThan('$.extension.maxTags', 0)), take);
   }
-  return pickTagger.otherwise(
-    new Pass(scope, 'UnknownExtension', {
-      stateName: TAGGING_STATES.unknownExtension,
-      result: Result.fromObject({ Error: 'UnknownExtension', Cause: 'No tagger runs this extension name' }),
-      resultPath: '$.error',
-    }),
+  for (const { name, state } of taggerStates) pickTagger.when(Condition.stringEquals('$.extension.name', name), state);
+  return pickTagger.otherwise(unknownExtension);
+}
+
+/**
+ * Take a turn → wait for it → `then`; or, sent to wait in line, wait → take a turn again. Waits are Wait
+ * states of the Standard execution, never a Lambda sleeping. Should the pacer fail past its retries, or
+ * the provider throttle the extension PACED_THROTTLES_MAX times, it goes on `unpaced`: the unpaced
+ * tagger's throttling retries are the fallback, and nothing is lost.
+ */
+function turnTaking(scope: Construct, takeTurn: AitagsFunction, then: IChainable, unpaced: IChainable): TaskStateBase {
+  const take = new LambdaInvoke(scope, 'TakeTurnTask', {
+    stateName: TAGGING_STATES.takeTurn,
+    lambdaFunction: takeTurn,
+    outputPath: '$.Payload',
+    taskTimeout: Timeout.duration(Duration.seconds(10)),
+  })
+    .addRetry({ errors: [PACED_THROTTLES_EXCEEDED], maxAttempts: 0 })
+    .addRetry({ errors: [Errors.ALL], ...retryProps({ intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 8, maxAttempts: 4 }) });
+  take.addCatch(new Pass(scope, 'TurnNotTaken', { stateName: TAGGING_STATES.turnNotTaken }).next(unpaced), {
+    errors: [Errors.ALL],
+    resultPath: '$.turnError',
+  });
+  const waitInLine = new Wait(scope, 'WaitInLine', { stateName: TAGGING_STATES.waitInLine, time: WaitTime.timestampPath('$.turn.askAgainAt') });
+  take.next(
+    new Choice(scope, 'TurnGiven', { stateName: TAGGING_STATES.turnGiven })
+      .when(
+        Condition.isPresent('$.turn.at'),
+        new Wait(scope, 'WaitForTurn', { stateName: TAGGING_STATES.waitForTurn, time: WaitTime.timestampPath('$.turn.at') }).next(then),
+      )
+      .otherwise(waitInLine.next(take)),
   );
+  return take;
 }
 
 /**
@@ -258,6 +329,8 @@ export class TaggingWorkflow extends Construct {
   /** One tagger Lambda per extension. */
   readonly taggers: Readonly<Record<ExtensionName, AitagsFunction>>;
   readonly recordFailure: AitagsFunction;
+  /** An ingested object's extension takes its turn at the provider's background pacer with this. */
+  readonly takeTurn: AitagsFunction;
   readonly deliverWebhook: AitagsFunction;
   /** The Standard Webhooks signing secret, stored without its `whsec_` prefix. */
   readonly webhookSecret: Secret;
@@ -322,6 +395,16 @@ export class TaggingWorkflow extends Construct {
     // GetItem: when its write is dropped (superseded), it reads whether this run still owes a webhook.
     storage.bindTable(recordFailure, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     this.recordFailure = recordFailure;
+    const takeTurn = new AitagsFunction(this, 'TakeTurn', {
+      entry: 'take-turn',
+      description: "aitags: an ingested object's turn at its provider's background pacer",
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      environment: { AITAGS_REKOGNITION_TPS: String(props.quotas.rekognitionTps), AITAGS_VISION_RPM: String(props.quotas.visionRpm) },
+    });
+    // UpdateItem takes the turn (and moves a waiting run's watch); GetItem reads the pacer when it is booked far ahead.
+    storage.bindTable(takeTurn, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    this.takeTurn = takeTurn;
     this.taggers = { 'aws-auto-tagging': rekognition, 'google-auto-tagging': vision };
 
     this.webhookSecret = new Secret(this, 'WebhookSecret', {
@@ -348,7 +431,7 @@ export class TaggingWorkflow extends Construct {
     this.deliverWebhook = deliverWebhook;
 
     const webhookOwed = this.webhookLoop(deliverWebhook);
-    const tagEachExtension = eachExtensionTagged(this, this.taggers, recordFailure, RUN_RETRIES, webhookOwed, true);
+    const tagEachExtension = eachExtensionTagged(this, this.taggers, recordFailure, RUN_RETRIES, webhookOwed, { takeTurn });
     // Whatever an item still throws ends the run here, error and cause kept (States.Runtime, which no Catch takes, fails it directly).
     tagEachExtension.addCatch(
       new Fail(this, 'TaggingRunFailed', { stateName: TAGGING_STATES.runFailed, errorPath: '$.runError.Error', causePath: '$.runError.Cause' }),
@@ -374,7 +457,7 @@ export class TaggingWorkflow extends Construct {
         reason:
           'Log delivery (logs:CreateLogDelivery and friends) and X-Ray (xray:PutTraceSegments and friends) support no resource-level permissions.',
       },
-      ...[rekognition, vision, recordFailure, deliverWebhook].map((fn) => ({
+      ...[rekognition, vision, recordFailure, takeTurn, deliverWebhook].map((fn) => ({
         id: `AwsSolutions-IAM5[Resource::${arnInFinding(fn)}:*]`,
         reason: "CDK's LambdaInvoke grant: the function and its versions; the task invokes the unqualified ARN.",
       })),

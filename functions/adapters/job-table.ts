@@ -49,8 +49,6 @@ export interface JobTable {
   update(jobId: string, from: readonly JobStatus[], fields: Partial<StoredJob>): Promise<StoredJob | undefined>;
   /** Counts file `index` once (false when it was counted already), and rolls its progress item up into its summary. */
   countFile(jobId: string, index: number, outcome: FileOutcome): Promise<boolean>;
-  /** One more of the job's files started its run: answers how many have (this one included). */
-  countStarted(jobId: string): Promise<number>;
 }
 
 const JOBS_PARTITION = 'jobs';
@@ -208,20 +206,6 @@ export class DynamoJobTable implements JobTable {
       }
     }
     throw new WriteConflict(`the summary of job ${jobId}'s progress item ${shard}`);
-  }
-
-  async countStarted(jobId: string): Promise<number> {
-    const { Attributes } = await this.client.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: jobKey(jobId) },
-        UpdateExpression: 'ADD startedFiles :one',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return Number(Attributes?.startedFiles ?? 1);
   }
 
   async exactCounts(jobId: string, total: number): Promise<JobCounts> {

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RunWatch } from '../core/run-watches.js';
 import type { TaggingRunInput } from '../core/tagging-run.js';
 import { batchGetAll } from './batch-get.js';
@@ -73,6 +73,31 @@ export class RunWatchTable {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
+    }
+  }
+
+  /**
+   * Moves a run's deadline later, to `deadline`, unless it is that late already or the watch is gone (a
+   * run waiting its turn at the pacer is not lost).
+   */
+  async extend(runId: string, deadline: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: watchKey(runId) },
+          UpdateExpression: 'SET deadline = :deadline, #isk = :isk, #ttl = :ttl',
+          ConditionExpression: 'attribute_exists(pk) AND deadline < :deadline',
+          ExpressionAttributeNames: { '#isk': ISK, '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':deadline': deadline,
+            ':isk': indexSortKey(deadline, runId),
+            ':ttl': Math.floor(Date.parse(deadline) / 1000) + KEEP_AFTER_DEADLINE_SECONDS,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 

@@ -5,6 +5,7 @@ import { EXTENSION_NAMES, type ExtensionName } from './extension-names.js';
 import { webhookUrlSchema } from './field-schemas.js';
 import type { FileRecord } from './file-record.js';
 import { jsonBodyError } from './json-body.js';
+import { backgroundRate } from './pacer.js';
 import type { ProviderQuotas } from './provider-quotas.js';
 import { andSearchQuery, fileTypeTerm, parseSearchQuery, pathTerm, type SearchQuery } from './search-query.js';
 
@@ -183,27 +184,19 @@ export function estimateProviderCost(files: number, extensions: readonly RunExte
 
 export { DEFAULT_PROVIDER_QUOTAS, type ProviderQuotas } from './provider-quotas.js';
 
-/** The part of each provider's quota a job may use: the rest stays for interactive uploads. */
-export const JOB_QUOTA_SHARE = 0.8;
-
-/** Calls per second one provider allows the job. */
-function providerRate(name: ExtensionName, quotas: ProviderQuotas): number {
-  return (name === 'aws-auto-tagging' ? quotas.rekognitionTps : quotas.visionRpm / 60) * JOB_QUOTA_SHARE;
-}
-
 /** Files per second a job that re-applies the policy starts: no provider is called, so only the table's writes bound it. */
 export const REAPPLY_RATE = 50;
 
 /** Files per second a job may start: each file calls every requested provider once, so the slowest quota binds. */
 export function jobRate(extensions: readonly RunExtension[], quotas: ProviderQuotas, reapplyPolicy = false): number {
   if (reapplyPolicy) return REAPPLY_RATE;
-  const rates = extensions.filter((extension) => extension.maxTags > 0).map((extension) => providerRate(extension.name, quotas));
+  const rates = extensions.filter((extension) => extension.maxTags > 0).map((extension) => backgroundRate(extension.name, quotas));
   return rates.length ? Math.min(...rates) : fastestJobRate(quotas);
 }
 
 /** The fastest a job may go: one that calls only the provider with the larger share. */
 export function fastestJobRate(quotas: ProviderQuotas): number {
-  return Math.max(providerRate('aws-auto-tagging', quotas), providerRate('google-auto-tagging', quotas));
+  return Math.max(backgroundRate('aws-auto-tagging', quotas), backgroundRate('google-auto-tagging', quotas));
 }
 
 /**
@@ -245,7 +238,7 @@ export function lambdasPerFile(extensions: readonly unknown[], reapplyPolicy = f
 /**
  * A job's Distributed Map concurrency (MaxConcurrencyPath): enough files in flight to start one every
  * 1/rate seconds even when each takes FILE_SECONDS_IN_FLIGHT. It is not what bounds the rate — each
- * file waits for its own turn (`fileTurn`) — it keeps the schedule fed, caps the catch-up
+ * file waits for its turn at the providers' pacers — it keeps the pacer fed, caps the catch-up
  * after a stall, and keeps each child's wait for its turn near FILE_SECONDS_IN_FLIGHT. With a `limit`,
  * no more files than keep the job within `maxJobConcurrency` Lambda functions at once (at least one file):
  * the account's concurrency is shared with the API, and a job that took it all would throttle uploads.
@@ -255,22 +248,6 @@ export function jobMaxConcurrency(rate: number, limit?: { maxJobConcurrency: num
   const fed = Math.max(1, Math.ceil(rate * FILE_SECONDS_IN_FLIGHT));
   if (!limit) return fed;
   return Math.min(fed, Math.max(1, Math.floor(limit.maxJobConcurrency / limit.lambdasPerFile)));
-}
-
-/**
- * The longest a job's file waits for its turn. Its Express child must end within 5 minutes, and the per-file
- * path's worst case (infra/state-machine-bounds.ts) counts this wait.
- */
-export const MAX_TURN_WAIT_SECONDS = 30;
-
-/**
- * When the job's `started`-th started file (1-based) may call its providers: `rate` files a second from
- * `startedAtMs`, no burst. Counted by files started, not by manifest position, so skipped files take no
- * turn; and never more than MAX_TURN_WAIT_SECONDS after `nowMs`, whatever happened before.
- */
-export function fileTurn(startedAtMs: number, started: number, rate: number, nowMs: number): Date {
-  const turn = startedAtMs + Math.floor(((started - 1) * 1000) / rate);
-  return new Date(Math.min(turn, nowMs + MAX_TURN_WAIT_SECONDS * 1000));
 }
 
 // ---- per file -----------------------------------------------------------------------------------------

@@ -32,6 +32,12 @@ export const taggingRunInputSchema = z.object({
    * failed (WORKFLOW_LOST) and its webhook sent. Always present (false) so the Map's ItemSelector finds it.
    */
   lost: z.optional(z.boolean()),
+  /**
+   * An object written under `ingest/`: nobody waits for it, so each extension takes its turn at the
+   * provider's background pacer (core/pacer.ts) before its tagger runs. Always present (false) in new
+   * runs, like `lost`.
+   */
+  paced: z.optional(z.boolean()),
 });
 export type TaggingRunInput = z.infer<typeof taggingRunInputSchema>;
 
@@ -44,6 +50,23 @@ export const extensionTaskSchema = z.object({
   policyVersion: z.string(),
 });
 export type ExtensionTask = z.infer<typeof extensionTaskSchema>;
+
+/** "Take a turn": one extension of a paced run, with the ticket of its place in line when it waits in one. */
+export const turnTaskSchema = z.extend(extensionTaskSchema, {
+  turn: z.optional(
+    z.object({
+      ticket: z.optional(z.number()),
+      /** Times the provider throttled this extension since its first turn. */
+      throttles: z.optional(z.number()),
+      /** Set by the paced tagger's Catch: the provider throttled the call just made. */
+      throttled: z.optional(z.unknown()),
+    }),
+  ),
+});
+export type TurnTask = z.infer<typeof turnTaskSchema>;
+
+/** What "Take a turn" answers in `turn`: when to call the provider, or when to ask again (ISO timestamps, for Wait states). */
+export type TurnAnswer = ({ at: string } | { askAgainAt: string; ticket: number }) & { throttles: number };
 
 /** The state machine's Catch hands over Step Functions' own error object. */
 export const extensionFailureTaskSchema = z.extend(extensionTaskSchema, {

@@ -129,7 +129,9 @@ async function storeObject(object: Exclude<InboxObject, { kind: 'ignored' }>, ar
   }
   if (!fileId) throw new Error(`S3 event ${eventId} has progress without a fileId`);
   if (extensions.length && progress.stage !== 'tagging-started') {
-    await deps.tagging.start(fileId, extensions, settings.webhookUrl, runIdOfEvent(eventId));
+    // Under ingest/, nobody waits: tagged at the background pace, shared with tagging jobs. A presigned
+    // upload is someone's upload, and runs at once as an API upload's does.
+    await deps.tagging.start(fileId, extensions, settings.webhookUrl, runIdOfEvent(eventId), object.kind !== 'presigned');
     await deps.inbox.recordProgress(eventId, { fileId, stage: 'tagging-started' });
   }
   // Last: an object still in the inbox is what makes a retry of a failed attempt do the work again.

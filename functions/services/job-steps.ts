@@ -1,6 +1,7 @@
 import type { FileStore } from '../adapters/file-store.js';
 import type { FileTable } from '../adapters/file-table.js';
 import type { JobTable } from '../adapters/job-table.js';
+import type { Pacer } from '../adapters/pacer.js';
 import type { RunWatchTable } from '../adapters/run-watches.js';
 import type { TagPolicies } from '../adapters/tag-policies.js';
 import type { WebhookSender } from '../adapters/webhook-sender.js';
@@ -11,7 +12,6 @@ import {
   estimateProviderCost,
   fileDecision,
   fileOutcome,
-  fileTurn,
   jobEnding,
   jobMaxConcurrency,
   jobRate,
@@ -24,7 +24,9 @@ import {
   type ProviderQuotas,
   selectionQuery,
 } from '../core/tagging-job.js';
+import { backgroundRate, jobFileWaitUntil } from '../core/pacer.js';
 import { firstWatch, JOB_FILE_DEADLINE_SECONDS } from '../core/run-watches.js';
+import { needsProviderCall } from '../core/tagging-run.js';
 import { EMPTY_TAG_POLICY, reappliedAITags } from '../core/tag-policy.js';
 import { logger } from '../runtime/logger.js';
 import { METRIC, recordMetric } from '../runtime/metrics.js';
@@ -120,9 +122,10 @@ export async function startJobFile(
   task: JobFileTask,
   deps: {
     files: FileTable;
-    jobs: Pick<JobTable, 'countStarted'>;
     watches: Pick<RunWatchTable, 'watch'>;
     policies: Pick<TagPolicies, 'currentVersionId' | 'version'>;
+    pacer: Pick<Pacer, 'take'>;
+    quotas: ProviderQuotas;
     now?: () => Date;
   },
 ): Promise<JobFileTask & { runId: string; policyVersion: string; skip?: string; notBefore?: string; reapplied?: boolean }> {
@@ -143,7 +146,15 @@ export async function startJobFile(
     if (decision.action === 'start' && record) {
       try {
         // Watched before it starts: a child that AWS stops leaves its run to the reconciler.
-        const input = { fileId: task.fileId, runId, extensions: task.extensions, syncDeadline: 0, policyVersion: await policyVersion(), lost: false };
+        const input = {
+          fileId: task.fileId,
+          runId,
+          extensions: task.extensions,
+          syncDeadline: 0,
+          policyVersion: await policyVersion(),
+          lost: false,
+          paced: false,
+        };
         await deps.watches.watch(firstWatch(input, JOB_FILE_DEADLINE_SECONDS, (deps.now ?? now)()));
         if (task.removeAITags && Object.keys(record.aiTags).length) {
           record = await deps.files.replace({ ...record, aiTags: {}, updatedAt: (deps.now ?? now)().toISOString() }, record);
@@ -155,10 +166,17 @@ export async function startJobFile(
         continue;
       }
     }
-    // Its turn among the files started (a retried step counts again: that only spaces the files a little more).
-    const started = await deps.jobs.countStarted(task.jobId);
-    const turn = fileTurn(task.startedAtMs, started, task.rate, (deps.now ?? now)().getTime());
-    return { ...task, runId, policyVersion: await policyVersion(), notBefore: turn.toISOString() };
+    // Its turn at each provider's background pacer, shared with the other jobs and ingest/ (a retried step
+    // books again: that only spaces the files a little more). Skipped files take none.
+    const nowMs = (deps.now ?? now)().getTime();
+    const turns = await Promise.all(
+      task.extensions.filter(needsProviderCall).map(async ({ name }) => {
+        const turn = await deps.pacer.take(name, backgroundRate(name, deps.quotas), nowMs);
+        return 'at' in turn ? turn.at : nowMs;
+      }),
+    );
+    const notBefore = new Date(jobFileWaitUntil(turns, nowMs)).toISOString();
+    return { ...task, runId, policyVersion: await policyVersion(), notBefore };
   }
   // The file keeps changing under the job: someone is working on it, so the job leaves it.
   return { ...task, runId, policyVersion: '', skip: 'busy' };

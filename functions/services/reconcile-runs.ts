@@ -44,7 +44,7 @@ export async function reconcileRuns(deps: ReconcileDeps, everyWatch = false): Pr
       case 'rerun':
         if (await deps.watches.advance(watch, 2, deadline)) {
           logger.warn('Tagging run lost: started again', { fileId: watch.fileId, runId: watch.runId, extensions: step.names });
-          await deps.workflow.start({ ...watch.input, lost: false }, `${watch.runId}-again`);
+          await deps.workflow.start({ paced: false, ...watch.input, lost: false }, `${watch.runId}-again`);
           done.rerun++;
         }
         break;
@@ -73,6 +73,7 @@ export async function reconcileRuns(deps: ReconcileDeps, everyWatch = false): Pr
 
 /** The run's input for an execution that only records its pending extensions as lost (and sends their webhooks). */
 const lostInput = (watch: RunWatch, names: readonly string[]) => ({
+  paced: false,
   ...watch.input,
   extensions: watch.input.extensions.filter((extension) => names.includes(extension.name)),
   lost: true,

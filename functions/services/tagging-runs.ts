@@ -45,8 +45,9 @@ export class TaggingRuns {
   /**
    * Starts a run nobody waits for (an object that arrived in S3): every extension is owed a webhook when
    * a webhookUrl was given. `runId` names the execution, so a duplicate start is refused by Step Functions.
+   * `paced`: its extensions take their turns at the providers' background pacers (an object under ingest/).
    */
-  async start(fileId: string, extensions: RunExtension[], webhookUrl: string | undefined, runId: string): Promise<void> {
+  async start(fileId: string, extensions: RunExtension[], webhookUrl: string | undefined, runId: string, paced = false): Promise<void> {
     const record = await this.table.startRun(
       fileId,
       runId,
@@ -55,8 +56,8 @@ export class TaggingRuns {
     if (webhookUrl) await this.promiseWebhooks(record, runId, extensions, webhookUrl);
     // Nobody waits (syncDeadline 0), and the same input every time: a retried start is idempotent.
     const policyVersion = await this.policies.currentVersionId();
-    await this.startWorkflow({ fileId, runId, extensions, syncDeadline: 0, webhookUrl, policyVersion, lost: false });
-    logger.info('Tagging run started', { runId, extensions: extensions.map((extension) => extension.name) });
+    await this.startWorkflow({ fileId, runId, extensions, syncDeadline: 0, webhookUrl, policyVersion, lost: false, paced });
+    logger.info('Tagging run started', { runId, paced, extensions: extensions.map((extension) => extension.name) });
   }
 
   /** A new run of `extensions`, for an upload to start in the record it writes (then `runAndWait`). */
@@ -85,7 +86,7 @@ export class TaggingRuns {
     try {
       // The policy current now is the run's, whatever changes while it runs.
       const policyVersion = await this.policies.currentVersionId();
-      await this.startWorkflow({ fileId, runId, extensions, syncDeadline, webhookUrl, policyVersion, lost: false });
+      await this.startWorkflow({ fileId, runId, extensions, syncDeadline, webhookUrl, policyVersion, lost: false, paced: false });
     } catch (error) {
       logger.error('Could not start the tagging workflow', { runId, error: error as Error });
       for (const name of names) {

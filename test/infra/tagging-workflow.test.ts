@@ -17,6 +17,7 @@ const TASKS = [
   ['Tag with Vision', 'tag-with-vision'],
   ['Record extension failure', 'record-extension-failure'],
   ['Deliver webhook', 'deliver-webhook'],
+  ['Take a turn', 'take-turn'],
 ] as const;
 const TAGGER_STATES = ['Tag with Rekognition', 'Tag with Vision'] as const;
 const TAGGERS = ['tag-with-rekognition', 'tag-with-vision'] as const;
@@ -130,6 +131,7 @@ describe('tagging state machine', () => {
       'extension.$': '$$.Map.Item.Value',
       'policyVersion.$': '$.policyVersion',
       'lost.$': '$.lost',
+      'paced.$': '$.paced',
     });
   });
 
@@ -138,6 +140,13 @@ describe('tagging state machine', () => {
       Type: 'Choice',
       Choices: [
         { Variable: '$.lost', BooleanEquals: true, Next: 'Workflow lost' },
+        {
+          And: [
+            { Variable: '$.paced', BooleanEquals: true },
+            { Variable: '$.extension.maxTags', NumericGreaterThan: 0 },
+          ],
+          Next: 'Take a turn',
+        },
         { Variable: '$.extension.name', StringEquals: 'aws-auto-tagging', Next: 'Tag with Rekognition' },
         { Variable: '$.extension.name', StringEquals: 'google-auto-tagging', Next: 'Tag with Vision' },
       ],
@@ -211,7 +220,7 @@ describe('tagging state machine', () => {
     expect(state('Extension failure not recorded')).toEqual({ Type: 'Succeed' });
   });
 
-  it('lets its role invoke the two taggers, the failure recorder and deliver-webhook, and no other function', () => {
+  it('lets its role invoke the two taggers, the failure recorder, deliver-webhook and take-turn, and no other function', () => {
     const permissions = synthesized.permissionsOfRole(stateMachineProperties().RoleArn);
     const delivery = (permission: string) => permission.startsWith('logs:') || permission.startsWith('xray:');
     expect(permissions.filter((permission) => !delivery(permission))).toEqual(
@@ -296,7 +305,8 @@ describe('webhook delivery loop', () => {
     const waits = Object.entries(states)
       .filter(([, inner]) => inner.Type === 'Wait')
       .map(([name]) => name);
-    expect(waits.sort()).toEqual([...RETRIED_ATTEMPTS.map(webhookWaitStateName), 'Wait after a crashed webhook attempt'].sort());
+    const webhookWaits = waits.filter((name) => !['Wait for the turn', 'Wait in line'].includes(name));
+    expect(webhookWaits.sort()).toEqual([...RETRIED_ATTEMPTS.map(webhookWaitStateName), 'Wait after a crashed webhook attempt'].sort());
   });
 
   it('retries over at least 24 hours, in 8 attempts', () => {
@@ -473,7 +483,7 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
   const thrown = (name: string, message: string) => Object.assign(new Error(message), { name });
 
   /** Runs the definition as synthesized, each Lambda task answered by a stub for its handler module, every Retry and Wait shortened. */
-  function runWith(stubs: Record<string, (payload: Payload, call: number) => Payload>, waitMs: Record<string, number>) {
+  function runWith(stubs: Record<string, (payload: Payload, call: number) => Payload>, waitMs: Record<string, number>, input?: JsonValue) {
     const workflow = taggingWorkflowOf(synthesized.template.toJSON() as CfnTemplate);
     const calls: Record<string, number> = {};
     const taskResourceLocalHandlers = Object.fromEntries(
@@ -489,7 +499,14 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
     );
     const machine = new StateMachine(workflow.definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
     const execution = machine.run(
-      { fileId: 'f1', runId: 'r1', extensions: [{ name: 'aws-auto-tagging' }, { name: 'google-auto-tagging' }], policyVersion: 'v1', lost: false },
+      input ?? {
+        fileId: 'f1',
+        runId: 'r1',
+        extensions: [{ name: 'aws-auto-tagging' }, { name: 'google-auto-tagging' }],
+        policyVersion: 'v1',
+        lost: false,
+        paced: false,
+      },
       {
         overrides: {
           taskResourceLocalHandlers,
@@ -532,6 +549,7 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
         extension: { name: 'aws-auto-tagging' },
         policyVersion: 'v1',
         lost: false,
+        paced: false,
         error: { Error: 'ProviderError', Cause: expect.stringContaining('Rekognition refused the image') },
         recordFailureError: { Error: 'RecordFailed', Cause: expect.stringContaining('the table is unavailable') },
       },
@@ -541,8 +559,59 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
         extension: { name: 'google-auto-tagging' },
         policyVersion: 'v1',
         lost: false,
+        paced: false,
         webhook: { ...webhook, attempt: 2, delivered: true },
       },
     ]);
+  });
+
+  it('has a paced run’s extension take its turn first — waiting in line and asking again with its ticket — and one with maxTags 0 take none', async () => {
+    const now = Date.now();
+    const asked: Payload[] = [];
+    const { result, calls } = runWith(
+      {
+        // First sent to wait in line, then given a turn.
+        'take-turn': (item, call) => {
+          asked.push(item);
+          return { ...item, turn: call === 1 ? { askAgainAt: new Date(now).toISOString(), ticket: 7 } : { at: new Date(now).toISOString() } };
+        },
+        'tag-with-rekognition': (item) => ({ fileId: item.fileId, runId: item.runId, name: 'aws-auto-tagging', status: 'success' }),
+        'tag-with-vision': (item) => ({ fileId: item.fileId, runId: item.runId, name: 'google-auto-tagging', status: 'success' }),
+      },
+      {},
+      {
+        fileId: 'f1',
+        runId: 'r1',
+        extensions: [
+          { name: 'aws-auto-tagging', maxTags: 5 },
+          { name: 'google-auto-tagging', maxTags: 0 },
+        ],
+        policyVersion: 'v1',
+        lost: false,
+        paced: true,
+      },
+    );
+    const { outcomes } = await result;
+    expect(calls).toEqual({ 'take-turn': 2, 'tag-with-rekognition': 1, 'tag-with-vision': 1 });
+    expect(asked.map((item) => item.turn)).toEqual([undefined, { askAgainAt: new Date(now).toISOString(), ticket: 7 }]);
+    expect(outcomes).toEqual([
+      { fileId: 'f1', runId: 'r1', name: 'aws-auto-tagging', status: 'success' },
+      { fileId: 'f1', runId: 'r1', name: 'google-auto-tagging', status: 'success' },
+    ]);
+  });
+
+  it('tags a paced run’s extension unpaced when its turn cannot be taken, its retries spent', async () => {
+    const { result, calls } = runWith(
+      {
+        'take-turn': () => {
+          throw thrown('ResourceNotFoundException', 'the table is unavailable');
+        },
+        'tag-with-rekognition': (item) => ({ fileId: item.fileId, runId: item.runId, name: 'aws-auto-tagging', status: 'success' }),
+      },
+      {},
+      { fileId: 'f1', runId: 'r1', extensions: [{ name: 'aws-auto-tagging', maxTags: 5 }], policyVersion: 'v1', lost: false, paced: true },
+    );
+    expect((await result).outcomes).toEqual([{ fileId: 'f1', runId: 'r1', name: 'aws-auto-tagging', status: 'success' }]);
+    expect(calls).toEqual({ 'take-turn': 5, 'tag-with-rekognition': 1 });
   });
 });

@@ -8,8 +8,6 @@ import {
   estimateProviderCost,
   fileDecision,
   fileOutcome,
-  fileTurn,
-  MAX_TURN_WAIT_SECONDS,
   finalCounts,
   jobMaxConcurrency,
   jobObject,
@@ -142,33 +140,6 @@ describe('pace', () => {
         `AITAGS_MAX_JOB_CONCURRENCY must be a whole number of Lambda functions, at least 2 (one file runs its taggers side by side); got ${bad}`,
       );
     }
-  });
-
-  it('gives the n-th started file its turn at start + (n − 1) / rate: a steady rate, no burst', () => {
-    const start = Date.parse('2026-11-30T00:00:00Z');
-    expect([1, 2, 5, 101].map((started) => fileTurn(start, started, 4, start + 25_000).toISOString())).toEqual([
-      '2026-11-30T00:00:00.000Z',
-      '2026-11-30T00:00:00.250Z',
-      '2026-11-30T00:00:01.000Z',
-      '2026-11-30T00:00:25.000Z',
-    ]);
-  });
-
-  it('counts turns by files started, so 1,300 skipped files before the first real one cost it no wait', () => {
-    const start = Date.parse('2026-11-30T00:00:00Z');
-    // The skips went by in 2 s; the first file started is the 1,301st of the manifest.
-    const now = start + 2_000;
-    const first = fileTurn(start, 1, 4, now);
-    const second = fileTurn(start, 2, 4, now);
-    expect(first.getTime()).toBeLessThanOrEqual(now);
-    expect(second.getTime()).toBeLessThanOrEqual(now);
-    // By manifest position it would have waited 1,300 / 4 = 325 s, past the Express child's 5 minutes.
-    expect(start + (1300 * 1000) / 4 - now).toBeGreaterThan(300_000);
-  });
-
-  it('never makes a file wait more than MAX_TURN_WAIT_SECONDS', () => {
-    const start = Date.parse('2026-11-30T00:00:00Z');
-    expect(fileTurn(start, 10_000, 4, start).getTime() - start).toBe(MAX_TURN_WAIT_SECONDS * 1000);
   });
 });
 

@@ -92,7 +92,8 @@ describe('ingestObject', () => {
     expect(await ingestObject(created, deps)).toBe('stored');
     expect(upload).toHaveBeenCalledTimes(1);
     expect(start).toHaveBeenCalledTimes(1);
-    expect(start.mock.calls[0]).toEqual(['65f1c0ffee0000000000abcd', [extension], undefined, runIdOfEvent(s3EventId(KEY, '0A1', 'etag-1'))]);
+    // A presigned upload is someone's upload: not paced (false), as an API upload.
+    expect(start.mock.calls[0]).toEqual(['65f1c0ffee0000000000abcd', [extension], undefined, runIdOfEvent(s3EventId(KEY, '0A1', 'etag-1')), false]);
   });
 
   it('refuses a second object PUT to an upload URL already used, storing and tagging nothing more', async () => {

@@ -30,7 +30,8 @@ describe('reconcileRuns', () => {
 
     const lost = deps([watch(1)], pending);
     expect(await reconcileRuns(lost as never)).toMatchObject({ rerun: 1 });
-    expect(lost.workflow.start).toHaveBeenCalledWith({ ...input, lost: false }, 'r1-again');
+    // Its input was stored before runs carried `paced`: started again unpaced, as it was first.
+    expect(lost.workflow.start).toHaveBeenCalledWith({ ...input, paced: false, lost: false }, 'r1-again');
     expect(lost.watches.advance).toHaveBeenCalledWith(watch(1), 2, '2026-06-01T03:00:00.000Z');
   });
 

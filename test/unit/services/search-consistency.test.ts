@@ -7,6 +7,7 @@ import type { ExtensionName } from '../../../functions/core/extension-names.js';
 import type { FileRecord } from '../../../functions/core/file-record.js';
 import { parseListRequest } from '../../../functions/core/list-request.js';
 import { indexedTags } from '../../../functions/core/search-index.js';
+import { DEFAULT_PROVIDER_QUOTAS } from '../../../functions/core/provider-quotas.js';
 import { FileLibrary } from '../../../functions/services/file-library.js';
 import { FileSearch } from '../../../functions/services/file-search.js';
 import { FileTags } from '../../../functions/services/file-tags.js';
@@ -277,7 +278,8 @@ async function checkSteered(steps: SteeredOperation[][]): Promise<void> {
           },
           {
             files: db.table,
-            jobs: { countStarted: async () => 1 },
+            pacer: { take: async () => ({ at: 0 }) },
+            quotas: DEFAULT_PROVIDER_QUOTAS,
             watches: { watch: async () => undefined },
             policies: { currentVersionId: async () => versionId, version: async (id) => versions.get(id) ?? EMPTY_TAG_POLICY },
           },
