@@ -49,6 +49,8 @@ export const TAGGING_STATES = {
   webhookCrashed: 'Wait after a crashed webhook attempt',
   runFailed: 'Tagging run failed',
   workflowLost: 'Workflow lost',
+  resumeWebhook: 'Resume the webhook',
+  resumeWebhookRetry: 'Resume the webhook retries',
 } as const;
 
 /**
@@ -151,6 +153,14 @@ export interface TaggingWorkflowProps {
   webhookConcurrency?: number;
 }
 
+/** Where an extension carrying a webhook to resume (the reconciler's, after its execution was lost) goes. */
+export interface WebhookResume {
+  /** Its first attempt, never made. */
+  deliver: IChainable;
+  /** The Choice that waits before attempt 2…8 by `$.webhook.attempt`, then delivers. */
+  afterAttempt: IChainable;
+}
+
 /**
  * One extension of one file, as both state machines run it: the Choice that picks its tagger Lambda,
  * which retries provider faults with backoff and, once retries are spent, is caught and recorded
@@ -168,6 +178,8 @@ export function eachExtensionTagged(
   after?: IChainable,
   /** The reconciler may start this workflow for a run lost twice (`lost: true` in every input). */
   takesLostRuns = false,
+  /** The reconciler may start this workflow to resume webhooks (`extensions[].resume`). */
+  webhookResume?: WebhookResume,
 ): MapState {
   return new MapState(scope, 'TagEachExtension', {
     stateName: TAGGING_STATES.tagEachExtension,
@@ -180,7 +192,7 @@ export function eachExtensionTagged(
       ...(takesLostRuns && { lost: JsonPath.objectAt('$.lost') }),
     },
     resultPath: '$.outcomes',
-  }).itemProcessor(extensionTagging(scope, taggers, recordFailure, retries, after, takesLostRuns));
+  }).itemProcessor(extensionTagging(scope, taggers, recordFailure, retries, after, takesLostRuns, webhookResume));
 }
 
 function extensionTagging(
@@ -190,6 +202,7 @@ function extensionTagging(
   retries: TaggingRetries,
   after?: IChainable,
   takesLostRuns = false,
+  webhookResume?: WebhookResume,
 ): Choice {
   const recordFailureState = new LambdaInvoke(scope, 'RecordFailureTask', {
     stateName: TAGGING_STATES.recordFailure,
@@ -233,6 +246,18 @@ function extensionTagging(
         resultPath: '$.error',
       }).next(recordFailureState),
     );
+  }
+  if (webhookResume) {
+    // A webhook whose execution was lost between attempts: delivered from its next attempt, no tagger. Rules,
+    // like the one above, so that no other run pays a transition; IsPresent first, as a missing path fails a rule.
+    const resume = (id: string, stateName: string, next: IChainable) =>
+      new Pass(scope, id, { stateName, outputPath: '$.extension.resume' }).next(next);
+    pickTagger
+      .when(
+        Condition.and(Condition.isPresent('$.extension.resume'), Condition.numberEquals('$.extension.resume.webhook.attempt', 1)),
+        resume('ResumeWebhook', TAGGING_STATES.resumeWebhook, webhookResume.deliver),
+      )
+      .when(Condition.isPresent('$.extension.resume'), resume('ResumeWebhookRetry', TAGGING_STATES.resumeWebhookRetry, webhookResume.afterAttempt));
   }
   for (const name of EXTENSION_NAMES) {
     const tagger = tagWith(TAGGERS[name].stateName, taggers[name]);
@@ -347,8 +372,8 @@ export class TaggingWorkflow extends Construct {
     this.webhookSecret.grantRead(deliverWebhook);
     this.deliverWebhook = deliverWebhook;
 
-    const webhookOwed = this.webhookLoop(deliverWebhook);
-    const tagEachExtension = eachExtensionTagged(this, this.taggers, recordFailure, RUN_RETRIES, webhookOwed, true);
+    const { webhookOwed, ...webhookResume } = this.webhookLoop(deliverWebhook);
+    const tagEachExtension = eachExtensionTagged(this, this.taggers, recordFailure, RUN_RETRIES, webhookOwed, true, webhookResume);
     // Whatever an item still throws ends the run here, error and cause kept (States.Runtime, which no Catch takes, fails it directly).
     tagEachExtension.addCatch(
       new Fail(this, 'TaggingRunFailed', { stateName: TAGGING_STATES.runFailed, errorPath: '$.runError.Error', causePath: '$.runError.Cause' }),
@@ -384,9 +409,10 @@ export class TaggingWorkflow extends Construct {
   /**
    * Per extension, after its final write: if the caller was told `pending`, deliver the event — one
    * attempt per Lambda call, Wait states in between on the schedule of WEBHOOK_RETRY_DELAYS_SECONDS
-   * (jittered by the Lambda), never a Lambda sleeping.
+   * (jittered by the Lambda), never a Lambda sleeping. Its deliver state and the Choice after an attempt
+   * also take the webhooks the reconciler resumes.
    */
-  private webhookLoop(deliverWebhook: AitagsFunction): Choice {
+  private webhookLoop(deliverWebhook: AitagsFunction): WebhookResume & { webhookOwed: Choice } {
     const deliver = new LambdaInvoke(this, 'DeliverWebhookTask', {
       stateName: TAGGING_STATES.deliverWebhook,
       lambdaFunction: deliverWebhook,
@@ -414,8 +440,9 @@ export class TaggingWorkflow extends Construct {
       afterAttempt = afterAttempt.when(Condition.numberEquals('$.webhook.attempt', attempt), wait.next(deliver));
     });
     deliver.next(afterAttempt.otherwise(givenUp));
-    return new Choice(this, 'WebhookOwed', { stateName: TAGGING_STATES.webhookOwed })
+    const webhookOwed = new Choice(this, 'WebhookOwed', { stateName: TAGGING_STATES.webhookOwed })
       .when(Condition.isPresent('$.webhook'), deliver)
       .otherwise(new Succeed(this, 'NoWebhookOwed', { stateName: TAGGING_STATES.noWebhookOwed }));
+    return { webhookOwed, deliver, afterAttempt };
   }
 }

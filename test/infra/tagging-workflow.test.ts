@@ -138,6 +138,15 @@ describe('tagging state machine', () => {
       Type: 'Choice',
       Choices: [
         { Variable: '$.lost', BooleanEquals: true, Next: 'Workflow lost' },
+        // Webhooks the reconciler resumes (test/infra/reconciler.test.ts).
+        {
+          And: [
+            { Variable: '$.extension.resume', IsPresent: true },
+            { Variable: '$.extension.resume.webhook.attempt', NumericEquals: 1 },
+          ],
+          Next: 'Resume the webhook',
+        },
+        { Variable: '$.extension.resume', IsPresent: true, Next: 'Resume the webhook retries' },
         { Variable: '$.extension.name', StringEquals: 'aws-auto-tagging', Next: 'Tag with Rekognition' },
         { Variable: '$.extension.name', StringEquals: 'google-auto-tagging', Next: 'Tag with Vision' },
       ],
@@ -473,7 +482,11 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
   const thrown = (name: string, message: string) => Object.assign(new Error(message), { name });
 
   /** Runs the definition as synthesized, each Lambda task answered by a stub for its handler module, every Retry and Wait shortened. */
-  function runWith(stubs: Record<string, (payload: Payload, call: number) => Payload>, waitMs: Record<string, number>) {
+  function runWith(
+    stubs: Record<string, (payload: Payload, call: number) => Payload>,
+    waitMs: Record<string, number>,
+    extensions: Payload[] = [{ name: 'aws-auto-tagging' }, { name: 'google-auto-tagging' }],
+  ) {
     const workflow = taggingWorkflowOf(synthesized.template.toJSON() as CfnTemplate);
     const calls: Record<string, number> = {};
     const taskResourceLocalHandlers = Object.fromEntries(
@@ -488,16 +501,13 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
       ]),
     );
     const machine = new StateMachine(workflow.definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
-    const execution = machine.run(
-      { fileId: 'f1', runId: 'r1', extensions: [{ name: 'aws-auto-tagging' }, { name: 'google-auto-tagging' }], policyVersion: 'v1', lost: false },
-      {
-        overrides: {
-          taskResourceLocalHandlers,
-          retryIntervalOverrides: Object.fromEntries(TASKS.map(([name]) => [name, 0])),
-          waitTimeOverrides: waitMs,
-        },
+    const execution = machine.run({ fileId: 'f1', runId: 'r1', extensions, policyVersion: 'v1', lost: false } as JsonValue, {
+      overrides: {
+        taskResourceLocalHandlers,
+        retryIntervalOverrides: Object.fromEntries(TASKS.map(([name]) => [name, 0])),
+        waitTimeOverrides: waitMs,
       },
-    );
+    });
     return { result: execution.result as Promise<{ outcomes: Payload[] }>, calls };
   }
 
@@ -543,6 +553,47 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
         lost: false,
         webhook: { ...webhook, attempt: 2, delivered: true },
       },
+    ]);
+  });
+
+  it('resumes a webhook the reconciler hands it: its next attempt after the Wait for that attempt, or its first at once, and no tagger', async () => {
+    const webhook = (attempt: number, eventId: string) => ({
+      url: 'https://receiver.example/hooks',
+      eventId,
+      attempt,
+      delivered: false,
+      gaveUp: false,
+      waitSeconds: 0,
+    });
+    const resume = (name: string, attempt: number, eventId: string) => ({
+      fileId: 'f1',
+      runId: 'r1',
+      name,
+      status: 'success',
+      webhook: webhook(attempt, eventId),
+    });
+    const delivered: Payload[] = [];
+    const { result, calls } = runWith(
+      {
+        'deliver-webhook': (task) => {
+          delivered.push(task);
+          return { ...task, webhook: { ...(task.webhook as Payload), delivered: true } };
+        },
+      },
+      { [webhookWaitStateName(3)]: 0 },
+      [
+        { name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5, resume: resume('aws-auto-tagging', 3, 'msg_aws') },
+        { name: 'google-auto-tagging', minConfidence: 50, maxTags: 5, resume: resume('google-auto-tagging', 1, 'msg_google') },
+      ],
+    );
+
+    const { outcomes } = await result;
+
+    expect(calls).toEqual({ 'deliver-webhook': 2 });
+    expect(delivered).toEqual(expect.arrayContaining([resume('aws-auto-tagging', 3, 'msg_aws'), resume('google-auto-tagging', 1, 'msg_google')]));
+    expect(outcomes.map((outcome) => outcome.webhook)).toEqual([
+      { ...webhook(3, 'msg_aws'), delivered: true },
+      { ...webhook(1, 'msg_google'), delivered: true },
     ]);
   });
 });
