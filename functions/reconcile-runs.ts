@@ -4,16 +4,22 @@ import { task } from './task/handler.js';
 import { fileTable } from './wiring/file-table.js';
 import { runWatches } from './wiring/run-watches.js';
 import { taggingWorkflow } from './wiring/tagging-workflow.js';
+import { webhookDeliveries } from './wiring/webhook-deliveries.js';
 
 /**
  * Scheduled (every 10 minutes on AWS; at start and on the same schedule under `npm start`): takes over
- * tagging runs whose workflow was lost. `everyWatch` (a local start only): every watch counts as lost,
- * since the executions of the process before died with it.
+ * tagging runs whose workflow was lost, and webhooks whose execution was lost between attempts.
+ * `everyWatch` (a local start only): every watch counts as lost, since the executions of the process
+ * before died with it.
  */
 const reconcileInputSchema = z.looseObject({ everyWatch: z.optional(z.boolean()) });
 
 export const handler = task(
   reconcileInputSchema,
   () => ({}),
-  (input) => reconcileRuns({ watches: runWatches(), files: fileTable(), workflow: taggingWorkflow() }, input.everyWatch ?? false),
+  (input) =>
+    reconcileRuns(
+      { watches: runWatches(), files: fileTable(), deliveries: webhookDeliveries(), workflow: taggingWorkflow() },
+      input.everyWatch ?? false,
+    ),
 );

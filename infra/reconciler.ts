@@ -14,8 +14,8 @@ export interface ReconcilerProps {
 
 /**
  * reconcile-runs every 10 minutes: tagging runs past their deadline with an extension still pending are
- * started again once, then recorded failed (WORKFLOW_LOST) with their webhooks sent (docs/architecture.md,
- * "Nothing stays pending").
+ * started again once, then recorded failed (WORKFLOW_LOST) with their webhooks sent, and webhooks whose
+ * execution was lost between attempts are resumed (docs/architecture.md, "Nothing stays pending").
  */
 export class Reconciler extends Construct {
   readonly handler: AitagsFunction;
@@ -29,8 +29,9 @@ export class Reconciler extends Construct {
       timeout: Duration.minutes(5),
       environment: { AITAGS_STATE_MACHINE_ARN: props.taggingWorkflow.stateMachineArn },
     });
-    // Query: the watches past their deadline (the search index's run-watches partition); GetItem and BatchGetItem: each file, each watch;
-    // PutItem/DeleteItem: a watch moved on or ended; UpdateItem: an extension recorded failed and its tag entries.
+    // Query: the watches past their deadline (the search index's run-watches partition); GetItem and BatchGetItem: each file, each watch,
+    // each webhook owed's delivery; PutItem/DeleteItem: a watch moved on or ended; UpdateItem: an extension recorded failed and its tag
+    // entries, a webhook given up (its delivery and the file's mark).
     props.storage.bindTable(this.handler, [
       'dynamodb:Query',
       'dynamodb:GetItem',

@@ -59,6 +59,8 @@ export const TAGGING_STATES = {
   pickPacedTagger: 'Pick the tagger, turn taken',
   pickUnpacedTagger: 'Pick the tagger, unpaced',
   turnNotTaken: 'Turn not taken',
+  resumeWebhook: 'Resume the webhook',
+  resumeWebhookRetry: 'Resume the webhook retries',
 } as const;
 
 /**
@@ -163,6 +165,20 @@ export interface TaggingWorkflowProps {
   quotas: ProviderQuotas;
 }
 
+/** Where an extension carrying a webhook to resume (the reconciler's, after its execution was lost) goes. */
+export interface WebhookResume {
+  /** Its first attempt, never made. */
+  deliver: IChainable;
+  /** The Choice that waits before attempt 2…8 by `$.webhook.attempt`, then delivers. */
+  afterAttempt: IChainable;
+}
+
+/** What only the upload run's workflow has: the pacer's turns and the webhook loop to resume. */
+export interface RunWorkflowParts {
+  takeTurn: AitagsFunction;
+  webhookResume: WebhookResume;
+}
+
 /**
  * One extension of one file, as both state machines run it: the Choice that picks its tagger Lambda,
  * which retries provider faults with backoff and, once retries are spent, is caught and recorded
@@ -180,9 +196,10 @@ export function eachExtensionTagged(
   after?: IChainable,
   /**
    * The upload run's workflow: the reconciler may start it for a run lost twice (`lost: true` in every
-   * input), and an ingested object's run (`paced: true`) takes its turns with this function first.
+   * input) or to resume webhooks (`extensions[].resume`), and an ingested object's run (`paced: true`)
+   * takes its turns with `takeTurn` first.
    */
-  runWorkflow?: { takeTurn: AitagsFunction },
+  runWorkflow?: RunWorkflowParts,
 ): MapState {
   return new MapState(scope, 'TagEachExtension', {
     stateName: TAGGING_STATES.tagEachExtension,
@@ -204,7 +221,7 @@ function extensionTagging(
   recordFailure: AitagsFunction,
   retries: TaggingRetries,
   after?: IChainable,
-  runWorkflow?: { takeTurn: AitagsFunction },
+  runWorkflow?: RunWorkflowParts,
 ): Choice {
   const recordFailureState = new LambdaInvoke(scope, 'RecordFailureTask', {
     stateName: TAGGING_STATES.recordFailure,
@@ -265,8 +282,16 @@ function extensionTagging(
         resultPath: '$.error',
       }).next(recordFailureState),
     );
-  }
-  if (runWorkflow) {
+    // A webhook whose execution was lost between attempts: delivered from its next attempt, no tagger. Rules,
+    // like the one above, so that no other run pays a transition; IsPresent first, as a missing path fails a rule.
+    const resume = (id: string, stateName: string, next: IChainable) =>
+      new Pass(scope, id, { stateName, outputPath: '$.extension.resume' }).next(next);
+    pickTagger
+      .when(
+        Condition.and(Condition.isPresent('$.extension.resume'), Condition.numberEquals('$.extension.resume.webhook.attempt', 1)),
+        resume('ResumeWebhook', TAGGING_STATES.resumeWebhook, runWorkflow.webhookResume.deliver),
+      )
+      .when(Condition.isPresent('$.extension.resume'), resume('ResumeWebhookRetry', TAGGING_STATES.resumeWebhookRetry, runWorkflow.webhookResume.afterAttempt));
     // An ingested object's extension that calls its provider takes a turn at the background pacer first,
     // and takes another when the provider throttles it (retries outside the pacer would crowd the turns
     // of others). A rule of this Choice too: unpaced runs pay no extra transition.
@@ -430,8 +455,8 @@ export class TaggingWorkflow extends Construct {
     this.webhookSecret.grantRead(deliverWebhook);
     this.deliverWebhook = deliverWebhook;
 
-    const webhookOwed = this.webhookLoop(deliverWebhook);
-    const tagEachExtension = eachExtensionTagged(this, this.taggers, recordFailure, RUN_RETRIES, webhookOwed, { takeTurn });
+    const { webhookOwed, ...webhookResume } = this.webhookLoop(deliverWebhook);
+    const tagEachExtension = eachExtensionTagged(this, this.taggers, recordFailure, RUN_RETRIES, webhookOwed, { takeTurn, webhookResume });
     // Whatever an item still throws ends the run here, error and cause kept (States.Runtime, which no Catch takes, fails it directly).
     tagEachExtension.addCatch(
       new Fail(this, 'TaggingRunFailed', { stateName: TAGGING_STATES.runFailed, errorPath: '$.runError.Error', causePath: '$.runError.Cause' }),
@@ -467,9 +492,10 @@ export class TaggingWorkflow extends Construct {
   /**
    * Per extension, after its final write: if the caller was told `pending`, deliver the event — one
    * attempt per Lambda call, Wait states in between on the schedule of WEBHOOK_RETRY_DELAYS_SECONDS
-   * (jittered by the Lambda), never a Lambda sleeping.
+   * (jittered by the Lambda), never a Lambda sleeping. Its deliver state and the Choice after an attempt
+   * also take the webhooks the reconciler resumes.
    */
-  private webhookLoop(deliverWebhook: AitagsFunction): Choice {
+  private webhookLoop(deliverWebhook: AitagsFunction): WebhookResume & { webhookOwed: Choice } {
     const deliver = new LambdaInvoke(this, 'DeliverWebhookTask', {
       stateName: TAGGING_STATES.deliverWebhook,
       lambdaFunction: deliverWebhook,
@@ -497,8 +523,9 @@ export class TaggingWorkflow extends Construct {
       afterAttempt = afterAttempt.when(Condition.numberEquals('$.webhook.attempt', attempt), wait.next(deliver));
     });
     deliver.next(afterAttempt.otherwise(givenUp));
-    return new Choice(this, 'WebhookOwed', { stateName: TAGGING_STATES.webhookOwed })
+    const webhookOwed = new Choice(this, 'WebhookOwed', { stateName: TAGGING_STATES.webhookOwed })
       .when(Condition.isPresent('$.webhook'), deliver)
       .otherwise(new Succeed(this, 'NoWebhookOwed', { stateName: TAGGING_STATES.noWebhookOwed }));
+    return { webhookOwed, deliver, afterAttempt };
   }
 }

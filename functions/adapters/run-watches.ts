@@ -54,6 +54,7 @@ export class RunWatchTable {
         input: JSON.parse(String(item.input)) as TaggingRunInput,
         attempt: Number(item.attempt) as RunWatch['attempt'],
         deadline: String(item.deadline),
+        ...(item.resumedWebhooks !== undefined && { resumedWebhooks: item.resumedWebhooks as Record<string, number> }),
       }))
       .sort((a, b) => a.deadline.localeCompare(b.deadline));
   }
@@ -101,6 +102,27 @@ export class RunWatchTable {
     }
   }
 
+  /**
+   * Moves a watch's deadline, with the webhooks resumed so far, if no other reconciler moved it since it was
+   * read (false then).
+   */
+  async postpone(watch: RunWatch, deadline: string, resumedWebhooks: Record<string, number>): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: this.item({ ...watch, deadline, resumedWebhooks }),
+          ConditionExpression: 'attempt = :attempt AND deadline = :deadline',
+          ExpressionAttributeValues: { ':attempt': watch.attempt, ':deadline': watch.deadline },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async forget(runId: string): Promise<void> {
     await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: watchKey(runId) } }));
   }
@@ -115,6 +137,7 @@ export class RunWatchTable {
       input: JSON.stringify(watch.input),
       attempt: watch.attempt,
       deadline: watch.deadline,
+      ...(watch.resumedWebhooks && Object.keys(watch.resumedWebhooks).length && { resumedWebhooks: watch.resumedWebhooks }),
       ttl: Math.floor(Date.parse(watch.deadline) / 1000) + KEEP_AFTER_DEADLINE_SECONDS,
     };
   }

@@ -1,4 +1,5 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { WebhookAttemptRecord, WebhookDelivery } from '../core/file-record.js';
 import { documentClient } from './clients/dynamodb.js';
 
@@ -58,5 +59,55 @@ export class WebhookDeliveries {
         },
       }),
     );
+  }
+
+  /** An event's delivery as recorded so far (undefined: no attempt recorded yet). */
+  async get(eventId: string): Promise<WebhookDelivery | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: deliveryKey(eventId) }, ConsistentRead: true }));
+    if (!Item) return undefined;
+    return {
+      service: Item.service as WebhookDelivery['service'],
+      url: String(Item.url),
+      state: Item.state as WebhookDelivery['state'],
+      attempts: (Item.attempts ?? []) as WebhookAttemptRecord[],
+      ...(Item.givenUp && { givenUp: Item.givenUp as NonNullable<WebhookDelivery['givenUp']> }),
+    };
+  }
+
+  /**
+   * Records a delivery failed without another attempt (its executions were lost), unless it is final
+   * already: false then (a late attempt delivered it, or another reconciler gave up first).
+   */
+  async giveUp(eventId: string, identity: DeliveryIdentity, reason: string, now: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: deliveryKey(eventId) },
+          UpdateExpression: [
+            'SET attempts = if_not_exists(attempts, :none), #state = :failed, givenUp = :givenUp, #ttl = :ttl',
+            'fileId = if_not_exists(fileId, :fileId), #service = if_not_exists(#service, :service), #url = if_not_exists(#url, :url)',
+            'createdAt = if_not_exists(createdAt, :now)',
+          ].join(', '),
+          ConditionExpression: 'attribute_not_exists(#state) OR #state = :pending',
+          ExpressionAttributeNames: { '#state': 'state', '#service': 'service', '#url': 'url', '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':none': [],
+            ':failed': 'failed',
+            ':pending': 'pending',
+            ':givenUp': { at: now.toISOString(), reason },
+            ':ttl': epochSeconds(now) + KEEP_FINAL_DAYS * 86_400,
+            ':fileId': identity.fileId,
+            ':service': identity.service,
+            ':url': identity.url,
+            ':now': now.toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 }

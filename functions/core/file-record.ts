@@ -45,6 +45,8 @@ export interface WebhookDelivery {
   url: string;
   state: 'pending' | 'delivered' | 'failed';
   attempts: WebhookAttemptRecord[];
+  /** Set when the reconciler gave the event up: the executions delivering it were lost (reason WORKFLOW_LOST). */
+  givenUp?: { at: string; reason: string };
 }
 
 /** What the bytes turned out to be: read from the content, never from the file name. */

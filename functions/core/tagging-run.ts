@@ -14,11 +14,34 @@ export const WORKFLOW_LOST_FAILURE = {
   reason: 'WORKFLOW_LOST',
 } as const;
 
+/** What the webhook task receives: a tagger's result that owes the caller a webhook. */
+export const webhookTaskSchema = z.object({
+  fileId: z.string(),
+  runId: z.string(),
+  name: z.enum(EXTENSION_NAMES),
+  status: z.enum(['success', 'failed']),
+  tagCount: z.optional(z.number()),
+  error: z.optional(z.object({ message: z.string(), reason: z.string() })),
+  webhook: z.object({
+    url: z.string(),
+    eventId: z.string(),
+    attempt: z.int().check(z.minimum(1)),
+    delivered: z.boolean(),
+    gaveUp: z.boolean(),
+    waitSeconds: z.optional(z.number()),
+  }),
+});
+export type WebhookTask = z.infer<typeof webhookTaskSchema>;
+
 /** A tagging run: the tagging workflow's input, one execution per upload or PATCH that asked for extensions. */
 export const taggingRunInputSchema = z.object({
   fileId: z.string(),
   runId: z.string(),
-  extensions: z.array(runExtensionSchema),
+  /**
+   * `resume`, set by the reconciler only (requests' extension schemas are strict): the webhook an execution
+   * lost between attempts owed, delivered from its next attempt on, with no tagger run.
+   */
+  extensions: z.array(z.extend(runExtensionSchema, { resume: z.optional(webhookTaskSchema) })),
   /**
    * When the caller's sync window closes (epoch ms). Recorded in the execution's input for the history:
    * which extensions owe a webhook is decided by conditional writes, not by comparing clocks.
@@ -88,25 +111,6 @@ export interface TaggerResult extends ExtensionOutcome {
   runId: string;
   webhook?: WebhookProgress;
 }
-
-/** What the webhook task receives: a tagger's result that owes the caller a webhook. */
-export const webhookTaskSchema = z.object({
-  fileId: z.string(),
-  runId: z.string(),
-  name: z.enum(EXTENSION_NAMES),
-  status: z.enum(['success', 'failed']),
-  tagCount: z.optional(z.number()),
-  error: z.optional(z.object({ message: z.string(), reason: z.string() })),
-  webhook: z.object({
-    url: z.string(),
-    eventId: z.string(),
-    attempt: z.int().check(z.minimum(1)),
-    delivered: z.boolean(),
-    gaveUp: z.boolean(),
-    waitSeconds: z.optional(z.number()),
-  }),
-});
-export type WebhookTask = z.infer<typeof webhookTaskSchema>;
 
 /** Statuses of one run's extensions as the record shows them now, and whether all are final. */
 export function runProgress(

@@ -1,13 +1,17 @@
 import type { FileTable } from '../adapters/file-table.js';
 import type { RunWatchTable } from '../adapters/run-watches.js';
 import type { TaggingWorkflow } from '../adapters/tagging-workflow.js';
-import { RUN_DEADLINE_SECONDS, type RunWatch, watchStep } from '../core/run-watches.js';
+import type { WebhookDeliveries } from '../adapters/webhook-deliveries.js';
+import type { FileRecord } from '../core/file-record.js';
+import { type OwedWebhook, RUN_DEADLINE_SECONDS, type RunWatch, watchStep, webhookResumeName, webhookSteps } from '../core/run-watches.js';
 import { WORKFLOW_LOST_FAILURE } from '../core/tagging-run.js';
 import { logger } from '../runtime/logger.js';
+import { METRIC, recordMetric } from '../runtime/metrics.js';
 
 export interface ReconcileDeps {
-  watches: Pick<RunWatchTable, 'due' | 'advance' | 'forget'>;
-  files: Pick<FileTable, 'get' | 'recordOutcome'>;
+  watches: Pick<RunWatchTable, 'due' | 'advance' | 'postpone' | 'forget'>;
+  files: Pick<FileTable, 'get' | 'recordOutcome' | 'settleWebhook'>;
+  deliveries: Pick<WebhookDeliveries, 'get' | 'giveUp'>;
   workflow: TaggingWorkflow;
   now?: () => Date;
 }
@@ -17,6 +21,9 @@ export interface Reconciled {
   rerun: number;
   lost: number;
   failed: number;
+  /** Webhook events resumed, and given up, after the execution that owed them was lost. */
+  webhooksResumed: number;
+  webhooksGivenUp: number;
 }
 
 /** Watches handled per call: a backlog is taken over the next calls (every 10 minutes). */
@@ -27,19 +34,25 @@ const WATCHES_PER_CALL = 500;
  * local start, whose predecessor's executions died with it) with an extension of its run still pending is
  * started again once with the same run id (so its webhooks keep their ids), then, if lost again, started
  * as lost (each extension recorded failed, WORKFLOW_LOST, and its webhook sent), and if even that is lost,
- * recorded failed here. Idempotent: a watch moves on only by a conditional write, and executions are named.
+ * recorded failed here. A run with nothing pending that still owes webhooks stays watched until they are
+ * delivered: one whose execution was lost between attempts is resumed (webhookSteps). Idempotent: a watch
+ * moves on only by a conditional write, and executions are named.
  */
 export async function reconcileRuns(deps: ReconcileDeps, everyWatch = false): Promise<Reconciled> {
   const now = (deps.now ?? (() => new Date()))();
   const before = everyWatch ? '~' : now.toISOString();
-  const done: Reconciled = { forgotten: 0, rerun: 0, lost: 0, failed: 0 };
+  const done: Reconciled = { forgotten: 0, rerun: 0, lost: 0, failed: 0, webhooksResumed: 0, webhooksGivenUp: 0 };
   for (const watch of await deps.watches.due(before, WATCHES_PER_CALL)) {
-    const step = watchStep(await deps.files.get(watch.fileId), watch);
+    const record = await deps.files.get(watch.fileId);
+    const step = watchStep(record, watch);
     const deadline = new Date(now.getTime() + RUN_DEADLINE_SECONDS * 1000).toISOString();
     switch (step.action) {
       case 'forget':
         await deps.watches.forget(watch.runId);
         done.forgotten++;
+        break;
+      case 'webhooks':
+        if (record) await settleWebhooks(deps, watch, record, step.owed, now, everyWatch, done);
         break;
       case 'rerun':
         if (await deps.watches.advance(watch, 2, deadline)) {
@@ -59,16 +72,81 @@ export async function reconcileRuns(deps: ReconcileDeps, everyWatch = false): Pr
           done.lost++;
         }
         break;
-      case 'fail':
+      case 'fail': {
         for (const name of step.names)
           await deps.files.recordOutcome(watch.fileId, watch.runId, name, { status: 'failed', error: { ...WORKFLOW_LOST_FAILURE } });
-        await deps.watches.forget(watch.runId);
         done.failed++;
+        // No execution is left to send the webhooks they owe: they are resumed from here.
+        const failed = await deps.files.get(watch.fileId);
+        const after = watchStep(failed, watch);
+        if (failed && after.action === 'webhooks') await settleWebhooks(deps, watch, failed, after.owed, now, everyWatch, done);
+        else await deps.watches.forget(watch.runId);
         break;
+      }
     }
   }
-  if (done.rerun + done.lost + done.failed) logger.info('Lost tagging runs taken over', { ...done });
+  if (done.rerun + done.lost + done.failed + done.webhooksResumed + done.webhooksGivenUp) logger.info('Lost tagging runs taken over', { ...done });
   return done;
+}
+
+/**
+ * The webhooks a run with nothing pending still owes: resumed when the execution owing them was lost
+ * (starting the run's workflow with each one's next attempt), given up when lost again at the same
+ * attempt, watched until due otherwise; the watch ends once nothing is owed.
+ */
+async function settleWebhooks(
+  deps: ReconcileDeps,
+  watch: RunWatch,
+  record: FileRecord,
+  owed: OwedWebhook[],
+  now: Date,
+  everyWatch: boolean,
+  done: Reconciled,
+): Promise<void> {
+  const deliveries = Object.fromEntries(await Promise.all(owed.map(async ({ eventId }) => [eventId, await deps.deliveries.get(eventId)] as const)));
+  const plan = webhookSteps(record, watch, owed, deliveries, now, everyWatch);
+  // Moved on first, conditionally: of two reconcilers that read this watch, one resumes.
+  if (plan.deadline && !(await deps.watches.postpone(watch, plan.deadline, plan.resumedWebhooks))) return;
+  if (plan.resume.length) {
+    const resumed = new Map(plan.resume.map((task) => [task.name, task]));
+    logger.warn('Webhook delivery lost with its execution: resumed', {
+      fileId: watch.fileId,
+      runId: watch.runId,
+      webhooks: plan.resume.map(({ name, webhook }) => ({ extension: name, webhookId: webhook.eventId, attempt: webhook.attempt })),
+    });
+    await deps.workflow.start(
+      {
+        ...watch.input,
+        extensions: watch.input.extensions.flatMap((extension) => {
+          const resume = resumed.get(extension.name);
+          return resume ? [{ ...extension, resume }] : [];
+        }),
+        lost: false,
+      },
+      webhookResumeName(watch.runId, plan.resume),
+    );
+    done.webhooksResumed += plan.resume.length;
+  }
+  for (const webhook of plan.giveUp) {
+    const { eventId, name, url, attempts } = webhook;
+    if (await deps.deliveries.giveUp(eventId, { fileId: watch.fileId, service: name, url }, WORKFLOW_LOST_FAILURE.reason, now)) {
+      logger.error('Webhook given up: the executions delivering it were lost, and lost again when it was resumed', {
+        fileId: watch.fileId,
+        runId: watch.runId,
+        extension: name,
+        webhookId: eventId,
+        attempts,
+      });
+      recordMetric(METRIC.webhookFinalFailures, 1);
+      done.webhooksGivenUp++;
+    }
+    await deps.files.settleWebhook(watch.fileId, eventId);
+  }
+  for (const { eventId } of plan.settle) await deps.files.settleWebhook(watch.fileId, eventId);
+  if (!plan.deadline) {
+    await deps.watches.forget(watch.runId);
+    done.forgotten++;
+  }
 }
 
 /** The run's input for an execution that only records its pending extensions as lost (and sends their webhooks). */

@@ -54,4 +54,32 @@ describe('the reconciler of lost tagging runs', () => {
     const jobStates = allStates(synthesized.definitionOf(synthesized.logicalId(synthesized.stack.taggingJobs.stateMachine)));
     expect(jobStates[TAGGING_STATES.workflowLost]).toBeUndefined();
   });
+
+  it('has the tagging workflow resume a webhook its lost execution owed: no tagger, its next attempt by the usual states', () => {
+    const states = allStates(synthesized.definitionOf(synthesized.logicalId(synthesized.stack.taggingWorkflow.stateMachine)));
+    // Rules of Pick the tagger right after the lost one, before the taggers': no state of their own for any other run.
+    expect((states[TAGGING_STATES.pickTagger]?.Choices as unknown[] | undefined)?.slice(1, 3)).toEqual([
+      {
+        And: [
+          { Variable: '$.extension.resume', IsPresent: true },
+          { Variable: '$.extension.resume.webhook.attempt', NumericEquals: 1 },
+        ],
+        Next: TAGGING_STATES.resumeWebhook,
+      },
+      { Variable: '$.extension.resume', IsPresent: true, Next: TAGGING_STATES.resumeWebhookRetry },
+    ]);
+    // The item becomes the deliver task the lost execution would have made next.
+    expect(states[TAGGING_STATES.resumeWebhook]).toEqual({ Type: 'Pass', OutputPath: '$.extension.resume', Next: TAGGING_STATES.deliverWebhook });
+    expect(states[TAGGING_STATES.resumeWebhookRetry]).toEqual({
+      Type: 'Pass',
+      OutputPath: '$.extension.resume',
+      Next: TAGGING_STATES.afterWebhookAttempt,
+    });
+    // A job's file owes no webhook of its own: its Choice has no such rule.
+    const jobStates = allStates(synthesized.definitionOf(synthesized.logicalId(synthesized.stack.taggingJobs.stateMachine)));
+    expect(jobStates[TAGGING_STATES.pickTagger]).toBeDefined();
+    expect(JSON.stringify(jobStates[TAGGING_STATES.pickTagger])).not.toContain('resume');
+    expect(jobStates[TAGGING_STATES.resumeWebhook]).toBeUndefined();
+    expect(jobStates[TAGGING_STATES.resumeWebhookRetry]).toBeUndefined();
+  });
 });

@@ -96,7 +96,9 @@ describe('the synthesized per-file path of a tagging job', () => {
   it('keeps an upload run’s taggers, every retry spent, inside the deadline the reconciler waits for (RUN_DEADLINE_SECONDS)', () => {
     const workflow = synthesized.definitionOf(synthesized.logicalId(synthesized.stack.taggingWorkflow.stateMachine));
     const states = allStates(workflow) as Record<string, AslState>;
-    // From Pick the tagger through a tagger and Record extension failure, up to where the extension is final.
+    // From Pick the tagger through a tagger and Record extension failure, up to where the extension is final
+    // (a webhook the reconciler resumes tags nothing: its rules are left out).
+    const resumes: string[] = [TAGGING_STATES.resumeWebhook, TAGGING_STATES.resumeWebhookRetry];
     const path: AslMachine = {
       StartAt: TAGGING_STATES.pickTagger,
       States: Object.fromEntries(
@@ -118,6 +120,7 @@ describe('the synthesized per-file path of a tagging job', () => {
               ...(state.Choices && { Choices: state.Choices.filter((choice) => choice.Next !== TAGGING_STATES.takeTurn) }),
               Next: ([TAGGING_STATES.webhookOwed, TAGGING_STATES.failureNotRecorded] as string[]).includes(state.Next ?? '') ? undefined : state.Next,
               Catch: (state.Catch ?? []).filter((c) => c.Next !== TAGGING_STATES.failureNotRecorded),
+              ...(state.Choices && { Choices: state.Choices.filter((choice) => !resumes.includes(choice.Next)) }),
               End: true,
             },
           ]),

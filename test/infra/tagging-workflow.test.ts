@@ -20,6 +20,8 @@ const TASKS = [
   ['Take a turn', 'take-turn'],
 ] as const;
 const TAGGER_STATES = ['Tag with Rekognition', 'Tag with Vision'] as const;
+/** The same taggers on an ingested object's paced path: throttling is not retried there but takes another turn. */
+const PACED_TAGGER_STATES = ['Tag with Rekognition, paced', 'Tag with Vision, paced'] as const;
 const TAGGERS = ['tag-with-rekognition', 'tag-with-vision'] as const;
 const WORKFLOW_FUNCTIONS = TASKS.map(([, entry]) => entry);
 /** The attempts that follow a Wait: 2 … MAX_WEBHOOK_ATTEMPTS. */
@@ -101,12 +103,17 @@ describe('tagging state machine', () => {
     const item = (state('Tag each extension').ItemProcessor as StateMachineDefinition).States;
     expect(Object.entries(item).filter(([, inner]) => inner.Type === 'Fail')).toEqual([]);
     const tasks = Object.entries(item).filter(([, inner]) => inner.Type === 'Task');
-    expect(tasks.map(([name]) => name).sort()).toEqual(TASKS.map(([name]) => name).sort());
+    expect(tasks.map(([name]) => name).sort()).toEqual([...TASKS.map(([name]) => name), ...PACED_TAGGER_STATES].sort());
     for (const [name, task] of tasks) {
+      // A paced tagger hands a provider's throttling back to the pacer (Take a turn) before anything else.
+      const throttled = (PACED_TAGGER_STATES as readonly string[]).includes(name) ? [['ProviderThrottledError']] : [];
       expect({ name, catches: (task.Catch as { ErrorEquals: string[] }[] | undefined)?.map((handler) => handler.ErrorEquals) }).toEqual({
         name,
-        catches: [['States.ALL']],
+        catches: [...throttled, ['States.ALL']],
       });
+    }
+    for (const name of PACED_TAGGER_STATES) {
+      expect((state(name).Catch as Array<Record<string, unknown>>)[0]).toMatchObject({ Next: 'Take a turn', ResultPath: '$.turn.throttled' });
     }
   });
 
@@ -140,6 +147,15 @@ describe('tagging state machine', () => {
       Type: 'Choice',
       Choices: [
         { Variable: '$.lost', BooleanEquals: true, Next: 'Workflow lost' },
+        // Webhooks the reconciler resumes (test/infra/reconciler.test.ts).
+        {
+          And: [
+            { Variable: '$.extension.resume', IsPresent: true },
+            { Variable: '$.extension.resume.webhook.attempt', NumericEquals: 1 },
+          ],
+          Next: 'Resume the webhook',
+        },
+        { Variable: '$.extension.resume', IsPresent: true, Next: 'Resume the webhook retries' },
         {
           And: [
             { Variable: '$.paced', BooleanEquals: true },
@@ -483,7 +499,7 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
   const thrown = (name: string, message: string) => Object.assign(new Error(message), { name });
 
   /** Runs the definition as synthesized, each Lambda task answered by a stub for its handler module, every Retry and Wait shortened. */
-  function runWith(stubs: Record<string, (payload: Payload, call: number) => Payload>, waitMs: Record<string, number>, input?: JsonValue) {
+  function runWith(stubs: Record<string, (payload: Payload, call: number) => Payload>, waitMs: Record<string, number>, input: Payload = {}) {
     const workflow = taggingWorkflowOf(synthesized.template.toJSON() as CfnTemplate);
     const calls: Record<string, number> = {};
     const taskResourceLocalHandlers = Object.fromEntries(
@@ -499,14 +515,15 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
     );
     const machine = new StateMachine(workflow.definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
     const execution = machine.run(
-      input ?? {
+      {
         fileId: 'f1',
         runId: 'r1',
         extensions: [{ name: 'aws-auto-tagging' }, { name: 'google-auto-tagging' }],
         policyVersion: 'v1',
         lost: false,
         paced: false,
-      },
+        ...input,
+      } as JsonValue,
       {
         overrides: {
           taskResourceLocalHandlers,
@@ -600,6 +617,28 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
     ]);
   });
 
+  it('has a paced extension the provider throttles take another turn, told it was throttled, instead of retrying at once', async () => {
+    const asked: Payload[] = [];
+    const at = new Date().toISOString();
+    const { result, calls } = runWith(
+      {
+        'take-turn': (item) => {
+          asked.push(item);
+          return { ...item, turn: { at, throttles: asked.length - 1 } };
+        },
+        'tag-with-rekognition': (item, call) => {
+          if (call === 1) throw thrown('ProviderThrottledError', 'Rate exceeded');
+          return { fileId: item.fileId, runId: item.runId, name: 'aws-auto-tagging', status: 'success' };
+        },
+      },
+      {},
+      { extensions: [{ name: 'aws-auto-tagging', maxTags: 5 }], paced: true },
+    );
+    expect((await result).outcomes).toEqual([{ fileId: 'f1', runId: 'r1', name: 'aws-auto-tagging', status: 'success' }]);
+    expect(calls).toEqual({ 'take-turn': 2, 'tag-with-rekognition': 2 });
+    expect(asked[1]?.turn).toMatchObject({ at, throttles: 0, throttled: { Error: 'ProviderThrottledError' } });
+  });
+
   it('tags a paced run’s extension unpaced when its turn cannot be taken, its retries spent', async () => {
     const { result, calls } = runWith(
       {
@@ -613,5 +652,48 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
     );
     expect((await result).outcomes).toEqual([{ fileId: 'f1', runId: 'r1', name: 'aws-auto-tagging', status: 'success' }]);
     expect(calls).toEqual({ 'take-turn': 5, 'tag-with-rekognition': 1 });
+  });
+
+  it('resumes a webhook the reconciler hands it: its next attempt after the Wait for that attempt, or its first at once, and no tagger', async () => {
+    const webhook = (attempt: number, eventId: string) => ({
+      url: 'https://receiver.example/hooks',
+      eventId,
+      attempt,
+      delivered: false,
+      gaveUp: false,
+      waitSeconds: 0,
+    });
+    const resume = (name: string, attempt: number, eventId: string) => ({
+      fileId: 'f1',
+      runId: 'r1',
+      name,
+      status: 'success',
+      webhook: webhook(attempt, eventId),
+    });
+    const delivered: Payload[] = [];
+    const { result, calls } = runWith(
+      {
+        'deliver-webhook': (task) => {
+          delivered.push(task);
+          return { ...task, webhook: { ...(task.webhook as Payload), delivered: true } };
+        },
+      },
+      { [webhookWaitStateName(3)]: 0 },
+      {
+        extensions: [
+          { name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5, resume: resume('aws-auto-tagging', 3, 'msg_aws') },
+          { name: 'google-auto-tagging', minConfidence: 50, maxTags: 5, resume: resume('google-auto-tagging', 1, 'msg_google') },
+        ],
+      },
+    );
+
+    const { outcomes } = await result;
+
+    expect(calls).toEqual({ 'deliver-webhook': 2 });
+    expect(delivered).toEqual(expect.arrayContaining([resume('aws-auto-tagging', 3, 'msg_aws'), resume('google-auto-tagging', 1, 'msg_google')]));
+    expect(outcomes.map((outcome) => outcome.webhook)).toEqual([
+      { ...webhook(3, 'msg_aws'), delivered: true },
+      { ...webhook(1, 'msg_google'), delivered: true },
+    ]);
   });
 });

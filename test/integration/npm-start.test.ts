@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, waitUntilTableExists, waitUntilTableNotExists } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_NAMES } from '../../local/stack.js';
 import { startStandIns } from '../../local/stand-ins.js';
@@ -229,6 +229,66 @@ describe('npm start', () => {
     }
   }, 90_000);
 
+  it('resumes a webhook that was waiting for its retry when the start was killed: delivered once more, verified, with its original id', async () => {
+    const providers = await startProviders({ rekognition: [{ name: 'Harbour', confidence: 95 }] });
+    const receiver = await startWebhookReceiver();
+    const dir = join(dataDir, 'killed-while-retrying');
+    const key = 'private_killed_retrying';
+    const webhookSecret = `whsec_${Buffer.from('another-secret-32-bytes-to-sign!').toString('base64')}`;
+    const env = { ...providers.env, AITAGS_PRIVATE_KEY: key, AITAGS_WEBHOOK_SECRET: webhookSecret, AITAGS_SYNC_WINDOW_MS: '300' };
+    try {
+      // Tagged after the sync window, so the webhook is owed; the receiver fails every attempt until the kill.
+      providers.rekognition.behave({ latencyMs: 1000 });
+      receiver.script(Array.from({ length: 20 }, () => 500));
+      const first = await startService(0, dir, env);
+      const uploaded = await fetch(`${first.url}/api/v1/files/upload`, {
+        method: 'POST',
+        headers: basicAuth(key),
+        body: form({
+          file: blob(await jpeg(40, 30)),
+          fileName: 'retrying.jpg',
+          webhookUrl: receiver.url,
+          extensions: JSON.stringify([{ name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 }]),
+        }),
+      });
+      const { fileId, extensionStatus } = (await uploaded.json()) as { fileId: string; extensionStatus: Record<string, string> };
+      expect(extensionStatus).toEqual({ 'aws-auto-tagging': 'pending' });
+      await receiver.waitFor(1);
+      const eventId = String(receiver.received[0]?.headers['webhook-id']);
+      // Killed once attempt 1 is recorded failed: the delivery waits for attempt 2, 5 s later.
+      const table = tableOf(first.output);
+      await expect.poll(async () => (await table.delivery(eventId))?.attempts?.length, { timeout: 10_000 }).toBe(1);
+      expect((await table.delivery(eventId))?.state).toBe('pending');
+      table.close();
+      const killed = new Promise((resolve) => first.process.once('exit', resolve));
+      first.process.kill('SIGKILL');
+      await killed;
+      running.delete(first.process);
+      const beforeKill = receiver.received.length;
+      expect(beforeKill).toBe(1);
+
+      receiver.script([]);
+      const second = await startService(0, dir, env);
+      await receiver.waitFor(beforeKill + 1);
+      const resumed = receiver.received[beforeKill];
+      expect(resumed?.headers['webhook-id']).toBe(eventId);
+      const event = verifiedEvent<{ service: string; status: string; fileObject: { fileId: string } }>(resumed, webhookSecret);
+      expect(event).toMatchObject({ service: 'aws-auto-tagging', status: 'SUCCESS', fileObject: { fileId } });
+      const secondTable = tableOf(second.output);
+      await expect.poll(async () => (await secondTable.delivery(eventId))?.state, { timeout: 10_000 }).toBe('delivered');
+      expect((await secondTable.delivery(eventId))?.attempts).toHaveLength(2);
+      secondTable.close();
+      expect(await stopService(second.process)).toBe(0);
+      // Once: a third start finds nothing left to deliver.
+      const third = await startService(0, dir, env);
+      expect(await stopService(third.process)).toBe(0);
+      expect(receiver.received).toHaveLength(beforeKill + 1);
+    } finally {
+      await receiver.stop();
+      await providers.stop();
+    }
+  }, 90_000);
+
   it('prints a generated key once and keeps files and the key across a restart', async () => {
     const first = await startService();
     const key = /shown once; kept in .*\n\s+(\S+)/.exec(first.output)?.[1] ?? '';
@@ -374,6 +434,20 @@ describe('npm start that cannot start', () => {
     );
   }, 60_000);
 });
+
+/** The table of a running start, at the DynamoDB endpoint its ready line names: an event's delivery item. */
+function tableOf(output: string) {
+  const endpoint = /DynamoDB \(dynalite\) (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+  const raw = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+  const client = DynamoDBDocumentClient.from(raw);
+  return {
+    async delivery(eventId: string) {
+      const { Item } = await client.send(new GetCommand({ TableName: LOCAL_NAMES.table, Key: { pk: `webhook#${eventId}` }, ConsistentRead: true }));
+      return Item as { state: string; attempts: unknown[] } | undefined;
+    },
+    close: () => raw.destroy(),
+  };
+}
 
 /** Puts a data dir's table back as a version without the search index left it: no GSI, no index keys or items. */
 async function downgradeToUnindexed(dir: string): Promise<number> {

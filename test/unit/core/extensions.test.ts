@@ -63,6 +63,12 @@ describe('parseExtensionsJson', () => {
       message: 'extensions[1].maxTags is required',
     },
     { case: 'an extra field', text: json([{ ...aws, language: 'en' }]), message: 'extensions[0] has unsupported field(s) "language"' },
+    // Only the reconciler resumes a webhook (core/run-watches.ts): a request cannot.
+    {
+      case: 'a webhook to resume',
+      text: json([{ ...aws, resume: { webhook: { attempt: 2 } } }]),
+      message: 'extensions[0] has unsupported field(s) "resume"',
+    },
     {
       case: 'minConfidence -1',
       text: json([aws, { ...google, minConfidence: -1 }]),

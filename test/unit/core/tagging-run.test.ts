@@ -217,6 +217,16 @@ describe('tagging run schemas', () => {
     expect(taggingRunInputSchema.parse(withWebhook)).toEqual(withWebhook);
   });
 
+  it('reads a run input that resumes a webhook (the reconciler’s): the deliver task it carries', () => {
+    const webhook = { url: 'https://hooks.example.com/aitags', eventId: 'msg_1', attempt: 3, delivered: false, gaveUp: false, waitSeconds: 0 };
+    const resume = { fileId: input.fileId, runId: 'run-1', name: 'aws-auto-tagging', status: 'success', webhook };
+    const resuming = { ...input, extensions: [{ ...aws, resume }] };
+    expect(taggingRunInputSchema.parse(resuming)).toEqual(resuming);
+    expect(
+      taggingRunInputSchema.safeParse({ ...input, extensions: [{ ...aws, resume: { ...resume, webhook: { ...webhook, attempt: 0 } } }] }).success,
+    ).toBe(false);
+  });
+
   it('reads a tagger task and a failure task with or without a Cause', () => {
     expect(extensionTaskSchema.parse(task)).toEqual(task);
     const failed = { ...task, error: { Error: 'States.Timeout', Cause: 'Task timed out' } };

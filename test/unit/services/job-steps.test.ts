@@ -5,7 +5,12 @@ import type { WebhookSender } from '../../../functions/adapters/webhook-sender.j
 import { DEFAULT_PROVIDER_QUOTAS, LIST_PRICES, newJob } from '../../../functions/core/tagging-job.js';
 import { recordMetric } from '../../../functions/runtime/metrics.js';
 import { jobRequest } from '../../support/job-requests.js';
-import { deliverJobWebhook, finishJob, planJob } from '../../../functions/services/job-steps.js';
+import { deliverJobWebhook, finishJob, planJob, startJobFile } from '../../../functions/services/job-steps.js';
+import { Pacer } from '../../../functions/adapters/pacer.js';
+import { JOB_TURN_MAX_WAIT_SECONDS } from '../../../functions/core/pacer.js';
+import { FileLibrary } from '../../../functions/services/file-library.js';
+import { inMemoryFiles } from '../../support/in-memory-files.js';
+import { jpegFacts, uploadRequest } from '../../support/sample-files.js';
 import { startSearchTable } from '../../support/search-table.js';
 
 vi.mock('../../../functions/runtime/metrics.js', async (original) => ({ ...(await original<object>()), recordMetric: vi.fn() }));
@@ -112,5 +117,55 @@ describe('deliverJobWebhook', () => {
       'The job webhook was not delivered: the receiver answered 503',
     );
     expect(vi.mocked(recordMetric)).not.toHaveBeenCalled();
+  });
+});
+
+describe('startJobFile', () => {
+  const AWS_ONLY = [{ name: 'aws-auto-tagging' as const, minConfidence: 50, maxTags: 5 }];
+  const fileTask = (fileId: string, index: number) => ({
+    jobId: 'job_0000000000000000000000aa',
+    fileId,
+    index,
+    extensions: AWS_ONLY,
+    removeAITags: false,
+    reapplyPolicy: false,
+    startedAtMs: 0,
+    rate: 4,
+  });
+
+  it('gives 1,300 skipped files no turn, so the first real file after them calls at once; later files one interval apart, the wait capped', async () => {
+    const pacer = new Pacer(table.tableName, table.client);
+    const library = new FileLibrary({ store: inMemoryFiles().store, table: table.table });
+    const files = await Promise.all(
+      [0, 1, 2].map((slot) =>
+        library.upload(uploadRequest({ fileName: `turn-${slot}.jpg`, folder: '/turns/' }), { facts: jpegFacts, thumbnail: undefined }),
+      ),
+    );
+    const now = Date.parse('2030-01-01T00:00:00.000Z');
+    const deps = {
+      files: table.table,
+      watches: { watch: async () => undefined },
+      policies: {
+        currentVersionId: async () => '',
+        version: async () => {
+          throw new Error('no policy read');
+        },
+      },
+      pacer,
+      quotas: { rekognitionTps: 5, visionRpm: 1800 },
+      now: () => new Date(now),
+    };
+    // The manifest's first 1,300 entries are files deleted since: skipped, no turn taken.
+    for (let index = 0; index < 1300; index++) {
+      expect(await startJobFile(fileTask(`gone${String(index).padStart(20, '0')}`, index), deps)).toMatchObject({ skip: 'deleted' });
+    }
+    const [first, second, third] = await Promise.all(files.map((file, slot) => startJobFile(fileTask(file.fileId, 1300 + slot), deps)));
+    const turns = [first, second, third].map((answer) => Date.parse(answer?.notBefore ?? '')).sort((a, b) => a - b);
+    // 4 a second (80 % of 5): 250 ms apart, the first at once. By manifest position it would wait 1,300 / 4 = 325 s.
+    expect(turns).toEqual([now, now + 250, now + 500]);
+    // Booked far ahead (another job, or ingest/): it waits no longer than its Express child can.
+    for (let index = 0; index < 200; index++) await pacer.take('aws-auto-tagging', 4, now);
+    const late = await startJobFile(fileTask(files[0]?.fileId ?? '', 1303), deps);
+    expect(Date.parse(late.notBefore ?? '')).toBe(now + JOB_TURN_MAX_WAIT_SECONDS * 1000);
   });
 });
