@@ -153,6 +153,10 @@ export async function measureIngestPacing(options: IngestPacingOptions): Promise
       spanToFloor: roundRatio(spanS / floorS),
       anomalies,
     };
+  } catch (error) {
+    // Said before the stack stops: work still under way may crash the process as its stores close.
+    log(`ingest pacing: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    throw error;
   } finally {
     s3.destroy();
     await stack.stop();
