@@ -8,7 +8,7 @@ import { BenchClient } from './api-client.js';
 import { reportLine, runReportingChild } from './child-report.js';
 import { gradientJpeg } from './photo.js';
 import { table } from './report.js';
-import { roundRatio } from './stats.js';
+import { inParallel, roundRatio } from './stats.js';
 
 /**
  * Objects written under ingest/ (issue 22): `objects` images PUT straight to the bucket, as `aws s3 cp
@@ -163,14 +163,6 @@ export async function measureIngestPacing(options: IngestPacingOptions): Promise
     await Promise.all([rekognition.stop(), vision.stop()]);
     await rm(dataDir, { recursive: true, force: true });
   }
-}
-
-async function inParallel(count: number, limit: number, task: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) await task(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
 }
 
 const round = (value: number) => Math.round(value * 10) / 10;

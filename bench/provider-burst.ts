@@ -16,7 +16,7 @@ import {
 import { BenchClient, bothExtensions } from './api-client.js';
 import { benchPhoto, gradientJpeg } from './photo.js';
 import { table } from './report.js';
-import { quantile, roundRatio } from './stats.js';
+import { inParallel, quantile, roundRatio } from './stats.js';
 
 /**
  * A burst of tagged uploads against provider fakes with a quota (`tps`, each provider), aitags not told
@@ -213,20 +213,6 @@ async function distinctPhotos(count: number, photo: BurstPhoto): Promise<{ bytes
       .toBuffer();
   });
   return { bytes, size: { width, height } };
-}
-
-/** Runs `task` for 0 … count-1, at most `limit` at once; results in index order. */
-async function inParallel<T>(count: number, limit: number, task: (index: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array(count);
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const index = next++;
-      results[index] = await task(index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
-  return results;
 }
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;

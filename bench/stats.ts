@@ -42,3 +42,17 @@ export async function sequential(
   for (let index = 0; index < count; index++) samplesMs.push(await once(warmUp + index));
   return { warmUpMs, samplesMs };
 }
+
+/** Runs `task` for 0 … count-1, at most `limit` at once; results in index order. */
+export async function inParallel<T>(count: number, limit: number, task: (index: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      results[index] = await task(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+  return results;
+}

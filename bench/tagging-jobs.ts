@@ -11,7 +11,7 @@ import { type FakeLabel, fakeProviderEnvironment, startFakeRekognition, startFak
 import { BenchClient } from './api-client.js';
 import { reportLine, runReportingChild } from './child-report.js';
 import { table } from './report.js';
-import { quantile, roundMs, roundRatio } from './stats.js';
+import { inParallel, quantile, roundMs, roundRatio } from './stats.js';
 import { gradientJpeg } from './photo.js';
 
 /**
@@ -401,15 +401,6 @@ async function startReceiver() {
       await new Promise((resolve) => server.close(resolve));
     },
   };
-}
-
-/** Runs `task` for 0 … count-1, at most `limit` at once. */
-async function inParallel(count: number, limit: number, task: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) await task(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
 }
 
 /** Most of `times` (ms, ascending) within any 1,000 ms. */

@@ -291,7 +291,10 @@ function extensionTagging(
         Condition.and(Condition.isPresent('$.extension.resume'), Condition.numberEquals('$.extension.resume.webhook.attempt', 1)),
         resume('ResumeWebhook', TAGGING_STATES.resumeWebhook, runWorkflow.webhookResume.deliver),
       )
-      .when(Condition.isPresent('$.extension.resume'), resume('ResumeWebhookRetry', TAGGING_STATES.resumeWebhookRetry, runWorkflow.webhookResume.afterAttempt));
+      .when(
+        Condition.isPresent('$.extension.resume'),
+        resume('ResumeWebhookRetry', TAGGING_STATES.resumeWebhookRetry, runWorkflow.webhookResume.afterAttempt),
+      );
     // An ingested object's extension that calls its provider takes a turn at the background pacer first,
     // and takes another when the provider throttles it (retries outside the pacer would crowd the turns
     // of others). A rule of this Choice too: unpaced runs pay no extra transition.
