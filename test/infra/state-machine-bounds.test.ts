@@ -97,8 +97,9 @@ describe('the synthesized per-file path of a tagging job', () => {
     const workflow = synthesized.definitionOf(synthesized.logicalId(synthesized.stack.taggingWorkflow.stateMachine));
     const states = allStates(workflow) as Record<string, AslState>;
     // From Pick the tagger through a tagger and Record extension failure, up to where the extension is final
-    // (a webhook the reconciler resumes tags nothing: its rules are left out).
-    const resumes: string[] = [TAGGING_STATES.resumeWebhook, TAGGING_STATES.resumeWebhookRetry];
+    // (a webhook the reconciler resumes tags nothing; a paced run's turn moves the watch's deadline with its
+    // wait, services/paced-turns.ts: their rules are left out).
+    const leftOut: string[] = [TAGGING_STATES.resumeWebhook, TAGGING_STATES.resumeWebhookRetry, TAGGING_STATES.takeTurn];
     const path: AslMachine = {
       StartAt: TAGGING_STATES.pickTagger,
       States: Object.fromEntries(
@@ -116,11 +117,9 @@ describe('the synthesized per-file path of a tagging job', () => {
             name,
             {
               ...state,
-              // A paced run's turn comes first: its wait moves the watch's deadline (services/paced-turns.ts), so it is not counted here.
-              ...(state.Choices && { Choices: state.Choices.filter((choice) => choice.Next !== TAGGING_STATES.takeTurn) }),
               Next: ([TAGGING_STATES.webhookOwed, TAGGING_STATES.failureNotRecorded] as string[]).includes(state.Next ?? '') ? undefined : state.Next,
               Catch: (state.Catch ?? []).filter((c) => c.Next !== TAGGING_STATES.failureNotRecorded),
-              ...(state.Choices && { Choices: state.Choices.filter((choice) => !resumes.includes(choice.Next)) }),
+              ...(state.Choices && { Choices: state.Choices.filter((choice) => !leftOut.includes(choice.Next)) }),
               End: true,
             },
           ]),
