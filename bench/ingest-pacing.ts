@@ -127,6 +127,20 @@ export async function measureIngestPacing(options: IngestPacingOptions): Promise
     const ingested = { listed: listed.length, success, other: listed.length - success };
     // When the last object had become a file: the local stack's own pace of storing, which bounds the span from below.
     const storedS = (Math.max(...listed.map((file) => Date.parse(file.createdAt))) - startedAt) / 1000;
+    // Why the job's files that failed failed: reasons counted, from the files as listed.
+    const jobFailures: Record<string, number> = {};
+    if (jobId) {
+      const jobListed = await call<Array<{ extensionErrors?: Record<string, { reason: string; message: string }> }>>(
+        'GET',
+        `/v1/files?path=${encodeURIComponent('/bench-job')}&limit=1000`,
+      );
+      for (const file of jobListed) {
+        for (const error of Object.values(file.extensionErrors ?? {})) {
+          const key = `${error.reason}: ${error.message.slice(0, 120)}`;
+          jobFailures[key] = (jobFailures[key] ?? 0) + 1;
+        }
+      }
+    }
     const jobState = jobId ? await call<{ status: string; succeeded: number; failed: number }>('GET', `/v1/tagging-jobs/${jobId}`) : undefined;
     const accepted = rekognition.calls.filter((entry) => !entry.overQuota);
     const overQuota = rekognition.calls.length - accepted.length;
@@ -135,7 +149,9 @@ export async function measureIngestPacing(options: IngestPacingOptions): Promise
     // The least the accepted calls can take at the share: the last starts (n − 1) / share after the first.
     const floorS = (accepted.length - 1) / share;
     if (ingested.listed !== objects || ingested.other) anomalies.push(`ingested ${JSON.stringify(ingested)}`);
-    if (jobState && (jobState.status !== 'succeeded' || jobState.succeeded !== jobFiles)) anomalies.push(`job ${JSON.stringify(jobState)}`);
+    if (jobState && (jobState.status !== 'succeeded' || jobState.succeeded !== jobFiles)) {
+      anomalies.push(`job ${jobState.status}: ${jobState.succeeded} succeeded, ${jobState.failed} failed (${JSON.stringify(jobFailures)})`);
+    }
     if (accepted.length !== objects + jobFiles) anomalies.push(`${accepted.length} calls accepted for ${objects + jobFiles} images`);
     return {
       ...options,
