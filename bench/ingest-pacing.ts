@@ -141,7 +141,7 @@ export async function measureIngestPacing(options: IngestPacingOptions): Promise
         }
       }
     }
-    const jobState = jobId ? await call<{ status: string; succeeded: number; failed: number }>('GET', `/v1/tagging-jobs/${jobId}`) : undefined;
+    const jobState = jobId ? await call<{ status: string; succeeded: number; failed: number; error?: { reason: string; message: string } }>('GET', `/v1/tagging-jobs/${jobId}`) : undefined;
     const accepted = rekognition.calls.filter((entry) => !entry.overQuota);
     const overQuota = rekognition.calls.length - accepted.length;
     const share = tps * BACKGROUND_QUOTA_SHARE;
@@ -150,7 +150,9 @@ export async function measureIngestPacing(options: IngestPacingOptions): Promise
     const floorS = (accepted.length - 1) / share;
     if (ingested.listed !== objects || ingested.other) anomalies.push(`ingested ${JSON.stringify(ingested)}`);
     if (jobState && (jobState.status !== 'succeeded' || jobState.succeeded !== jobFiles)) {
-      anomalies.push(`job ${jobState.status}: ${jobState.succeeded} succeeded, ${jobState.failed} failed (${JSON.stringify(jobFailures)})`);
+      anomalies.push(
+        `job ${jobState.status}${jobState.error ? ` (${jobState.error.reason}: ${jobState.error.message})` : ''}: ${jobState.succeeded} succeeded, ${jobState.failed} failed (${JSON.stringify(jobFailures)})`,
+      );
     }
     if (accepted.length !== objects + jobFiles) anomalies.push(`${accepted.length} calls accepted for ${objects + jobFiles} images`);
     return {
