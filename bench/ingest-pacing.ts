@@ -141,7 +141,12 @@ export async function measureIngestPacing(options: IngestPacingOptions): Promise
         }
       }
     }
-    const jobState = jobId ? await call<{ status: string; succeeded: number; failed: number; error?: { reason: string; message: string } }>('GET', `/v1/tagging-jobs/${jobId}`) : undefined;
+    const jobState = jobId
+      ? await call<{ status: string; succeeded: number; failed: number; error?: { reason: string; message: string } }>(
+          'GET',
+          `/v1/tagging-jobs/${jobId}`,
+        )
+      : undefined;
     const accepted = rekognition.calls.filter((entry) => !entry.overQuota);
     const overQuota = rekognition.calls.length - accepted.length;
     const share = tps * BACKGROUND_QUOTA_SHARE;
