@@ -40,6 +40,9 @@ export function lambdaContext(entry: string, timeoutMs: number): Context {
   };
 }
 
+/** Invocations under way: stopping waits for them, so that the stores never close under a handler's request. */
+const underWay = new Set<Promise<unknown>>();
+
 /** One invocation of a handler module's handler, in a context of its own (see above), as the Lambda runtime makes it. */
 export function invoke<Event, Result>(
   handler: (event: Event, context: Context) => Promise<Result>,
@@ -48,5 +51,25 @@ export function invoke<Event, Result>(
   timeoutMs: number,
 ): Promise<Result> {
   const context = lambdaContext(entry, timeoutMs);
-  return invokeStore.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () => handler(event, context));
+  const invocation = invokeStore.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () => handler(event, context));
+  underWay.add(invocation);
+  invocation.then(
+    () => underWay.delete(invocation),
+    () => underWay.delete(invocation),
+  );
+  return invocation;
+}
+
+/**
+ * Resolves once every invocation under way has ended, or after `timeoutMs`. An execution stopped mid-task
+ * leaves its Lambda running, as on AWS; locally its next request would reach a store being closed
+ * (dynalite then throws "Database is closed" out of its callback, and the process exits 1).
+ */
+export async function invocationsEnded(timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([Promise.allSettled([...underWay]), timedOut]);
+  clearTimeout(timer);
 }

@@ -9,7 +9,7 @@ import type { S3Event } from 'aws-lambda';
 import { FALLBACK_ENTRY, ROUTE_HANDLERS } from '../infra/api-routes.js';
 import { createHttpGateway, type HttpHandler, type PublicObject } from './http-gateway.js';
 import { reindexTable } from './reindex.js';
-import { invoke } from './lambda-context.js';
+import { invocationsEnded, invoke } from './lambda-context.js';
 import { RECONCILE_EVERY_MINUTES } from '../functions/core/run-watches.js';
 import { startStandIns } from './stand-ins.js';
 import { WEBHOOK_RETRY_DELAYS_SECONDS, webhookWaitStateName } from '../functions/core/webhook-events.js';
@@ -60,6 +60,8 @@ export interface LocalStack {
 
 const BUCKET = 'aitags-files';
 const TABLE = 'aitags-files';
+/** How long stopping waits for Lambda invocations still under way before it closes the stores. */
+const STOP_WAIT_MS = 5_000;
 /** The local bucket and table (npm run reindex opens the same data dir). */
 export const LOCAL_NAMES = { bucket: BUCKET, table: TABLE };
 const functionsDir = fileURLToPath(new URL('../functions/', import.meta.url));
@@ -299,6 +301,7 @@ async function startOnLockedDataDir(
       await new Promise((done) => gateway.close(done));
       await s3Events.stop();
       await stepFunctions.stop();
+      await invocationsEnded(STOP_WAIT_MS);
       s3.destroy();
       await standIns.stop();
       await lock.release();
