@@ -44,7 +44,11 @@ export class Pacer {
           ...(options.horizonMs !== undefined && { ':limit': nowMs + options.horizonMs }),
         },
       });
-      if (busy) return this.served(name, { at: Number(busy.next) - interval }, options.ticket);
+      if (busy) {
+        // A waiting object's turn came: one fewer ahead of the others.
+        if (options.ticket !== undefined) await this.count(name, 'served');
+        return { at: Number(busy.next) - interval };
+      }
       // Idle: the turn is now; tickets of objects that never came back are forgotten.
       const idle = await this.update(name, {
         UpdateExpression: 'SET #next = :after, #served = if_not_exists(#tickets, :zero)',
@@ -56,7 +60,7 @@ export class Pacer {
       if (options.horizonMs === undefined) continue;
       const state = await this.state(name);
       if (state.next <= nowMs + options.horizonMs) continue;
-      const ticket = options.ticket ?? (await this.ticket(name));
+      const ticket = options.ticket ?? (await this.count(name, 'tickets'));
       return { askAgainAt: askAgainAt(state, ticket, rate, nowMs), ticket };
     }
     throw new PacerContended(name);
@@ -68,31 +72,19 @@ export class Pacer {
     return { next: Number(Item?.next ?? 0), tickets: Number(Item?.tickets ?? 0), served: Number(Item?.served ?? 0) };
   }
 
-  private async ticket(name: ExtensionName): Promise<number> {
+  /** One more ticket handed out, or one more waiting object served: answers the new count. */
+  private async count(name: ExtensionName, counter: 'tickets' | 'served'): Promise<number> {
     const { Attributes } = await this.client.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: pacerKey(name) },
-        UpdateExpression: 'ADD tickets :one',
+        UpdateExpression: 'ADD #counter :one',
+        ExpressionAttributeNames: { '#counter': counter },
         ExpressionAttributeValues: { ':one': 1 },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
-    return Number(Attributes?.tickets ?? 1);
-  }
-
-  /** A waiting object's turn came: one fewer ahead of the others. */
-  private async served(name: ExtensionName, turn: Turn, ticket: number | undefined): Promise<Turn> {
-    if (ticket === undefined) return turn;
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: pacerKey(name) },
-        UpdateExpression: 'ADD served :one',
-        ExpressionAttributeValues: { ':one': 1 },
-      }),
-    );
-    return turn;
+    return Number(Attributes?.[counter] ?? 1);
   }
 
   private async update(

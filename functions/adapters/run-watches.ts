@@ -13,6 +13,7 @@ const watchKey = (runId: string) => `run-watch#${runId}`;
 const indexSortKey = (deadline: string, runId: string) => `${deadline}#${runId}`;
 /** A watch outlives its deadline by this long at most (DynamoDB's TTL), should no reconciler ever read it. */
 const KEEP_AFTER_DEADLINE_SECONDS = 7 * 24 * 3600;
+const ttlOf = (deadline: string) => Math.floor(Date.parse(deadline) / 1000) + KEEP_AFTER_DEADLINE_SECONDS;
 
 /**
  * Watches of tagging runs (`run-watch#<runId>`), listed by deadline in the search index's `run-watches`
@@ -60,21 +61,8 @@ export class RunWatchTable {
   }
 
   /** Moves a watch on to its next attempt, if no other reconciler did it first (false then). */
-  async advance(watch: RunWatch, attempt: RunWatch['attempt'], deadline: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: this.item({ ...watch, attempt, deadline }),
-          ConditionExpression: 'attempt = :attempt',
-          ExpressionAttributeValues: { ':attempt': watch.attempt },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  advance(watch: RunWatch, attempt: RunWatch['attempt'], deadline: string): Promise<boolean> {
+    return this.putIf({ ...watch, attempt, deadline }, 'attempt = :attempt', { ':attempt': watch.attempt });
   }
 
   /**
@@ -93,7 +81,7 @@ export class RunWatchTable {
           ExpressionAttributeValues: {
             ':deadline': deadline,
             ':isk': indexSortKey(deadline, runId),
-            ':ttl': Math.floor(Date.parse(deadline) / 1000) + KEEP_AFTER_DEADLINE_SECONDS,
+            ':ttl': ttlOf(deadline),
           },
         }),
       );
@@ -106,15 +94,18 @@ export class RunWatchTable {
    * Moves a watch's deadline, with the webhooks resumed so far, if no other reconciler moved it since it was
    * read (false then).
    */
-  async postpone(watch: RunWatch, deadline: string, resumedWebhooks: Record<string, number>): Promise<boolean> {
+  postpone(watch: RunWatch, deadline: string, resumedWebhooks: Record<string, number>): Promise<boolean> {
+    return this.putIf({ ...watch, deadline, resumedWebhooks }, 'attempt = :attempt AND deadline = :deadline', {
+      ':attempt': watch.attempt,
+      ':deadline': watch.deadline,
+    });
+  }
+
+  /** Writes `watch` if the stored one still meets `condition` (false when another reconciler moved it first). */
+  private async putIf(watch: RunWatch, condition: string, values: Record<string, unknown>): Promise<boolean> {
     try {
       await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: this.item({ ...watch, deadline, resumedWebhooks }),
-          ConditionExpression: 'attempt = :attempt AND deadline = :deadline',
-          ExpressionAttributeValues: { ':attempt': watch.attempt, ':deadline': watch.deadline },
-        }),
+        new PutCommand({ TableName: this.table, Item: this.item(watch), ConditionExpression: condition, ExpressionAttributeValues: values }),
       );
       return true;
     } catch (error) {
@@ -138,7 +129,7 @@ export class RunWatchTable {
       attempt: watch.attempt,
       deadline: watch.deadline,
       ...(watch.resumedWebhooks && Object.keys(watch.resumedWebhooks).length && { resumedWebhooks: watch.resumedWebhooks }),
-      ttl: Math.floor(Date.parse(watch.deadline) / 1000) + KEEP_AFTER_DEADLINE_SECONDS,
+      ttl: ttlOf(watch.deadline),
     };
   }
 }
