@@ -1,4 +1,5 @@
 import { DEFAULT_PROVIDER_QUOTAS, type ProviderQuotas } from '../core/provider-quotas.js';
+import { parseMonthlyBudgets } from '../core/budget.js';
 import type { WebhookTargetPolicy } from '../core/webhook-target.js';
 import { once } from './once.js';
 
@@ -176,6 +177,9 @@ export const priceConfig = once((): { prices: Record<string, unknown> } => {
     throw new Error(`AITAGS_PROVIDER_PRICES must be a JSON object such as {"aws-auto-tagging":1}: ${(error as Error).message}`);
   }
 });
+
+/** Each extension's monthly provider budget in micro-dollars (AITAGS_MONTHLY_BUDGET_USD, JSON USD); none set, no cap. */
+export const budgetConfig = once(() => ({ budgets: parseMonthlyBudgets(process.env.AITAGS_MONTHLY_BUDGET_USD) }));
 
 /**
  * How the handlers' logs are written: Powertools' JSON (what CloudWatch reads; always on Lambda), or one
