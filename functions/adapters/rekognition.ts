@@ -7,6 +7,8 @@ import { type ImageInput, isNetworkError, type LabelDetector } from './label-det
 const MAX_LABELS = 1000;
 const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'LimitExceededException']);
 const TRANSIENT = new Set(['InternalServerError', 'ServiceUnavailableException', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+/** Raised by the SDK when no answer came in time: the call may have reached Rekognition and been billed. */
+const UNANSWERED = new Set(['TimeoutError', 'RequestTimeout']);
 const CREDENTIALS = new Set(['CredentialsProviderError', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException']);
 
 /** Amazon Rekognition DetectLabels, errors classified once: retryable faults vs final failures. */
@@ -56,7 +58,7 @@ export function classifyRekognitionError(error: unknown): Error {
   }
   if (THROTTLING.has(name)) return new ProviderThrottledError(`Amazon Rekognition: ${name}: ${message}`);
   if (TRANSIENT.has(name) || status >= 500 || isNetworkError(error)) {
-    return new ProviderTransientError(`Amazon Rekognition: ${name}: ${message}`);
+    return new ProviderTransientError(`Amazon Rekognition: ${name}: ${message}`, !(UNANSWERED.has(name) || isNetworkError(error)));
   }
   if (name === 'InvalidImageFormatException' || name === 'ImageTooLargeException') {
     return new ExtensionFailure(`Amazon Rekognition could not read the image: ${message}`, 'UNSUPPORTED_IMAGE');

@@ -118,9 +118,8 @@ export function classifyVisionError(error: unknown): Error {
     return new ExtensionFailure(`Google Cloud Vision refused the credentials: ${message}`, 'MISSING_CREDENTIALS');
   }
   if (code === RESOURCE_EXHAUSTED) return new ProviderThrottledError(`Google Cloud Vision: ${message}`);
-  if (TRANSIENT_CODES.has(code) || isAbort(error) || isNetworkError(error) || /timeout|timed out|ECONNRESET|socket hang up/i.test(message)) {
-    return new ProviderTransientError(`Google Cloud Vision: ${message}`);
-  }
+  const unanswered = isAbort(error) || isNetworkError(error) || /timeout|timed out|ECONNRESET|socket hang up/i.test(message);
+  if (TRANSIENT_CODES.has(code) || unanswered) return new ProviderTransientError(`Google Cloud Vision: ${message}`, !unanswered);
   if (code === 3 /* INVALID_ARGUMENT */) return new ExtensionFailure(`Google Cloud Vision could not read the image: ${message}`, 'UNSUPPORTED_IMAGE');
   return new ExtensionFailure(`Google Cloud Vision failed: ${message}`, 'PROVIDER_ERROR');
 }
@@ -131,7 +130,7 @@ async function withTimeout<T>(call: Promise<T> & { cancel?: () => void }, timeou
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       call.cancel?.();
-      reject(new ProviderTransientError(`Google Cloud Vision: no answer within ${timeoutMs} ms`));
+      reject(new ProviderTransientError(`Google Cloud Vision: no answer within ${timeoutMs} ms`, false));
     }, timeoutMs);
   });
   try {

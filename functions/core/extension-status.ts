@@ -1,3 +1,4 @@
+import type { BudgetState } from './budget.js';
 import type { ExtensionName } from './extension-names.js';
 import type { ExtensionError } from './file-record.js';
 
@@ -13,6 +14,8 @@ export interface ExtensionStatus {
   reason?: 'MISSING_CREDENTIALS';
   help?: string;
   lastFailure?: LastFailure;
+  /** This month's budget and spend, when the extension has a budget (AITAGS_MONTHLY_BUDGET_USD). */
+  budget?: BudgetState;
 }
 
 /** Where an extension's credentials would come from, as far as can be told without a network call. */
@@ -31,10 +34,16 @@ export function missingCredentialsHelp(name: ExtensionName, where: 'local' | 'aw
   return `Google Cloud Vision needs a key: set AITAGS_VISION_API_KEY (or GOOGLE_APPLICATION_CREDENTIALS to a service-account JSON key file) before npm start, ${FAKES_HINT}.`;
 }
 
-export function extensionStatus(name: ExtensionName, credentials: CredentialSource, lastFailure: LastFailure | undefined): ExtensionStatus {
+export function extensionStatus(
+  name: ExtensionName,
+  credentials: CredentialSource,
+  lastFailure: LastFailure | undefined,
+  budget?: BudgetState,
+): ExtensionStatus {
   return {
     available: credentials.configured,
     ...(!credentials.configured && { reason: 'MISSING_CREDENTIALS' as const, help: missingCredentialsHelp(name, credentials.where) }),
     ...(lastFailure && { lastFailure }),
+    ...(budget && { budget }),
   };
 }

@@ -6,9 +6,16 @@
 export const TRANSIENT_PROVIDER_ERROR = 'ProviderTransientError';
 export const THROTTLED_PROVIDER_ERROR = 'ProviderThrottledError';
 
-/** A fault worth retrying (5xx, timeouts, connection errors); its name is what the Retry matches. */
+/**
+ * A fault worth retrying (5xx, timeouts, connection errors); its name is what the Retry matches.
+ * `answered`: the provider answered with the error (it bills no such call); false when no answer came (a
+ * timeout, a lost connection), so the call may have been billed.
+ */
 export class ProviderTransientError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly answered = true,
+  ) {
     super(message);
     this.name = TRANSIENT_PROVIDER_ERROR;
   }

@@ -16,16 +16,17 @@ export const METRIC = {
   webhookAttempts: 'WebhookAttempts',
   webhookFinalFailures: 'WebhookFinalFailures',
   jobWebhookFinalFailures: 'JobWebhookFinalFailures',
+  budgetUsed: 'MonthlyBudgetUsed',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
 export function recordMetric(
   name: MetricName,
   value: number,
-  unit: 'Count' | 'Milliseconds' = 'Count',
+  unit: 'Count' | 'Milliseconds' | 'Percent' = 'Count',
   dimensions: Record<string, string> = {},
 ): void {
   const single = metrics.singleMetric();
   if (Object.keys(dimensions).length) single.addDimensions(dimensions);
-  single.addMetric(name, unit === 'Count' ? MetricUnit.Count : MetricUnit.Milliseconds, value);
+  single.addMetric(name, unit === 'Count' ? MetricUnit.Count : unit === 'Percent' ? MetricUnit.Percent : MetricUnit.Milliseconds, value);
 }

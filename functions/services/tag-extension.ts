@@ -1,3 +1,4 @@
+import type { BudgetLedger } from '../adapters/budgets.js';
 import type { ExtensionFailures } from '../adapters/extension-failures.js';
 import type { ExtensionResult, FileTable } from '../adapters/file-table.js';
 import type { ImageInput, LabelDetector } from '../adapters/label-detector.js';
@@ -5,7 +6,9 @@ import type { TagPolicies } from '../adapters/tag-policies.js';
 import type { ExtensionName } from '../core/extension-names.js';
 import type { ExtensionError } from '../core/file-record.js';
 import type { FileRecord } from '../core/file-record.js';
-import { ExtensionFailure } from '../core/provider-errors.js';
+import { BUDGET_EXCEEDED, budgetExceededMessage, imagePriceMicroUsd, type MonthlyBudgets } from '../core/budget.js';
+import { ExtensionFailure, ProviderTransientError } from '../core/provider-errors.js';
+import type { ProviderPrices } from '../core/tagging-job.js';
 import { decideTags, EMPTY_TAG_POLICY, type Label, type TagPolicy } from '../core/tag-policy.js';
 import {
   type ExtensionFailureTask,
@@ -28,6 +31,16 @@ export interface TaggerDeps {
   policies: Pick<TagPolicies, 'version'>;
   /** The image as this provider is sent it (bytes downscaled, or an S3 object it reads itself). */
   prepareImage: (record: FileRecord) => Promise<ImageInput>;
+  /** The monthly budgets (AITAGS_MONTHLY_BUDGET_USD); an extension without one is not capped. */
+  budget: BudgetDeps;
+}
+
+export interface BudgetDeps {
+  ledger: Pick<BudgetLedger, 'reserve' | 'release'>;
+  /** Micro-dollars per month by extension. */
+  budgets: MonthlyBudgets;
+  prices: ProviderPrices;
+  now?: () => Date;
 }
 
 /**
@@ -98,14 +111,36 @@ const sameNames = (a: readonly string[], b: readonly string[]) => JSON.stringify
 
 async function detectLabels(task: ExtensionTask, record: FileRecord, deps: TaggerDeps): Promise<Detected | undefined> {
   if (!needsProviderCall(task.extension)) return undefined;
-  const image = await deps.prepareImage(record);
+  const held = await reserveBudget(task, deps.budget);
   // A saved extension with a policy of its own carries its version; else the library's, as the run started.
   const policyVersion = task.extension.policyVersion ?? task.policyVersion;
-  const [labels, policy] = await Promise.all([
-    deps.detector.detect(image, task.extension.minConfidence),
-    policyVersion ? deps.policies.version(policyVersion) : EMPTY_TAG_POLICY,
-  ]);
-  return { labels, policy };
+  const policyRead = policyVersion ? deps.policies.version(policyVersion) : Promise.resolve(EMPTY_TAG_POLICY);
+  // Awaited below; a failed provider call must not leave its rejection unhandled meanwhile.
+  policyRead.catch(() => undefined);
+  let labels: Label[];
+  try {
+    labels = await deps.detector.detect(await deps.prepareImage(record), task.extension.minConfidence);
+  } catch (error) {
+    if (held && !(error instanceof ProviderTransientError && !error.answered)) await deps.budget.ledger.release(task.extension.name, task.runId);
+    throw error;
+  }
+  return { labels, policy: await policyRead };
+}
+
+/**
+ * Holds one image's price of the extension's monthly budget for this run before the provider is called
+ * (a retried task holds it once); answers whether a hold was taken. Over budget: the extension fails
+ * `BUDGET_EXCEEDED` and the provider is not called.
+ */
+async function reserveBudget(task: ExtensionTask, budget: BudgetDeps): Promise<boolean> {
+  const name = task.extension.name;
+  const cap = budget.budgets[name];
+  if (cap === undefined) return false;
+  const at = (budget.now ?? (() => new Date()))();
+  const reservation = await budget.ledger.reserve(name, task.runId, imagePriceMicroUsd(name, budget.prices), cap, at);
+  if (cap > 0) recordMetric(METRIC.budgetUsed, (100 * reservation.spentMicroUsd) / cap, 'Percent', { extension: name });
+  if (!reservation.reserved) throw new ExtensionFailure(budgetExceededMessage(name, cap, at), BUDGET_EXCEEDED);
+  return true;
 }
 
 /** The run's tags against `record`'s rejected names (none without a provider call). */

@@ -1,8 +1,9 @@
 import { awsCredentialsConfigured, googleCredentialsFileExists } from '../adapters/provider-credentials.js';
 import type { CredentialSource } from '../core/extension-status.js';
-import { versionConfig, visionConfig } from '../runtime/config.js';
+import { budgetConfig, versionConfig, visionConfig } from '../runtime/config.js';
 import { once } from '../runtime/once.js';
 import type { StatusDeps } from '../services/extension-status.js';
+import { budgetLedger } from './budgets.js';
 import { extensionFailures } from './extension-failures.js';
 import { visionCredentials } from './vision-credentials.js';
 
@@ -26,5 +27,6 @@ export const extensionStatusDeps = once(
       'google-auto-tagging': visionSource,
     },
     failures: extensionFailures(),
+    budgets: { caps: budgetConfig().budgets, ledger: budgetLedger() },
   }),
 );

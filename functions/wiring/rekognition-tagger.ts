@@ -4,6 +4,7 @@ import { RekognitionLabels } from '../adapters/rekognition.js';
 import { bucketConfig, providerConfig, rekognitionConfig } from '../runtime/config.js';
 import { once } from '../runtime/once.js';
 import type { TaggerDeps } from '../services/tag-extension.js';
+import { taggerBudget } from './budgets.js';
 import { extensionFailures } from './extension-failures.js';
 import { fileStore } from './file-store.js';
 import { fileTable } from './file-table.js';
@@ -21,5 +22,6 @@ export const rekognitionTagger = once(
     policies: tagPolicies(),
     detector: new RekognitionLabels(rekognitionClient(providerTimeoutMs)),
     prepareImage: (record) => prepareImage(fileStore(), record, imagePrep),
+    budget: taggerBudget(),
   }),
 );

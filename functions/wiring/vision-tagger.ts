@@ -3,6 +3,7 @@ import { VisionLabels } from '../adapters/vision.js';
 import { providerConfig, visionConfig } from '../runtime/config.js';
 import { once } from '../runtime/once.js';
 import type { TaggerDeps } from '../services/tag-extension.js';
+import { taggerBudget } from './budgets.js';
 import { extensionFailures } from './extension-failures.js';
 import { fileStore } from './file-store.js';
 import { fileTable } from './file-table.js';
@@ -19,5 +20,6 @@ export const visionTagger = once(
     policies: tagPolicies(),
     detector: new VisionLabels(async () => ({ endpoint: vision.endpoint, credentials: await visionCredentials(), timeoutMs: providerTimeoutMs })),
     prepareImage: (record) => prepareImage(fileStore(), record, { provider: { name: 'vision' } }),
+    budget: taggerBudget(),
   }),
 );

@@ -1,3 +1,5 @@
+import { BudgetLedger } from '../../../functions/adapters/budgets.js';
+import { LIST_PRICES } from '../../../functions/core/tagging-job.js';
 import { setTimeout } from 'node:timers/promises';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -245,6 +247,7 @@ async function checkSteered(steps: SteeredOperation[][]): Promise<void> {
             },
             prepareImage: async () => ({ kind: 'bytes', bytes: new Uint8Array() }),
             policies: { version: async () => EMPTY_TAG_POLICY },
+            budget: { ledger: new BudgetLedger(db.tableName, db.client), budgets: {}, prices: LIST_PRICES },
           },
         );
         return;

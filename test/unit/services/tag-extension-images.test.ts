@@ -8,6 +8,9 @@ import { ProviderTransientError } from '../../../functions/core/provider-errors.
 import { EMPTY_TAG_POLICY } from '../../../functions/core/tag-policy.js';
 import type { ExtensionTask } from '../../../functions/core/tagging-run.js';
 import { type TaggerDeps, tagExtension } from '../../../functions/services/tag-extension.js';
+import { BudgetLedger } from '../../../functions/adapters/budgets.js';
+import { microUsd } from '../../../functions/core/budget.js';
+import { LIST_PRICES } from '../../../functions/core/tagging-job.js';
 import { countingReads, startS3Bucket } from '../../support/s3-bucket.js';
 import { fileRecord } from '../../support/sample-files.js';
 import { startSearchTable } from '../../support/search-table.js';
@@ -28,6 +31,7 @@ afterAll(async () => {
 });
 
 const RUN_ID = 'run-1';
+const NOW = new Date('2026-12-07T12:00:00.000Z');
 
 /** A detector that fails its first `failures` calls with a provider 5xx and keeps the images it was sent. */
 function detector(failures: number) {
@@ -62,6 +66,7 @@ describe('the image of a tagging run with both extensions and a retry', () => {
     };
     const rekognition = detector(1);
     const vision = detector(0);
+    const ledger = new BudgetLedger(db.tableName, db.client);
     /** What the tagger's wiring builds at cold start: a fresh set for every invocation. */
     const invocation = (provider: LabelDetector, options: ImagePrepOptions): TaggerDeps => ({
       table: db.table,
@@ -69,6 +74,8 @@ describe('the image of a tagging run with both extensions and a retry', () => {
       detector: provider,
       policies: { version: async () => EMPTY_TAG_POLICY },
       prepareImage: (read) => prepareImage(store, read, { ...options, transcode }),
+      // A budget for each: the 5xx (answered, not billed) gives its hold back, and the retry holds it again.
+      budget: { ledger, budgets: { 'aws-auto-tagging': microUsd(1), 'google-auto-tagging': microUsd(1) }, prices: LIST_PRICES, now: () => NOW },
     });
     const task = (name: ExtensionName): ExtensionTask => ({
       fileId: record.fileId,
@@ -89,5 +96,8 @@ describe('the image of a tagging run with both extensions and a retry', () => {
     const sent = [...rekognition.seen, ...vision.seen].map((image) => (image.kind === 'bytes' ? Buffer.from(image.bytes) : image));
     expect(sent).toEqual([sent[0], sent[0], sent[0]]);
     expect(await sharp(sent[0] as Buffer).metadata()).toMatchObject({ format: 'jpeg', width: 1920, height: 80 });
+    // One image each counted against the month's budget: the failed attempt's hold was given back.
+    expect(await ledger.spent('aws-auto-tagging', '2026-12')).toBe(1000);
+    expect(await ledger.spent('google-auto-tagging', '2026-12')).toBe(1500);
   });
 });
