@@ -16,6 +16,8 @@ import { S3Trigger } from './s3-trigger.js';
 import { Reconciler } from './reconciler.js';
 import { parseExtensions } from '../functions/core/extensions.js';
 import { INGEST_PREFIX } from '../functions/core/direct-upload.js';
+import { parseMonthlyBudgets } from '../functions/core/budget.js';
+import type { ExtensionName } from '../functions/core/extension-names.js';
 
 export interface AitagsStackProps extends StackProps {
   /** Direct upload cap (AITAGS_MAX_UPLOAD_BYTES). @default 4194304 */
@@ -54,6 +56,11 @@ export interface AitagsStackProps extends StackProps {
   providerPrices?: Record<string, number>;
   /** AI tag names removed by hand are remembered as rejected (AITAGS_REMEMBER_REJECTIONS). @default true */
   rememberRejections?: boolean;
+  /**
+   * Each extension's provider budget per calendar month (UTC), in USD (AITAGS_MONTHLY_BUDGET_USD): past
+   * it, runs end `failed`, BUDGET_EXCEEDED, without calling the provider; an alarm fires at 80 %. @default none
+   */
+  monthlyBudgetUsd?: Record<string, number>;
 }
 
 export { DEFAULT_MAX_JOB_CONCURRENCY, DEFAULT_PROVIDER_QUOTAS } from '../functions/core/tagging-job.js';
@@ -82,10 +89,16 @@ export class AitagsStack extends Stack {
     this.storage = new Storage(this, 'Storage', { removalPolicy: props.dataRemovalPolicy });
     this.delivery = new Delivery(this, 'Delivery', { bucket: this.storage.bucket });
     const quotas = providerQuotasOf(props.providerQuotas ?? DEFAULT_PROVIDER_QUOTAS);
+    const providerPrices = JSON.stringify(props.providerPrices ?? {});
+    // Parsed here, so a bad budget fails `cdk synth` instead of every tagger's cold start.
+    const budgets = monthlyBudgetsOf(props.monthlyBudgetUsd);
+    const monthlyBudgetUsd = JSON.stringify(props.monthlyBudgetUsd ?? {});
     this.taggingWorkflow = new TaggingWorkflow(this, 'TaggingWorkflow', {
       storage: this.storage,
       deliveryBaseUrl: this.delivery.baseUrl,
       quotas,
+      monthlyBudgetUsd,
+      providerPrices,
       taggerConcurrency: reservedConcurrencyOf('taggerConcurrency', props.taggerConcurrency),
       webhookConcurrency: reservedConcurrencyOf('webhookConcurrency', props.webhookConcurrency),
     });
@@ -97,6 +110,8 @@ export class AitagsStack extends Stack {
         props.maxJobConcurrency ?? DEFAULT_MAX_JOB_CONCURRENCY,
         'maxJobConcurrency (cdk -c maxJobConcurrency=…)',
       ),
+      monthlyBudgetUsd,
+      providerPrices,
     });
     // Validated here, so a bad default fails `cdk synth` instead of every ingest at run time.
     const defaultExtensions = defaultExtensionsOf(props.defaultExtensions);
@@ -106,7 +121,8 @@ export class AitagsStack extends Stack {
       taggingWorkflow: this.taggingWorkflow.stateMachine,
       taggingJobs: this.taggingJobs.stateMachine,
       visionCredentials: this.taggingWorkflow.visionCredentials,
-      providerPrices: JSON.stringify(props.providerPrices ?? {}),
+      providerPrices,
+      monthlyBudgetUsd,
       rememberRejections: props.rememberRejections ?? true,
       deliveryBaseUrl: this.delivery.baseUrl,
       maxUploadBytes: props.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
@@ -129,6 +145,7 @@ export class AitagsStack extends Stack {
       taggingRuns: this.taggingWorkflow.stateMachine.stateMachineArn,
       taggingJobs: this.taggingJobs.stateMachine.stateMachineArn,
       jobFiles: this.taggingJobs.jobFilesMetricsArn,
+      budgetedExtensions: Object.keys(budgets) as ExtensionName[],
       email: alarmEmailOf(props.alarmEmail),
     });
     new CfnOutput(this, 'AlarmTopicArn', {
@@ -214,5 +231,13 @@ function defaultExtensionsOf(value: unknown) {
     return parseExtensions(value ?? []);
   } catch (error) {
     throw new Error(`defaultExtensions (cdk -c defaultExtensions='[…]') is invalid: ${(error as Error).message}`);
+  }
+}
+
+function monthlyBudgetsOf(value: Record<string, number> | undefined) {
+  try {
+    return parseMonthlyBudgets(JSON.stringify(value ?? {}));
+  } catch (error) {
+    throw new Error(`monthlyBudgetUsd (cdk -c monthlyBudgetUsd='{…}') is invalid: ${(error as Error).message}`);
   }
 }

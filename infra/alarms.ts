@@ -5,11 +5,16 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { BUDGET_ALARM_SHARE } from '../functions/core/budget.js';
+import type { ExtensionName } from '../functions/core/extension-names.js';
 
 /** Where deliver-webhook counts webhooks given up on (Powertools Metrics: namespace, metric, service). */
 export const WEBHOOK_FINAL_FAILURES_METRIC = { namespace: 'aitags', metricName: 'WebhookFinalFailures', service: 'aitags' } as const;
 /** Where deliver-job-webhook counts job webhooks given up on: refused, or every attempt spent. */
 export const JOB_WEBHOOK_FINAL_FAILURES_METRIC = { namespace: 'aitags', metricName: 'JobWebhookFinalFailures', service: 'aitags' } as const;
+
+/** Where the taggers report the share of their extension's monthly budget held (dimensions service and extension). */
+export const BUDGET_USED_METRIC = { namespace: 'aitags', metricName: 'MonthlyBudgetUsed', service: 'aitags' } as const;
 
 /** Every alarm looks at 5-minute sums, and one occurrence raises it. */
 const PERIOD = Duration.minutes(5);
@@ -26,6 +31,8 @@ export interface AlarmsProps {
    * Distributed Map's label (Step Functions developer guide, "Viewing a Distributed Map Run execution").
    */
   jobFiles: string;
+  /** Extensions with a monthly budget: each gets an alarm at 80 % of it. */
+  budgetedExtensions: readonly ExtensionName[];
   /** Subscribed to the alarm topic when given. */
   email?: string;
 }
@@ -44,6 +51,8 @@ export class Alarms extends Construct {
   readonly taggingRunsFailed: Alarm;
   readonly taggingJobsFailed: Alarm;
   readonly jobFilesFailed: Alarm;
+  /** One per budgeted extension, at 80 % of its monthly budget. */
+  readonly budgetUsed: Alarm[];
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
@@ -106,7 +115,26 @@ export class Alarms extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
+    this.budgetUsed = props.budgetedExtensions.map(
+      (extension) =>
+        new Alarm(this, `BudgetUsed-${extension}`, {
+          alarmDescription: `${BUDGET_ALARM_SHARE * 100} % or more of the monthly budget of ${extension} is spent (AITAGS_MONTHLY_BUDGET_USD); past 100 %, its runs end failed, BUDGET_EXCEEDED, until the month ends (UTC)`,
+          metric: new Metric({
+            namespace: BUDGET_USED_METRIC.namespace,
+            metricName: BUDGET_USED_METRIC.metricName,
+            dimensionsMap: { service: BUDGET_USED_METRIC.service, extension },
+            statistic: 'Maximum',
+            period: PERIOD,
+          }),
+          threshold: BUDGET_ALARM_SHARE * 100,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+    );
+
     for (const alarm of [
+      ...this.budgetUsed,
       this.webhookFinalFailures,
       this.jobWebhookFinalFailures,
       this.failedObjects,

@@ -178,6 +178,8 @@ export interface ApiProps {
   visionCredentials: ISecret;
   /** AITAGS_PROVIDER_PRICES for the jobs' estimates (JSON; `{}` is the list prices). */
   providerPrices: string;
+  /** AITAGS_MONTHLY_BUDGET_USD (JSON; `{}`: none): status shows each budget and its spend, jobs the budget left. */
+  monthlyBudgetUsd: string;
   /** Off: update-details and bulk-tags are told AITAGS_REMEMBER_REJECTIONS=false. */
   rememberRejections: boolean;
   /** AITAGS_DEFAULT_EXTENSIONS (already checked): the saved extensions they refer to cannot be deleted. */
@@ -320,6 +322,10 @@ export class Api extends Construct {
       props.visionCredentials.grantRead(fn);
     }
     if (access.reportsVersion) fn.addEnvironment('AITAGS_VERSION', packageJson.version);
+    if ((access.reportsVersion || access.runsTaggingJobs) && props.monthlyBudgetUsd !== '{}') {
+      fn.addEnvironment('AITAGS_MONTHLY_BUDGET_USD', props.monthlyBudgetUsd);
+      fn.addEnvironment('AITAGS_PROVIDER_PRICES', props.providerPrices);
+    }
     if (access.removesAITags && !props.rememberRejections) fn.addEnvironment('AITAGS_REMEMBER_REJECTIONS', 'false');
     if (access.guardsDefaultExtensions) fn.addEnvironment('AITAGS_DEFAULT_EXTENSIONS', JSON.stringify(props.defaultExtensions));
     if (access.takesWebhookUrl) fn.addEnvironment('AITAGS_ALLOW_PRIVATE_WEBHOOKS', 'false');

@@ -88,6 +88,8 @@ new AitagsStack(app, 'Aitags', {
   maxJobConcurrency: integerContext('maxJobConcurrency', DEFAULT_MAX_JOB_CONCURRENCY),
   // -c providerPrices='{"aws-auto-tagging":0.8}': USD per 1,000 images for jobs' estimates.
   providerPrices: jsonContext('providerPrices', {}) as Record<string, number>,
+  // -c monthlyBudgetUsd='{"aws-auto-tagging":50}': each extension's provider budget per calendar month (UTC).
+  monthlyBudgetUsd: jsonContext('monthlyBudgetUsd', {}) as Record<string, number>,
   // -c rememberRejections=false: AI tags removed by hand are not remembered as rejected.
   rememberRejections: booleanContext('rememberRejections', true),
 });

@@ -163,6 +163,10 @@ export interface TaggingWorkflowProps {
   webhookConcurrency?: number;
   /** The providers' quotas: objects under ingest/ take their turns at 80 % of them, with tagging jobs. */
   quotas: ProviderQuotas;
+  /** Monthly provider budgets, the taggers' AITAGS_MONTHLY_BUDGET_USD (JSON); `{}`: none. */
+  monthlyBudgetUsd: string;
+  /** AITAGS_PROVIDER_PRICES (JSON; `{}` is the list prices): what a budget counts per image. */
+  providerPrices: string;
 }
 
 /** Where an extension carrying a webhook to resume (the reconciler's, after its execution was lost) goes. */
@@ -400,6 +404,11 @@ export class TaggingWorkflow extends Construct {
         }),
       );
       storage.bindTable(fn, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+      // Each run holds its image's price of the extension's monthly budget before calling the provider.
+      if (props.monthlyBudgetUsd !== '{}') {
+        fn.addEnvironment('AITAGS_MONTHLY_BUDGET_USD', props.monthlyBudgetUsd);
+        fn.addEnvironment('AITAGS_PROVIDER_PRICES', props.providerPrices);
+      }
       return fn;
     };
     const rekognition = tagger('aws-auto-tagging');

@@ -13,6 +13,7 @@ const SENTENCES: Record<string, string> = {
   WORKFLOW_UNAVAILABLE: 'Auto-tagging could not be started: run it again.',
   FILE_DELETED: 'The file was deleted while it was being tagged.',
   SUPERSEDED: 'A newer auto-tagging run replaced this one.',
+  BUDGET_EXCEEDED: "This provider's monthly budget is spent: it tags again when the month ends (UTC).",
   INTERNAL_ERROR: 'aitags failed unexpectedly while tagging: see the service logs.',
 };
 

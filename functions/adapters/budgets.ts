@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { budgetMonth } from '../core/budget.js';
 import type { ExtensionName } from '../core/extension-names.js';
 import { documentClient } from './clients/dynamodb.js';
@@ -57,14 +57,16 @@ export class BudgetLedger {
     // Dying between these two writes counts this image once more when the task is retried: a budget errs
     // towards spending less, never more.
     await this.client.send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: this.table,
-        Item: {
-          ...holdKey(runId, name),
-          state: 'held',
-          month,
-          price: priceMicroUsd,
-          ttl: Math.floor(at.getTime() / 1000) + HOLD_KEPT_SECONDS,
+        Key: holdKey(runId, name),
+        UpdateExpression: 'SET #state = :held, #month = :month, price = :price, #ttl = :ttl',
+        ExpressionAttributeNames: { '#state': 'state', '#month': 'month', '#ttl': 'ttl' },
+        ExpressionAttributeValues: {
+          ':held': 'held',
+          ':month': month,
+          ':price': priceMicroUsd,
+          ':ttl': Math.floor(at.getTime() / 1000) + HOLD_KEPT_SECONDS,
         },
       }),
     );

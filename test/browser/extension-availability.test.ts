@@ -36,7 +36,7 @@ beforeAll(async () => {
   const nowhere = join(tmpdir(), 'aitags-no-such-aws-file');
   process.env.AWS_SHARED_CREDENTIALS_FILE = nowhere;
   process.env.AWS_CONFIG_FILE = nowhere;
-  stack = await startTestStack({ AITAGS_LOCAL_WAIT_SCALE: '0.01' });
+  stack = await startTestStack({ AITAGS_LOCAL_WAIT_SCALE: '0.01', AITAGS_MONTHLY_BUDGET_USD: '{"aws-auto-tagging":5}' });
   // A file both extensions failed on: each one's last failure.
   const extensions = ['aws-auto-tagging', 'google-auto-tagging'].map((name) => ({ name, minConfidence: 80, maxTags: 5 }));
   await uploadThroughApi(stack, { name: 'dog.jpg', bytes: await jpeg(40, 40), fields: { extensions: JSON.stringify(extensions) } });
@@ -84,6 +84,10 @@ describe('the media library page, on a stack without provider credentials', () =
       'No credentials are set up for this provider.',
     ]);
     expect(await last.locator('.reason').first().getAttribute('title')).toBe('MISSING_CREDENTIALS');
+    // The budget beside the one extension that has one; the refused calls gave their holds back.
+    const budgets = upload.locator('.extension-budget');
+    await eventually(texts(budgets)).toEqual([expect.stringMatching(/^Budget: \$0\.00 of \$5\.00 spent this month, resets /)]);
+    expect(await upload.locator('.extension-choice', { hasText: 'Amazon Rekognition' }).locator('.extension-budget').count()).toBe(1);
     expect((await axeViolations(page)).violations).toEqual([]);
   });
 

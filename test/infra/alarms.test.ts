@@ -169,3 +169,47 @@ describe('alarm topic', () => {
     );
   });
 });
+
+describe('monthly budgets (-c monthlyBudgetUsd=…)', () => {
+  const budgeted = new StackTemplate({ monthlyBudgetUsd: { 'aws-auto-tagging': 50 }, providerPrices: { 'aws-auto-tagging': 0.8 } });
+
+  it('raises an alarm at 80 % of each budget, from the taggers’ MonthlyBudgetUsed (Maximum over 5 minutes), and none for an extension without one', () => {
+    const alarms = ofType(budgeted, 'AWS::CloudWatch::Alarm').filter((resource) => resource.Properties?.MetricName === 'MonthlyBudgetUsed');
+    expect(alarms.map((resource) => resource.Properties)).toEqual([
+      {
+        AlarmDescription: expect.stringMatching(/^80 % or more of the monthly budget of aws-auto-tagging is spent/),
+        Namespace: 'aitags',
+        MetricName: 'MonthlyBudgetUsed',
+        Dimensions: [
+          { Name: 'extension', Value: 'aws-auto-tagging' },
+          { Name: 'service', Value: 'aitags' },
+        ],
+        Statistic: 'Maximum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 80,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: budgeted.logicalId(budgeted.stack.alarms.topic) }],
+      },
+    ]);
+  });
+
+  it('gives the budgets and the prices they count to both taggers, the status and jobs routes, the job planner and start step; none without a budget', () => {
+    for (const entry of ['tag-with-rekognition', 'tag-with-vision', 'get-status', 'tagging-jobs', 'plan-tagging-job', 'start-job-file']) {
+      expect({ entry, ...budgeted.environmentOf(entry) }).toMatchObject({
+        entry,
+        AITAGS_MONTHLY_BUDGET_USD: '{"aws-auto-tagging":50}',
+        AITAGS_PROVIDER_PRICES: '{"aws-auto-tagging":0.8}',
+      });
+      expect(synthesized.environmentOf(entry)).not.toHaveProperty('AITAGS_MONTHLY_BUDGET_USD');
+    }
+  });
+
+  it('refuses a budget that is not one when the stack is built', () => {
+    expect(() => new StackTemplate({ monthlyBudgetUsd: { 'aws-auto-taging': 5 } })).toThrow(
+      `monthlyBudgetUsd (cdk -c monthlyBudgetUsd='{…}') is invalid: AITAGS_MONTHLY_BUDGET_USD names no extension "aws-auto-taging"`,
+    );
+    expect(() => new StackTemplate({ monthlyBudgetUsd: { 'aws-auto-tagging': -1 } })).toThrow('must be a non-negative number');
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { availabilityOf, availableNames } from '../../web/extension-availability.js';
+import { availabilityOf, availableNames, budgetSentence } from '../../web/extension-availability.js';
 import { defaultChoice } from '../../web/extension-choice.js';
 
 const lastFailure = { reason: 'PROVIDER_UNAVAILABLE', message: 'The provider kept failing after retries', at: '2026-12-01T10:00:00.000Z' };
@@ -30,6 +30,18 @@ describe('availabilityOf', () => {
     expect(availabilityOf(body)).toEqual({ 'google-auto-tagging': { available: true } });
     expect(availabilityOf(null)).toEqual({});
     expect(availabilityOf({ extensions: [] })).toEqual({});
+  });
+
+  it('reads each extension’s budget and says it in words, a malformed one dropped', () => {
+    const budget = { monthlyUsd: 50, spentUsd: 0.0045, resetsAt: '2027-01-01T00:00:00.000Z' };
+    const body = {
+      extensions: {
+        'aws-auto-tagging': { available: true, budget },
+        'google-auto-tagging': { available: true, budget: { monthlyUsd: '50', spentUsd: 1, resetsAt: '2027-01-01T00:00:00.000Z' } },
+      },
+    };
+    expect(availabilityOf(body)).toEqual({ 'aws-auto-tagging': { available: true, budget }, 'google-auto-tagging': { available: true } });
+    expect(budgetSentence(budget)).toMatch(/^\$0\.0045 of \$50\.00 spent this month, resets /);
   });
 });
 

@@ -1,14 +1,15 @@
 import { html } from 'htm/preact';
 import { useId } from 'preact/hooks';
 import { EXTENSION_NAMES, type ExtensionName } from '../../functions/core/extension-names.js';
-import { type Availability, isUnavailable } from '../extension-availability.js';
+import { type Availability, budgetSentence, isUnavailable } from '../extension-availability.js';
 import { EXTENSION_LABELS, type ExtensionChoice } from '../extension-choice.js';
 import { reasonSentence } from '../failure-reasons.js';
 
 /**
  * Which auto-tagging extensions to run, with their minConfidence and maxTags: for uploads and re-runs. An
  * extension `GET /v1/status` calls unavailable is marked "not configured", its help shown on hover or
- * focus (and always its checkbox's description); an extension's last failure shows under it.
+ * focus (and always its checkbox's description); an extension's last failure and its monthly budget
+ * (spent of budget) show under it.
  */
 export function ExtensionFields({
   choice,
@@ -34,7 +35,8 @@ export function ExtensionFields({
         const unavailable = isUnavailable(availability, name);
         const help = unavailable && status?.help;
         const last = status?.lastFailure;
-        const described = [help && `${id}-${name}-help`, last && `${id}-${name}-last`].filter(Boolean).join(' ');
+        const budget = status?.budget;
+        const described = [help && `${id}-${name}-help`, last && `${id}-${name}-last`, budget && `${id}-${name}-budget`].filter(Boolean).join(' ');
         return html`<div class="extension-choice" key=${name}>
           <div class="check">
             <input
@@ -54,6 +56,12 @@ export function ExtensionFields({
             last &&
             html`<p id=${`${id}-${name}-last`} class="hint extension-last-failure">
               Last failure, ${new Date(last.at).toLocaleString()}: <span class="reason" title=${last.reason}>${reasonSentence(last.reason)}</span>
+            </p>`
+          }
+          ${
+            budget &&
+            html`<p id=${`${id}-${name}-budget`} class=${`hint extension-budget${budget.spentUsd >= budget.monthlyUsd ? ' spent' : ''}`}>
+              Budget: ${budgetSentence(budget)}
             </p>`
           }
         </div>`;
