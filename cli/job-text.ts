@@ -13,15 +13,22 @@ export const formatFiles = (files: number) => `${count.format(files)} ${files ==
 /** `$2.00`, `$1,234.50`, `$0.003` */
 export const formatUsd = (usd: number) => (usd < 1 ? cents : dollars).format(usd);
 
-/** `2,000 files · estimated provider cost $2.00 (list prices)` */
-export const estimateLine = (estimate: Estimate) =>
-  `${formatFiles(estimate.total)} · estimated provider cost ${formatUsd(estimate.estimatedProviderCostUsd)} (list prices)`;
+/** `2,000 files · estimated provider cost $2.00 (list prices)`, and what remains of each monthly budget when one caps an extension. */
+export function estimateLine(estimate: Estimate): string {
+  const line = `${formatFiles(estimate.total)} · estimated provider cost ${formatUsd(estimate.estimatedProviderCostUsd)} (list prices)`;
+  const budgets = Object.entries(estimate.remainingBudgetUsd ?? {}).map(([name, usd]) => `${name} ${formatUsd(usd)}`);
+  return budgets.length ? `${line} · left of this month's budget: ${budgets.join(', ')}` : line;
+}
 
 /** The count and cost a planned job carries, once planning is done. */
 export function estimateOf(job: TaggingJob): Estimate | undefined {
   return job.total === null || job.estimatedProviderCostUsd === null
     ? undefined
-    : { total: job.total, estimatedProviderCostUsd: job.estimatedProviderCostUsd };
+    : {
+        total: job.total,
+        estimatedProviderCostUsd: job.estimatedProviderCostUsd,
+        ...(job.remainingBudgetUsd && { remainingBudgetUsd: job.remainingBudgetUsd }),
+      };
 }
 
 export const confirmQuestion = (estimate: Estimate) =>
@@ -39,7 +46,8 @@ export function summaryLine(job: TaggingJob): string {
   if (job.status === 'planned' && estimate) return `Job ${job.jobId} planned: ${estimateLine(estimate)}`;
   const total = job.total === null ? 'an uncounted selection' : formatFiles(job.total);
   const reason = job.error ? ` (${job.error.message})` : '';
-  return `Job ${job.jobId} ${job.status}${reason}: ${count.format(job.succeeded)} succeeded · ${count.format(job.failed)} failed · ${count.format(job.skipped)} skipped of ${total}`;
+  const stopped = job.stoppedBy ? `\n${job.stoppedBy.message}` : '';
+  return `Job ${job.jobId} ${job.status}${reason}: ${count.format(job.succeeded)} succeeded · ${count.format(job.failed)} failed · ${count.format(job.skipped)} skipped of ${total}${stopped}`;
 }
 
 /** One line of progress: `[████░░░░] 2/5 files · 2 succeeded · 0 failed · 0 skipped · running`, or the planning notice. */

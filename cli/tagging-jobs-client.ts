@@ -22,10 +22,18 @@ const jobSchema = z.object({
   dryRun: z.boolean().default(false),
   /** Why a job failed, when the API says. */
   error: z.object({ message: z.string() }).optional(),
+  /** A dry run's: what remained of each budgeted extension's monthly budget. */
+  remainingBudgetUsd: z.record(z.string(), z.number()).optional(),
+  /** A job that stopped tagging when a monthly budget was spent. */
+  stoppedBy: z.object({ message: z.string() }).optional(),
 });
 export type TaggingJob = z.infer<typeof jobSchema>;
 
-const estimateSchema = z.object({ total: z.number(), estimatedProviderCostUsd: z.number() });
+const estimateSchema = z.object({
+  total: z.number(),
+  estimatedProviderCostUsd: z.number(),
+  remainingBudgetUsd: z.record(z.string(), z.number()).optional(),
+});
 export type Estimate = z.infer<typeof estimateSchema>;
 
 const errorSchema = z.object({ message: z.string(), help: z.string().optional() });

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { WriteConflict } from '../core/errors.js';
+import { EXTENSION_NAMES, type ExtensionName } from '../core/extension-names.js';
 import {
   countsToRollUp,
   decodeRolledCounts,
@@ -28,6 +29,9 @@ export interface JobRunDetails {
 }
 export type StoredJob = TaggingJob & JobRunDetails;
 
+/** A job's counts, and the files among `skipped` that a monthly budget left untagged (with whose budgets), when any. */
+export type JobTally = JobCounts & { budgetSkipped?: { files: number; extensions: ExtensionName[] } };
+
 /**
  * Tagging jobs in the files table: `job#<jobId>` holds the job, listed newest first in the search
  * index's `jobs` partition; `job#<jobId>#progress#<n>` counts files `n*1000 …` once each: an item holds the
@@ -42,13 +46,16 @@ export interface JobTable {
    */
   get(jobId: string): Promise<StoredJob | undefined>;
   /** Every file counted so far, read from the progress items themselves: what Finish writes onto the job. */
-  exactCounts(jobId: string, total: number): Promise<JobCounts>;
+  exactCounts(jobId: string, total: number): Promise<JobTally>;
   /** The newest `limit` jobs, newest first. */
   list(limit: number): Promise<StoredJob[]>;
   /** Sets fields of a job still in one of `from`; false when it has moved on (cancelled, most likely). */
   update(jobId: string, from: readonly JobStatus[], fields: Partial<StoredJob>): Promise<StoredJob | undefined>;
-  /** Counts file `index` once (false when it was counted already), and rolls its progress item up into its summary. */
-  countFile(jobId: string, index: number, outcome: FileOutcome): Promise<boolean>;
+  /**
+   * Counts file `index` once (false when it was counted already), and rolls its progress item up into its
+   * summary; `spentBudgets`: a file skipped because these extensions' monthly budgets were spent.
+   */
+  countFile(jobId: string, index: number, outcome: FileOutcome, spentBudgets?: readonly ExtensionName[]): Promise<boolean>;
 }
 
 const JOBS_PARTITION = 'jobs';
@@ -130,17 +137,24 @@ export class DynamoJobTable implements JobTable {
     }
   }
 
-  async countFile(jobId: string, index: number, outcome: FileOutcome): Promise<boolean> {
+  async countFile(jobId: string, index: number, outcome: FileOutcome, spentBudgets: readonly ExtensionName[] = []): Promise<boolean> {
     let counted = true;
+    // In the same conditional write as the count, so that it too is counted once.
+    const budget = spentBudgets.length > 0;
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: progressKey(jobId, progressShardOf(index)) },
-          UpdateExpression: 'ADD counted :index, done :one, #outcome :one',
+          UpdateExpression: `ADD counted :index, done :one, #outcome :one${budget ? ', budgetSkipped :one, spentBudgets :budgets' : ''}`,
           ConditionExpression: 'attribute_not_exists(counted) OR NOT contains(counted, :indexValue)',
           ExpressionAttributeNames: { '#outcome': outcome },
-          ExpressionAttributeValues: { ':index': new Set([index]), ':indexValue': index, ':one': 1 },
+          ExpressionAttributeValues: {
+            ':index': new Set([index]),
+            ':indexValue': index,
+            ':one': 1,
+            ...(budget && { ':budgets': new Set(spentBudgets) }),
+          },
         }),
       );
     } catch (error) {
@@ -208,9 +222,13 @@ export class DynamoJobTable implements JobTable {
     throw new WriteConflict(`the summary of job ${jobId}'s progress item ${shard}`);
   }
 
-  async exactCounts(jobId: string, total: number): Promise<JobCounts> {
+  async exactCounts(jobId: string, total: number): Promise<JobTally> {
     const keys = Array.from({ length: progressShards(total) }, (_, shard) => ({ pk: progressKey(jobId, shard) }));
-    return sumCounts(await batchGetAll(this.client, this.table, keys));
+    const items = await batchGetAll(this.client, this.table, keys);
+    const files = items.reduce((sum, item) => sum + Number(item.budgetSkipped ?? 0), 0);
+    if (!files) return sumCounts(items);
+    const extensions = new Set(items.flatMap((item) => [...((item.spentBudgets as Set<ExtensionName> | undefined) ?? [])]));
+    return { ...sumCounts(items), budgetSkipped: { files, extensions: EXTENSION_NAMES.filter((name) => extensions.has(name)) } };
   }
 
   /** A running job's counts from its summary items: at most SUMMARY_SHARDS, whatever its size. */

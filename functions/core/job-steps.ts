@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { EXTENSION_NAMES } from './extension-names.js';
 import { type RunExtension, runExtensionSchema } from './extensions.js';
 
 /** What the tagging-jobs state machine hands its Lambdas (infra/tagging-jobs.ts builds the states). */
@@ -31,11 +32,17 @@ export const jobFileCountSchema = z.object({
   index: z.int().check(z.minimum(0)),
   fileId: z.string(),
   skip: z.optional(z.string()),
+  /** With skip `budget-spent`: the extensions whose monthly budget was spent. */
+  spentBudgets: z.optional(z.array(z.enum(EXTENSION_NAMES))),
   /** The file's stored AI tags were re-decided by the policy (a reapplyPolicy job): nothing to tag. */
   reapplied: z.optional(z.boolean()),
   outcomes: z.optional(
     z.array(
-      z.object({ status: z.optional(z.string()), error: z.optional(z.object({ reason: z.optional(z.string()), Error: z.optional(z.string()) })) }),
+      z.object({
+        name: z.optional(z.enum(EXTENSION_NAMES)),
+        status: z.optional(z.string()),
+        error: z.optional(z.object({ reason: z.optional(z.string()), Error: z.optional(z.string()) })),
+      }),
     ),
   ),
 });
@@ -52,7 +59,7 @@ export interface JobPlan {
   reapplyPolicy?: boolean;
   startedAtMs?: number;
   rate?: number;
-  /** Why planning ended the job (a selection over the limit); Finish fails it with this. */
+  /** Why planning ended the job (a selection over the limit, or over what remains of a budget); Finish fails it with this. */
   error?: { Error: string; Cause?: string };
   /** The Distributed Map's MaxConcurrencyPath. */
   maxConcurrency?: number;

@@ -117,6 +117,20 @@ export interface TaggingJob extends JobCounts {
   webhookUrl?: string;
   /** Why a job failed (a message for people), when it did. */
   error?: { message: string; reason: string };
+  /** A dry run's: what remained of each budgeted extension's monthly budget when it was counted. */
+  remainingBudgetUsd?: Partial<Record<ExtensionName, number>>;
+  /** Set when the job ended: it stopped tagging because a monthly budget was spent while it ran. */
+  stoppedBy?: JobStoppedBy;
+}
+
+/** Why a job that did not fail left files untagged: a monthly budget spent while it ran (reason BUDGET_EXCEEDED). */
+export interface JobStoppedBy {
+  reason: string;
+  message: string;
+  /** Whose budgets were spent. */
+  extensions: ExtensionName[];
+  /** Files skipped for them (within `skipped`). */
+  skipped: number;
 }
 
 /** The job as the API answers it: its own fields only (not how its execution runs), and not the caller's webhook URL. */
@@ -141,6 +155,8 @@ export function jobObject(job: TaggingJob): Omit<TaggingJob, 'webhookUrl'> {
     reapplyPolicy: job.reapplyPolicy ?? false,
     dryRun: job.dryRun,
     ...(job.error && { error: job.error }),
+    ...(job.remainingBudgetUsd && { remainingBudgetUsd: job.remainingBudgetUsd }),
+    ...(job.stoppedBy && { stoppedBy: job.stoppedBy }),
   };
 }
 
@@ -252,8 +268,8 @@ export function jobMaxConcurrency(rate: number, limit?: { maxJobConcurrency: num
 
 // ---- per file -----------------------------------------------------------------------------------------
 
-/** Why a job leaves a file alone. */
-export type SkipReason = 'deleted' | 'busy' | 'not-an-image';
+/** Why a job leaves a file alone (`budget-spent`: a monthly budget of the job's extensions covers no more images). */
+export type SkipReason = 'deleted' | 'busy' | 'not-an-image' | 'budget-spent';
 
 /**
  * What a job does with one file now. `busy`: a run a caller started is still pending, and a job never
@@ -348,10 +364,17 @@ export function jobEnding(
   return { status: 'succeeded', counts: final };
 }
 
-/** The planner's own refusal (SelectionOverLimit) keeps its sentence; any other step error is named. */
+/** The planner's own refusals, by their error's name: the reason a job fails with (core/budget.ts's BUDGET_EXCEEDED included). */
+const PLANNER_REFUSALS: ReadonlyMap<string, string> = new Map([
+  ['SelectionOverLimit', 'SELECTION_TOO_LARGE'],
+  ['BudgetExceeded', 'BUDGET_EXCEEDED'],
+]);
+
+/** A planner's refusal keeps its sentence; any other step error is named. */
 function stepFailure(stepError: { Error: string; Cause?: string }): { message: string; reason: string } {
-  return stepError.Error === 'SelectionOverLimit'
-    ? { message: stepError.Cause ?? stepError.Error, reason: 'SELECTION_TOO_LARGE' }
+  const refusal = PLANNER_REFUSALS.get(stepError.Error);
+  return refusal
+    ? { message: stepError.Cause ?? stepError.Error, reason: refusal }
     : { message: `The job stopped: ${stepError.Error}`, reason: 'JOB_STEP_FAILED' };
 }
 

@@ -1,6 +1,6 @@
 import type { FileStore } from '../adapters/file-store.js';
 import type { FileTable } from '../adapters/file-table.js';
-import type { JobTable } from '../adapters/job-table.js';
+import type { JobTable, JobTally } from '../adapters/job-table.js';
 import type { Pacer } from '../adapters/pacer.js';
 import type { RunWatchTable } from '../adapters/run-watches.js';
 import type { TagPolicies } from '../adapters/tag-policies.js';
@@ -9,9 +9,18 @@ import { ApiError, WriteConflict } from '../core/errors.js';
 import type { JobFileCount, JobFileTask, JobPlan, JobStep } from '../core/job-steps.js';
 import { manifestKey } from '../core/job-steps.js';
 import {
+  budgetRefusals,
+  budgetStop,
+  budgetsExceeded,
+  budgetsSpent,
+  jobFileOutcome,
+  jobOverBudgetMessage,
+  remainingBudgetUsd,
+} from '../core/job-budget.js';
+import type { ExtensionName } from '../core/extension-names.js';
+import {
   estimateProviderCost,
   fileDecision,
-  fileOutcome,
   jobEnding,
   jobMaxConcurrency,
   jobRate,
@@ -20,7 +29,6 @@ import {
   jobWebhookEventId,
   lambdasPerFile,
   MAX_JOB_FILES,
-  type ProviderPrices,
   type ProviderQuotas,
   selectionQuery,
 } from '../core/tagging-job.js';
@@ -31,14 +39,15 @@ import { EMPTY_TAG_POLICY, reappliedAITags } from '../core/tag-policy.js';
 import { logger } from '../runtime/logger.js';
 import { METRIC, recordMetric } from '../runtime/metrics.js';
 import type { FileSearch } from './file-search.js';
+import { budgetRooms, type JobBudgetDeps } from './job-budgets.js';
 import { backOff, MAX_ATTEMPTS, modifyRecord } from './record-updates.js';
 
-export interface PlanDeps {
+/** `prices` for the estimate; the budgets' caps and ledger for what remains of them. */
+export interface PlanDeps extends JobBudgetDeps {
   jobs: JobTable;
   store: FileStore;
   bucket: string;
   search: Pick<FileSearch, 'selectIds'>;
-  prices: ProviderPrices;
   quotas: ProviderQuotas;
   /** The most Lambda functions the job may run at once (AITAGS_MAX_JOB_CONCURRENCY); unset, no cap. */
   maxJobConcurrency?: number;
@@ -50,6 +59,14 @@ export class SelectionOverLimit extends Error {
   constructor() {
     super(`The selection holds more than ${MAX_JOB_FILES} files: narrow it by path or createdAt, or set maxFiles`);
     this.name = 'SelectionOverLimit';
+  }
+}
+
+/** A job whose files would cost more than what remains of a budget: the job fails with this, nothing tagged. */
+export class BudgetExceeded extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BudgetExceeded';
   }
 }
 
@@ -77,9 +94,21 @@ export async function planJob({ jobId }: JobStep, deps: PlanDeps): Promise<JobPl
   const total = fileIds.length;
   const estimatedProviderCostUsd = estimateProviderCost(total, job.extensions, deps.prices, job.reapplyPolicy);
   logger.info('Tagging job planned', { jobId, total, indexItemsRead: reads.indexItems, recordsRead: reads.records });
+  const at = (deps.now ?? now)();
+  const rooms = await budgetRooms(job, deps, at);
   if (job.dryRun || total === 0) {
-    await deps.jobs.update(jobId, ['planning'], { total, estimatedProviderCostUsd });
+    await deps.jobs.update(jobId, ['planning'], {
+      total,
+      estimatedProviderCostUsd,
+      ...(job.dryRun && rooms.length && { remainingBudgetUsd: remainingBudgetUsd(rooms) }),
+    });
     return { jobId, tag: false };
+  }
+  const exceeded = budgetsExceeded(total, rooms);
+  if (exceeded.length) {
+    logger.info('Tagging job over its budget: not started', { jobId, total, extensions: exceeded.map((room) => room.name) });
+    const { name, message } = new BudgetExceeded(jobOverBudgetMessage(total, exceeded, at));
+    return { jobId, tag: false, error: { Error: name, Cause: message } };
   }
   const key = manifestKey(jobId);
   const manifest = `[${fileIds.map((fileId) => JSON.stringify({ fileId })).join(',\n')}]\n`;
@@ -120,7 +149,7 @@ export async function planJob({ jobId }: JobStep, deps: PlanDeps): Promise<JobPl
  */
 export async function startJobFile(
   task: JobFileTask,
-  deps: {
+  deps: JobBudgetDeps & {
     files: FileTable;
     watches: Pick<RunWatchTable, 'watch'>;
     policies: Pick<TagPolicies, 'currentVersionId' | 'version'>;
@@ -128,10 +157,15 @@ export async function startJobFile(
     quotas: ProviderQuotas;
     now?: () => Date;
   },
-): Promise<JobFileTask & { runId: string; policyVersion: string; skip?: string; notBefore?: string; reapplied?: boolean }> {
+): Promise<
+  JobFileTask & { runId: string; policyVersion: string; skip?: string; notBefore?: string; reapplied?: boolean; spentBudgets?: ExtensionName[] }
+> {
   const runId = jobRunId(task.jobId, task.index);
   if (task.reapplyPolicy) return reapplyPolicy(task, runId, deps);
   const names = task.extensions.map((extension) => extension.name);
+  // Read once, before the file's run would start: a run already started (a retried step) is not stopped.
+  let spent: Promise<ExtensionName[]> | undefined;
+  const spentBudgets = () => (spent ??= budgetRooms(task, deps, (deps.now ?? now)()).then(budgetsSpent));
   // The policy current when the file's run starts is the run's: read once, for its watch and its taggers
   // (a retried step may read a newer one), and not at all for a file skipped.
   let current: Promise<string> | undefined;
@@ -144,6 +178,12 @@ export async function startJobFile(
       return { ...task, runId, policyVersion: '', skip: decision.reason };
     }
     if (decision.action === 'start' && record) {
+      // A budget of the job's spent: the job stops here, leaving this file and the ones after it untagged.
+      const budgets = await spentBudgets();
+      if (budgets.length) {
+        logger.info('File skipped by the tagging job', { jobId: task.jobId, fileId: task.fileId, reason: 'budget-spent', extensions: budgets });
+        return { ...task, runId, policyVersion: '', skip: 'budget-spent', spentBudgets: budgets };
+      }
       try {
         // Watched before it starts: a child that AWS stops leaves its run to the reconciler.
         const input = {
@@ -227,10 +267,15 @@ async function reapplyPolicy(
   return { ...task, runId, policyVersion, reapplied: true };
 }
 
-/** Counts one file once, however often this step is retried. */
+/**
+ * Counts one file once, however often this step is retried. A file left untagged for a budget — not
+ * started (`budget-spent`), or refused by its budget in flight — is skipped, and counted as such.
+ */
 export async function countJobFile(task: JobFileCount, jobs: JobTable): Promise<{ jobId: string; index: number; outcome: string; counted: boolean }> {
-  const outcome = task.skip ? 'skipped' : task.reapplied ? 'succeeded' : fileOutcome(task.outcomes ?? []);
-  const counted = await jobs.countFile(task.jobId, task.index, outcome);
+  const outcome = task.skip ? 'skipped' : task.reapplied ? 'succeeded' : jobFileOutcome(task.outcomes ?? []);
+  const budgets =
+    task.skip === 'budget-spent' ? (task.spentBudgets ?? []) : !task.skip && outcome === 'skipped' ? budgetRefusals(task.outcomes ?? []) : [];
+  const counted = await jobs.countFile(task.jobId, task.index, outcome, budgets);
   return { jobId: task.jobId, index: task.index, outcome, counted };
 }
 
@@ -242,13 +287,15 @@ export async function finishJob({ jobId, error }: JobStep, deps: { jobs: JobTabl
   const job = await deps.jobs.get(jobId);
   if (!job || (job.status !== 'planning' && job.status !== 'running')) return { jobId, webhook: false };
   // Its final counts come from the progress items themselves, not from the summaries a roll-up may lag.
-  const counts = job.status === 'running' && job.total !== null ? await deps.jobs.exactCounts(jobId, job.total) : job;
+  const counts: JobTally = job.status === 'running' && job.total !== null ? await deps.jobs.exactCounts(jobId, job.total) : job;
   const ending = jobEnding(job, counts, error);
+  const at = (deps.now ?? now)();
   const ended = await deps.jobs.update(jobId, ['planning', 'running'], {
     status: ending.status,
-    finishedAt: (deps.now ?? now)().toISOString(),
+    finishedAt: at.toISOString(),
     ...ending.counts,
     ...(ending.error && { error: ending.error }),
+    ...(counts.budgetSkipped && { stoppedBy: budgetStop(counts.budgetSkipped.files, counts.budgetSkipped.extensions, at) }),
   });
   logger.info('Tagging job ended', { jobId, status: ending.status, ...ending.counts, stepError: error });
   return { jobId, webhook: Boolean(ended?.webhookUrl) };

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { JobTable, StoredJob } from '../adapters/job-table.js';
 import type { JobWorkflow } from '../adapters/job-workflow.js';
 import { ApiError } from '../core/errors.js';
+import type { ExtensionName } from '../core/extension-names.js';
+import { budgetsExceeded, jobOverBudget, remainingBudgetUsd } from '../core/job-budget.js';
 import {
   estimateProviderCost,
   FINAL_JOB_STATUSES,
@@ -10,19 +12,19 @@ import {
   jobNotFound,
   MAX_JOB_FILES,
   newJob,
-  type ProviderPrices,
   selectionQuery,
   type TaggingJob,
   type ResolvedJobRequest,
 } from '../core/tagging-job.js';
 import { logger } from '../runtime/logger.js';
 import { type FileSearch, SelectionTooLarge } from './file-search.js';
+import { budgetRooms, type JobBudgetDeps } from './job-budgets.js';
 
-export interface TaggingJobsDeps {
+/** `prices` for the estimates; the budgets' caps and ledger for what remains of them. */
+export interface TaggingJobsDeps extends JobBudgetDeps {
   jobs: JobTable;
   workflow: JobWorkflow;
   search: Pick<FileSearch, 'selectIds'>;
-  prices: ProviderPrices;
   /** Files a dry run may check within the request (AITAGS_SEARCH_SCAN_LIMIT); past it the count becomes a job that ends `planned`. */
   countBudget: number;
   now?: () => Date;
@@ -33,6 +35,13 @@ export const LISTED_JOBS = 100;
 
 export const newJobId = () => `job_${randomBytes(12).toString('hex')}`;
 
+export interface JobEstimate {
+  total: number;
+  estimatedProviderCostUsd: number;
+  /** What remains this month of each budgeted extension the job calls; absent when no budget caps them. */
+  remainingBudgetUsd?: Partial<Record<ExtensionName, number>>;
+}
+
 /** The API side of tagging jobs: create (or estimate), read, list, cancel. Planning and tagging run in the job's execution. */
 export class TaggingJobs {
   private readonly now: () => Date;
@@ -41,23 +50,27 @@ export class TaggingJobs {
     this.now = deps.now ?? (() => new Date());
   }
 
-  /** A dry run counted within the request answers its estimate; anything else becomes a job, planned in the background. */
-  async create(request: ResolvedJobRequest): Promise<{ estimate: { total: number; estimatedProviderCostUsd: number } } | { job: TaggingJob }> {
-    if (request.dryRun) {
-      try {
-        const { fileIds, reads } = await this.deps.search.selectIds(
-          selectionQuery(request),
-          request.maxFiles ?? MAX_JOB_FILES,
-          this.deps.countBudget,
-        );
-        const total = fileIds.length;
-        logger.info('Tagging job estimated', { total, indexItemsRead: reads.indexItems, recordsRead: reads.records });
-        return {
-          estimate: { total, estimatedProviderCostUsd: estimateProviderCost(total, request.extensions, this.deps.prices, request.reapplyPolicy) },
+  /**
+   * A dry run counted within the request answers its estimate. A job that a budget caps is counted within
+   * the request too, so that one over what remains of a budget is refused (400) before it starts; anything
+   * else becomes a job, planned in the background (where the planner checks the budgets again).
+   */
+  async create(request: ResolvedJobRequest): Promise<{ estimate: JobEstimate } | { job: TaggingJob }> {
+    const at = this.now();
+    const rooms = await budgetRooms(request, this.deps, at);
+    if (request.dryRun || rooms.length) {
+      const total = await this.countWithinRequest(request);
+      if (total !== undefined) {
+        const estimate = {
+          total,
+          estimatedProviderCostUsd: estimateProviderCost(total, request.extensions, this.deps.prices, request.reapplyPolicy),
         };
-      } catch (error) {
-        if (!(error instanceof SelectionTooLarge)) throw error;
-        logger.info('Selection too large to count in the request: planning it as a job', { budget: error.budget });
+        if (request.dryRun) return { estimate: { ...estimate, ...(rooms.length && { remainingBudgetUsd: remainingBudgetUsd(rooms) }) } };
+        const exceeded = budgetsExceeded(total, rooms);
+        if (exceeded.length) {
+          logger.info('Tagging job over its budget: refused', { total, extensions: exceeded.map((room) => room.name) });
+          throw jobOverBudget(estimate, rooms, exceeded, at);
+        }
       }
     }
     const job: StoredJob = newJob(newJobId(), request, this.now().toISOString());
@@ -77,6 +90,24 @@ export class TaggingJobs {
     }
     logger.info('Tagging job created', { jobId: job.jobId, dryRun: job.dryRun });
     return { job };
+  }
+
+  /** The files the request selects, when they can be counted within the request (AITAGS_SEARCH_SCAN_LIMIT); undefined past it. */
+  private async countWithinRequest(request: ResolvedJobRequest): Promise<number | undefined> {
+    try {
+      const { fileIds, reads } = await this.deps.search.selectIds(selectionQuery(request), request.maxFiles ?? MAX_JOB_FILES, this.deps.countBudget);
+      logger.info('Tagging job counted', {
+        total: fileIds.length,
+        dryRun: request.dryRun,
+        indexItemsRead: reads.indexItems,
+        recordsRead: reads.records,
+      });
+      return fileIds.length;
+    } catch (error) {
+      if (!(error instanceof SelectionTooLarge)) throw error;
+      logger.info('Selection too large to count in the request: planning it as a job', { budget: error.budget });
+      return undefined;
+    }
   }
 
   async get(jobId: string): Promise<StoredJob> {

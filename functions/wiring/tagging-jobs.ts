@@ -1,13 +1,12 @@
 import { StepFunctionsJobWorkflow } from '../adapters/job-workflow.js';
-import { providerPrices } from '../core/tagging-job.js';
-import { jobWorkflowConfig, priceConfig, searchConfig } from '../runtime/config.js';
+import { jobWorkflowConfig, searchConfig } from '../runtime/config.js';
 import { once } from '../runtime/once.js';
 import { TaggingJobs } from '../services/tagging-jobs.js';
 import { fileSearch } from './file-search.js';
+import { jobBudgets } from './job-budgets.js';
 import { jobTable } from './job-table.js';
 
 const { jobStateMachineArn } = jobWorkflowConfig();
-const prices = providerPrices(priceConfig().prices);
 const { scanLimit } = searchConfig();
 
 export const taggingJobs = once(
@@ -16,7 +15,7 @@ export const taggingJobs = once(
       jobs: jobTable(),
       workflow: new StepFunctionsJobWorkflow(jobStateMachineArn),
       search: fileSearch(),
-      prices,
+      ...jobBudgets(),
       countBudget: scanLimit,
     }),
 );

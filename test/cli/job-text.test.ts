@@ -55,6 +55,12 @@ describe('numbers and money', () => {
     expect(confirmQuestion({ total: 3, estimatedProviderCostUsd: 0.003 })).toBe('Start tagging 3 files for $0.003? [y/N] ');
   });
 
+  it('adds what remains of each monthly budget when the API reports it', () => {
+    expect(estimateLine({ total: 12, estimatedProviderCostUsd: 0.03, remainingBudgetUsd: { 'aws-auto-tagging': 0.006 } })).toBe(
+      "12 files · estimated provider cost $0.03 (list prices) · left of this month's budget: aws-auto-tagging $0.006",
+    );
+  });
+
   it('starts only on y or yes', () => {
     expect(['y', 'Y', 'yes', ' YES ', 'Yes'].map(isYes)).toEqual([true, true, true, true, true]);
     expect(['', 'n', 'no', 'yep', 'sure'].map(isYes)).toEqual([false, false, false, false, false]);
@@ -75,6 +81,13 @@ describe('a job’s end', () => {
     );
     expect(summaryLine(job({ status: 'cancelled', total: null, done: 0, succeeded: 0, failed: 0, skipped: 0 }))).toBe(
       'Job job_0123456789abcdef01234567 cancelled: 0 succeeded · 0 failed · 0 skipped of an uncounted selection',
+    );
+  });
+
+  it('says why a job stopped tagging when a monthly budget was spent', () => {
+    const stoppedBy = { message: 'The job stopped tagging when the monthly budget of aws-auto-tagging was spent: 6 files were skipped, not tagged.' };
+    expect(summaryLine(job({ status: 'succeeded', done: 2000, succeeded: 1994, failed: 0, skipped: 6, stoppedBy }))).toBe(
+      `Job job_0123456789abcdef01234567 succeeded: 1,994 succeeded · 0 failed · 6 skipped of 2,000 files\n${stoppedBy.message}`,
     );
   });
 

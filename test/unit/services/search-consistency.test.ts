@@ -17,6 +17,7 @@ import { startJobFile } from '../../../functions/services/job-steps.js';
 import { tagExtension } from '../../../functions/services/tag-extension.js';
 import { EMPTY_TAG_POLICY, type TagPolicy } from '../../../functions/core/tag-policy.js';
 import { inMemoryFiles } from '../../support/in-memory-files.js';
+import { NO_BUDGETS } from '../../support/job-requests.js';
 import { jpegFacts, uploadRequest } from '../../support/sample-files.js';
 import { startSearchTable } from '../../support/search-table.js';
 
@@ -280,6 +281,7 @@ async function checkSteered(steps: SteeredOperation[][]): Promise<void> {
             rate: 1,
           },
           {
+            ...NO_BUDGETS,
             files: db.table,
             pacer: { take: async () => ({ at: 0 }) },
             quotas: DEFAULT_PROVIDER_QUOTAS,
