@@ -146,12 +146,13 @@ export class TaggingJobs extends Construct {
     // Each file takes its turn at the providers' background pacers, at 80 % of these quotas.
     startFile.addEnvironment('AITAGS_REKOGNITION_TPS', String(props.quotas.rekognitionTps));
     startFile.addEnvironment('AITAGS_VISION_RPM', String(props.quotas.visionRpm));
+    // The planner's estimate counts the deployed prices, as the API's does.
+    plan.addEnvironment('AITAGS_PROVIDER_PRICES', props.providerPrices);
     // A job over what its budgets have left fails before tagging anything; one that reaches a cap skips the rest.
     if (props.monthlyBudgetUsd !== '{}') {
-      for (const fn of [plan, startFile]) {
-        fn.addEnvironment('AITAGS_MONTHLY_BUDGET_USD', props.monthlyBudgetUsd);
-        fn.addEnvironment('AITAGS_PROVIDER_PRICES', props.providerPrices);
-      }
+      plan.addEnvironment('AITAGS_MONTHLY_BUDGET_USD', props.monthlyBudgetUsd);
+      startFile.addEnvironment('AITAGS_MONTHLY_BUDGET_USD', props.monthlyBudgetUsd);
+      startFile.addEnvironment('AITAGS_PROVIDER_PRICES', props.providerPrices);
     }
     const countFile = step('CountJobFile', 'count-job-file', "aitags tagging jobs: counts one file's outcome once", Duration.seconds(10));
     // UpdateItem counts the file once and rolls its progress item up into a summary; GetItem reads both for the roll-up.
