@@ -4,7 +4,7 @@ import { RekognitionLabels } from '../adapters/rekognition.js';
 import { bucketConfig, providerConfig, rekognitionConfig } from '../runtime/config.js';
 import { once } from '../runtime/once.js';
 import type { TaggerDeps } from '../services/tag-extension.js';
-import { taggerBudget } from './budgets.js';
+import { taggerBudget } from './tagger-budget.js';
 import { extensionFailures } from './extension-failures.js';
 import { fileStore } from './file-store.js';
 import { fileTable } from './file-table.js';
