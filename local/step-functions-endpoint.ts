@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import { invoke } from './lambda-context.js';
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { MachineDefinition, StateDefinition, SynthesizedWorkflow } from './synthesized-template.js';
+import { localStateMachineArn, type MachineDefinition, type StateDefinition, type SynthesizedWorkflow } from './synthesized-template.js';
 
 type JsonValue = Parameters<StateMachine['run']>[0];
 export type TaskHandler = (event: unknown, context: Context) => Promise<unknown>;
@@ -20,7 +20,10 @@ export interface LocalStepFunctions {
 }
 
 export interface LocalWorkflow {
-  /** Names the state machine: `arn:aws:states:us-east-1:000000000000:stateMachine:<name>`. */
+  /**
+   * Names the state machine: `arn:aws:states:us-east-1:000000000000:stateMachine:<name>`; the ARN that names
+   * its logical id (workflow.logicalId) reaches it too, as another definition of the template names it.
+   */
   name: string;
   workflow: SynthesizedWorkflow;
   /**
@@ -43,10 +46,16 @@ interface Options {
   /** Multiplies every Wait and Retry interval: 0.01 turns 5 minutes into 3 s (AITAGS_LOCAL_WAIT_SCALE). */
   waitScale: number;
   objects?: LocalObjects;
+  /** An execution that failed, or an Express one stopped at its limit (an error named States.Timeout). */
   onExecutionError?: (executionArn: string, error: unknown) => void;
+  /** How long an Express execution may run before it is stopped: EXPRESS_LIMIT_SECONDS × waitScale unless set. */
+  expressLimitMs?: number;
 }
 
-const arnOf = (name: string) => `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`;
+/** Express executions run for at most 5 minutes on AWS; one still running then ends with States.Timeout. */
+const EXPRESS_LIMIT_SECONDS = 300;
+
+const arnOf = localStateMachineArn;
 
 function* allStates(states: Record<string, StateDefinition>): Generator<[string, StateDefinition]> {
   for (const [name, state] of Object.entries(states)) {
@@ -182,11 +191,23 @@ function parameters(spec: Record<string, string> | undefined, input: unknown): R
   );
 }
 
+/** What the endpoint answers an API call: a result, or an error as AWS JSON 1.0 carries it (`__type`, `message`). */
+type Answer<Result> = { status: 200; body: Result } | { status: 400; body: { __type: string; message: string } };
+const refusal = (type: string, message: string) => ({ status: 400, body: { __type: type, message } }) as const;
+
+/** The error an Express execution ends with when it runs past its limit, as AWS ends it. */
+const expressTimeout = () =>
+  Object.assign(new Error('The execution ran past the 5-minute duration of an Express state machine'), { name: 'States.Timeout' });
+
 /**
  * A loopback Step Functions endpoint (AWS JSON 1.0: StartExecution, StopExecution) that runs the
- * synthesized definitions with aws-local-stepfunctions: the handlers start executions through the real SFN client.
+ * synthesized definitions with aws-local-stepfunctions: the handlers start executions through the real SFN
+ * client, and a `states:startExecution` task starts one here too. Executions follow their machine's type:
+ * a Standard name is used once (ExecutionAlreadyExists), an Express one may start any number of executions
+ * (at least once, as on AWS), each stopped with States.Timeout past the Express limit.
  */
 export async function startLocalStepFunctions(options: Options): Promise<LocalStepFunctions> {
+  const expressLimitMs = options.expressLimitMs ?? EXPRESS_LIMIT_SECONDS * 1000 * options.waitScale;
   const machines = new Map(
     options.workflows.map(({ name, workflow, nominalWaitSeconds }) => {
       const lapsed = timeLapse(workflow.definition, options.waitScale, nominalWaitSeconds ?? {});
@@ -198,50 +219,101 @@ export async function startLocalStepFunctions(options: Options): Promise<LocalSt
       return [arnOf(name), { name, workflow, machine, waitTimeOverrides: lapsed.waitTimeOverrides, processors }] as const;
     }),
   );
+  // A definition of the template names another state machine by its logical id.
+  const machineByArn = new Map(machines);
+  for (const target of machines.values()) if (target.workflow.logicalId) machineByArn.set(arnOf(target.workflow.logicalId), target);
   const running = new Map<string, { abort: () => void; done: Promise<unknown> }>();
   const names = new Set<string>();
 
-  const startExecution = (body: Record<string, unknown>) => {
+  const startExecution = (body: Record<string, unknown>): Answer<{ executionArn: string; startDate: number }> => {
     const stateMachineArn = String(body.stateMachineArn ?? '');
-    const target = machines.get(stateMachineArn);
-    if (!target) return { status: 400, body: { __type: 'StateMachineDoesNotExist', message: `State Machine Does Not Exist: '${stateMachineArn}'` } };
+    const target = machineByArn.get(stateMachineArn);
+    if (!target) return refusal('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
     const name = typeof body.name === 'string' ? body.name : randomUUID();
-    const executionArn = `arn:aws:states:us-east-1:000000000000:execution:${target.name}:${name}`;
-    if (names.has(executionArn))
-      return { status: 400, body: { __type: 'ExecutionAlreadyExists', message: `Execution Already Exists: '${executionArn}'` } };
-    names.add(executionArn);
-    const input = JSON.parse(typeof body.input === 'string' ? body.input : '{}') as Parameters<StateMachine['run']>[0];
+    const express = target.workflow.type === 'EXPRESS';
+    // StartExecution is idempotent for Standard only: on Express a reused name starts another execution, with an ARN of its own.
+    const executionArn = express
+      ? `arn:aws:states:us-east-1:000000000000:express:${target.name}:${name}:${randomUUID()}`
+      : `arn:aws:states:us-east-1:000000000000:execution:${target.name}:${name}`;
+    if (names.has(executionArn)) return refusal('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    let input: JsonValue;
+    try {
+      input = JSON.parse(typeof body.input === 'string' ? body.input : '{}') as JsonValue;
+    } catch (error) {
+      return refusal('InvalidExecutionInput', `Invalid State Machine Execution Input: '${error instanceof Error ? error.message : String(error)}'`);
+    }
+    if (!express) names.add(executionArn);
     const stopped: StopSignal = { value: false, children: new Map() };
     const taskResourceLocalHandlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = Object.fromEntries(
       Object.entries(target.workflow.taskEntries).map(([stateName, entry]) => [stateName, lambdaInvoke(entry, options.handlers)]),
     );
+    for (const stateName of target.workflow.startExecutionTasks) taskResourceLocalHandlers[stateName] = startExecutionTask;
     const overrides = { taskResourceLocalHandlers, waitTimeOverrides: target.waitTimeOverrides };
     for (const [stateName, processor] of Object.entries(target.processors)) {
       taskResourceLocalHandlers[stateName] = (mapInput) =>
         runDistributedMap(processor.map, mapInput, { overrides, stopped, objects: options.objects, executionName: name });
     }
-    const execution = target.machine.run(input, { overrides, noThrowOnAbort: true });
+    const execution = target.machine.run(input, {
+      overrides,
+      noThrowOnAbort: true,
+      context: { Execution: { Id: executionArn, Name: name }, StateMachine: { Id: arnOf(target.name), Name: target.name } },
+    });
+    const abort = () => {
+      // As on AWS: stopping the execution stops its Map Run's child executions with it.
+      stopped.value = true;
+      for (const abortChild of stopped.children.keys()) abortChild();
+      execution.abort();
+    };
+    let timedOut = false;
+    const limit = express
+      ? setTimeout(() => {
+          timedOut = true;
+          abort();
+        }, expressLimitMs)
+      : undefined;
     const done = execution.result
-      .catch((error: unknown) => options.onExecutionError?.(executionArn, error))
+      .then(
+        () => {
+          if (timedOut) options.onExecutionError?.(executionArn, expressTimeout());
+        },
+        (error: unknown) => options.onExecutionError?.(executionArn, error),
+      )
       // A stopped parent returns at once; its Map's children (stopped too) are done only once they have unwound.
       .then(() => Promise.allSettled([...stopped.children.values()]))
-      .finally(() => running.delete(executionArn));
-    running.set(executionArn, {
-      abort: () => {
-        // As on AWS: stopping the execution stops its Map Run's child executions with it.
-        stopped.value = true;
-        for (const abortChild of stopped.children.keys()) abortChild();
-        execution.abort();
-      },
-      done,
-    });
+      .finally(() => {
+        clearTimeout(limit);
+        running.delete(executionArn);
+      });
+    running.set(executionArn, { abort, done });
     return { status: 200, body: { executionArn, startDate: Date.now() / 1000 } };
   };
 
-  const stopExecution = (body: Record<string, unknown>) => {
+  /**
+   * A `states:startExecution` task (request-response), as the service integration answers it: the
+   * execution's ARN and start date, or the API's error named `StepFunctions.<error>Exception` (with
+   * Step Functions' cause text), which the task's Retry and Catch match.
+   */
+  async function startExecutionTask(parameters: JsonValue): Promise<JsonValue> {
+    const { StateMachineArn, Input, Name } = (parameters ?? {}) as { StateMachineArn?: unknown; Input?: unknown; Name?: unknown };
+    // The integration sends an Input object as its JSON text, and a string as it is.
+    const answer = startExecution({
+      stateMachineArn: StateMachineArn,
+      input: typeof Input === 'string' ? Input : JSON.stringify(Input ?? {}),
+      name: Name,
+    });
+    if (answer.status !== 200) {
+      const { __type: type, message } = answer.body;
+      const cause = `${message} (Service: AWSStepFunctions; Status Code: 400; Error Code: ${type}; Request ID: ${randomUUID()}; Proxy: null)`;
+      throw Object.assign(new Error(cause), { name: `StepFunctions.${type}Exception` });
+    }
+    return { ExecutionArn: answer.body.executionArn, StartDate: Math.round(answer.body.startDate * 1000) };
+  }
+
+  const stopExecution = (body: Record<string, unknown>): Answer<{ stopDate: number }> => {
     const executionArn = String(body.executionArn ?? '');
-    if (!names.has(executionArn))
-      return { status: 400, body: { __type: 'ExecutionDoesNotExist', message: `Execution Does Not Exist: '${executionArn}'` } };
+    // StopExecution does not serve Express executions.
+    if (executionArn.split(':')[5] === 'express') return refusal('InvalidArn', "Invalid Arn: 'Resource type not valid in this context: express'");
+    if (!names.has(executionArn)) return refusal('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
     running.get(executionArn)?.abort();
     return { status: 200, body: { stopDate: Date.now() / 1000 } };
   };
