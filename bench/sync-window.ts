@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type FakeLabel, fakeProviderEnvironment, startFakeRekognition, startFakeVision } from '../local/fakes/providers.js';
+import { type FakeLabel, type FakeProvider, fakeProviderEnvironment, startFakeRekognition, startFakeVision } from '../local/fakes/providers.js';
 import type { LocalStack } from '../local/stack.js';
 import { BenchClient, bothExtensions, type Timed, type UploadBody } from './api-client.js';
 import { reportLine, runReportingChild } from './child-report.js';
 import { benchPhoto, gradientJpeg } from './photo.js';
-import { ProviderClock } from './provider-clock.js';
+import { type Provider, ProviderClock } from './provider-clock.js';
+import { DYNAMODB_PRICES } from './dynamodb-prices.js';
 import { type Row, table } from './report.js';
 import { quantile, roundMs, roundRatio } from './stats.js';
 
@@ -23,10 +24,13 @@ import { quantile, roundMs, roundRatio } from './stats.js';
  * latency against the slowest fake (300/500 ms), the DynamoDB requests each upload costs (counted as
  * dynalite receives them), the memory of the process that runs the stack, and how long `npm start` takes
  * to be ready, cold (no cached template) and warm, with the RSS of that process idle and after a load.
+ * Then issue 23: a fresh `npm start` whose providers change speed between phases of sequential tagged
+ * uploads, each phase's p50 and max against its bar, and the sync window's reads per upload.
  *
  * Runs in a process of its own (`syncWindowBench`): the handlers read their configuration once per
  * process, and the RSS figures need a heap that nothing else has grown. `npx tsx bench/sync-window.ts`
- * [small|bench] runs it alone and prints the table, then one `SYNC_WINDOW {...}` line.
+ * [small|bench] runs it alone and prints the table, then one `SYNC_WINDOW {...}` line; `phases` runs
+ * only issue 23's phases (small photo).
  */
 
 const FAST = { rekognition: 20, vision: 20 };
@@ -36,6 +40,20 @@ const LATENCY = { warmUp: 5, count: 40 };
 const SYNC_WINDOW_MS = 3000;
 /** The issue's targets: tagged ≥ 0.6 × plain; p50 ≤ 1.10 × slowest + 50 ms, p95 ≤ 1.10 × slowest + 150 ms; RSS < 400 MB. */
 const TARGET = { throughputRatio: 0.6, latencyFactor: 1.1, p50SlackMs: 50, p95SlackMs: 150, rssMb: 400 };
+/**
+ * Issue 23: a fresh `npm start`, then sequential tagged uploads in phases whose fakes answer quicker or
+ * slower than the phase before: nothing learned at first, then every change of speed.
+ */
+const PHASES: Array<{ uploads: number; latency: Latency }> = [
+  { uploads: 5, latency: { rekognition: 50, vision: 80 } },
+  { uploads: 20, latency: SLOW },
+  { uploads: 10, latency: { rekognition: 50, vision: 80 } },
+  { uploads: 8, latency: { rekognition: 900, vision: 1200 } },
+];
+/** Issue 23's bar for each phase's p50 and max: 1.10 × the slower fake + 100 ms. */
+const PHASE_BAR = { factor: 1.1, slackMs: 100 };
+/** The API's count of the sync window's reads of the record, one EMF line per tagged upload. */
+const READS_METRIC = 'SyncWindowRecordReads';
 const EXTENSIONS = bothExtensions(5);
 const LABELS: FakeLabel[] = [
   { name: 'Landscape', confidence: 97.2 },
@@ -109,6 +127,7 @@ export interface SyncWindowReport {
     peakRssMb: number;
   };
   npmStart: { cold: StartResult; warm: StartResult };
+  phases: PhasesReport;
   anomalies: string[];
   node: string;
   totalRunS: number;
@@ -126,6 +145,28 @@ export interface StartResult {
   plainPerS?: number;
   taggedPerS?: number;
   taggedLost?: number;
+}
+
+export interface PhaseResult {
+  fakeLatencyMs: Latency;
+  uploads: number;
+  p50Ms: number;
+  maxMs: number;
+  /** 1.10 × the slower fake + 100 ms, for p50 and max alike. */
+  barMs: number;
+  /** The sync window's reads of the record (the API's SyncWindowRecordReads metric), per upload. */
+  readsPerUpload: number;
+  /** From the slower fake's answer leaving to the upload's response, median and max. */
+  afterLastAnswerP50Ms: number | null;
+  afterLastAnswerMaxMs: number | null;
+}
+
+export interface PhasesReport {
+  phases: PhaseResult[];
+  /** Over every phase: the sync window's reads per tagged upload, and what they cost on AWS per 1,000 uploads. */
+  readsPerUpload: number;
+  /** A consistent read of the record (≈ 1.2 KB, under 4 KB) is one read unit, at the on-demand list price. */
+  usdPer1000Uploads: number;
 }
 
 /** The part in a process of its own; see the module comment. */
@@ -248,7 +289,7 @@ export async function measureSyncWindow(photoKind: SyncWindowPhoto = 'small'): P
     const uploads = LATENCY.warmUp + LATENCY.count;
     const afterLoad = process.memoryUsage();
 
-    const report: Omit<SyncWindowReport, 'npmStart' | 'totalRunS'> = {
+    const report: Omit<SyncWindowReport, 'npmStart' | 'phases' | 'totalRunS'> = {
       photo: photoKind,
       photoBytes: photoBytes.length,
       syncWindowMs: SYNC_WINDOW_MS,
@@ -290,8 +331,13 @@ export async function measureSyncWindow(photoKind: SyncWindowPhoto = 'small'): P
     // 3. `npm start` in a fresh process, cold then warm; the warm one also takes the loads (fakes back at 20 ms).
     rekognition.behave({ labels: LABELS, latencyMs: FAST.rekognition });
     vision.behave({ labels: LABELS, latencyMs: FAST.vision });
-    const npmStart = await npmStartTwice(fakeProviderEnvironment(rekognition, vision), photo, anomalies);
-    return { ...report, npmStart, totalRunS: Math.round((performance.now() - runStartedAt) / 100) / 10 };
+    const fakeEnv = fakeProviderEnvironment(rekognition, vision);
+    const { npmStart, phases } = await inCheckoutCopy(async (copy) => ({
+      npmStart: await npmStartTwice(copy, fakeEnv, photo, anomalies),
+      // 4. A third, fresh `npm start`: the phases of issue 23.
+      phases: await speedPhases(copy, { rekognition, vision }, clock, photo, anomalies),
+    }));
+    return { ...report, npmStart, phases, totalRunS: Math.round((performance.now() - runStartedAt) / 100) / 10 };
   } finally {
     await stack?.stop();
     await Promise.all([rekognition.stop(), vision.stop()]);
@@ -368,12 +414,12 @@ async function taggedLatency(client: BenchClient, photo: Blob, clock: ProviderCl
 }
 
 /**
- * `node --import tsx local/start.ts` twice, from a copy of the checkout whose node_modules links every
- * package of this one but not `.cache`: the first start finds no cached template (as after editing
- * infra/ or functions/), the second finds the one the first wrote. The checkout's own cache, shared with
- * whatever else runs here, is left alone.
+ * Runs `work` in a copy of the checkout whose node_modules links every package of this one but not
+ * `.cache`: its first `npm start` finds no cached template (as after editing infra/ or functions/), the
+ * next ones find the one the first wrote. The checkout's own cache, shared with whatever else runs here,
+ * is left alone.
  */
-async function npmStartTwice(fakeEnv: Record<string, string>, photo: Blob, anomalies: string[]): Promise<SyncWindowReport['npmStart']> {
+async function inCheckoutCopy<T>(work: (copy: string) => Promise<T>): Promise<T> {
   const copy = await mkdtemp(join(tmpdir(), 'aitags-npm-start-'));
   try {
     for (const source of START_SOURCES) await cp(join(repoRoot, source), join(copy, source), { recursive: true });
@@ -381,35 +427,121 @@ async function npmStartTwice(fakeEnv: Record<string, string>, photo: Blob, anoma
     for (const name of await readdir(join(repoRoot, 'node_modules'))) {
       if (name !== '.cache') await symlink(join(repoRoot, 'node_modules', name), join(copy, 'node_modules', name));
     }
-    const cold = await npmStart(copy, fakeEnv);
-    await cold.stop();
-    const warm = await npmStart(copy, fakeEnv);
-    try {
-      const client = new BenchClient(warm.apiUrl, warm.privateKey);
-      const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 3000));
-      await uploadLoad(client, photo, 'warm', THROUGHPUT.warmUp, THROUGHPUT.concurrency, EXTENSIONS, settle);
-      const plain = await uploadLoad(client, photo, 'plain', THROUGHPUT.uploads, THROUGHPUT.concurrency, undefined);
-      const tagged = await uploadLoad(client, photo, 'tagged', THROUGHPUT.uploads, THROUGHPUT.concurrency, EXTENSIONS, settle);
-      if (tagged.lost || tagged.failedRequests)
-        anomalies.push(`npm start, tagged load: ${tagged.lost} lost, ${tagged.failedRequests} failed requests`);
-      const status = await processStatus(warm.pid);
-      return {
-        cold: cold.result,
-        warm: {
-          ...warm.result,
-          afterLoadRssMb: status.rssMb,
-          peakRssMb: status.peakMb,
-          plainPerS: plain.uploadsPerS,
-          taggedPerS: tagged.uploadsPerS,
-          taggedLost: tagged.lost,
-        },
-      };
-    } finally {
-      await warm.stop();
-    }
+    return await work(copy);
   } finally {
     await rm(copy, { recursive: true, force: true });
   }
+}
+
+/** `node --import tsx local/start.ts` twice from a fresh checkout copy: the template synthesized (cold), then cached (warm). */
+async function npmStartTwice(copy: string, fakeEnv: Record<string, string>, photo: Blob, anomalies: string[]): Promise<SyncWindowReport['npmStart']> {
+  const cold = await npmStart(copy, fakeEnv);
+  await cold.stop();
+  const warm = await npmStart(copy, fakeEnv);
+  try {
+    const client = new BenchClient(warm.apiUrl, warm.privateKey);
+    const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 3000));
+    await uploadLoad(client, photo, 'warm', THROUGHPUT.warmUp, THROUGHPUT.concurrency, EXTENSIONS, settle);
+    const plain = await uploadLoad(client, photo, 'plain', THROUGHPUT.uploads, THROUGHPUT.concurrency, undefined);
+    const tagged = await uploadLoad(client, photo, 'tagged', THROUGHPUT.uploads, THROUGHPUT.concurrency, EXTENSIONS, settle);
+    if (tagged.lost || tagged.failedRequests) anomalies.push(`npm start, tagged load: ${tagged.lost} lost, ${tagged.failedRequests} failed requests`);
+    const status = await processStatus(warm.pid);
+    return {
+      cold: cold.result,
+      warm: {
+        ...warm.result,
+        afterLoadRssMb: status.rssMb,
+        peakRssMb: status.peakMb,
+        plainPerS: plain.uploadsPerS,
+        taggedPerS: tagged.uploadsPerS,
+        taggedLost: tagged.lost,
+      },
+    };
+  } finally {
+    await warm.stop();
+  }
+}
+
+/**
+ * Issue 23's phases (PHASES) against a fresh `npm start` from `copy`, client and fakes in this process:
+ * sequential tagged uploads, the fakes' latency changed between phases. Reads per upload come from the
+ * server's own metric lines (EMF on its stdout, one per tagged upload, in order: the uploads are sequential).
+ */
+async function speedPhases(
+  copy: string,
+  fakes: Record<Provider, Pick<FakeProvider<unknown>, 'url' | 'behave'>>,
+  clock: ProviderClock,
+  photo: Blob,
+  anomalies: string[],
+): Promise<PhasesReport> {
+  const reads: number[] = [];
+  const server = await npmStart(copy, fakeProviderEnvironment(fakes.rekognition, fakes.vision), {
+    env: { POWERTOOLS_METRICS_DISABLED: 'false' },
+    onLine: (line) => {
+      const value = metricValue(line, READS_METRIC);
+      if (value !== undefined) reads.push(value);
+    },
+  });
+  try {
+    const client = new BenchClient(server.apiUrl, server.privateKey);
+    const samples: Array<{ ms: number; afterLastAnswerMs: number | undefined }> = [];
+    for (const [phase, { uploads, latency }] of PHASES.entries()) {
+      fakes.rekognition.behave({ labels: LABELS, latencyMs: latency.rekognition });
+      fakes.vision.behave({ labels: LABELS, latencyMs: latency.vision });
+      for (let index = 0; index < uploads; index++) {
+        const reply = await client.upload(photo, { fileName: `phase-${phase + 1}-${index}.jpg`, extensions: EXTENSIONS });
+        const statuses = Object.values(reply.body.extensionStatus ?? {});
+        if (statuses.length !== 2 || statuses.some((status) => status !== 'success')) {
+          anomalies.push(`phase ${phase + 1} #${index}: extensionStatus ${JSON.stringify(reply.body.extensionStatus)}`);
+        }
+        const rekognitionAsked = clock.firstAsked('rekognition', reply.startedAt, reply.endedAt);
+        const visionAsked = clock.firstAsked('vision', reply.startedAt, reply.endedAt);
+        const lastAnswer =
+          rekognitionAsked === undefined || visionAsked === undefined
+            ? undefined
+            : Math.max(rekognitionAsked + latency.rekognition, visionAsked + latency.vision);
+        samples.push({ ms: reply.ms, afterLastAnswerMs: lastAnswer === undefined ? undefined : reply.endedAt - lastAnswer });
+      }
+    }
+    const expected = samples.length;
+    const waitUntil = performance.now() + 5000;
+    while (reads.length < expected && performance.now() < waitUntil) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (reads.length !== expected) anomalies.push(`phases: ${reads.length} ${READS_METRIC} lines for ${expected} tagged uploads`);
+    let first = 0;
+    const phases = PHASES.map(({ uploads, latency }): PhaseResult => {
+      const ms = samples.slice(first, first + uploads).map((sample) => sample.ms);
+      const after = samples
+        .slice(first, first + uploads)
+        .flatMap((sample) => (sample.afterLastAnswerMs === undefined ? [] : [sample.afterLastAnswerMs]));
+      const phaseReads = reads.slice(first, first + uploads);
+      first += uploads;
+      return {
+        fakeLatencyMs: latency,
+        uploads,
+        p50Ms: roundMs(quantile(ms, 0.5)),
+        maxMs: roundMs(Math.max(...ms)),
+        barMs: roundMs(PHASE_BAR.factor * Math.max(latency.rekognition, latency.vision) + PHASE_BAR.slackMs),
+        readsPerUpload: roundRatio(phaseReads.reduce((sum, count) => sum + count, 0) / uploads),
+        afterLastAnswerP50Ms: after.length ? roundMs(quantile(after, 0.5)) : null,
+        afterLastAnswerMaxMs: after.length ? roundMs(Math.max(...after)) : null,
+      };
+    });
+    const readsPerUpload = reads.reduce((sum, count) => sum + count, 0) / expected;
+    return {
+      phases,
+      readsPerUpload: roundRatio(readsPerUpload),
+      usdPer1000Uploads: Math.round(readsPerUpload * 1000 * (DYNAMODB_PRICES.usdPerMillionReadUnits / 1e6) * 1e5) / 1e5,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** The value of `metric` in an EMF line (a JSON object with `_aws`), if the line is one that carries it. */
+function metricValue(line: string, metric: string): number | undefined {
+  if (!line.startsWith('{') || !line.includes(`"${metric}"`)) return undefined;
+  const value = (JSON.parse(line) as Record<string, unknown>)[metric];
+  return typeof value === 'number' ? value : undefined;
 }
 
 interface StartedServer {
@@ -420,15 +552,38 @@ interface StartedServer {
   stop(): Promise<void>;
 }
 
-async function npmStart(root: string, fakeEnv: Record<string, string>): Promise<StartedServer> {
+interface StartOptions {
+  env?: Record<string, string>;
+  /** Every line the server prints on stdout. */
+  onLine?: (line: string) => void;
+}
+
+async function npmStart(root: string, fakeEnv: Record<string, string>, options: StartOptions = {}): Promise<StartedServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'aitags-npm-start-data-'));
   const privateKey = 'private_sync_window_bench_key';
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...fakeEnv, PORT: '0', AITAGS_DATA_DIR: dataDir, AITAGS_PRIVATE_KEY: privateKey, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    env: {
+      ...process.env,
+      ...fakeEnv,
+      PORT: '0',
+      AITAGS_DATA_DIR: dataDir,
+      AITAGS_PRIVATE_KEY: privateKey,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      ...options.env,
+    },
   });
+  const { onLine } = options;
+  if (onLine) {
+    let partial = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    });
+  }
   const stop = async () => {
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -538,15 +693,57 @@ export function formatSyncWindow(report: SyncWindowReport): string {
     `memory of this process (stack + fakes + client): ${memory.beforeStackMb} MB before the stack; idle after start RSS ${memory.idleRssMb} MB (heap used ${memory.idleHeapUsedMb}); after the loads ${memory.afterLoadRssMb} MB (heap used ${memory.afterLoadHeapUsedMb}); peak ${memory.peakRssMb} MB`,
     `npm start, cold template: ready ${npmStart.cold.wallMs} ms after spawn (line says ${npmStart.cold.printedMs} ms), RSS idle ${npmStart.cold.idleRssMb} MB`,
     `npm start, warm template: ready ${warm.wallMs} ms after spawn (line says ${warm.printedMs} ms), RSS idle ${warm.idleRssMb} MB, after ${THROUGHPUT.uploads} plain + ${THROUGHPUT.uploads} tagged uploads ${warm.afterLoadRssMb} MB (target < ${TARGET.rssMb}: ${verdict((warm.afterLoadRssMb ?? Number.POSITIVE_INFINITY) < TARGET.rssMb)}; peak ${warm.peakRssMb}); client outside it: plain ${warm.plainPerS}/s, tagged ${warm.taggedPerS}/s, lost ${warm.taggedLost}`,
+    formatPhases(report.phases),
     ...(report.anomalies.length ? [`anomalies: ${report.anomalies.join('; ')}`] : []),
   ].join('\n');
 }
 
+export function formatPhases(report: PhasesReport): string {
+  const verdict = (ms: number, bar: number) => (ms <= bar ? 'meets' : 'MISSES');
+  const rows: Row[] = report.phases.map((phase) => ({
+    measurement: `${phase.uploads} tagged uploads, fakes ${phase.fakeLatencyMs.rekognition}/${phase.fakeLatencyMs.vision}, p50 | max`,
+    n: phase.uploads,
+    median: phase.p50Ms,
+    p90: phase.maxMs,
+    note: `bar 1.10 x slower + 100 ms = ${phase.barMs}: p50 ${verdict(phase.p50Ms, phase.barMs)}, max ${verdict(phase.maxMs, phase.barMs)}; reads ${phase.readsPerUpload}/upload; slower answer -> response p50 ${phase.afterLastAnswerP50Ms}, max ${phase.afterLastAnswerMaxMs}`,
+  }));
+  return [
+    'provider speed changes on a fresh npm start (issue 23), one upload at a time:',
+    table(rows).replace('median ms', 'p50').replace('p90 ms', 'max'),
+    `sync window reads: ${report.readsPerUpload} per tagged upload -> $${report.usdPer1000Uploads} per 1,000 uploads at $${DYNAMODB_PRICES.usdPerMillionReadUnits} per million read units (${DYNAMODB_PRICES.asOf})`,
+  ].join('\n');
+}
+
+/** Issue 23's phases alone, against a fresh `npm start` (template synthesized first: a copy of the checkout). */
+async function measurePhases(): Promise<{ phases: PhasesReport; anomalies: string[] }> {
+  const photo = new Blob([new Uint8Array(await gradientJpeg(640, 480))], { type: 'image/jpeg' });
+  const clock = new ProviderClock();
+  const rekognition = await startFakeRekognition({ labels: LABELS }, { onRequest: clock.onRequest('rekognition') });
+  const vision = await startFakeVision({ labels: LABELS }, { onRequest: clock.onRequest('vision') });
+  const anomalies: string[] = [];
+  try {
+    const phases = await inCheckoutCopy(async (copy) => {
+      const first = await npmStart(copy, fakeProviderEnvironment(rekognition, vision));
+      await first.stop();
+      return speedPhases(copy, { rekognition, vision }, clock, photo, anomalies);
+    });
+    return { phases, anomalies };
+  } finally {
+    await Promise.all([rekognition.stop(), vision.stop()]);
+  }
+}
+
 export const syncWindowLine = (report: SyncWindowReport) => reportLine(LINE_PREFIX, report);
 
-if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
+if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url && process.argv[2] === 'phases') {
+  const { phases, anomalies } = await measurePhases();
+  console.log(formatPhases(phases));
+  if (anomalies.length) console.log(`anomalies: ${anomalies.join('; ')}`);
+  console.log(reportLine(LINE_PREFIX, { phases, anomalies }));
+  if (anomalies.length) process.exitCode = 1;
+} else if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
   const photo = (process.argv[2] ?? 'small') as SyncWindowPhoto;
-  if (photo !== 'small' && photo !== 'bench') throw new Error(`photo must be small or bench (got ${photo})`);
+  if (photo !== 'small' && photo !== 'bench') throw new Error(`photo must be small, bench or phases (got ${photo})`);
   const report = await measureSyncWindow(photo);
   console.log(formatSyncWindow(report));
   console.log(syncWindowLine(report));

@@ -1,5 +1,5 @@
 import type { SearchIndexReport } from './run.js';
-import { PRICES } from './write-cost.js';
+import { DYNAMODB_PRICES } from '../dynamodb-prices.js';
 
 type Cell = string | number | null;
 
@@ -53,8 +53,8 @@ export function formatSearchIndex(report: SearchIndexReport): string {
     '',
     `write cost: ${writeCost.files} files (${writeCost.measuredFiles} of them read before and after each write), ${(writeCost.ms / 1000).toFixed(1)} s; ${writeCost.flow}`,
     writes,
-    `write units per 1,000 images: ${writeCost.writeUnitsPer1000.total} → $${writeCost.usdPerMillionImages} per million images at $${PRICES.usdPerMillionWriteUnits} per million WRU (${PRICES.asOf}); the search index's share ${writeCost.indexShare.writeUnitsPer1000} → $${writeCost.indexShare.usdPerMillionImages}`,
-    `index storage per file: ${storage.indexEntries} GSI entries, ${storage.indexBytes} B in the GSI + ${storage.tableIndexBytes} B in the table (tag entries, index keys), 100 B per item included; the record itself ${storage.recordBytes} B → $${writeCost.usdPerMillionImagesMonth} per million images per month at $${PRICES.usdPerGbMonth}/GB-month`,
+    `write units per 1,000 images: ${writeCost.writeUnitsPer1000.total} → $${writeCost.usdPerMillionImages} per million images at $${DYNAMODB_PRICES.usdPerMillionWriteUnits} per million WRU (${DYNAMODB_PRICES.asOf}); the search index's share ${writeCost.indexShare.writeUnitsPer1000} → $${writeCost.indexShare.usdPerMillionImages}`,
+    `index storage per file: ${storage.indexEntries} GSI entries, ${storage.indexBytes} B in the GSI + ${storage.tableIndexBytes} B in the table (tag entries, index keys), 100 B per item included; the record itself ${storage.recordBytes} B → $${writeCost.usdPerMillionImagesMonth} per million images per month at $${DYNAMODB_PRICES.usdPerGbMonth}/GB-month`,
     report.anomalies.length ? `anomalies: ${report.anomalies.join('; ')}` : 'anomalies: none',
     `total ${(report.totalRunMs / 1000).toFixed(0)} s`,
   ].join('\n');

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { type DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
+import { DYNAMODB_PRICES } from '../dynamodb-prices.js';
 import { DynamoFileTable } from '../../functions/adapters/file-table.js';
 import { SEARCH_INDEX } from '../../functions/adapters/table-schema.js';
 import type { ExtensionName } from '../../functions/core/extension-names.js';
@@ -9,12 +10,6 @@ import { distinctWords, FOLDERS, prng, vocabulary, zipf } from './library.js';
 import { ITEM_STORAGE_OVERHEAD, indexEntry, indexEntryStorage, itemSize } from './item-size.js';
 import { startBenchTable, TABLE } from './table.js';
 import { emptyTallies, meterWrites, type WriteMeter, type WriteTallies } from './write-meter.js';
-
-/**
- * DynamoDB on-demand list prices, us-east-1, standard table class, as listed in 2026 (change them here):
- * write request units, and storage (which a GSI is billed for like the table).
- */
-export const PRICES = { usdPerMillionWriteUnits: 0.625, usdPerGbMonth: 0.25, asOf: '2026, us-east-1 on-demand list price' };
 
 const INDEX_KEYS = [SEARCH_INDEX.partitionKey, SEARCH_INDEX.sortKey];
 const EXTENSIONS: ExtensionName[] = ['aws-auto-tagging', 'google-auto-tagging'];
@@ -66,7 +61,7 @@ export async function measureWriteCost(files: number, seed: number, measuredFile
     const indexUnits = round(kinds.reduce((sum, tally) => sum + tally.indexUnits, 0));
     const total = tableUnits + indexUnits;
     const indexShare = per1000.tagEntry.tableUnits + per1000.tagEntry.indexUnits + per1000.monthRegistry.tableUnits + per1000.record.indexUnits;
-    const usdPerMillion = (writeUnitsPer1000: number) => round(writeUnitsPer1000 * 1000 * (PRICES.usdPerMillionWriteUnits / 1e6));
+    const usdPerMillion = (writeUnitsPer1000: number) => round(writeUnitsPer1000 * 1000 * (DYNAMODB_PRICES.usdPerMillionWriteUnits / 1e6));
     return {
       files,
       measuredFiles,
@@ -75,7 +70,7 @@ export async function measureWriteCost(files: number, seed: number, measuredFile
       usdPerMillionImages: usdPerMillion(total),
       indexShare: { writeUnitsPer1000: round(indexShare), usdPerMillionImages: usdPerMillion(indexShare) },
       storagePerFile: storage,
-      usdPerMillionImagesMonth: round(((storage.indexBytes + storage.tableIndexBytes) * 1e6 * PRICES.usdPerGbMonth) / 1024 ** 3),
+      usdPerMillionImagesMonth: round(((storage.indexBytes + storage.tableIndexBytes) * 1e6 * DYNAMODB_PRICES.usdPerGbMonth) / 1024 ** 3),
       ms: Math.round(performance.now() - startedAt),
       flow: 'claimPath + create (2 user tags) → startRun (2 extensions) → recordOutcome ×2 (5 tags each) → get + replace (1 user tag changed)',
     };

@@ -14,7 +14,7 @@ import { webhookEventId } from '../core/webhook-events.js';
 import { logger } from '../runtime/logger.js';
 import { METRIC, recordMetric } from '../runtime/metrics.js';
 
-/** Shared by the runs of one container: what it learns of how long runs take times its next reads. */
+/** Shared by the runs of one container: when recent runs settled adds reads around that time to the next runs'. */
 const settleTimes = new SettleTimes();
 
 export interface TaggingResult {
@@ -96,17 +96,20 @@ export class TaggingRuns {
     }
     let progress = runProgress(record, extensions);
     let reads = 0;
+    let lastReadMs: number | undefined;
     const expected = settleTimes.expectedFor(names);
     while (!progress.settled && Date.now() < syncDeadline) {
-      const readAt = startedAt + nextReadAt(Date.now() - startedAt, expected);
+      const readAt = startedAt + nextReadAt(lastReadMs, expected);
       await sleep(Math.max(0, Math.min(readAt, syncDeadline) - Date.now()));
+      // From when the read was made, not when it was due: a late read (a busy event loop) spaces the next from itself.
+      lastReadMs = Date.now() - startedAt;
       const latest = await this.table.get(fileId);
       reads++;
       if (!latest) break;
       record = latest;
       progress = runProgress(record, extensions);
     }
-    // The record's last write is when the run settled: what the next runs' first read is timed by.
+    // The record's last write is when the run settled, whenever the read came.
     if (progress.settled && reads) settleTimes.observe(names, Date.parse(record.updatedAt) - startedAt);
     recordMetric(METRIC.syncWindowReads, reads);
     if (webhookUrl && !progress.settled) ({ record, progress } = await this.promiseWebhooks(record, runId, extensions, webhookUrl));
