@@ -5,7 +5,7 @@ import { BudgetLedger } from '../../functions/adapters/budgets.js';
 import { budgetMonth, microUsd } from '../../functions/core/budget.js';
 import { jpeg } from '../support/images.js';
 import { type Providers, startProviders } from '../support/providers.js';
-import { blob, getDetails, type Reply, upload } from '../support/requests.js';
+import { apiRequest, blob, getDetails, type Reply, upload } from '../support/requests.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
 let stack: TestStack;
@@ -31,15 +31,7 @@ const BUDGET_USD = 0.01;
 const PRICE_MICRO_USD = 2000;
 const HARBOUR = [{ name: 'Harbour', confidence: 95 }];
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<Reply<T>> {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: { authorization: stack.auth, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const call = <T>(method: string, path: string, body?: unknown): Promise<Reply<T>> => apiRequest<T>(stack, method, path, body);
 
 async function ended(jobId: string): Promise<Job> {
   await stack.idle();

@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jpeg, pdf } from '../support/images.js';
 import { type Providers, startProviders } from '../support/providers.js';
-import { blob, deleteFile, getDetails, type Reply, upload } from '../support/requests.js';
+import { apiRequest, blob, deleteFile, getDetails, type Reply, upload } from '../support/requests.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -25,15 +25,7 @@ interface Job {
 const AWS = { name: 'aws-auto-tagging', minConfidence: 50, maxTags: 5 };
 const GOOGLE = { name: 'google-auto-tagging', minConfidence: 50, maxTags: 5 };
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<Reply<T>> {
-  const response = await fetch(`${stack.apiUrl}${path}`, {
-    method,
-    headers: { authorization: stack.auth, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const call = <T>(method: string, path: string, body?: unknown): Promise<Reply<T>> => apiRequest<T>(stack, method, path, body);
 
 /** The job once its execution has ended (the local stack is idle when no execution runs). */
 async function ended(jobId: string): Promise<Job> {

@@ -24,6 +24,16 @@ async function reply<T>(response: Response): Promise<Reply<T>> {
   return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
+/** Any API call with the stack's key, its body sent as JSON when given. */
+export const apiRequest = async <T = Record<string, unknown>>(stack: TestStack, method: string, path: string, body?: unknown) =>
+  reply<T>(
+    await fetch(`${stack.apiUrl}${path}`, {
+      method,
+      headers: { authorization: stack.auth, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    }),
+  );
+
 export const upload = async <T = Record<string, unknown>>(stack: TestStack, fields: Fields, auth = stack.auth) =>
   reply<T>(await fetch(`${stack.apiUrl}/api/v1/files/upload`, { method: 'POST', headers: { authorization: auth }, body: form(fields) }));
 
