@@ -49,7 +49,10 @@ export class VisionLabels implements LabelDetector {
           port: Number(endpoint.port || (endpoint.protocol === 'https:' ? 443 : 80)),
           protocol: endpoint.protocol.replace(':', ''),
         }),
-        ...(credentials.kind === 'api-key' && { apiKey: credentials.apiKey }),
+        // Google's auth library looks up a project id before the first call whatever the credentials — down to
+        // gcloud and the GCE metadata server (a non-loopback probe, about a second, from every new tagger). An
+        // API key carries its own project and the id is never sent: any id ends the lookup.
+        ...(credentials.kind === 'api-key' && { apiKey: credentials.apiKey, projectId: API_KEY_PROJECT }),
         ...(credentials.kind === 'service-account' && {
           credentials: { client_email: credentials.clientEmail, private_key: credentials.privateKey },
           projectId: credentials.projectId,
@@ -123,6 +126,9 @@ export function classifyVisionError(error: unknown): Error {
   if (code === 3 /* INVALID_ARGUMENT */) return new ExtensionFailure(`Google Cloud Vision could not read the image: ${message}`, 'UNSUPPORTED_IMAGE');
   return new ExtensionFailure(`Google Cloud Vision failed: ${message}`, 'PROVIDER_ERROR');
 }
+
+/** Stands for the API key's own project, which the library never needs to know (see connect). */
+const API_KEY_PROJECT = 'api-key-project';
 
 /** The REST transport ignores gax's `timeout` (a gRPC deadline), so the adapter keeps time itself. */
 async function withTimeout<T>(call: Promise<T> & { cancel?: () => void }, timeoutMs: number): Promise<T> {
