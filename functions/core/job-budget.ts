@@ -32,6 +32,9 @@ export const budgetRoom = (name: ExtensionName, budgets: MonthlyBudgets, prices:
   priceMicroUsd: imagePriceMicroUsd(name, prices),
 });
 
+/** How many more images a budget's room covers. */
+const imagesLeft = (room: BudgetRoom) => imagesCovered(room.capMicroUsd, room.spentMicroUsd, room.priceMicroUsd);
+
 const remainingMicroUsd = (room: BudgetRoom) => Math.max(0, room.capMicroUsd - room.spentMicroUsd);
 
 /** `{ "<extension>": usd }`: what remains of each budget this month (never below 0), as a dry run answers it. */
@@ -39,12 +42,10 @@ export const remainingBudgetUsd = (rooms: readonly BudgetRoom[]): Partial<Record
   Object.fromEntries(rooms.map((room) => [room.name, usdOf(remainingMicroUsd(room))]));
 
 /** The budgets `images` more images would pass (each extension tags every image once). */
-export const budgetsExceeded = (images: number, rooms: readonly BudgetRoom[]): BudgetRoom[] =>
-  rooms.filter((room) => images > imagesCovered(room.capMicroUsd, room.spentMicroUsd, room.priceMicroUsd));
+export const budgetsExceeded = (images: number, rooms: readonly BudgetRoom[]): BudgetRoom[] => rooms.filter((room) => images > imagesLeft(room));
 
 /** The budgets that no longer cover one more image: a job's file started now could not be tagged by them. */
-export const budgetsSpent = (rooms: readonly BudgetRoom[]): ExtensionName[] =>
-  rooms.filter((room) => imagesCovered(room.capMicroUsd, room.spentMicroUsd, room.priceMicroUsd) < 1).map(({ name }) => name);
+export const budgetsSpent = (rooms: readonly BudgetRoom[]): ExtensionName[] => rooms.filter((room) => imagesLeft(room) < 1).map(({ name }) => name);
 
 /** `120 images with aws-auto-tagging would cost $0.12, more than the $0.05 left of its monthly budget of $10 (it resets at …)`. */
 function overBudgetSentence(images: number, room: BudgetRoom, at: Date): string {
@@ -69,7 +70,7 @@ export function jobOverBudget(
   exceeded: readonly BudgetRoom[],
   at: Date,
 ): ApiError {
-  const fits = Math.min(...exceeded.map((room) => imagesCovered(room.capMicroUsd, room.spentMicroUsd, room.priceMicroUsd)));
+  const fits = Math.min(...exceeded.map((room) => imagesLeft(room)));
   const help =
     fits > 0
       ? `Nothing was started. Set maxFiles to at most ${fits} or narrow the selection, wait until the budget resets, or raise AITAGS_MONTHLY_BUDGET_USD.`
