@@ -1,7 +1,10 @@
 import { extensionTaskSchema } from './core/tagging-run.js';
 import { tagExtension } from './services/tag-extension.js';
 import { extensionKeys, task } from './task/handler.js';
-import { visionTagger } from './wiring/vision-tagger.js';
+import { visionTagger, warmUpVisionTagger } from './wiring/vision-tagger.js';
+
+// In the init phase: a new container's first upload does not wait for the client to be built.
+await warmUpVisionTagger();
 
 /** State machine task: the `google-auto-tagging` extension (Google Cloud Vision label detection). */
 export const handler = task(extensionTaskSchema, extensionKeys, (input) => tagExtension(input, visionTagger()));

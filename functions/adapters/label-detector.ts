@@ -6,6 +6,8 @@ export type ImageInput = { kind: 'bytes'; bytes: Uint8Array } | { kind: 's3'; bu
 /** One label-detection provider behind the auto-tagging extensions. */
 export interface LabelDetector {
   detect(image: ImageInput, minConfidence: number): Promise<Label[]>;
+  /** What can be made ready before the first call without calling the provider (a Lambda's init). */
+  warmUp?(): Promise<void>;
 }
 
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET']);
