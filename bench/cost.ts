@@ -14,7 +14,6 @@ import { localTemplate } from '../local/template-cache.js';
 import { BenchClient, bothExtensions } from './api-client.js';
 import { AWS_PRICES } from './aws-prices.js';
 import {
-  type AttributeValue,
   type BilledUsage,
   type BillLine,
   billPer1000,

@@ -70,9 +70,19 @@ const CASES: ImageCase[] = [
         .then(() => {}),
   },
   {
-    name: `largest PNG: ${MAX_SIDE}×${MAX_SIDE} RGBA`,
+    // The most bytes an upload takes (50 MB through S3): noise barely compresses.
+    name: 'largest in bytes: 6144×6144 JPEG of noise',
     make: async (file) =>
-      (await gradient(MAX_SIDE, MAX_SIDE, true))
+      sharp({ create: { width: 6144, height: 6144, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+        .jpeg({ quality: 90 })
+        .toFile(file)
+        .then(() => {}),
+  },
+  {
+    // A gradient this size is over 50 MB as PNG; one colour and alpha decode through the same rows (PNG has no shrink-on-load).
+    name: `largest PNG: ${MAX_SIDE}×${MAX_SIDE} RGBA, one colour`,
+    make: async (file) =>
+      sharp({ create: { width: MAX_SIDE, height: MAX_SIDE, channels: 4, background: { r: 200, g: 120, b: 40, alpha: 0.8 } } })
         .png({ compressionLevel: 6 })
         .toFile(file)
         .then(() => {}),
@@ -106,6 +116,8 @@ export interface TaggerMemoryReport {
   worstCpuMs: number;
   worstAtConfiguredS: number;
   worstAtRecommendedS: number;
+  /** Transcode seconds on Lambda by memory size, each case's CPU time over the vCPU share. */
+  transcodeSecondsByMemory: Array<{ memoryMb: number; vcpu: number; seconds: Record<string, number> }>;
 }
 
 const planText = (plan: ProviderImagePlan) => (plan.kind === 'transcode' ? `transcode to ${plan.width}×${plan.height}` : plan.kind);
@@ -204,6 +216,16 @@ export async function measureTaggerMemory(configuredMb: number): Promise<TaggerM
       worstCpuMs: slowest.transcodeCpuMs,
       worstAtConfiguredS: seconds(configuredMb),
       worstAtRecommendedS: seconds(recommendedMb),
+      transcodeSecondsByMemory: [...new Set([recommendedMb, 512, 768, configuredMb, MB_PER_VCPU])]
+        .sort((a, b) => a - b)
+        .map((memoryMb) => {
+          const vcpu = Math.min(1, memoryMb / MB_PER_VCPU);
+          return {
+            memoryMb,
+            vcpu: Math.round(vcpu * 100) / 100,
+            seconds: Object.fromEntries(cases.map((c) => [c.image, Math.round((c.transcodeCpuMs / vcpu / 1000) * 100) / 100])),
+          };
+        }),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -223,6 +245,13 @@ export function formatTaggerMemory(report: TaggerMemoryReport): string {
     ...rows,
     '',
     `recommended tagger memorySize: ${report.recommendedMb} MB (largest peak × ${report.headroom}, rounded up to 64 MB); configured today: ${report.configuredMb} MB`,
+    '',
+    `| memory | vCPU | ${report.cases.map((c) => c.image).join(' | ')} |`,
+    `|---:|---:|${report.cases.map(() => '---:').join('|')}|`,
+    ...report.transcodeSecondsByMemory.map(
+      (row) => `| ${row.memoryMb} MB | ${row.vcpu} | ${report.cases.map((c) => `${row.seconds[c.image]} s`).join(' | ')} |`,
+    ),
+    '',
     `slowest transcode: ${report.worstCpuMs} ms of CPU here → ≈ ${report.worstAtConfiguredS} s at ${report.configuredMb} MB (${(Math.min(1, report.configuredMb / MB_PER_VCPU)).toFixed(2)} vCPU), ≈ ${report.worstAtRecommendedS} s at ${report.recommendedMb} MB (${Math.min(1, report.recommendedMb / MB_PER_VCPU).toFixed(2)} vCPU)`,
   ].join('\n');
 }
