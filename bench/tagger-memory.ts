@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { type ImageProvider, planProviderImage, type ProviderImagePlan } from '../functions/core/provider-image.js';
+import { reportLine, runReportingChild } from './child-report.js';
 import { benchPhoto } from './photo.js';
 
 /**
@@ -178,21 +178,9 @@ async function prepareOne(file: string): Promise<PreparedMeasurement> {
   };
 }
 
-function inChild(file: string): Promise<PreparedMeasurement> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'child', file], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const line = output.split('\n').find((text) => text.startsWith('PREPARED '));
-      if (code !== 0 || !line) reject(new Error(`preparing ${file} exited with ${code}: ${output.slice(-1000)}`));
-      else resolve(JSON.parse(line.slice('PREPARED '.length)) as PreparedMeasurement);
-    });
-  });
-}
+const PREPARED_PREFIX = 'PREPARED ';
+const inChild = (file: string) =>
+  runReportingChild<PreparedMeasurement>(fileURLToPath(import.meta.url), ['child', file], PREPARED_PREFIX, `preparing ${file}`);
 
 export async function measureTaggerMemory(configuredMb: number): Promise<TaggerMemoryReport> {
   const dir = await mkdtemp(join(tmpdir(), 'aitags-tagger-memory-'));
@@ -258,5 +246,5 @@ export function formatTaggerMemory(report: TaggerMemoryReport): string {
 
 if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url && process.argv[2] === 'child') {
   const measurement = await prepareOne(process.argv[3] as string);
-  console.log(`PREPARED ${JSON.stringify(measurement)}`);
+  console.log(reportLine(PREPARED_PREFIX, measurement));
 }
