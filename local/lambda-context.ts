@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { channel } from 'node:diagnostics_channel';
+import { performance } from 'node:perf_hooks';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 
@@ -40,6 +42,13 @@ export function lambdaContext(entry: string, timeoutMs: number): Context {
   };
 }
 
+/**
+ * Each invocation's handler module and wall time, `{ entry, ms, ok }`, once it has ended: what a bench bills as
+ * Lambda duration (bench/cost.ts). Nothing is timed or published while nobody subscribes.
+ */
+export const INVOCATION_CHANNEL = 'aitags:local:invocation';
+const invocations = channel(INVOCATION_CHANNEL);
+
 /** Invocations under way: stopping waits for them, so that the stores never close under a handler's request. */
 const underWay = new Set<Promise<unknown>>();
 
@@ -50,9 +59,14 @@ export function invoke<Event, Result>(
   entry: string,
   timeoutMs: number,
 ): Promise<Result> {
+  const startedAt = performance.now();
   const context = lambdaContext(entry, timeoutMs);
   const invocation = invokeStore.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () => handler(event, context));
   underWay.add(invocation);
+  if (invocations.hasSubscribers) {
+    const ended = (ok: boolean) => () => invocations.publish({ entry, ms: performance.now() - startedAt, ok });
+    invocation.then(ended(true), ended(false));
+  }
   invocation.then(
     () => underWay.delete(invocation),
     () => underWay.delete(invocation),
