@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type ClaimAnswer, EXTENSION_CLAIM_SECONDS } from '../core/claims.js';
 import type { ExtensionName } from '../core/extension-names.js';
@@ -46,9 +46,15 @@ export class ExtensionClaims {
       return { claimed: true };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const held = error.Item ? unmarshall(error.Item) : {};
+      const held = error.Item ? unmarshall(error.Item) : await this.read(runId, name);
       return { claimed: false, owner: String(held.owner), expiresAtMs: Number(held.expiresAtMs) };
     }
+  }
+
+  /** The claim as it stands (DynamoDB hands it back with a failed condition; dynalite does not). */
+  private async read(runId: string, name: ExtensionName): Promise<Record<string, unknown>> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: claimKey(runId, name), ConsistentRead: true }));
+    return Item ?? {};
   }
 
   /**

@@ -142,7 +142,8 @@ export function recordedOutcome(record: FileRecord, runId: string, name: Extensi
   if (record.extensionRuns[name] !== runId) return undefined;
   const status = record.extensionStatus[name];
   if (status === 'success') return { name, status, tagCount: record.aiTags[name]?.length ?? 0 };
-  if (status === 'failed') return { name, status, error: record.extensionErrors[name] ?? { message: 'The extension failed', reason: 'INTERNAL_ERROR' } };
+  if (status === 'failed')
+    return { name, status, error: record.extensionErrors[name] ?? { message: 'The extension failed', reason: 'INTERNAL_ERROR' } };
   return undefined;
 }
 

@@ -97,7 +97,8 @@ export async function tagExtension(task: ExtensionTask, deps: TaggerDeps): Promi
   }
   if (written && result.status === 'failed') await noteFailure(deps.failures, name, result.error);
   const current = written ? undefined : await deps.table.get(fileId);
-  if (!written) logger.info('Result dropped: this run recorded the extension already, or a newer run or an overwrite superseded it', { runId, extension: name });
+  if (!written)
+    logger.info('Result dropped: this run recorded the extension already, or a newer run or an overwrite superseded it', { runId, extension: name });
   recordMetric(result.status === 'success' ? METRIC.extensionSucceeded : METRIC.extensionFailed, 1, 'Count', { extension: name });
   recordMetric(METRIC.extensionLatency, Date.now() - startedAt, 'Milliseconds', { extension: name });
   logger.info('Extension finished', {

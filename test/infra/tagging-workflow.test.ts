@@ -139,6 +139,8 @@ describe('tagging state machine', () => {
       'policyVersion.$': '$.policyVersion',
       'lost.$': '$.lost',
       'paced.$': '$.paced',
+      // The owner of the item's claims: one per execution, the same on every retry of its tasks.
+      'execution.$': '$$.Execution.Id',
     });
   });
 
