@@ -118,6 +118,24 @@ export class WebhookDeliveries {
     }
   }
 
+  /** Lets the next claimant of `eventId`'s attempt take it at once (its claimant's execution was lost). Creates nothing. */
+  async lapseClaim(eventId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: deliveryKey(eventId) },
+          UpdateExpression: 'SET #claim.expiresAtMs = :lapsed',
+          ConditionExpression: 'attribute_exists(#claim)',
+          ExpressionAttributeNames: { '#claim': 'claim' },
+          ExpressionAttributeValues: { ':lapsed': 0 },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   /** An event's delivery as recorded so far (undefined: no attempt recorded yet). */
   async get(eventId: string): Promise<WebhookDelivery | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: deliveryKey(eventId) }, ConsistentRead: true }));

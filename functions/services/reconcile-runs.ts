@@ -13,7 +13,7 @@ import { METRIC, recordMetric } from '../runtime/metrics.js';
 export interface ReconcileDeps {
   watches: Pick<RunWatchTable, 'due' | 'advance' | 'postpone' | 'forget'>;
   files: Pick<FileTable, 'get' | 'recordOutcome' | 'settleWebhook'>;
-  deliveries: Pick<WebhookDeliveries, 'get' | 'giveUp'>;
+  deliveries: Pick<WebhookDeliveries, 'get' | 'giveUp' | 'lapseClaim'>;
   workflow: TaggingWorkflow;
   /** The lost run's claims lapse before it is started again, so that its new execution may take them at once. */
   claims: Pick<ExtensionClaims, 'lapse'>;
@@ -120,6 +120,8 @@ async function settleWebhooks(
       runId: watch.runId,
       webhooks: plan.resume.map(({ name, webhook }) => ({ extension: name, webhookId: webhook.eventId, attempt: webhook.attempt })),
     });
+    // An attempt claimed by a lost execution that never recorded it is the resume's to make, now.
+    for (const { webhook } of plan.resume) await deps.deliveries.lapseClaim(webhook.eventId);
     await deps.workflow.start(
       {
         ...watch.input,

@@ -223,4 +223,19 @@ describe('a webhook event', () => {
     expect((await deliverWebhookAttempt(owed('msg_retry', 'a', 3), deps)).webhook).toMatchObject({ delivered: false, gaveUp: true });
     expect(sent).toHaveLength(2);
   });
+
+  it('is sent by the reconciler’s resume when the execution that claimed its attempt was lost before recording it', async () => {
+    const { sent, deps } = delivery(200);
+    await deliveries.claimAttempt('msg_resumed', 1, 'execution-lost', new Date());
+    // Its claim stands: another execution does not send.
+    expect((await deliverWebhookAttempt(owed('msg_resumed', 'execution-b'), deps)).webhook).toMatchObject({ gaveUp: true });
+    expect(sent).toEqual([]);
+    await deliveries.lapseClaim('msg_resumed');
+    const { execution: _none, ...resumed } = owed('msg_resumed', '');
+    expect((await deliverWebhookAttempt(resumed, deps)).webhook).toMatchObject({ delivered: true });
+    expect(sent).toEqual(['msg_resumed']);
+    // Lapsing the claim of an event never claimed creates nothing.
+    await deliveries.lapseClaim('msg_never');
+    expect(await deliveries.get('msg_never')).toBeUndefined();
+  });
 });

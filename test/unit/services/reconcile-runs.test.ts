@@ -23,7 +23,7 @@ function deps(watches: RunWatch[], record: unknown, advanced = true, delivery?: 
       forget: vi.fn(async () => undefined),
     },
     files: { get: vi.fn(async () => record), recordOutcome: vi.fn(async () => undefined), settleWebhook: vi.fn(async () => undefined) },
-    deliveries: { get: vi.fn(async () => delivery), giveUp: vi.fn(async () => true) },
+    deliveries: { get: vi.fn(async () => delivery), giveUp: vi.fn(async () => true), lapseClaim: vi.fn(async () => undefined) },
     workflow: { start: vi.fn(async () => undefined) },
     claims: { lapse: vi.fn(async () => undefined) },
     now: () => new Date('2026-06-01T00:00:00.000Z'),
@@ -104,6 +104,9 @@ describe('reconcileRuns', () => {
       expect.stringMatching(/^r1-webhooks-[0-9a-f]{16}$/),
     );
     expect(lost.watches.forget).not.toHaveBeenCalled();
+    // A claim the lost execution left on its next attempt lapses first: the resume makes that attempt at once.
+    expect(lost.deliveries.lapseClaim).toHaveBeenCalledWith(eventId);
+    expect(lost.deliveries.lapseClaim.mock.invocationCallOrder[0]).toBeLessThan(lost.workflow.start.mock.invocationCallOrder[0] ?? 0);
   });
 
   it('resumes nothing when another reconciler moved the watch on first', async () => {
