@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { reconcileRuns } from './services/reconcile-runs.js';
 import { task } from './task/handler.js';
+import { extensionClaims } from './wiring/extension-claims.js';
 import { fileTable } from './wiring/file-table.js';
 import { runWatches } from './wiring/run-watches.js';
 import { taggingWorkflow } from './wiring/tagging-workflow.js';
@@ -19,7 +20,7 @@ export const handler = task(
   () => ({}),
   (input) =>
     reconcileRuns(
-      { watches: runWatches(), files: fileTable(), deliveries: webhookDeliveries(), workflow: taggingWorkflow() },
+      { watches: runWatches(), files: fileTable(), deliveries: webhookDeliveries(), workflow: taggingWorkflow(), claims: extensionClaims() },
       input.everyWatch ?? false,
     ),
 );

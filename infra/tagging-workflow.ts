@@ -214,6 +214,9 @@ export function eachExtensionTagged(
       extension: JsonPath.objectAt('$$.Map.Item.Value'),
       policyVersion: JsonPath.stringAt('$.policyVersion'),
       ...(runWorkflow && { lost: JsonPath.objectAt('$.lost'), paced: JsonPath.objectAt('$.paced') }),
+      // The owner of the item's claims (functions/core/claims.ts): stable across the task's retries, another
+      // in a second execution of the same run (at-least-once Express, or the reconciler's).
+      ...(runWorkflow && { execution: JsonPath.stringAt('$$.Execution.Id') }),
     },
     resultPath: '$.outcomes',
   }).itemProcessor(extensionTagging(scope, taggers, recordFailure, retries, after, runWorkflow));

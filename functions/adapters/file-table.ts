@@ -45,8 +45,8 @@ export interface FileTable {
   startRun(fileId: string, runId: string, names: readonly ExtensionName[], expectedVersion?: number): Promise<FileRecord>;
   /**
    * Lands one extension's result atomically: its tags replace that source's tags only. Returns the
-   * record after the write, or undefined when `runId` is no longer the extension's latest run (or the
-   * file is gone): a stale result is dropped. `readVersion` is the record version the result was worked
+   * record after the write, or undefined when `runId` is no longer the extension's latest run, when the
+   * extension is no longer `pending` in it (recorded already), or when the file is gone: the result is dropped. `readVersion` is the record version the result was worked
    * out from (the tagger's read): its tags are announced at the next version, and need no settling when
    * the write gives the record that version.
    */
@@ -314,9 +314,19 @@ export class DynamoFileTable implements FileTable {
           TableName: this.table,
           Key: { pk: fileKey(fileId) },
           UpdateExpression: update.expression,
-          ConditionExpression: `extensionRuns.#name = :run${rejections?.condition ?? ''}`,
+          // Only while the extension is pending for this run: a duplicate execution, or a retry after this
+          // write landed, never records twice (nor re-indexes tags, nor re-decides a webhook owed).
+          ConditionExpression: `extensionRuns.#name = :run AND extensionStatus.#name = :pending${rejections?.condition ?? ''}`,
           ExpressionAttributeNames: { '#name': name, '#version': 'version', ...(rejections && { '#rejected': 'rejectedAITags' }) },
-          ExpressionAttributeValues: { ...update.values, ...rejections?.values, ':status': outcome.status, ':run': runId, ':one': 1, ':now': now },
+          ExpressionAttributeValues: {
+            ...update.values,
+            ...rejections?.values,
+            ':status': outcome.status,
+            ':run': runId,
+            ':pending': 'pending',
+            ':one': 1,
+            ':now': now,
+          },
           // The record before the update: the tags it replaced are entries to settle.
           ReturnValues: 'ALL_OLD',
         }),

@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { WEBHOOK_CLAIM_SECONDS } from '../core/claims.js';
 import type { WebhookAttemptRecord, WebhookDelivery } from '../core/file-record.js';
 import { documentClient } from './clients/dynamodb.js';
 
@@ -8,6 +10,16 @@ const KEEP_FINAL_DAYS = 30;
 
 const deliveryKey = (eventId: string) => `webhook#${eventId}`;
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/**
+ * Whether an attempt may be made: claimed for its owner, or why not — the delivery is final (`delivered`,
+ * `failed`), the attempt was made already (`attempted`, by `owner`), or another owner is making it or a
+ * later one (`claimed`).
+ */
+export type AttemptClaim =
+  | { claimed: true }
+  | { claimed: false; reason: 'delivered' | 'failed' }
+  | { claimed: false; reason: 'attempted' | 'claimed'; owner: string };
 
 /** Which event a delivery item is about: written with its first attempt. */
 export interface DeliveryIdentity {
@@ -61,10 +73,74 @@ export class WebhookDeliveries {
     );
   }
 
+  /**
+   * Claims attempt `attempt` of `eventId` for `owner` (an execution) before it is sent, so that no two
+   * executions send one event: only while the delivery is not final, fewer than `attempt` attempts are
+   * recorded, and no other owner holds this attempt or a later one — unless its claim lapsed (its holder
+   * died before recording the attempt: then the attempt is made once more). The owner claims again on a retry.
+   */
+  async claimAttempt(eventId: string, attempt: number, owner: string, now: Date): Promise<AttemptClaim> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: deliveryKey(eventId) },
+          UpdateExpression: 'SET #claim = :claim, #ttl = if_not_exists(#ttl, :ttl)',
+          ConditionExpression: [
+            '(attribute_not_exists(#state) OR #state = :pending)',
+            '(attribute_not_exists(attempts) OR size(attempts) < :attempt)',
+            '(attribute_not_exists(#claim) OR #claim.#attempt < :attempt OR #claim.#owner = :owner OR #claim.expiresAtMs <= :now)',
+          ].join(' AND '),
+          ExpressionAttributeNames: { '#state': 'state', '#claim': 'claim', '#attempt': 'attempt', '#owner': 'owner', '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':claim': { attempt, owner, expiresAtMs: now.getTime() + WEBHOOK_CLAIM_SECONDS * 1000 },
+            ':pending': 'pending',
+            ':attempt': attempt,
+            ':owner': owner,
+            ':now': now.getTime(),
+            // Removed with the delivery, or with a claim whose attempt was never recorded.
+            ':ttl': epochSeconds(now) + KEEP_FINAL_DAYS * 86_400,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { claimed: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // DynamoDB hands the item back with a failed condition; dynalite does not.
+      const held = error.Item
+        ? unmarshall(error.Item)
+        : ((await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: deliveryKey(eventId) }, ConsistentRead: true }))).Item ?? {});
+      if (held.state === 'delivered' || held.state === 'failed') return { claimed: false, reason: held.state };
+      const claim = (held.claim ?? {}) as { owner?: unknown };
+      const attempted = Array.isArray(held.attempts) && held.attempts.length >= attempt;
+      return { claimed: false, reason: attempted ? 'attempted' : 'claimed', owner: String(claim.owner) };
+    }
+  }
+
+  /** Lets the next claimant of `eventId`'s attempt take it at once (its claimant's execution was lost). Creates nothing. */
+  async lapseClaim(eventId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: deliveryKey(eventId) },
+          UpdateExpression: 'SET #claim.expiresAtMs = :lapsed',
+          ConditionExpression: 'attribute_exists(#claim)',
+          ExpressionAttributeNames: { '#claim': 'claim' },
+          ExpressionAttributeValues: { ':lapsed': 0 },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   /** An event's delivery as recorded so far (undefined: no attempt recorded yet). */
   async get(eventId: string): Promise<WebhookDelivery | undefined> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: deliveryKey(eventId) }, ConsistentRead: true }));
-    if (!Item) return undefined;
+    // An item with only a claim: its first attempt is being made, none is recorded.
+    if (!Item?.state) return undefined;
     return {
       service: Item.service as WebhookDelivery['service'],
       url: String(Item.url),

@@ -30,6 +30,8 @@ export const webhookTaskSchema = z.object({
     gaveUp: z.boolean(),
     waitSeconds: z.optional(z.number()),
   }),
+  /** The execution delivering it (the tagger's, handed on): the owner of its attempts' claims (core/claims.ts). */
+  execution: z.optional(z.string()),
 });
 export type WebhookTask = z.infer<typeof webhookTaskSchema>;
 
@@ -71,6 +73,11 @@ export const extensionTaskSchema = z.object({
   extension: runExtensionSchema,
   /** The library's policy version when the run started; the extension's own `policyVersion`, when it has one, comes first. */
   policyVersion: z.string(),
+  /**
+   * The execution running the item (`$$.Execution.Id`, set by the upload run's item selector): the owner of
+   * the extension's claim, the same on every retry of the task, another in a duplicate execution.
+   */
+  execution: z.optional(z.string()),
 });
 export type ExtensionTask = z.infer<typeof extensionTaskSchema>;
 
@@ -105,11 +112,39 @@ export function untaggable(record: Pick<FileRecord, 'fileType' | 'mime'>): Exten
 /** `maxTags: 0` keeps nothing, so the provider is not asked (and not paid). */
 export const needsProviderCall = (extension: RunExtension) => extension.maxTags > 0;
 
+/**
+ * A tagger's status: its extension's outcome, or `duplicate` — another execution of the same run holds the
+ * extension's claim, so this one called no provider, wrote nothing and owes no webhook: its branch ends.
+ */
+export type TaggerStatus = ExtensionOutcome['status'] | 'duplicate';
+
 /** What a tagger hands on in the state machine: its outcome, and the webhook it owes, if any. */
-export interface TaggerResult extends ExtensionOutcome {
+export interface TaggerResult extends Omit<ExtensionOutcome, 'status'> {
+  status: TaggerStatus;
   fileId: string;
   runId: string;
+  /** The execution that ran it, handed on to Deliver webhook as the owner of its attempts' claims. */
+  execution?: string;
   webhook?: WebhookProgress;
+}
+
+/** The result of a tagger whose extension another execution of the run holds. */
+export const duplicateResult = (task: ExtensionTask): TaggerResult => ({
+  name: task.extension.name,
+  status: 'duplicate',
+  fileId: task.fileId,
+  runId: task.runId,
+  ...(task.execution && { execution: task.execution }),
+});
+
+/** `name`'s final outcome in `runId` as `record` holds it; undefined while it is pending, or another run's. */
+export function recordedOutcome(record: FileRecord, runId: string, name: ExtensionName): ExtensionOutcome | undefined {
+  if (record.extensionRuns[name] !== runId) return undefined;
+  const status = record.extensionStatus[name];
+  if (status === 'success') return { name, status, tagCount: record.aiTags[name]?.length ?? 0 };
+  if (status === 'failed')
+    return { name, status, error: record.extensionErrors[name] ?? { message: 'The extension failed', reason: 'INTERNAL_ERROR' } };
+  return undefined;
 }
 
 /** Statuses of one run's extensions as the record shows them now, and whether all are final. */
@@ -149,16 +184,21 @@ export function failureFromStepError(error: ExtensionFailureTask['error']): Exte
 
 /**
  * The result a tagger (or the failure recorder) hands on. `written` is the record its final write
- * produced; when that write was dropped (a newer run or an overwrite came first), `current` is the record
- * as it is now: if this run had promised the caller a webhook, the event still goes out, as SUPERSEDED.
+ * produced; when that write was dropped, `current` is the record as it is now. Dropped because this run's
+ * result is recorded already (this execution's own earlier attempt wrote it, then died; or the execution
+ * that did took its claim and ended), what the record holds is handed on, with the webhook if still owed
+ * (Deliver webhook's claim keeps it from being sent twice). Dropped because a newer run or an overwrite
+ * came first: if this run had promised the caller a webhook, the event still goes out, as SUPERSEDED.
  */
 export function taggerResult(task: ExtensionTask, outcome: ExtensionOutcome, written: FileRecord | undefined, current?: FileRecord): TaggerResult {
+  const recorded = !written && current ? recordedOutcome(current, task.runId, outcome.name) : undefined;
   const promised = written ? webhookOwed(written, task.runId, outcome.name) : current && webhookOwed(current, task.runId, outcome.name);
-  const reported: ExtensionOutcome = written ? outcome : { name: outcome.name, status: 'failed', error: { ...SUPERSEDED_ERROR } };
+  const reported: ExtensionOutcome = written ? outcome : (recorded ?? { name: outcome.name, status: 'failed', error: { ...SUPERSEDED_ERROR } });
   return {
     ...reported,
     fileId: task.fileId,
     runId: task.runId,
+    ...(task.execution && { execution: task.execution }),
     ...(promised && { webhook: { url: promised.url, eventId: promised.eventId, attempt: 1, delivered: false, gaveUp: false } }),
   };
 }

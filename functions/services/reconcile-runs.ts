@@ -1,7 +1,9 @@
+import type { ExtensionClaims } from '../adapters/extension-claims.js';
 import type { FileTable } from '../adapters/file-table.js';
 import type { RunWatchTable } from '../adapters/run-watches.js';
 import type { TaggingWorkflow } from '../adapters/tagging-workflow.js';
 import type { WebhookDeliveries } from '../adapters/webhook-deliveries.js';
+import type { ExtensionName } from '../core/extension-names.js';
 import type { FileRecord } from '../core/file-record.js';
 import { type OwedWebhook, RUN_DEADLINE_SECONDS, type RunWatch, watchStep, webhookResumeName, webhookSteps } from '../core/run-watches.js';
 import { WORKFLOW_LOST_FAILURE } from '../core/tagging-run.js';
@@ -11,8 +13,10 @@ import { METRIC, recordMetric } from '../runtime/metrics.js';
 export interface ReconcileDeps {
   watches: Pick<RunWatchTable, 'due' | 'advance' | 'postpone' | 'forget'>;
   files: Pick<FileTable, 'get' | 'recordOutcome' | 'settleWebhook'>;
-  deliveries: Pick<WebhookDeliveries, 'get' | 'giveUp'>;
+  deliveries: Pick<WebhookDeliveries, 'get' | 'giveUp' | 'lapseClaim'>;
   workflow: TaggingWorkflow;
+  /** The lost run's claims lapse before it is started again, so that its new execution may take them at once. */
+  claims: Pick<ExtensionClaims, 'lapse'>;
   now?: () => Date;
 }
 
@@ -57,6 +61,7 @@ export async function reconcileRuns(deps: ReconcileDeps, everyWatch = false): Pr
       case 'rerun':
         if (await deps.watches.advance(watch, 2, deadline)) {
           logger.warn('Tagging run lost: started again', { fileId: watch.fileId, runId: watch.runId, extensions: step.names });
+          await lapseClaims(deps, watch.runId, step.names);
           await deps.workflow.start({ paced: false, ...watch.input, lost: false }, `${watch.runId}-again`);
           done.rerun++;
         }
@@ -68,6 +73,7 @@ export async function reconcileRuns(deps: ReconcileDeps, everyWatch = false): Pr
             runId: watch.runId,
             extensions: step.names,
           });
+          await lapseClaims(deps, watch.runId, step.names);
           await deps.workflow.start(lostInput(watch, step.names), `${watch.runId}-lost`);
           done.lost++;
         }
@@ -114,6 +120,8 @@ async function settleWebhooks(
       runId: watch.runId,
       webhooks: plan.resume.map(({ name, webhook }) => ({ extension: name, webhookId: webhook.eventId, attempt: webhook.attempt })),
     });
+    // An attempt claimed by a lost execution that never recorded it is the resume's to make, now.
+    for (const { webhook } of plan.resume) await deps.deliveries.lapseClaim(webhook.eventId);
     await deps.workflow.start(
       {
         ...watch.input,
@@ -147,6 +155,15 @@ async function settleWebhooks(
     await deps.watches.forget(watch.runId);
     done.forgotten++;
   }
+}
+
+/**
+ * The run's executions are lost (past its deadline, or a local start): whatever claims they left may be
+ * taken by the run's next execution at once, rather than after EXTENSION_CLAIM_SECONDS — at a local start
+ * the claims of the executions that died with the process before are still standing.
+ */
+async function lapseClaims(deps: ReconcileDeps, runId: string, names: readonly ExtensionName[]): Promise<void> {
+  for (const name of names) await deps.claims.lapse(runId, name);
 }
 
 /** The run's input for an execution that only records its pending extensions as lost (and sends their webhooks). */

@@ -1,4 +1,5 @@
 import type { BudgetLedger } from '../adapters/budgets.js';
+import type { ExtensionClaims } from '../adapters/extension-claims.js';
 import type { ExtensionFailures } from '../adapters/extension-failures.js';
 import type { ExtensionResult, FileTable } from '../adapters/file-table.js';
 import type { ImageInput, LabelDetector } from '../adapters/label-detector.js';
@@ -7,14 +8,17 @@ import type { ExtensionName } from '../core/extension-names.js';
 import type { ExtensionError } from '../core/file-record.js';
 import type { FileRecord } from '../core/file-record.js';
 import { BUDGET_EXCEEDED, budgetExceededMessage, imagePriceMicroUsd, type MonthlyBudgets } from '../core/budget.js';
+import { claimOwner } from '../core/claims.js';
 import { ExtensionFailure, ProviderTransientError } from '../core/provider-errors.js';
 import type { ProviderPrices } from '../core/tagging-job.js';
 import { decideTags, EMPTY_TAG_POLICY, type Label, type TagPolicy } from '../core/tag-policy.js';
 import {
+  duplicateResult,
   type ExtensionFailureTask,
   type ExtensionTask,
   failureFromStepError,
   needsProviderCall,
+  recordedOutcome,
   type TaggerResult,
   taggerResult,
   untaggable,
@@ -33,6 +37,8 @@ export interface TaggerDeps {
   prepareImage: (record: FileRecord) => Promise<ImageInput>;
   /** The monthly budgets (AITAGS_MONTHLY_BUDGET_USD); an extension without one is not capped. */
   budget: BudgetDeps;
+  /** Which execution of a run tags each extension (an Express run may execute twice). */
+  claims: Pick<ExtensionClaims, 'claim'>;
 }
 
 export interface BudgetDeps {
@@ -44,9 +50,10 @@ export interface BudgetDeps {
 }
 
 /**
- * One extension of one run: read the image, ask the provider, keep the tags the rules select, land them
- * on the record. A final failure is recorded as `failed`; a transient one is thrown for the state
- * machine's Retry (and, once retries are spent, its Catch records the failure).
+ * One extension of one run: claim it, read the image, ask the provider, keep the tags the rules select,
+ * land them on the record. A final failure is recorded as `failed`; a transient one is thrown for the state
+ * machine's Retry (and, once retries are spent, its Catch records the failure). Another execution of the
+ * same run holding the claim ends this one as `duplicate`: no provider call, no write, no webhook.
  */
 export async function tagExtension(task: ExtensionTask, deps: TaggerDeps): Promise<TaggerResult> {
   const { fileId, runId, extension } = task;
@@ -56,6 +63,14 @@ export async function tagExtension(task: ExtensionTask, deps: TaggerDeps): Promi
   if (!record) {
     logger.warn('File gone before tagging', { runId, extension: name });
     return taggerResult(task, { name, status: 'failed', error: { message: 'The file was deleted', reason: 'FILE_DELETED' } }, undefined);
+  }
+  if (!(await claimed(task, deps.claims))) return duplicateResult(task);
+  // Recorded already for this run (this execution's earlier attempt wrote it and died, or an execution whose
+  // claim lapsed finished it): handed on as recorded, with its webhook if still owed, and no provider call.
+  const recorded = recordedOutcome(record, runId, name);
+  if (recorded) {
+    logger.info('This run already recorded the extension: handed on as recorded', { runId, extension: name, status: recorded.status });
+    return taggerResult(task, recorded, record);
   }
   let result: ExtensionResult;
   let detected: Detected | undefined;
@@ -73,7 +88,8 @@ export async function tagExtension(task: ExtensionTask, deps: TaggerDeps): Promi
   // Names rejected while this run was under way: decided again from the same labels, against the file's latest rejections.
   for (let attempt = 0; !written && result.status === 'success' && attempt < REDECIDE_ATTEMPTS; attempt++) {
     const latest = await deps.table.get(fileId);
-    if (!latest || latest.extensionRuns[name] !== runId || sameNames(rejectedOf(latest), rejectedOf(decidedFrom))) break;
+    if (!latest || latest.extensionRuns[name] !== runId || latest.extensionStatus[name] !== 'pending') break;
+    if (sameNames(rejectedOf(latest), rejectedOf(decidedFrom))) break;
     decidedFrom = latest;
     result = { status: 'success', tags: decide(task, detected, latest) };
     logger.info('Names were rejected while the run was under way: tags decided again', { runId, extension: name });
@@ -81,7 +97,8 @@ export async function tagExtension(task: ExtensionTask, deps: TaggerDeps): Promi
   }
   if (written && result.status === 'failed') await noteFailure(deps.failures, name, result.error);
   const current = written ? undefined : await deps.table.get(fileId);
-  if (!written) logger.info('A newer run or an overwrite superseded this run: result dropped', { runId, extension: name });
+  if (!written)
+    logger.info('Result dropped: this run recorded the extension already, or a newer run or an overwrite superseded it', { runId, extension: name });
   recordMetric(result.status === 'success' ? METRIC.extensionSucceeded : METRIC.extensionFailed, 1, 'Count', { extension: name });
   recordMetric(METRIC.extensionLatency, Date.now() - startedAt, 'Milliseconds', { extension: name });
   logger.info('Extension finished', {
@@ -143,6 +160,22 @@ async function reserveBudget(task: ExtensionTask, budget: BudgetDeps): Promise<b
   return true;
 }
 
+/**
+ * Claims the task's extension for its execution (again, on a retry); false when another execution of the
+ * run holds it. A duplicate execution then ends quietly, and calls the provider only once the claim has
+ * lapsed (its holder ended or died): at most once more.
+ */
+async function claimed(task: ExtensionTask, claims: TaggerDeps['claims']): Promise<boolean> {
+  const answer = await claims.claim(task.runId, task.extension.name, claimOwner(task), new Date());
+  if (answer.claimed) return true;
+  logger.info('Another execution of this run holds the extension: this one ends here', {
+    runId: task.runId,
+    extension: task.extension.name,
+    heldUntil: new Date(answer.expiresAtMs).toISOString(),
+  });
+  return false;
+}
+
 /** The run's tags against `record`'s rejected names (none without a provider call). */
 function decide(task: ExtensionTask, detected: Detected | undefined, record: FileRecord) {
   return detected ? decideTags(detected.labels, task.extension, { policy: detected.policy, rejected: rejectedOf(record) }) : [];
@@ -157,11 +190,16 @@ async function noteFailure(failures: ExtensionFailures, name: ExtensionName, err
   }
 }
 
-/** Reached by a tagger's Catch once its retries are spent: records the extension `failed` with the reason. */
+/**
+ * Reached by a tagger's Catch once its retries are spent: records the extension `failed` with the reason —
+ * if this execution holds the extension's claim: a duplicate whose tagger failed must not record a failure
+ * over the run the claimant is still tagging.
+ */
 export async function recordExtensionFailure(
   task: ExtensionFailureTask,
-  { table, failures }: Pick<TaggerDeps, 'table' | 'failures'>,
+  { table, failures, claims }: Pick<TaggerDeps, 'table' | 'failures' | 'claims'>,
 ): Promise<TaggerResult> {
+  if (!(await claimed(task, claims))) return duplicateResult(task);
   const error = failureFromStepError(task.error);
   const written = await table.recordOutcome(task.fileId, task.runId, task.extension.name, { status: 'failed', error });
   if (written) await noteFailure(failures, task.extension.name, error);

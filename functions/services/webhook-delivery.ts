@@ -5,6 +5,7 @@ import type { WebhookAttemptResult, WebhookSender } from '../adapters/webhook-se
 import { toFileObject } from '../core/file-object.js';
 import type { WebhookDelivery } from '../core/file-record.js';
 import type { TaggerResult, WebhookTask } from '../core/tagging-run.js';
+import { claimOwner } from '../core/claims.js';
 import { afterAttempt, webhookBody } from '../core/webhook-events.js';
 import { logger } from '../runtime/logger.js';
 import { METRIC, recordMetric } from '../runtime/metrics.js';
@@ -50,10 +51,23 @@ async function recordAttempt(
 
 /**
  * One attempt at delivering one extension's final status to the caller's webhookUrl, recorded on the
- * file. It never sleeps: the state machine waits between attempts (Wait states).
+ * file. It never sleeps: the state machine waits between attempts (Wait states). The attempt is claimed
+ * first: an event delivered or given up is never sent again, nor an attempt another execution of the run
+ * is making or made.
  */
 export async function deliverWebhookAttempt(task: WebhookTask, deps: WebhookDeliveryDeps): Promise<TaggerResult> {
   const { webhook } = task;
+  const owner = claimOwner(task);
+  const claim = await deps.deliveries.claimAttempt(webhook.eventId, webhook.attempt, owner, new Date());
+  if (!claim.claimed) {
+    const { url, eventId, attempt } = webhook;
+    // This execution made the attempt and recorded it, but its answer was lost (the Lambda died after): on to the next one.
+    if (claim.reason === 'attempted' && claim.owner === owner) return { ...task, webhook: afterAttempt(webhook, false, false, Math.random()) };
+    logger.info('Webhook attempt not made: the event is delivered, given up, or in the hands of another execution of the run', {
+      reason: claim.reason,
+    });
+    return { ...task, webhook: { url, eventId, attempt, delivered: claim.reason === 'delivered', gaveUp: claim.reason !== 'delivered' } };
+  }
   const record = await deps.table.get(task.fileId);
   const fileObject = record && task.status === 'success' ? toFileObject(record, await deps.deliveryUrls.urlsFor(record)) : undefined;
   const result = await deps.sender.send(webhook.url, webhook.eventId, webhookBody(task, task.fileId, fileObject));

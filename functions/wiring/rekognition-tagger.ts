@@ -5,6 +5,7 @@ import { bucketConfig, providerConfig, rekognitionConfig } from '../runtime/conf
 import { once } from '../runtime/once.js';
 import type { TaggerDeps } from '../services/tag-extension.js';
 import { taggerBudget } from './tagger-budget.js';
+import { extensionClaims } from './extension-claims.js';
 import { extensionFailures } from './extension-failures.js';
 import { fileStore } from './file-store.js';
 import { fileTable } from './file-table.js';
@@ -23,5 +24,6 @@ export const rekognitionTagger = once(
     detector: new RekognitionLabels(rekognitionClient(providerTimeoutMs)),
     prepareImage: (record) => prepareImage(fileStore(), record, imagePrep),
     budget: taggerBudget(),
+    claims: extensionClaims(),
   }),
 );

@@ -5,6 +5,7 @@ import { logger } from '../runtime/logger.js';
 import { once } from '../runtime/once.js';
 import type { TaggerDeps } from '../services/tag-extension.js';
 import { taggerBudget } from './tagger-budget.js';
+import { extensionClaims } from './extension-claims.js';
 import { extensionFailures } from './extension-failures.js';
 import { fileStore } from './file-store.js';
 import { fileTable } from './file-table.js';
@@ -22,6 +23,7 @@ export const visionTagger = once(
     detector: new VisionLabels(async () => ({ endpoint: vision.endpoint, credentials: await visionCredentials(), timeoutMs: providerTimeoutMs })),
     prepareImage: (record) => prepareImage(fileStore(), record, { provider: { name: 'vision' } }),
     budget: taggerBudget(),
+    claims: extensionClaims(),
   }),
 );
 

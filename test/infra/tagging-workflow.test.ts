@@ -139,6 +139,8 @@ describe('tagging state machine', () => {
       'policyVersion.$': '$.policyVersion',
       'lost.$': '$.lost',
       'paced.$': '$.paced',
+      // The owner of the item's claims: one per execution, the same on every retry of its tasks.
+      'execution.$': '$$.Execution.Id',
     });
   });
 
@@ -496,6 +498,7 @@ describe('tagging permissions', () => {
 describe('a run of the synthesized definition (aws-local-stepfunctions, stub tasks)', () => {
   type Payload = Record<string, unknown>;
   type JsonValue = Parameters<StateMachine['run']>[0];
+  const EXECUTION_ID = 'arn:aws:states:us-east-1:000000000000:execution:aitags-tagging:r1';
   const thrown = (name: string, message: string) => Object.assign(new Error(message), { name });
 
   /** Runs the definition as synthesized, each Lambda task answered by a stub for its handler module, every Retry and Wait shortened. */
@@ -525,6 +528,8 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
         ...input,
       } as JsonValue,
       {
+        // The Map hands each item its execution's id (the owner of its claims).
+        context: { Execution: { Id: EXECUTION_ID } },
         overrides: {
           taskResourceLocalHandlers,
           retryIntervalOverrides: Object.fromEntries(TASKS.map(([name]) => [name, 0])),
@@ -567,6 +572,7 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
         policyVersion: 'v1',
         lost: false,
         paced: false,
+        execution: EXECUTION_ID,
         error: { Error: 'ProviderError', Cause: expect.stringContaining('Rekognition refused the image') },
         recordFailureError: { Error: 'RecordFailed', Cause: expect.stringContaining('the table is unavailable') },
       },
@@ -577,6 +583,7 @@ describe('a run of the synthesized definition (aws-local-stepfunctions, stub tas
         policyVersion: 'v1',
         lost: false,
         paced: false,
+        execution: EXECUTION_ID,
         webhook: { ...webhook, attempt: 2, delivered: true },
       },
     ]);

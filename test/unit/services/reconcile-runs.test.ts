@@ -23,8 +23,9 @@ function deps(watches: RunWatch[], record: unknown, advanced = true, delivery?: 
       forget: vi.fn(async () => undefined),
     },
     files: { get: vi.fn(async () => record), recordOutcome: vi.fn(async () => undefined), settleWebhook: vi.fn(async () => undefined) },
-    deliveries: { get: vi.fn(async () => delivery), giveUp: vi.fn(async () => true) },
+    deliveries: { get: vi.fn(async () => delivery), giveUp: vi.fn(async () => true), lapseClaim: vi.fn(async () => undefined) },
     workflow: { start: vi.fn(async () => undefined) },
+    claims: { lapse: vi.fn(async () => undefined) },
     now: () => new Date('2026-06-01T00:00:00.000Z'),
   };
 }
@@ -53,6 +54,10 @@ describe('reconcileRuns', () => {
     // Its input was stored before runs carried `paced`: started again unpaced, as it was first.
     expect(lost.workflow.start).toHaveBeenCalledWith({ ...input, paced: false, lost: false }, 'r1-again');
     expect(lost.watches.advance).toHaveBeenCalledWith(watch(1), 2, '2026-06-01T03:00:00.000Z');
+    // The lost executions' claims lapse first, so the new execution may tag the extension at once.
+    expect(lost.claims.lapse).toHaveBeenCalledWith('r1', 'aws-auto-tagging');
+    expect(lost.claims.lapse.mock.invocationCallOrder[0]).toBeLessThan(lost.workflow.start.mock.invocationCallOrder[0] ?? 0);
+    expect(settled.claims.lapse).not.toHaveBeenCalled();
   });
 
   it('starts nothing when another reconciler moved the watch on first', async () => {
@@ -99,6 +104,9 @@ describe('reconcileRuns', () => {
       expect.stringMatching(/^r1-webhooks-[0-9a-f]{16}$/),
     );
     expect(lost.watches.forget).not.toHaveBeenCalled();
+    // A claim the lost execution left on its next attempt lapses first: the resume makes that attempt at once.
+    expect(lost.deliveries.lapseClaim).toHaveBeenCalledWith(eventId);
+    expect(lost.deliveries.lapseClaim.mock.invocationCallOrder[0]).toBeLessThan(lost.workflow.start.mock.invocationCallOrder[0] ?? 0);
   });
 
   it('resumes nothing when another reconciler moved the watch on first', async () => {

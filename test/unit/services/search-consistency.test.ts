@@ -20,6 +20,7 @@ import { inMemoryFiles } from '../../support/in-memory-files.js';
 import { NO_BUDGETS } from '../../support/job-requests.js';
 import { jpegFacts, uploadRequest } from '../../support/sample-files.js';
 import { startSearchTable } from '../../support/search-table.js';
+import { ExtensionClaims } from '../../../functions/adapters/extension-claims.js';
 
 /**
  * Random sequences of the operations that change tags — uploads, overwrites, PATCHes, tagging results,
@@ -239,6 +240,7 @@ async function checkSteered(steps: SteeredOperation[][]): Promise<void> {
           {
             table: db.table,
             failures: { record: async () => {}, latest: async () => ({}) },
+            claims: new ExtensionClaims(db.tableName, db.client),
             // A provider takes a moment: a rejection started in the same step lands while the run is under way.
             detector: {
               detect: async () => {

@@ -10,6 +10,7 @@ import { LIST_PRICES } from '../../../functions/core/tagging-job.js';
 import { type TaggerDeps, tagExtension } from '../../../functions/services/tag-extension.js';
 import { fileRecord } from '../../support/sample-files.js';
 import { startSearchTable } from '../../support/search-table.js';
+import { ExtensionClaims } from '../../../functions/adapters/extension-claims.js';
 
 /** The tagger service against a monthly budget, with the real ledger and file table on dynalite. */
 
@@ -46,6 +47,7 @@ function provider(...answers: Array<Error | 'labels'>) {
 const deps = (detector: LabelDetector, budgets: TaggerDeps['budget']['budgets'], month: string): TaggerDeps => ({
   table: db.table,
   failures: { record: async () => undefined, latest: async () => ({}) },
+  claims: new ExtensionClaims(db.tableName, db.client),
   detector,
   policies: { version: async () => EMPTY_TAG_POLICY },
   prepareImage: async () => ({ kind: 'bytes', bytes: new Uint8Array([1]) }),

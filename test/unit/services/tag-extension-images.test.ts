@@ -14,6 +14,7 @@ import { LIST_PRICES } from '../../../functions/core/tagging-job.js';
 import { countingReads, startS3Bucket } from '../../support/s3-bucket.js';
 import { fileRecord } from '../../support/sample-files.js';
 import { startSearchTable } from '../../support/search-table.js';
+import { ExtensionClaims } from '../../../functions/adapters/extension-claims.js';
 
 /**
  * One tagging run with both extensions, through the tagger service, on the real S3 and table adapters
@@ -71,6 +72,7 @@ describe('the image of a tagging run with both extensions and a retry', () => {
     const invocation = (provider: LabelDetector, options: ImagePrepOptions): TaggerDeps => ({
       table: db.table,
       failures: { record: async () => undefined, latest: async () => ({}) },
+      claims: new ExtensionClaims(db.tableName, db.client),
       detector: provider,
       policies: { version: async () => EMPTY_TAG_POLICY },
       prepareImage: (read) => prepareImage(store, read, { ...options, transcode }),

@@ -26,7 +26,7 @@ function deps(recordAttempt: WebhookDeliveries['recordAttempt'], delivered: bool
     settleWebhook,
     deps: {
       table: { get: async () => undefined, settleWebhook } as unknown as FileTable,
-      deliveries: { recordAttempt } as unknown as WebhookDeliveries,
+      deliveries: { recordAttempt, claimAttempt: async () => ({ claimed: true }) } as unknown as WebhookDeliveries,
       deliveryUrls: {} as DeliveryUrlBuilder,
       sender: { send } as unknown as WebhookSender,
     },
