@@ -3,6 +3,7 @@ import { reconcileRuns } from './services/reconcile-runs.js';
 import { task } from './task/handler.js';
 import { fileTable } from './wiring/file-table.js';
 import { runWatches } from './wiring/run-watches.js';
+import { continuationWorkflow } from './wiring/continuation-workflow.js';
 import { taggingWorkflow } from './wiring/tagging-workflow.js';
 import { webhookDeliveries } from './wiring/webhook-deliveries.js';
 
@@ -19,7 +20,13 @@ export const handler = task(
   () => ({}),
   (input) =>
     reconcileRuns(
-      { watches: runWatches(), files: fileTable(), deliveries: webhookDeliveries(), workflow: taggingWorkflow() },
+      {
+        watches: runWatches(),
+        files: fileTable(),
+        deliveries: webhookDeliveries(),
+        workflow: taggingWorkflow(),
+        standard: continuationWorkflow(),
+      },
       input.everyWatch ?? false,
     ),
 );

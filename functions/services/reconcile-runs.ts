@@ -3,7 +3,7 @@ import type { RunWatchTable } from '../adapters/run-watches.js';
 import type { TaggingWorkflow } from '../adapters/tagging-workflow.js';
 import type { WebhookDeliveries } from '../adapters/webhook-deliveries.js';
 import type { FileRecord } from '../core/file-record.js';
-import { type OwedWebhook, RUN_DEADLINE_SECONDS, type RunWatch, watchStep, webhookResumeName, webhookSteps } from '../core/run-watches.js';
+import { EXPRESS_RUN_DEADLINE_SECONDS, type OwedWebhook, type RunWatch, watchStep, webhookResumeName, webhookSteps } from '../core/run-watches.js';
 import { WORKFLOW_LOST_FAILURE } from '../core/tagging-run.js';
 import { logger } from '../runtime/logger.js';
 import { METRIC, recordMetric } from '../runtime/metrics.js';
@@ -12,7 +12,10 @@ export interface ReconcileDeps {
   watches: Pick<RunWatchTable, 'due' | 'advance' | 'postpone' | 'forget'>;
   files: Pick<FileTable, 'get' | 'recordOutcome' | 'settleWebhook'>;
   deliveries: Pick<WebhookDeliveries, 'get' | 'giveUp'>;
+  /** The Express machine: runs started again, or as lost. */
   workflow: TaggingWorkflow;
+  /** The Standard machine: webhooks resumed on their retry schedule (waits of up to 10 hours). */
+  standard: TaggingWorkflow;
   now?: () => Date;
 }
 
@@ -45,7 +48,7 @@ export async function reconcileRuns(deps: ReconcileDeps, everyWatch = false): Pr
   for (const watch of await deps.watches.due(before, WATCHES_PER_CALL)) {
     const record = await deps.files.get(watch.fileId);
     const step = watchStep(record, watch);
-    const deadline = new Date(now.getTime() + RUN_DEADLINE_SECONDS * 1000).toISOString();
+    const deadline = new Date(now.getTime() + EXPRESS_RUN_DEADLINE_SECONDS * 1000).toISOString();
     switch (step.action) {
       case 'forget':
         await deps.watches.forget(watch.runId);
@@ -114,7 +117,7 @@ async function settleWebhooks(
       runId: watch.runId,
       webhooks: plan.resume.map(({ name, webhook }) => ({ extension: name, webhookId: webhook.eventId, attempt: webhook.attempt })),
     });
-    await deps.workflow.start(
+    await deps.standard.start(
       {
         ...watch.input,
         extensions: watch.input.extensions.flatMap((extension) => {
