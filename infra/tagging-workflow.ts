@@ -145,7 +145,8 @@ export const JOB_FILE_RETRIES: TaggingRetries = {
 
 /**
  * A tagging run on the Express machine, which AWS stops at 5 minutes: few attempts, short ones. An extension
- * the provider still throttles once these are spent continues on the Standard machine with RUN_RETRIES
+ * the provider still throttles (or still fails transiently, or times out) once these are spent continues on
+ * the Standard machine with RUN_RETRIES
  * (docs/architecture.md, "Standard or Express"). Its worst case is bounded by a template test
  * (infra/state-machine-bounds.ts) under EXPRESS_RUN_MAX_SECONDS.
  */
@@ -212,7 +213,7 @@ export interface WebhookResume {
 
 /** Where the Express run hands an extension to the Standard machine (see EXPRESS_RUN_RETRIES). */
 export interface ContinueOnStandard {
-  /** An unpaced tagger still throttled: the item's own `paced` goes along. */
+  /** An unpaced tagger still throttled, or still failing transiently: the item's own `paced` goes along. */
   unpaced: IChainable;
   /** After a turn at the pacer (sent to wait in line, or throttled at its turn): continued paced. */
   paced: IChainable;
@@ -286,10 +287,13 @@ function extensionTagging(
   });
 
   /**
-   * A tagger task. `throttled`: where a provider's throttling goes — a new turn at the pacer instead of a
-   * retry (Standard, paced), or the Standard machine once the throttling retries are spent (Express).
+   * A tagger task. `handOver`: where errors go instead of being recorded failed — a provider's throttling
+   * to a new turn at the pacer, without a retry here (Standard, paced); or, once this machine's retries are
+   * spent, throttling and transient faults alike to the Standard machine, which has the time to retry them
+   * with RUN_RETRIES (Express).
    */
-  const tagWith = (stateName: string, fn: AitagsFunction, throttled?: { to: IChainable; afterRetries: boolean; resultPath: string }) => {
+  const tagWith = (stateName: string, fn: AitagsFunction, handOver?: { to: IChainable; afterRetries: boolean; resultPath: string }) => {
+    const transientErrors = [TRANSIENT_PROVIDER_ERROR, Errors.TIMEOUT, ...(retries.cdkServiceRetrier ? [] : LAMBDA_SERVICE_ERRORS)];
     const task = new LambdaInvoke(scope, stateName.replace(/[\s,()]+/g, ''), {
       stateName,
       lambdaFunction: fn,
@@ -297,24 +301,21 @@ function extensionTagging(
       // Inside the Lambda's own 60 s, so a stuck invocation surfaces as States.Timeout and is retried.
       taskTimeout: Timeout.duration(Duration.seconds(retries.taggerTimeoutSeconds)),
       retryOnServiceExceptions: retries.cdkServiceRetrier,
-    }).addRetry({
-      errors: [TRANSIENT_PROVIDER_ERROR, Errors.TIMEOUT, ...(retries.cdkServiceRetrier ? [] : LAMBDA_SERVICE_ERRORS)],
-      ...retryProps(retries.transient),
-    });
+    }).addRetry({ errors: transientErrors, ...retryProps(retries.transient) });
     const throttlingErrors = [THROTTLED_PROVIDER_ERROR, 'Lambda.TooManyRequestsException'];
-    if (!throttled) {
+    if (!handOver) {
       return task
         .addRetry({ errors: throttlingErrors, ...retryProps(retries.throttling) })
         .addCatch(recordFailureState, { errors: [Errors.ALL], resultPath: '$.error' });
     }
-    if (throttled.afterRetries) {
+    if (handOver.afterRetries) {
       task
         .addRetry({ errors: throttlingErrors, ...retryProps(retries.throttling) })
-        .addCatch(throttled.to, { errors: throttlingErrors, resultPath: throttled.resultPath });
+        .addCatch(handOver.to, { errors: [...throttlingErrors, ...transientErrors], resultPath: handOver.resultPath });
     } else {
       task
         .addRetry({ errors: ['Lambda.TooManyRequestsException'], ...retryProps(retries.throttling) })
-        .addCatch(throttled.to, { errors: [THROTTLED_PROVIDER_ERROR], resultPath: throttled.resultPath });
+        .addCatch(handOver.to, { errors: [THROTTLED_PROVIDER_ERROR], resultPath: handOver.resultPath });
     }
     return task.addCatch(recordFailureState, { errors: [Errors.ALL], resultPath: '$.error' });
   };
@@ -326,7 +327,7 @@ function extensionTagging(
     const tagger = tagWith(
       TAGGERS[name].stateName,
       taggers[name],
-      continuation && { to: continuation.unpaced, afterRetries: true, resultPath: '$.throttled' },
+      continuation && { to: continuation.unpaced, afterRetries: true, resultPath: '$.handedOver' },
     );
     return { name, state: after ? tagger.next(after) : tagger };
   });
@@ -373,7 +374,7 @@ function extensionTagging(
         `${TAGGERS[name].stateName}, paced`,
         taggers[name],
         continuation
-          ? { to: continuation.paced, afterRetries: true, resultPath: '$.throttled' }
+          ? { to: continuation.paced, afterRetries: true, resultPath: '$.handedOver' }
           : { to: take, afterRetries: false, resultPath: '$.turn.throttled' },
       );
       afterTurn.when(Condition.stringEquals('$.extension.name', name), after ? paced.next(after) : paced);
