@@ -288,11 +288,15 @@ function extensionTagging(
 
   /**
    * A tagger task. `handOver`: where errors go instead of being recorded failed — a provider's throttling
-   * to a new turn at the pacer, without a retry here (Standard, paced); or, once this machine's retries are
-   * spent, throttling and transient faults alike to the Standard machine, which has the time to retry them
-   * with RUN_RETRIES (Express).
+   * to a new turn at the pacer, never retried here, where it would crowd the turns of others (`paced`); on
+   * Express (`transientToo`), transient faults as well, once this machine's retries are spent, to the
+   * Standard machine, which has the time to retry them with RUN_RETRIES.
    */
-  const tagWith = (stateName: string, fn: AitagsFunction, handOver?: { to: IChainable; afterRetries: boolean; resultPath: string }) => {
+  const tagWith = (
+    stateName: string,
+    fn: AitagsFunction,
+    handOver?: { to: IChainable; paced: boolean; transientToo: boolean; resultPath: string },
+  ) => {
     const transientErrors = [TRANSIENT_PROVIDER_ERROR, Errors.TIMEOUT, ...(retries.cdkServiceRetrier ? [] : LAMBDA_SERVICE_ERRORS)];
     const task = new LambdaInvoke(scope, stateName.replace(/[\s,()]+/g, ''), {
       stateName,
@@ -308,15 +312,11 @@ function extensionTagging(
         .addRetry({ errors: throttlingErrors, ...retryProps(retries.throttling) })
         .addCatch(recordFailureState, { errors: [Errors.ALL], resultPath: '$.error' });
     }
-    if (handOver.afterRetries) {
-      task
-        .addRetry({ errors: throttlingErrors, ...retryProps(retries.throttling) })
-        .addCatch(handOver.to, { errors: [...throttlingErrors, ...transientErrors], resultPath: handOver.resultPath });
-    } else {
-      task
-        .addRetry({ errors: ['Lambda.TooManyRequestsException'], ...retryProps(retries.throttling) })
-        .addCatch(handOver.to, { errors: [THROTTLED_PROVIDER_ERROR], resultPath: handOver.resultPath });
-    }
+    const handedOver = handOver.paced ? [THROTTLED_PROVIDER_ERROR] : [...throttlingErrors];
+    if (handOver.transientToo) handedOver.push(...transientErrors, ...(handOver.paced ? ['Lambda.TooManyRequestsException'] : []));
+    task
+      .addRetry({ errors: handOver.paced ? ['Lambda.TooManyRequestsException'] : throttlingErrors, ...retryProps(retries.throttling) })
+      .addCatch(handOver.to, { errors: handedOver, resultPath: handOver.resultPath });
     return task.addCatch(recordFailureState, { errors: [Errors.ALL], resultPath: '$.error' });
   };
   const continuation = runWorkflow?.continueOnStandard;
@@ -327,7 +327,7 @@ function extensionTagging(
     const tagger = tagWith(
       TAGGERS[name].stateName,
       taggers[name],
-      continuation && { to: continuation.unpaced, afterRetries: true, resultPath: '$.handedOver' },
+      continuation && { to: continuation.unpaced, paced: false, transientToo: true, resultPath: '$.handedOver' },
     );
     return { name, state: after ? tagger.next(after) : tagger };
   });
@@ -374,8 +374,8 @@ function extensionTagging(
         `${TAGGERS[name].stateName}, paced`,
         taggers[name],
         continuation
-          ? { to: continuation.paced, afterRetries: true, resultPath: '$.handedOver' }
-          : { to: take, afterRetries: false, resultPath: '$.turn.throttled' },
+          ? { to: continuation.paced, paced: true, transientToo: true, resultPath: '$.handedOver' }
+          : { to: take, paced: true, transientToo: false, resultPath: '$.turn.throttled' },
       );
       afterTurn.when(Condition.stringEquals('$.extension.name', name), after ? paced.next(after) : paced);
     }
@@ -391,8 +391,8 @@ function extensionTagging(
  * states of the Standard execution, never a Lambda sleeping. Should the pacer fail past its retries, or
  * the provider throttle the extension PACED_THROTTLES_MAX times, it goes on `unpaced`: the unpaced
  * tagger's throttling retries are the fallback, and nothing is lost. On Express (`lineTo` given), a turn
- * is waited for only within the pacer's horizon (INGEST_HORIZON_SECONDS): one sent to wait in line goes
- * to `lineTo`, the Standard machine, where it takes its turn again.
+ * is waited for only within the pacer's horizon (INGEST_HORIZON_SECONDS); further back, the extension takes
+ * no place in line and goes to `lineTo`, the Standard machine, where it waits in line.
  */
 function turnTaking(scope: Construct, takeTurn: AitagsFunction, then: IChainable, unpaced: IChainable, lineTo?: IChainable): TaskStateBase {
   const take = new LambdaInvoke(scope, 'TakeTurnTask', {
@@ -401,6 +401,16 @@ function turnTaking(scope: Construct, takeTurn: AitagsFunction, then: IChainable
     outputPath: '$.Payload',
     taskTimeout: Timeout.duration(Duration.seconds(10)),
     retryOnServiceExceptions: !lineTo,
+    // On Express, no place in line: a ticket it took would be lost when it continues on Standard.
+    ...(lineTo && {
+      payload: TaskInput.fromObject({
+        fileId: JsonPath.stringAt('$.fileId'),
+        runId: JsonPath.stringAt('$.runId'),
+        extension: JsonPath.objectAt('$.extension'),
+        policyVersion: JsonPath.stringAt('$.policyVersion'),
+        turn: { inLine: false },
+      }),
+    }),
   })
     .addRetry({ errors: [PACED_THROTTLES_EXCEEDED], maxAttempts: 0 })
     .addRetry({
