@@ -87,7 +87,7 @@ describe('the tagging run (Express) and the Standard machine kept for what needs
       expect(catches[0]?.Next).toBe(name.endsWith(', paced') ? TAGGING_STATES.continuePacedTagging : TAGGING_STATES.continueTagging);
       expect(catches[1]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: TAGGING_STATES.recordFailure });
       // A paced call the provider throttles is not retried here: that would crowd the turns of others.
-      const retried = (runStates[name]?.Retry as Array<{ ErrorEquals: string[] }>).flatMap((retrier) => retrier.ErrorEquals);
+      const retried = ((runStates[name]?.Retry ?? []) as Array<{ ErrorEquals: string[] }>).flatMap((retrier) => retrier.ErrorEquals);
       expect({ name, retriesThrottling: retried.includes(THROTTLED_PROVIDER_ERROR) }).toEqual({ name, retriesThrottling: !name.endsWith(', paced') });
     }
     expect(runStates[TAGGING_STATES.turnGiven]).toMatchObject({ Default: TAGGING_STATES.continuePacedTagging });
