@@ -153,6 +153,7 @@ export class AitagsStack extends Stack {
     this.alarms = new Alarms(this, 'Alarms', {
       failedObjects: this.trigger.failures,
       taggingRuns: this.taggingWorkflow.stateMachine.stateMachineArn,
+      expressRuns: this.taggingWorkflow.runStateMachine.stateMachineArn,
       taggingJobs: this.taggingJobs.stateMachine.stateMachineArn,
       jobFiles: this.taggingJobs.jobFilesMetricsArn,
       budgetedExtensions: Object.keys(budgets) as ExtensionName[],
