@@ -4,6 +4,7 @@ import { task } from './task/handler.js';
 import { extensionClaims } from './wiring/extension-claims.js';
 import { fileTable } from './wiring/file-table.js';
 import { runWatches } from './wiring/run-watches.js';
+import { continuationWorkflow } from './wiring/continuation-workflow.js';
 import { taggingWorkflow } from './wiring/tagging-workflow.js';
 import { webhookDeliveries } from './wiring/webhook-deliveries.js';
 
@@ -20,7 +21,14 @@ export const handler = task(
   () => ({}),
   (input) =>
     reconcileRuns(
-      { watches: runWatches(), files: fileTable(), deliveries: webhookDeliveries(), workflow: taggingWorkflow(), claims: extensionClaims() },
+      {
+        watches: runWatches(),
+        files: fileTable(),
+        deliveries: webhookDeliveries(),
+        workflow: taggingWorkflow(),
+        standard: continuationWorkflow(),
+        claims: extensionClaims(),
+      },
       input.everyWatch ?? false,
     ),
 );

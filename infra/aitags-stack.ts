@@ -5,7 +5,7 @@ import { Api } from './api.js';
 import { Delivery } from './delivery.js';
 import { Storage } from './storage.js';
 import { TaggingJobs } from './tagging-jobs.js';
-import { TaggingWorkflow } from './tagging-workflow.js';
+import { type ExpressLogLevel, TaggingWorkflow } from './tagging-workflow.js';
 import {
   checkedMaxJobConcurrency,
   DEFAULT_MAX_JOB_CONCURRENCY,
@@ -61,6 +61,11 @@ export interface AitagsStackProps extends StackProps {
    * it, runs end `failed`, BUDGET_EXCEEDED, without calling the provider; an alarm fires at 80 %. @default none
    */
   monthlyBudgetUsd?: Record<string, number>;
+  /**
+   * What the Express run machine logs to CloudWatch Logs: ERROR (failed executions, and the errors of
+   * states), or ALL (every event, with its input and output). @default 'ERROR'
+   */
+  expressLogLevel?: ExpressLogLevel;
 }
 
 export { DEFAULT_MAX_JOB_CONCURRENCY, DEFAULT_PROVIDER_QUOTAS } from '../functions/core/tagging-job.js';
@@ -97,6 +102,7 @@ export class AitagsStack extends Stack {
       storage: this.storage,
       deliveryBaseUrl: this.delivery.baseUrl,
       quotas,
+      expressLogLevel: props.expressLogLevel,
       monthlyBudgetUsd,
       providerPrices,
       taggerConcurrency: reservedConcurrencyOf('taggerConcurrency', props.taggerConcurrency),
@@ -118,7 +124,7 @@ export class AitagsStack extends Stack {
     this.api = new Api(this, 'Api', {
       defaultExtensions,
       storage: this.storage,
-      taggingWorkflow: this.taggingWorkflow.stateMachine,
+      taggingWorkflow: this.taggingWorkflow.runStateMachine,
       taggingJobs: this.taggingJobs.stateMachine,
       visionCredentials: this.taggingWorkflow.visionCredentials,
       providerPrices,
@@ -134,15 +140,20 @@ export class AitagsStack extends Stack {
 
     this.trigger = new S3Trigger(this, 'Trigger', {
       storage: this.storage,
-      taggingWorkflow: this.taggingWorkflow.stateMachine,
+      taggingWorkflow: this.taggingWorkflow.runStateMachine,
       defaultExtensions,
       maxS3UploadBytes: props.maxS3UploadBytes ?? DEFAULT_MAX_S3_UPLOAD_BYTES,
       reservedConcurrency: reservedConcurrencyOf('triggerConcurrency', props.triggerConcurrency),
     });
-    this.reconciler = new Reconciler(this, 'Reconciler', { storage: this.storage, taggingWorkflow: this.taggingWorkflow.stateMachine });
+    this.reconciler = new Reconciler(this, 'Reconciler', {
+      storage: this.storage,
+      taggingWorkflow: this.taggingWorkflow.runStateMachine,
+      continuationWorkflow: this.taggingWorkflow.stateMachine,
+    });
     this.alarms = new Alarms(this, 'Alarms', {
       failedObjects: this.trigger.failures,
       taggingRuns: this.taggingWorkflow.stateMachine.stateMachineArn,
+      expressRuns: this.taggingWorkflow.runStateMachine.stateMachineArn,
       taggingJobs: this.taggingJobs.stateMachine.stateMachineArn,
       jobFiles: this.taggingJobs.jobFilesMetricsArn,
       budgetedExtensions: Object.keys(budgets) as ExtensionName[],
@@ -191,7 +202,14 @@ export class AitagsStack extends Stack {
         'Webhook signing secret: whsec_ followed by: aws secretsmanager get-secret-value --secret-id <this ARN> --query SecretString --output text',
       value: this.taggingWorkflow.webhookSecret.secretArn,
     });
-    new CfnOutput(this, 'StateMachineArn', { description: 'The tagging workflow', value: this.taggingWorkflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'StateMachineArn', {
+      description: 'The Standard tagging state machine: runs continued where they need more time, and webhook retries after a failed first attempt',
+      value: this.taggingWorkflow.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'RunStateMachineArn', {
+      description: 'The Express tagging state machine: one execution per tagging run',
+      value: this.taggingWorkflow.runStateMachine.stateMachineArn,
+    });
     new CfnOutput(this, 'TaggingJobsStateMachineArn', {
       description: `Tagging jobs (a Distributed Map, at most ${this.taggingJobs.maxConcurrency} files and ${this.taggingJobs.maxJobConcurrency} Lambda functions in flight)`,
       value: this.taggingJobs.stateMachine.stateMachineArn,

@@ -22,8 +22,10 @@ const PERIOD = Duration.minutes(5);
 export interface AlarmsProps {
   /** The S3 trigger's failed-objects queue. */
   failedObjects: Queue;
-  /** The tagging workflow's state machine ARN (one execution per tagging run). */
+  /** The Standard tagging state machine's ARN (continuations of runs, and resumed webhooks). */
   taggingRuns: string;
+  /** The Express run state machine's ARN (one execution per tagging run). */
+  expressRuns: string;
   /** The tagging-jobs state machine ARN (one execution per job). */
   taggingJobs: string;
   /**
@@ -49,6 +51,7 @@ export class Alarms extends Construct {
   readonly jobWebhookFinalFailures: Alarm;
   readonly failedObjects: Alarm;
   readonly taggingRunsFailed: Alarm;
+  readonly expressRunsFailed: Alarm;
   readonly taggingJobsFailed: Alarm;
   readonly jobFilesFailed: Alarm;
   /** One per budgeted extension, at 80 % of its monthly budget. */
@@ -99,6 +102,14 @@ export class Alarms extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
+    this.expressRunsFailed = new Alarm(this, 'ExpressRunsFailed', {
+      alarmDescription:
+        "A tagging run's Express execution failed or timed out (5 minutes): the reconciler runs what it left pending again; see the TaggingRuns state machine log and the Lambdas' logs by runId",
+      metric: failedOrTimedOut(props.expressRuns),
+      ...once,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
     this.taggingJobsFailed = new Alarm(this, 'TaggingJobsFailed', {
       alarmDescription:
         "A tagging job's execution failed or timed out (7 days): the job may stay running, its webhook unsent; see the execution (named by its jobId)",
@@ -139,6 +150,7 @@ export class Alarms extends Construct {
       this.jobWebhookFinalFailures,
       this.failedObjects,
       this.taggingRunsFailed,
+      this.expressRunsFailed,
       this.taggingJobsFailed,
       this.jobFilesFailed,
     ]) {

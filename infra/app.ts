@@ -65,6 +65,14 @@ function jsonContext(name: string, fallback: unknown): unknown {
   }
 }
 
+/** `expressLogLevel`: ERROR or ALL. */
+function expressLogLevelContext(): 'ERROR' | 'ALL' | undefined {
+  const raw = stringContext('expressLogLevel');
+  if (raw === undefined) return undefined;
+  if (raw !== 'ERROR' && raw !== 'ALL') throw new Error(`Context expressLogLevel must be ERROR or ALL (got ${JSON.stringify(raw)})`);
+  return raw;
+}
+
 // No env: the stack is environment-agnostic and deploys to the account and region of the CLI's credentials.
 new AitagsStack(app, 'Aitags', {
   description: 'aitags: self-hosted, ImageKit-compatible AI auto-tagging',
@@ -92,6 +100,8 @@ new AitagsStack(app, 'Aitags', {
   monthlyBudgetUsd: jsonContext('monthlyBudgetUsd', {}) as Record<string, number>,
   // -c rememberRejections=false: AI tags removed by hand are not remembered as rejected.
   rememberRejections: booleanContext('rememberRejections', true),
+  // -c expressLogLevel=ALL: the Express run machine logs every event with its data (default ERROR).
+  expressLogLevel: expressLogLevelContext(),
 });
 
 app.synth();

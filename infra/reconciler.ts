@@ -9,7 +9,10 @@ import type { Storage } from './storage.js';
 
 export interface ReconcilerProps {
   storage: Storage;
+  /** The Express run machine: lost runs are started again there. */
   taggingWorkflow: StateMachine;
+  /** The Standard machine: lost webhooks are resumed there, on their retry schedule. */
+  continuationWorkflow: StateMachine;
 }
 
 /**
@@ -27,7 +30,10 @@ export class Reconciler extends Construct {
       description: 'aitags: takes over tagging runs whose workflow was lost',
       memorySize: 256,
       timeout: Duration.minutes(5),
-      environment: { AITAGS_STATE_MACHINE_ARN: props.taggingWorkflow.stateMachineArn },
+      environment: {
+        AITAGS_STATE_MACHINE_ARN: props.taggingWorkflow.stateMachineArn,
+        AITAGS_CONTINUATION_STATE_MACHINE_ARN: props.continuationWorkflow.stateMachineArn,
+      },
     });
     // Query: the watches past their deadline (the search index's run-watches partition); GetItem and BatchGetItem: each file, each watch,
     // each webhook owed's delivery; PutItem/DeleteItem: a watch moved on or ended; UpdateItem: an extension recorded failed and its tag
@@ -41,6 +47,7 @@ export class Reconciler extends Construct {
       'dynamodb:UpdateItem',
     ]);
     props.taggingWorkflow.grantStartExecution(this.handler);
+    props.continuationWorkflow.grantStartExecution(this.handler);
     new Rule(this, 'Every10Minutes', {
       description: 'aitags: look for lost tagging runs',
       schedule: Schedule.rate(Duration.minutes(RECONCILE_EVERY_MINUTES)),

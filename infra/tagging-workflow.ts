@@ -19,6 +19,7 @@ import {
   Wait,
   WaitTime,
   StateMachineType,
+  TaskInput,
   type TaskStateBase,
   Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
@@ -61,6 +62,11 @@ export const TAGGING_STATES = {
   turnNotTaken: 'Turn not taken',
   resumeWebhook: 'Resume the webhook',
   resumeWebhookRetry: 'Resume the webhook retries',
+  continueTagging: 'Continue on Standard',
+  continuePacedTagging: 'Continue on Standard, paced',
+  continueWebhook: 'Continue the webhook on Standard',
+  continued: 'Continued on Standard',
+  notContinued: 'Continuation not started',
 } as const;
 
 /**
@@ -137,6 +143,32 @@ export const JOB_FILE_RETRIES: TaggingRetries = {
   cdkServiceRetrier: false,
 };
 
+/**
+ * A tagging run on the Express machine, which AWS stops at 5 minutes: few attempts, short ones. An extension
+ * the provider still throttles (or still fails transiently, or times out) once these are spent continues on
+ * the Standard machine with RUN_RETRIES
+ * (docs/architecture.md, "Standard or Express"). Its worst case is bounded by a template test
+ * (infra/state-machine-bounds.ts) under EXPRESS_RUN_MAX_SECONDS.
+ */
+export const EXPRESS_RUN_RETRIES: TaggingRetries = {
+  taggerTimeoutSeconds: 20,
+  transient: { intervalSeconds: 2, backoffRate: 2, maxDelaySeconds: 30, maxAttempts: 1 },
+  throttling: { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 4, maxAttempts: 2 },
+  recordFailure: { intervalSeconds: 2, backoffRate: 2, maxAttempts: 1, timeoutSeconds: 10 },
+  cdkServiceRetrier: false,
+};
+
+/** The Express run's longest path, every retrier and timeout counted, within AWS's 300 s with a margin. */
+export const EXPRESS_RUN_MAX_SECONDS = 240;
+
+/** How the Express run makes one attempt at a webhook, takes a turn, and starts a continuation. */
+const EXPRESS_WEBHOOK_ATTEMPT = { timeoutSeconds: 15, retry: { intervalSeconds: 2, backoffRate: 2, maxAttempts: 1 } } as const;
+const EXPRESS_TAKE_TURN_RETRY = { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 8, maxAttempts: 2 } as const;
+const EXPRESS_CONTINUATION = { timeoutSeconds: 10, retry: { intervalSeconds: 1, backoffRate: 2, maxAttempts: 2 } } as const;
+
+/** What the Express machine logs: errors only, unless `expressLogLevel` (CDK context) is ALL, then every event with its data. */
+export type ExpressLogLevel = 'ERROR' | 'ALL';
+
 /** The Lambda service errors CDK's LambdaInvoke retries by itself (its `retryOnServiceExceptions`). */
 export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ClientExecutionTimeoutException',
@@ -167,6 +199,8 @@ export interface TaggingWorkflowProps {
   monthlyBudgetUsd: string;
   /** AITAGS_PROVIDER_PRICES (JSON; `{}` is the list prices): what a budget counts per image. */
   providerPrices: string;
+  /** What the Express run machine logs to CloudWatch Logs. @default 'ERROR' */
+  expressLogLevel?: ExpressLogLevel;
 }
 
 /** Where an extension carrying a webhook to resume (the reconciler's, after its execution was lost) goes. */
@@ -177,10 +211,22 @@ export interface WebhookResume {
   afterAttempt: IChainable;
 }
 
-/** What only the upload run's workflow has: the pacer's turns and the webhook loop to resume. */
+/** Where the Express run hands an extension to the Standard machine (see EXPRESS_RUN_RETRIES). */
+export interface ContinueOnStandard {
+  /** An unpaced tagger still throttled, or still failing transiently: the item's own `paced` goes along. */
+  unpaced: IChainable;
+  /** After a turn at the pacer (sent to wait in line, or throttled at its turn): continued paced. */
+  paced: IChainable;
+}
+
+/**
+ * What only a run's workflow has (not a job's file): the lost rule, the pacer's turns, and either the
+ * webhook loop the reconciler resumes (Standard) or the hand-over to the Standard machine (Express).
+ */
 export interface RunWorkflowParts {
   takeTurn: AitagsFunction;
-  webhookResume: WebhookResume;
+  webhookResume?: WebhookResume;
+  continueOnStandard?: ContinueOnStandard;
 }
 
 /**
@@ -243,8 +289,18 @@ function extensionTagging(
     resultPath: '$.recordFailureError',
   });
 
-  /** A tagger task; `throttledTo`: a provider's throttling goes there (a new turn at the pacer) instead of a retry. */
-  const tagWith = (stateName: string, fn: AitagsFunction, throttledTo?: IChainable) => {
+  /**
+   * A tagger task. `handOver`: where errors go instead of being recorded failed — a provider's throttling
+   * to a new turn at the pacer, never retried here, where it would crowd the turns of others (`paced`); on
+   * Express (`transientToo`), transient faults as well, once this machine's retries are spent, to the
+   * Standard machine, which has the time to retry them with RUN_RETRIES.
+   */
+  const tagWith = (
+    stateName: string,
+    fn: AitagsFunction,
+    handOver?: { to: IChainable; paced: boolean; transientToo: boolean; resultPath: string },
+  ) => {
+    const transientErrors = [TRANSIENT_PROVIDER_ERROR, Errors.TIMEOUT, ...(retries.cdkServiceRetrier ? [] : LAMBDA_SERVICE_ERRORS)];
     const task = new LambdaInvoke(scope, stateName.replace(/[\s,()]+/g, ''), {
       stateName,
       lambdaFunction: fn,
@@ -252,25 +308,30 @@ function extensionTagging(
       // Inside the Lambda's own 60 s, so a stuck invocation surfaces as States.Timeout and is retried.
       taskTimeout: Timeout.duration(Duration.seconds(retries.taggerTimeoutSeconds)),
       retryOnServiceExceptions: retries.cdkServiceRetrier,
-    }).addRetry({
-      errors: [TRANSIENT_PROVIDER_ERROR, Errors.TIMEOUT, ...(retries.cdkServiceRetrier ? [] : LAMBDA_SERVICE_ERRORS)],
-      ...retryProps(retries.transient),
-    });
-    if (!throttledTo) {
+    }).addRetry({ errors: transientErrors, ...retryProps(retries.transient) });
+    const throttlingErrors = [THROTTLED_PROVIDER_ERROR, 'Lambda.TooManyRequestsException'];
+    if (!handOver) {
       return task
-        .addRetry({ errors: [THROTTLED_PROVIDER_ERROR, 'Lambda.TooManyRequestsException'], ...retryProps(retries.throttling) })
+        .addRetry({ errors: throttlingErrors, ...retryProps(retries.throttling) })
         .addCatch(recordFailureState, { errors: [Errors.ALL], resultPath: '$.error' });
     }
-    return task
-      .addRetry({ errors: ['Lambda.TooManyRequestsException'], ...retryProps(retries.throttling) })
-      .addCatch(throttledTo, { errors: [THROTTLED_PROVIDER_ERROR], resultPath: '$.turn.throttled' })
-      .addCatch(recordFailureState, { errors: [Errors.ALL], resultPath: '$.error' });
+    const handedOver = handOver.paced ? [THROTTLED_PROVIDER_ERROR] : [...throttlingErrors];
+    if (handOver.transientToo) handedOver.push(...transientErrors, ...(handOver.paced ? ['Lambda.TooManyRequestsException'] : []));
+    task
+      .addRetry({ errors: handOver.paced ? ['Lambda.TooManyRequestsException'] : throttlingErrors, ...retryProps(retries.throttling) })
+      .addCatch(handOver.to, { errors: handedOver, resultPath: handOver.resultPath });
+    return task.addCatch(recordFailureState, { errors: [Errors.ALL], resultPath: '$.error' });
   };
+  const continuation = runWorkflow?.continueOnStandard;
 
   if (after) recordFailureState.next(after);
   const pickTagger = new Choice(scope, 'PickTagger', { stateName: TAGGING_STATES.pickTagger });
   const taggerStates = EXTENSION_NAMES.map((name) => {
-    const tagger = tagWith(TAGGERS[name].stateName, taggers[name]);
+    const tagger = tagWith(
+      TAGGERS[name].stateName,
+      taggers[name],
+      continuation && { to: continuation.unpaced, paced: false, transientToo: true, resultPath: '$.handedOver' },
+    );
     return { name, state: after ? tagger.next(after) : tagger };
   });
   const unknownExtension = new Pass(scope, 'UnknownExtension', {
@@ -293,15 +354,15 @@ function extensionTagging(
     // like the one above, so that no other run pays a transition; IsPresent first, as a missing path fails a rule.
     const resume = (id: string, stateName: string, next: IChainable) =>
       new Pass(scope, id, { stateName, outputPath: '$.extension.resume' }).next(next);
-    pickTagger
-      .when(
-        Condition.and(Condition.isPresent('$.extension.resume'), Condition.numberEquals('$.extension.resume.webhook.attempt', 1)),
-        resume('ResumeWebhook', TAGGING_STATES.resumeWebhook, runWorkflow.webhookResume.deliver),
-      )
-      .when(
-        Condition.isPresent('$.extension.resume'),
-        resume('ResumeWebhookRetry', TAGGING_STATES.resumeWebhookRetry, runWorkflow.webhookResume.afterAttempt),
-      );
+    const { webhookResume } = runWorkflow;
+    if (webhookResume) {
+      pickTagger
+        .when(
+          Condition.and(Condition.isPresent('$.extension.resume'), Condition.numberEquals('$.extension.resume.webhook.attempt', 1)),
+          resume('ResumeWebhook', TAGGING_STATES.resumeWebhook, webhookResume.deliver),
+        )
+        .when(Condition.isPresent('$.extension.resume'), resume('ResumeWebhookRetry', TAGGING_STATES.resumeWebhookRetry, webhookResume.afterAttempt));
+    }
     // An ingested object's extension that calls its provider takes a turn at the background pacer first,
     // and takes another when the provider throttles it (retries outside the pacer would crowd the turns
     // of others). A rule of this Choice too: unpaced runs pay no extra transition.
@@ -310,9 +371,15 @@ function extensionTagging(
     const unpaced = new Choice(scope, 'PickUnpacedTagger', { stateName: TAGGING_STATES.pickUnpacedTagger });
     for (const { name, state } of taggerStates) unpaced.when(Condition.stringEquals('$.extension.name', name), state);
     unpaced.otherwise(unknownExtension);
-    const take = turnTaking(scope, runWorkflow.takeTurn, afterTurn, unpaced);
+    const take = turnTaking(scope, runWorkflow.takeTurn, afterTurn, unpaced, continuation?.paced);
     for (const name of EXTENSION_NAMES) {
-      const paced = tagWith(`${TAGGERS[name].stateName}, paced`, taggers[name], take);
+      const paced = tagWith(
+        `${TAGGERS[name].stateName}, paced`,
+        taggers[name],
+        continuation
+          ? { to: continuation.paced, paced: true, transientToo: true, resultPath: '$.handedOver' }
+          : { to: take, paced: true, transientToo: false, resultPath: '$.turn.throttled' },
+      );
       afterTurn.when(Condition.stringEquals('$.extension.name', name), after ? paced.next(after) : paced);
     }
     afterTurn.otherwise(unknownExtension);
@@ -326,41 +393,67 @@ function extensionTagging(
  * Take a turn → wait for it → `then`; or, sent to wait in line, wait → take a turn again. Waits are Wait
  * states of the Standard execution, never a Lambda sleeping. Should the pacer fail past its retries, or
  * the provider throttle the extension PACED_THROTTLES_MAX times, it goes on `unpaced`: the unpaced
- * tagger's throttling retries are the fallback, and nothing is lost.
+ * tagger's throttling retries are the fallback, and nothing is lost. On Express (`lineTo` given), a turn
+ * is waited for only within the pacer's horizon (INGEST_HORIZON_SECONDS); further back, the extension takes
+ * no place in line and goes to `lineTo`, the Standard machine, where it waits in line.
  */
-function turnTaking(scope: Construct, takeTurn: AitagsFunction, then: IChainable, unpaced: IChainable): TaskStateBase {
+function turnTaking(scope: Construct, takeTurn: AitagsFunction, then: IChainable, unpaced: IChainable, lineTo?: IChainable): TaskStateBase {
   const take = new LambdaInvoke(scope, 'TakeTurnTask', {
     stateName: TAGGING_STATES.takeTurn,
     lambdaFunction: takeTurn,
     outputPath: '$.Payload',
     taskTimeout: Timeout.duration(Duration.seconds(10)),
+    retryOnServiceExceptions: !lineTo,
+    // On Express, no place in line: a ticket it took would be lost when it continues on Standard.
+    ...(lineTo && {
+      payload: TaskInput.fromObject({
+        fileId: JsonPath.stringAt('$.fileId'),
+        runId: JsonPath.stringAt('$.runId'),
+        extension: JsonPath.objectAt('$.extension'),
+        policyVersion: JsonPath.stringAt('$.policyVersion'),
+        turn: { inLine: false },
+      }),
+    }),
   })
     .addRetry({ errors: [PACED_THROTTLES_EXCEEDED], maxAttempts: 0 })
-    .addRetry({ errors: [Errors.ALL], ...retryProps({ intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 8, maxAttempts: 4 }) });
+    .addRetry({
+      errors: [Errors.ALL],
+      ...retryProps(lineTo ? EXPRESS_TAKE_TURN_RETRY : { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 8, maxAttempts: 4 }),
+    });
   take.addCatch(new Pass(scope, 'TurnNotTaken', { stateName: TAGGING_STATES.turnNotTaken }).next(unpaced), {
     errors: [Errors.ALL],
     resultPath: '$.turnError',
   });
-  const waitInLine = new Wait(scope, 'WaitInLine', { stateName: TAGGING_STATES.waitInLine, time: WaitTime.timestampPath('$.turn.askAgainAt') });
+  const inLine =
+    lineTo ?? new Wait(scope, 'WaitInLine', { stateName: TAGGING_STATES.waitInLine, time: WaitTime.timestampPath('$.turn.askAgainAt') }).next(take);
   take.next(
     new Choice(scope, 'TurnGiven', { stateName: TAGGING_STATES.turnGiven })
       .when(
         Condition.isPresent('$.turn.at'),
         new Wait(scope, 'WaitForTurn', { stateName: TAGGING_STATES.waitForTurn, time: WaitTime.timestampPath('$.turn.at') }).next(then),
       )
-      .otherwise(waitInLine.next(take)),
+      .otherwise(inLine),
   );
   return take;
 }
 
 /**
- * The tagging workflow (a Standard state machine): one execution per tagging run. A Map fans out one
- * tagger Lambda per extension; each retries provider faults with backoff and, once retries are spent,
- * is caught and recorded `failed`. No item ever fails: a failing item would make Step Functions stop its
- * siblings, a webhook waiting for its next attempt among them.
+ * The tagging workflow: two state machines over the same tagger Lambdas (docs/architecture.md, "Standard
+ * or Express"). Each tagging run is one execution of the Express `runStateMachine`; the Standard
+ * `stateMachine` (the first one this stack had, kept with its logical id so that a deployed stack keeps
+ * its executions in flight) continues what needs more time: an extension still throttled, or waiting in
+ * line at the pacer, and a webhook whose first attempt failed. In both, a Map fans out one tagger Lambda
+ * per extension; each retries provider faults with backoff and, once retries are spent, is caught and
+ * recorded `failed`. No item ever fails: a failing item would make Step Functions stop its siblings, a
+ * webhook waiting for its next attempt among them.
  */
 export class TaggingWorkflow extends Construct {
+  /** The Standard machine: continuations, and webhooks the reconciler resumes. */
   readonly stateMachine: StateMachine;
+  /** The Express machine: one execution per tagging run (upload, PATCH, S3 trigger, the reconciler's reruns). */
+  readonly runStateMachine: StateMachine;
+  /** Hands an extension's tagging or its webhook's retries from a run's Express execution to the Standard machine. */
+  readonly continueOnStandard: AitagsFunction;
   /** One tagger Lambda per extension. */
   readonly taggers: Readonly<Record<ExtensionName, AitagsFunction>>;
   readonly recordFailure: AitagsFunction;
@@ -502,6 +595,130 @@ export class TaggingWorkflow extends Construct {
         reason: "CDK's LambdaInvoke grant: the function and its versions; the task invokes the unqualified ARN.",
       })),
     );
+
+    this.continueOnStandard = new AitagsFunction(this, 'ContinueOnStandard', {
+      entry: 'continue-on-standard',
+      description: "aitags: hands what a run's Express execution has no time for to the Standard state machine",
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      environment: { AITAGS_CONTINUATION_STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
+    });
+    // UpdateItem: the run's watch moves to the Standard run's deadline.
+    storage.bindTable(this.continueOnStandard, ['dynamodb:UpdateItem']);
+    this.stateMachine.grantStartExecution(this.continueOnStandard);
+    this.runStateMachine = this.runMachine(props, { takeTurn, deliverWebhook, recordFailure });
+  }
+
+  /**
+   * The Express machine of each tagging run: the Standard machine's Map, with EXPRESS_RUN_RETRIES, one
+   * webhook attempt, and a hand-over to the Standard machine where time runs out (a template test holds
+   * its worst case under EXPRESS_RUN_MAX_SECONDS).
+   */
+  private runMachine(
+    props: TaggingWorkflowProps,
+    fns: { takeTurn: AitagsFunction; deliverWebhook: AitagsFunction; recordFailure: AitagsFunction },
+  ): StateMachine {
+    // Its own scope: the same state names as the Standard machine's, under other construct ids.
+    const run = new Construct(this, 'Run');
+    const continued = new Succeed(run, 'Continued', { stateName: TAGGING_STATES.continued });
+    // Not started after its retries: the extension stays pending (the reconciler runs it again past its watch's
+    // deadline), or the webhook owed is resumed by the reconciler from its delivery's attempts.
+    const notContinued = new Succeed(run, 'NotContinued', { stateName: TAGGING_STATES.notContinued });
+    const continueWith = (id: string, stateName: string, payload: Record<string, unknown>) =>
+      new LambdaInvoke(run, id, {
+        stateName,
+        lambdaFunction: this.continueOnStandard,
+        payload: TaskInput.fromObject(payload),
+        outputPath: '$.Payload',
+        taskTimeout: Timeout.duration(Duration.seconds(EXPRESS_CONTINUATION.timeoutSeconds)),
+        retryOnServiceExceptions: false,
+      })
+        .addRetry({ errors: [Errors.ALL], ...retryProps(EXPRESS_CONTINUATION.retry) })
+        .addCatch(notContinued, { errors: [Errors.ALL], resultPath: '$.continuationError' })
+        .next(continued);
+    const tagging = (paced: boolean | string) => ({
+      tagging: {
+        fileId: JsonPath.stringAt('$.fileId'),
+        runId: JsonPath.stringAt('$.runId'),
+        extension: JsonPath.objectAt('$.extension'),
+        policyVersion: JsonPath.stringAt('$.policyVersion'),
+        paced: typeof paced === 'string' ? JsonPath.objectAt(paced) : paced,
+      },
+    });
+    const continueOnStandard: ContinueOnStandard = {
+      unpaced: continueWith('ContinueTagging', TAGGING_STATES.continueTagging, tagging('$.paced')),
+      // After Take a turn, whose answer carries no `paced`: it was paced.
+      paced: continueWith('ContinuePacedTagging', TAGGING_STATES.continuePacedTagging, tagging(true)),
+    };
+    const continueWebhook = continueWith('ContinueWebhook', TAGGING_STATES.continueWebhook, { webhook: JsonPath.entirePayload });
+
+    // One attempt (and one retry of the Lambda itself): delivered, given up (a refused target), or continued on
+    // the Standard machine from its next attempt — or from the first, when the Lambda kept failing.
+    const deliver = new LambdaInvoke(run, 'DeliverWebhookTask', {
+      stateName: TAGGING_STATES.deliverWebhook,
+      lambdaFunction: fns.deliverWebhook,
+      outputPath: '$.Payload',
+      taskTimeout: Timeout.duration(Duration.seconds(EXPRESS_WEBHOOK_ATTEMPT.timeoutSeconds)),
+      retryOnServiceExceptions: false,
+    })
+      .addRetry({ errors: [Errors.ALL], ...retryProps(EXPRESS_WEBHOOK_ATTEMPT.retry) })
+      .addCatch(continueWebhook, { errors: [Errors.ALL], resultPath: '$.webhookError' });
+    deliver.next(
+      new Choice(run, 'AfterWebhookAttempt', { stateName: TAGGING_STATES.afterWebhookAttempt })
+        .when(
+          Condition.booleanEquals('$.webhook.delivered', true),
+          new Succeed(run, 'WebhookDelivered', { stateName: TAGGING_STATES.webhookDelivered }),
+        )
+        .when(Condition.booleanEquals('$.webhook.gaveUp', true), new Succeed(run, 'WebhookGivenUp', { stateName: TAGGING_STATES.webhookGivenUp }))
+        .otherwise(continueWebhook),
+    );
+    const webhookOwed = new Choice(run, 'WebhookOwed', { stateName: TAGGING_STATES.webhookOwed })
+      .when(Condition.isPresent('$.webhook'), deliver)
+      .otherwise(new Succeed(run, 'NoWebhookOwed', { stateName: TAGGING_STATES.noWebhookOwed }));
+
+    const tagEachExtension = eachExtensionTagged(run, this.taggers, fns.recordFailure, EXPRESS_RUN_RETRIES, webhookOwed, {
+      takeTurn: fns.takeTurn,
+      continueOnStandard,
+    });
+    tagEachExtension.addCatch(
+      new Fail(run, 'TaggingRunFailed', { stateName: TAGGING_STATES.runFailed, errorPath: '$.runError.Error', causePath: '$.runError.Cause' }),
+      { errors: [Errors.ALL], resultPath: '$.runError' },
+    );
+    const all = props.expressLogLevel === 'ALL';
+    const machine = new StateMachine(run, 'StateMachine', {
+      comment: 'aitags: one tagging run (Express); what needs more time continues on the Standard machine',
+      stateMachineType: StateMachineType.EXPRESS,
+      definitionBody: DefinitionBody.fromChainable(tagEachExtension),
+      timeout: Duration.minutes(5),
+      logs: {
+        destination: stateMachineLogGroup(run, 'Logs', 'TaggingRuns'),
+        // Express keeps no execution history: its log is the only record of a run's states, errors by default.
+        level: all ? LogLevel.ALL : LogLevel.ERROR,
+        includeExecutionData: all,
+      },
+      tracingEnabled: true,
+    });
+    Validations.of(machine).acknowledge(
+      ...(all
+        ? []
+        : [
+            {
+              id: 'AwsSolutions-SF1',
+              reason:
+                "ERROR by default: an Express run logs each event it emits, at a price per GB, and runs are followed by their Lambdas' structured logs (runId, fileId); -c expressLogLevel=ALL logs every event with its data.",
+            },
+          ]),
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Log delivery (logs:CreateLogDelivery and friends) and X-Ray (xray:PutTraceSegments and friends) support no resource-level permissions.',
+      },
+      ...[...Object.values(this.taggers), fns.recordFailure, fns.takeTurn, fns.deliverWebhook, this.continueOnStandard].map((fn) => ({
+        id: `AwsSolutions-IAM5[Resource::${arnInFinding(fn)}:*]`,
+        reason: "CDK's LambdaInvoke grant: the function and its versions; the task invokes the unqualified ARN.",
+      })),
+    );
+    return machine;
   }
 
   /**

@@ -53,6 +53,11 @@ export interface LocalStack {
   reindexedFiles: number;
   /** Resolves once no S3 event is being handled and no tagging execution is running. */
   idle(): Promise<void>;
+  /**
+   * Executions started so far, by local state machine name (LOCAL_STATE_MACHINES), with their names: tests
+   * count what reached the Standard machine.
+   */
+  executionsStarted(): Record<string, string[]>;
   /** Every S3 event delivered to a handler, as delivered (keys URL-encoded as S3 does). */
   onS3Event(listener: (event: S3Event) => void): void;
   stop(): Promise<void>;
@@ -64,6 +69,16 @@ const TABLE = 'aitags-files';
 const STOP_WAIT_MS = 5_000;
 /** The local bucket and table (npm run reindex opens the same data dir). */
 export const LOCAL_NAMES = { bucket: BUCKET, table: TABLE };
+/** The local state machines' names (their ARNs end with them). */
+export const LOCAL_STATE_MACHINES = { runs: 'aitags-tagging-runs', standard: 'aitags-tagging', jobs: 'aitags-tagging-jobs' } as const;
+/**
+ * The least time an Express execution gets locally before it is stopped. Its 5 minutes scale with
+ * AITAGS_LOCAL_WAIT_SCALE like every wait, but its Lambdas' work takes real time: at the tests' scales the
+ * scaled limit (6 ms at 0.00002) would stop runs mid-task. AITAGS_LOCAL_EXPRESS_LIMIT_MS sets it outright
+ * (a test that makes the limit bite).
+ */
+const EXPRESS_LIMIT_FLOOR_MS = 60_000;
+const EXPRESS_LIMIT_SECONDS = 300;
 const functionsDir = fileURLToPath(new URL('../functions/', import.meta.url));
 
 /** What a request gets while the handlers are still loading: 503 with Retry-After, never a 500. */
@@ -152,6 +167,7 @@ async function startOnLockedDataDir(
   const reindexedFiles = await reindexTable(standIns.dynamoEndpoint, TABLE, { ifNeeded: true });
   const { template, cached: templateCached } = await templateReady;
   const workflow = workflowOf(template, 'tagging');
+  const runsWorkflow = workflowOf(template, 'taggingRuns');
   const jobsWorkflow = workflowOf(template, 'taggingJobs');
   const notifications = bucketNotificationsOf(template);
 
@@ -196,17 +212,21 @@ async function startOnLockedDataDir(
   await lock.setPort(apiPort);
 
   const taskHandlers: Record<string, TaskHandler> = {};
+  const waitScale = Number(setting('AITAGS_LOCAL_WAIT_SCALE') ?? 1);
+  const expressLimitSetting = setting('AITAGS_LOCAL_EXPRESS_LIMIT_MS');
   const stepFunctions: LocalStepFunctions = await startLocalStepFunctions({
     workflows: [
+      { name: LOCAL_STATE_MACHINES.runs, workflow: runsWorkflow },
       {
-        name: 'aitags-tagging',
+        name: LOCAL_STATE_MACHINES.standard,
         workflow,
         nominalWaitSeconds: Object.fromEntries(WEBHOOK_RETRY_DELAYS_SECONDS.map((seconds, index) => [webhookWaitStateName(index + 2), seconds])),
       },
-      { name: 'aitags-tagging-jobs', workflow: jobsWorkflow },
+      { name: LOCAL_STATE_MACHINES.jobs, workflow: jobsWorkflow },
     ],
     handlers: taskHandlers,
-    waitScale: Number(setting('AITAGS_LOCAL_WAIT_SCALE') ?? 1),
+    waitScale,
+    expressLimitMs: expressLimitSetting ? Number(expressLimitSetting) : Math.max(EXPRESS_LIMIT_SECONDS * 1000 * waitScale, EXPRESS_LIMIT_FLOOR_MS),
     objects: {
       read: async (bucket, key) => (await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString()) ?? '',
       write: async (bucket, key, body) => {
@@ -222,8 +242,9 @@ async function startOnLockedDataDir(
     // Without AWS credentials the default chain must fail fast, not probe for an EC2 metadata server.
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
-    AITAGS_STATE_MACHINE_ARN: stepFunctions.stateMachineArns['aitags-tagging'],
-    AITAGS_JOB_STATE_MACHINE_ARN: stepFunctions.stateMachineArns['aitags-tagging-jobs'],
+    AITAGS_STATE_MACHINE_ARN: stepFunctions.stateMachineArns[LOCAL_STATE_MACHINES.runs],
+    AITAGS_CONTINUATION_STATE_MACHINE_ARN: stepFunctions.stateMachineArns[LOCAL_STATE_MACHINES.standard],
+    AITAGS_JOB_STATE_MACHINE_ARN: stepFunctions.stateMachineArns[LOCAL_STATE_MACHINES.jobs],
     AITAGS_REKOGNITION_TPS: String(quotas.rekognitionTps),
     AITAGS_VISION_RPM: String(quotas.visionRpm),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -250,7 +271,7 @@ async function startOnLockedDataDir(
     const module = (await import(join(functionsDir, `${entry}.ts`))) as { handler: HttpHandler };
     loaded.set(entry, module.handler);
   }
-  for (const entry of new Set([...Object.values(workflow.taskEntries), ...Object.values(jobsWorkflow.taskEntries)])) {
+  for (const entry of new Set([workflow, runsWorkflow, jobsWorkflow].flatMap((machine) => Object.values(machine.taskEntries)))) {
     taskHandlers[entry] = ((await import(join(functionsDir, `${entry}.ts`))) as { handler: TaskHandler }).handler;
   }
   const notificationHandlers: Record<string, NotificationHandler> = {};
@@ -291,6 +312,7 @@ async function startOnLockedDataDir(
     migratedItems: standIns.migratedItems,
     reindexedFiles,
     onS3Event: (listener) => s3Events.onEvent(listener),
+    executionsStarted: () => stepFunctions.executionsStarted(),
     async idle() {
       await s3Events.idle();
       await stepFunctions.idle();

@@ -16,6 +16,8 @@ export interface LocalStepFunctions {
   stateMachineArns: Record<string, string>;
   /** Resolves once no execution is running (tests wait on it before asserting final state). */
   idle(): Promise<void>;
+  /** Executions started so far, by state machine name, with the names they were started under (tests count them). */
+  executionsStarted(): Record<string, string[]>;
   stop(): Promise<void>;
 }
 
@@ -224,6 +226,7 @@ export async function startLocalStepFunctions(options: Options): Promise<LocalSt
   for (const target of machines.values()) if (target.workflow.logicalId) machineByArn.set(arnOf(target.workflow.logicalId), target);
   const running = new Map<string, { abort: () => void; done: Promise<unknown> }>();
   const names = new Set<string>();
+  const started: Record<string, string[]> = Object.fromEntries([...machines.values()].map(({ name }) => [name, []]));
 
   const startExecution = (body: Record<string, unknown>): Answer<{ executionArn: string; startDate: number }> => {
     const stateMachineArn = String(body.stateMachineArn ?? '');
@@ -243,6 +246,7 @@ export async function startLocalStepFunctions(options: Options): Promise<LocalSt
       return refusal('InvalidExecutionInput', `Invalid State Machine Execution Input: '${error instanceof Error ? error.message : String(error)}'`);
     }
     if (!express) names.add(executionArn);
+    started[target.name]?.push(name);
     const stopped: StopSignal = { value: false, children: new Map() };
     const taskResourceLocalHandlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = Object.fromEntries(
       Object.entries(target.workflow.taskEntries).map(([stateName, entry]) => [stateName, lambdaInvoke(entry, options.handlers)]),
@@ -345,6 +349,7 @@ export async function startLocalStepFunctions(options: Options): Promise<LocalSt
     async idle() {
       while (running.size) await Promise.all([...running.values()].map((execution) => execution.done));
     },
+    executionsStarted: () => Object.fromEntries(Object.entries(started).map(([machine, executions]) => [machine, [...executions]])),
     async stop() {
       for (const execution of running.values()) execution.abort();
       await Promise.all([...running.values()].map((execution) => execution.done));

@@ -81,7 +81,13 @@ function* taskStates(states: Record<string, StateDefinition>): Generator<[string
 }
 
 /** The stack's state machines, by the logical id prefix of their construct. */
-export const WORKFLOWS = { tagging: 'TaggingWorkflowStateMachine', taggingJobs: 'TaggingJobsStateMachine' } as const;
+export const WORKFLOWS = {
+  /** The Standard machine: continuations and resumed webhooks. */
+  tagging: 'TaggingWorkflowStateMachine',
+  /** The Express machine: one execution per tagging run. */
+  taggingRuns: 'TaggingWorkflowRunStateMachine',
+  taggingJobs: 'TaggingJobsStateMachine',
+} as const;
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const START_EXECUTION = 'arn:aws:states:::states:startExecution';
@@ -143,5 +149,5 @@ export function workflowOf(template: CfnTemplate, which: keyof typeof WORKFLOWS)
   return synthesizedWorkflow(template, logicalId);
 }
 
-/** The tagging state machine (one execution per upload's or PATCH's run). */
+/** The Standard tagging state machine (continuations of runs, and resumed webhooks). */
 export const taggingWorkflowOf = (template: CfnTemplate) => workflowOf(template, 'tagging');

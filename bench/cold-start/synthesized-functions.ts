@@ -22,6 +22,7 @@ export const DEPLOYED_VALUES = {
   AITAGS_PRIVATE_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ApiPrivateKey-AbCdEf',
   AITAGS_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:TaggingStateMachine-AbCdEf',
   AITAGS_JOB_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:TaggingJobsStateMachine-AbCdEf',
+  AITAGS_CONTINUATION_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:TaggingWorkflowStateMachine-AbCdEf',
   AITAGS_VISION_CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:VisionCredentials-AbCdEf',
   AITAGS_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:TaggingWebhookSecret-AbCdEf',
   AITAGS_PAGE_IMAGE_ORIGINS: 'https://d111111abcdef8.cloudfront.net https://aitags-storagebucket-1a2b3c4d5e6f.s3.us-east-1.amazonaws.com',

@@ -30,9 +30,15 @@ export class Pacer {
   /**
    * A turn at `rate` calls a second. Without `horizonMs` always one (a job's file: it may be later than it
    * can wait). With it, a turn only within `horizonMs` of now; else a ticket in the line (the one given,
-   * else a new one) and when to ask again.
+   * else a new one) and when to ask again — or, with `inLine: false` (a run's Express execution, which
+   * continues on Standard to wait in line there), no ticket: a lost ticket would make the line ask late.
    */
-  async take(name: ExtensionName, rate: number, nowMs: number, options: { horizonMs?: number; ticket?: number } = {}): Promise<Turn> {
+  async take(
+    name: ExtensionName,
+    rate: number,
+    nowMs: number,
+    options: { horizonMs?: number; ticket?: number; inLine?: boolean } = {},
+  ): Promise<Turn> {
     const interval = turnIntervalMs(rate);
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const busy = await this.update(name, {
@@ -60,6 +66,7 @@ export class Pacer {
       if (options.horizonMs === undefined) continue;
       const state = await this.state(name);
       if (state.next <= nowMs + options.horizonMs) continue;
+      if (options.inLine === false) return { beyondHorizon: true };
       const ticket = options.ticket ?? (await this.count(name, 'tickets'));
       return { askAgainAt: askAgainAt(state, ticket, rate, nowMs), ticket };
     }

@@ -1,11 +1,15 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { WebhookResumeInput } from '../core/run-continuations.js';
 import type { TaggingRunInput } from '../core/tagging-run.js';
 import { stepFunctionsClient } from './clients/step-functions.js';
 
-/** The tagging workflow (a Step Functions state machine): one execution per tagging run. */
+/**
+ * A tagging state machine: the Express one that runs each tagging run, or the Standard one that continues
+ * what needs more time (docs/architecture.md, "Standard or Express").
+ */
 export interface TaggingWorkflow {
   /** Starts an execution named `name` (the run id unless the run is started again). */
-  start(run: TaggingRunInput, name?: string): Promise<void>;
+  start(run: TaggingRunInput | WebhookResumeInput, name?: string): Promise<void>;
 }
 
 export class StepFunctionsTaggingWorkflow implements TaggingWorkflow {
@@ -14,9 +18,10 @@ export class StepFunctionsTaggingWorkflow implements TaggingWorkflow {
     private readonly client: SFNClient = stepFunctionsClient(),
   ) {}
 
-  async start(run: TaggingRunInput, name = run.runId): Promise<void> {
-    // The run id names the execution: a retried start with the same input is accepted as the same
-    // execution while it runs; once it has ended, Step Functions says it exists, which is just as good.
+  async start(run: TaggingRunInput | WebhookResumeInput, name = run.runId): Promise<void> {
+    // On Standard, the name makes a retried start idempotent: once an execution of that name exists,
+    // Step Functions says so, which is just as good. Express runs any start again (at least once): the
+    // runs' writes are conditional on their run id instead.
     try {
       await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(run) }));
     } catch (error) {

@@ -50,8 +50,11 @@ export interface PacerState {
   served: number;
 }
 
-/** A turn: call the provider at `at` (epoch ms); or wait in line with `ticket` and ask again at `askAgainAt`. */
-export type Turn = { at: number } | { askAgainAt: number; ticket: number };
+/**
+ * A turn: call the provider at `at` (epoch ms); or wait in line with `ticket` and ask again at `askAgainAt`;
+ * or (asked without a place in line) none within the horizon.
+ */
+export type Turn = { at: number } | { askAgainAt: number; ticket: number } | { beyondHorizon: true };
 
 /**
  * When an object sent to wait in line asks again: when the turns booked ahead of the horizon have come,

@@ -11,9 +11,16 @@ import { SUPERSEDED_ERROR, WEBHOOK_JITTER, WEBHOOK_RETRY_DELAYS_SECONDS, webhook
  */
 
 /**
- * The longest an upload's, a PATCH's or an ingested object's run can keep an extension pending: its
- * taggers' every retry spent, each attempt at its whole timeout (a template test holds the synthesized
- * worst case under this).
+ * The longest a run's Express execution can keep an extension pending: AWS stops it at 5 minutes (its
+ * synthesized worst case is held under 240 s by a template test), and the margin lets the reconciler
+ * tell a lost run from a slow one. A run that continues on Standard moves its watch to RUN_DEADLINE_SECONDS.
+ */
+export const EXPRESS_RUN_DEADLINE_SECONDS = 15 * 60;
+
+/**
+ * The longest a run continued on the Standard machine (or a webhook resumed there) can keep an extension
+ * pending: its taggers' every retry spent, each attempt at its whole timeout (a template test holds the
+ * synthesized worst case under this).
  */
 export const RUN_DEADLINE_SECONDS = 3 * 3600;
 /** A tagging job's file: its Express child's 5 minutes. */

@@ -90,13 +90,18 @@ export const turnTaskSchema = z.extend(extensionTaskSchema, {
       throttles: z.optional(z.number()),
       /** Set by the paced tagger's Catch: the provider throttled the call just made. */
       throttled: z.optional(z.unknown()),
+      /**
+       * false: a run's Express execution asks, which waits for a turn within the horizon only; further back,
+       * it takes no place in line (its Standard continuation takes one).
+       */
+      inLine: z.optional(z.boolean()),
     }),
   ),
 });
 export type TurnTask = z.infer<typeof turnTaskSchema>;
 
 /** What "Take a turn" answers in `turn`: when to call the provider, or when to ask again (ISO timestamps, for Wait states). */
-export type TurnAnswer = ({ at: string } | { askAgainAt: string; ticket: number }) & { throttles: number };
+export type TurnAnswer = ({ at: string } | { askAgainAt: string; ticket: number } | { beyondHorizon: true }) & { throttles: number };
 
 /** The state machine's Catch hands over Step Functions' own error object. */
 export const extensionFailureTaskSchema = z.extend(extensionTaskSchema, {

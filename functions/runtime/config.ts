@@ -73,8 +73,11 @@ export const privateKeyConfig = once(() => {
 /** Largest file the upload route takes in its body. */
 export const uploadConfig = once(() => ({ maxUploadBytes: integer('AITAGS_MAX_UPLOAD_BYTES', 4 * 1024 * 1024) }));
 
-/** The tagging workflow (state machine) that upload, update and the S3 trigger start runs of. */
+/** The tagging workflow (the Express state machine) that upload, update, the S3 trigger and the reconciler start runs of. */
 export const taggingWorkflowConfig = once(() => ({ stateMachineArn: text('AITAGS_STATE_MACHINE_ARN') }));
+
+/** The Standard state machine that continues what a run's Express execution has no time for, and resumes lost webhooks. */
+export const continuationWorkflowConfig = once(() => ({ stateMachineArn: text('AITAGS_CONTINUATION_STATE_MACHINE_ARN') }));
 
 /** How many files a search without an indexable term may check before it answers 400. */
 export const searchConfig = once(() => ({ scanLimit: integer('AITAGS_SEARCH_SCAN_LIMIT', 20_000) }));

@@ -40,7 +40,9 @@ export async function takeTurn(task: TurnTask, deps: TurnDeps): Promise<TurnTask
   const turn = await deps.pacer.take(name, backgroundRate(name, deps.quotas), nowMs, {
     horizonMs: INGEST_HORIZON_SECONDS * 1000,
     ticket: task.turn?.ticket,
+    inLine: task.turn?.inLine,
   });
+  if ('beyondHorizon' in turn) return { ...task, turn: { beyondHorizon: true, throttles } };
   const until = 'at' in turn ? turn.at : turn.askAgainAt;
   if (until - nowMs > EXTEND_WATCH_AFTER_MS) {
     await deps.watches.extend(task.runId, new Date(until + RUN_DEADLINE_SECONDS * 1000).toISOString());

@@ -5,7 +5,7 @@ import type { TaggingWorkflow } from '../adapters/tagging-workflow.js';
 import type { WebhookDeliveries } from '../adapters/webhook-deliveries.js';
 import type { ExtensionName } from '../core/extension-names.js';
 import type { FileRecord } from '../core/file-record.js';
-import { type OwedWebhook, RUN_DEADLINE_SECONDS, type RunWatch, watchStep, webhookResumeName, webhookSteps } from '../core/run-watches.js';
+import { EXPRESS_RUN_DEADLINE_SECONDS, type OwedWebhook, type RunWatch, watchStep, webhookResumeName, webhookSteps } from '../core/run-watches.js';
 import { WORKFLOW_LOST_FAILURE } from '../core/tagging-run.js';
 import { logger } from '../runtime/logger.js';
 import { METRIC, recordMetric } from '../runtime/metrics.js';
@@ -14,7 +14,10 @@ export interface ReconcileDeps {
   watches: Pick<RunWatchTable, 'due' | 'advance' | 'postpone' | 'forget'>;
   files: Pick<FileTable, 'get' | 'recordOutcome' | 'settleWebhook'>;
   deliveries: Pick<WebhookDeliveries, 'get' | 'giveUp' | 'lapseClaim'>;
+  /** The Express machine: runs started again, or as lost. */
   workflow: TaggingWorkflow;
+  /** The Standard machine: webhooks resumed on their retry schedule (waits of up to 10 hours). */
+  standard: TaggingWorkflow;
   /** The lost run's claims lapse before it is started again, so that its new execution may take them at once. */
   claims: Pick<ExtensionClaims, 'lapse'>;
   now?: () => Date;
@@ -49,7 +52,7 @@ export async function reconcileRuns(deps: ReconcileDeps, everyWatch = false): Pr
   for (const watch of await deps.watches.due(before, WATCHES_PER_CALL)) {
     const record = await deps.files.get(watch.fileId);
     const step = watchStep(record, watch);
-    const deadline = new Date(now.getTime() + RUN_DEADLINE_SECONDS * 1000).toISOString();
+    const deadline = new Date(now.getTime() + EXPRESS_RUN_DEADLINE_SECONDS * 1000).toISOString();
     switch (step.action) {
       case 'forget':
         await deps.watches.forget(watch.runId);
@@ -122,7 +125,7 @@ async function settleWebhooks(
     });
     // An attempt claimed by a lost execution that never recorded it is the resume's to make, now.
     for (const { webhook } of plan.resume) await deps.deliveries.lapseClaim(webhook.eventId);
-    await deps.workflow.start(
+    await deps.standard.start(
       {
         ...watch.input,
         extensions: watch.input.extensions.flatMap((extension) => {

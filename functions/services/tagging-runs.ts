@@ -7,7 +7,7 @@ import type { TaggingWorkflow } from '../adapters/tagging-workflow.js';
 import type { RunExtension } from '../core/extensions.js';
 import type { ExtensionName } from '../core/extension-names.js';
 import type { ExtensionState, FileRecord, StartingRun } from '../core/file-record.js';
-import { firstWatch, RUN_DEADLINE_SECONDS } from '../core/run-watches.js';
+import { EXPRESS_RUN_DEADLINE_SECONDS, firstWatch } from '../core/run-watches.js';
 import { nextReadAt, SettleTimes } from '../core/settle-schedule.js';
 import { runProgress, type TaggingRunInput } from '../core/tagging-run.js';
 import { webhookEventId } from '../core/webhook-events.js';
@@ -38,13 +38,14 @@ export class TaggingRuns {
 
   /** Watched first (a run whose workflow is lost is the reconciler's), then started. */
   private async startWorkflow(input: TaggingRunInput): Promise<void> {
-    await this.watches.watch(firstWatch(input, RUN_DEADLINE_SECONDS, new Date()));
+    await this.watches.watch(firstWatch(input, EXPRESS_RUN_DEADLINE_SECONDS, new Date()));
     await this.workflow.start(input);
   }
 
   /**
    * Starts a run nobody waits for (an object that arrived in S3): every extension is owed a webhook when
-   * a webhookUrl was given. `runId` names the execution, so a duplicate start is refused by Step Functions.
+   * a webhookUrl was given. `runId` names the execution; a duplicate start runs twice (Express), and the
+   * run's writes, conditional on its run id, keep that harmless.
    * `paced`: its extensions take their turns at the providers' background pacers (an object under ingest/).
    */
   async start(fileId: string, extensions: RunExtension[], webhookUrl: string | undefined, runId: string, paced = false): Promise<void> {

@@ -100,6 +100,13 @@ describe('alarms', () => {
     );
   });
 
+  it('raises an alarm when a tagging run’s Express execution fails or times out', () => {
+    const runs = synthesized.stack.taggingWorkflow.runStateMachine;
+    expect(executionsAlarm(synthesized.stack.alarms.expressRunsFailed, { Ref: synthesized.logicalId(runs) }).AlarmDescription).toMatch(
+      /^A tagging run's Express execution failed or timed out/,
+    );
+  });
+
   it('raises an alarm when a tagging job’s execution fails or times out (not when it is cancelled)', () => {
     const jobs = synthesized.stack.taggingJobs.stateMachine;
     expect(executionsAlarm(synthesized.stack.alarms.taggingJobsFailed, { Ref: synthesized.logicalId(jobs) }).AlarmDescription).toMatch(
@@ -115,13 +122,14 @@ describe('alarms', () => {
     );
   });
 
-  it('has these six alarms and no other, each notifying the topic', () => {
+  it('has these seven alarms and no other, each notifying the topic', () => {
     const alarms = ofType(synthesized, 'AWS::CloudWatch::Alarm');
     expect(alarms.map((resource) => resource.Properties?.MetricName ?? resource.Properties?.AlarmDescription)).toEqual([
       'WebhookFinalFailures',
       'JobWebhookFinalFailures',
       'ApproximateNumberOfMessagesVisible',
       expect.stringMatching(/^A tagging run's execution/),
+      expect.stringMatching(/^A tagging run's Express execution/),
       expect.stringMatching(/^A tagging job's execution/),
       expect.stringMatching(/^A tagging job's file/),
     ]);

@@ -19,8 +19,11 @@ describe('the reconciler of lost tagging runs', () => {
     expect(rule?.Properties).toMatchObject({ ScheduleExpression: `rate(${RECONCILE_EVERY_MINUTES} minutes)`, State: 'ENABLED' });
   });
 
-  it('may read the watches and files, move watches on, record failures and start tagging executions, nothing else', () => {
-    expect(synthesized.environmentOf('reconcile-runs')).toMatchObject({ AITAGS_STATE_MACHINE_ARN: expect.anything() });
+  it('may read the watches and files, move watches on, record failures and start tagging executions (runs on Express, webhooks on Standard), nothing else', () => {
+    expect(synthesized.environmentOf('reconcile-runs')).toMatchObject({
+      AITAGS_STATE_MACHINE_ARN: 'runStateMachine',
+      AITAGS_CONTINUATION_STATE_MACHINE_ARN: 'stateMachine',
+    });
     const permissions = synthesized.permissionsOf('reconcile-runs');
     expect(permissions.filter((permission) => permission.startsWith('dynamodb:')).sort()).toEqual(
       [
@@ -32,7 +35,9 @@ describe('the reconciler of lost tagging runs', () => {
         'dynamodb:UpdateItem table',
       ].sort(),
     );
-    expect(permissions.filter((permission) => permission.startsWith('states:'))).toEqual(['states:StartExecution stateMachine']);
+    expect(permissions.filter((permission) => permission.startsWith('states:')).sort()).toEqual(
+      ['states:StartExecution runStateMachine', 'states:StartExecution stateMachine'].sort(),
+    );
     expect(permissions.filter((permission) => permission.startsWith('s3:'))).toEqual([]);
   });
 

@@ -129,7 +129,7 @@ describe('on-object-created function', () => {
       POWERTOOLS_SERVICE_NAME: 'aitags',
       AITAGS_BUCKET: 'bucket',
       AITAGS_TABLE: 'table',
-      AITAGS_STATE_MACHINE_ARN: 'stateMachine',
+      AITAGS_STATE_MACHINE_ARN: 'runStateMachine',
       AITAGS_DEFAULT_EXTENSIONS: '[]',
       AITAGS_MAX_S3_UPLOAD_BYTES: '52428800',
     });
@@ -152,7 +152,7 @@ describe('on-object-created permissions', () => {
         'dynamodb:PutItem table',
         'dynamodb:UpdateItem table',
         'dynamodb:DeleteItem table',
-        'states:StartExecution stateMachine',
+        'states:StartExecution runStateMachine',
         // So that HeadObject on a key already moved answers 404 (a duplicate event), not 403.
         's3:ListBucket bucket',
         // The on-failure destination; CDK's SqsDestination adds the two read-only queue lookups to SendMessage.

@@ -64,6 +64,7 @@ export class StackTemplate {
       [this.logicalId(this.stack.taggingWorkflow.visionCredentials)]: 'visionCredentials',
       [this.logicalId(this.stack.taggingWorkflow.webhookSecret)]: 'webhookSecret',
       [this.logicalId(this.stack.taggingWorkflow.stateMachine)]: 'stateMachine',
+      [this.logicalId(this.stack.taggingWorkflow.runStateMachine)]: 'runStateMachine',
       [this.logicalId(this.stack.taggingJobs.stateMachine)]: 'jobsStateMachine',
       [this.logicalId(this.stack.trigger.failures)]: 'failedObjects',
       [this.logicalId(this.stack.alarms.topic)]: 'alarmTopic',

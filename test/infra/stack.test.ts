@@ -243,7 +243,7 @@ describe('handler functions', () => {
   const HOUSE = { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'aitags' };
   const FILES = { AITAGS_BUCKET: 'bucket', AITAGS_TABLE: 'table', AITAGS_PRIVATE_KEY_SECRET_ARN: 'privateKey' };
   const FILE_URLS = { AITAGS_DELIVERY_BASE_URL: 'https://distribution.DomainName' };
-  const TAGGING_RUNS = { AITAGS_STATE_MACHINE_ARN: 'stateMachine', AITAGS_SYNC_WINDOW_MS: '3000' };
+  const TAGGING_RUNS = { AITAGS_STATE_MACHINE_ARN: 'runStateMachine', AITAGS_SYNC_WINDOW_MS: '3000' };
   const WEBHOOK_URL = { AITAGS_ALLOW_PRIVATE_WEBHOOKS: 'false' };
   it.each([
     ['upload', { ...FILES, ...FILE_URLS, ...TAGGING_RUNS, ...WEBHOOK_URL, AITAGS_MAX_UPLOAD_BYTES: '4194304' }],
@@ -384,7 +384,7 @@ describe('permissions', () => {
         'dynamodb:PutItem table',
         'dynamodb:UpdateItem table',
         'dynamodb:DeleteItem table',
-        'states:StartExecution stateMachine',
+        'states:StartExecution runStateMachine',
         ...secretRead,
       ].sort(),
     );
@@ -420,7 +420,7 @@ describe('permissions', () => {
         'dynamodb:PutItem table',
         'dynamodb:UpdateItem table',
         's3:GetObject bucket/private/*',
-        'states:StartExecution stateMachine',
+        'states:StartExecution runStateMachine',
         ...secretRead,
       ].sort(),
     );
@@ -485,8 +485,8 @@ describe('permissions', () => {
 
   const stepFunctionsPermissionsOf = (entry: string) => permissionsOf(entry).filter((permission) => permission.startsWith('states:'));
 
-  it.each(STARTS_TAGGING)('%s may start executions of the tagging state machine, and nothing else of Step Functions', (entry) => {
-    expect(stepFunctionsPermissionsOf(entry)).toEqual(['states:StartExecution stateMachine']);
+  it.each(STARTS_TAGGING)('%s may start executions of the Express run state machine, and nothing else of Step Functions', (entry) => {
+    expect(stepFunctionsPermissionsOf(entry)).toEqual(['states:StartExecution runStateMachine']);
   });
 
   it('lets tagging-jobs start executions of the tagging-jobs state machine and stop them, and nothing else of Step Functions', () => {
@@ -569,6 +569,7 @@ describe('outputs', () => {
       VisionCredentialsSecretArn: 'visionCredentials',
       WebhookSecretArn: 'webhookSecret',
       StateMachineArn: 'stateMachine',
+      RunStateMachineArn: 'runStateMachine',
       TaggingJobsStateMachineArn: 'jobsStateMachine',
       TableName: 'table',
       AlarmTopicArn: 'alarmTopic',

@@ -126,15 +126,18 @@ describe('auto-tagging on upload', () => {
   });
 
   it('ends one extension failed after its retries while the other succeeds', async () => {
-    rekognition.behave({ labels: CAT, failures: Array(12).fill('server-error') });
-    const body = await uploadTagged([aws(), google()]);
+    rekognition.behave({ labels: CAT, failures: Array(20).fill('server-error') });
+    const uploaded = await uploadTagged([aws(), google()]);
+    await stack.idle();
+    const body = (await getDetails<Tagged>(stack, uploaded.fileId)).body;
     expect(body.extensionStatus).toEqual({ 'aws-auto-tagging': 'failed', 'google-auto-tagging': 'success' });
     expect(body.extensionErrors?.['aws-auto-tagging']).toEqual({
       message: expect.stringMatching(/^The provider kept failing after retries: Amazon Rekognition: InternalServerError/),
       reason: 'PROVIDER_UNAVAILABLE',
     });
-    // Two SDK attempts per Lambda attempt, five Lambda attempts (one try and four retries).
-    expect(rekognition.requests).toHaveLength(10);
+    // Two SDK attempts per Lambda attempt: two Lambda attempts on the Express run (one retry), then five on
+    // its Standard continuation (one try and four retries).
+    expect(rekognition.requests).toHaveLength(14);
     expect(body.AITags?.every((tag) => tag.source === 'google-auto-tagging')).toBe(true);
   });
 

@@ -7,6 +7,7 @@ import {
   type VisionRequestSeen,
   fakeProviderEnvironment,
 } from '../../local/fakes/providers.js';
+import { LOCAL_STATE_MACHINES } from '../../local/stack.js';
 import { jpeg } from '../support/images.js';
 import { blob, getDetails, upload } from '../support/requests.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
@@ -60,5 +61,13 @@ describe(`a burst of ${UPLOADS} tagged uploads over providers limited to ${TPS} 
     expect(statuses).toEqual(Array(UPLOADS).fill({ 'aws-auto-tagging': 'success', 'google-auto-tagging': 'success' }));
     expect(rekognition.calls.filter((call) => call.overQuota).length).toBeGreaterThan(0);
     expect(vision.calls.filter((call) => call.overQuota).length).toBeGreaterThan(0);
+    // Each run on Express; what was still throttled after its retries there continued on Standard, one
+    // execution per extension (`<runId>-<extension>`), and nothing else reached Standard.
+    const executions = stack.executionsStarted();
+    expect(executions[LOCAL_STATE_MACHINES.runs]).toHaveLength(UPLOADS);
+    const continued = executions[LOCAL_STATE_MACHINES.standard] ?? [];
+    expect(continued.length).toBeGreaterThan(0);
+    expect(continued.filter((name) => !/-(aws|google)-auto-tagging$/.test(name))).toEqual([]);
+    expect(new Set(continued).size).toBe(continued.length);
   }, 120_000);
 });

@@ -60,6 +60,18 @@ describe('Pacer (dynalite)', () => {
     expect(tooSoon).toEqual({ askAgainAt: now + 25_100 - horizonMs, ticket: 2 });
   });
 
+  it('answers a run that may not wait in line (its Express execution) with no turn and no ticket when the horizon is full', async () => {
+    const rate = 10;
+    const now = T0 + 14_400_000;
+    const horizonMs = INGEST_HORIZON_SECONDS * 1000;
+    for (let index = 0; index < 250; index++) await pacer.take('google-auto-tagging', rate, now);
+    const before = await pacer.state('google-auto-tagging');
+    expect(await pacer.take('google-auto-tagging', rate, now, { horizonMs, inLine: false })).toEqual({ beyondHorizon: true });
+    expect(await pacer.state('google-auto-tagging')).toEqual(before);
+    // Within the horizon it gets its turn as any other.
+    expect(await pacer.take('google-auto-tagging', rate, now + 10_000, { horizonMs, inLine: false })).toEqual({ at: before.next });
+  });
+
   it('asks again no sooner than a second from now, and forgets lost tickets once idle', async () => {
     const now = T0 + 10_800_000;
     for (let index = 0; index < 30; index++) await pacer.take('aws-auto-tagging', 1, now);

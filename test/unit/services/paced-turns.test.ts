@@ -24,7 +24,18 @@ describe('takeTurn', () => {
       ...task,
       turn: { at: '2026-12-07T12:00:00.500Z', throttles: 0 },
     });
-    expect(given.pacer.take).toHaveBeenCalledWith('aws-auto-tagging', 4, NOW, { horizonMs: INGEST_HORIZON_SECONDS * 1000, ticket: 3 });
+    expect(given.pacer.take).toHaveBeenCalledWith('aws-auto-tagging', 4, NOW, {
+      horizonMs: INGEST_HORIZON_SECONDS * 1000,
+      ticket: 3,
+      inLine: undefined,
+    });
+    expect(given.watches.extend).not.toHaveBeenCalled();
+  });
+
+  it('answers an Express run beyond the horizon with no turn, takes it out of no line and moves no deadline (its continuation will)', async () => {
+    const given = deps({ beyondHorizon: true });
+    expect((await takeTurn({ ...task, turn: { inLine: false } }, given)).turn).toEqual({ beyondHorizon: true, throttles: 0 });
+    expect(given.pacer.take).toHaveBeenCalledWith('aws-auto-tagging', 4, NOW, { horizonMs: INGEST_HORIZON_SECONDS * 1000, inLine: false });
     expect(given.watches.extend).not.toHaveBeenCalled();
   });
 

@@ -25,6 +25,7 @@ function deps(watches: RunWatch[], record: unknown, advanced = true, delivery?: 
     files: { get: vi.fn(async () => record), recordOutcome: vi.fn(async () => undefined), settleWebhook: vi.fn(async () => undefined) },
     deliveries: { get: vi.fn(async () => delivery), giveUp: vi.fn(async () => true), lapseClaim: vi.fn(async () => undefined) },
     workflow: { start: vi.fn(async () => undefined) },
+    standard: { start: vi.fn(async () => undefined) },
     claims: { lapse: vi.fn(async () => undefined) },
     now: () => new Date('2026-06-01T00:00:00.000Z'),
   };
@@ -53,7 +54,8 @@ describe('reconcileRuns', () => {
     expect(await reconcileRuns(lost as never)).toMatchObject({ rerun: 1 });
     // Its input was stored before runs carried `paced`: started again unpaced, as it was first.
     expect(lost.workflow.start).toHaveBeenCalledWith({ ...input, paced: false, lost: false }, 'r1-again');
-    expect(lost.watches.advance).toHaveBeenCalledWith(watch(1), 2, '2026-06-01T03:00:00.000Z');
+    // An Express execution lives 5 minutes: the rerun is looked at again 15 minutes on.
+    expect(lost.watches.advance).toHaveBeenCalledWith(watch(1), 2, '2026-06-01T00:15:00.000Z');
     // The lost executions' claims lapse first, so the new execution may tag the extension at once.
     expect(lost.claims.lapse).toHaveBeenCalledWith('r1', 'aws-auto-tagging');
     expect(lost.claims.lapse.mock.invocationCallOrder[0]).toBeLessThan(lost.workflow.start.mock.invocationCallOrder[0] ?? 0);
@@ -77,14 +79,14 @@ describe('reconcileRuns', () => {
     expect(twice.workflow.start).not.toHaveBeenCalled();
   });
 
-  it('resumes a webhook whose execution was lost between attempts: the run workflow with its next attempt, under a name of its own', async () => {
+  it('resumes a webhook whose execution was lost between attempts: on the Standard machine with its next attempt, under a name of its own', async () => {
     const lost = deps([watch(1)], owing, true, failedOnce);
 
     expect(await reconcileRuns(lost as never)).toMatchObject({ webhooksResumed: 1, forgotten: 0 });
 
     expect(lost.deliveries.get).toHaveBeenCalledWith(eventId);
     expect(lost.watches.postpone).toHaveBeenCalledWith(watch(1), '2026-06-01T00:15:00.000Z', { [eventId]: 1 });
-    expect(lost.workflow.start).toHaveBeenCalledWith(
+    expect(lost.standard.start).toHaveBeenCalledWith(
       {
         ...input,
         extensions: [
@@ -103,17 +105,18 @@ describe('reconcileRuns', () => {
       },
       expect.stringMatching(/^r1-webhooks-[0-9a-f]{16}$/),
     );
+    expect(lost.workflow.start).not.toHaveBeenCalled();
     expect(lost.watches.forget).not.toHaveBeenCalled();
     // A claim the lost execution left on its next attempt lapses first: the resume makes that attempt at once.
     expect(lost.deliveries.lapseClaim).toHaveBeenCalledWith(eventId);
-    expect(lost.deliveries.lapseClaim.mock.invocationCallOrder[0]).toBeLessThan(lost.workflow.start.mock.invocationCallOrder[0] ?? 0);
+    expect(lost.deliveries.lapseClaim.mock.invocationCallOrder[0]).toBeLessThan(lost.standard.start.mock.invocationCallOrder[0] ?? 0);
   });
 
   it('resumes nothing when another reconciler moved the watch on first', async () => {
     const raced = deps([watch(1)], owing, false, failedOnce);
 
     expect(await reconcileRuns(raced as never)).toMatchObject({ webhooksResumed: 0 });
-    expect(raced.workflow.start).not.toHaveBeenCalled();
+    expect(raced.standard.start).not.toHaveBeenCalled();
   });
 
   it('keeps watching a webhook waiting for its retry in an execution that may still be alive', async () => {
@@ -122,7 +125,7 @@ describe('reconcileRuns', () => {
     expect(await reconcileRuns(waiting as never)).toMatchObject({ webhooksResumed: 0, forgotten: 0 });
     // Attempt 2 was due by 23:59:06.120 at the longest jitter; the grace follows.
     expect(waiting.watches.postpone).toHaveBeenCalledWith(watch(1), '2026-06-01T00:14:06.120Z', {});
-    expect(waiting.workflow.start).not.toHaveBeenCalled();
+    expect(waiting.standard.start).not.toHaveBeenCalled();
   });
 
   it('gives a webhook up, settles it and forgets the run, when it is lost again at the attempt it was resumed at', async () => {
@@ -138,7 +141,7 @@ describe('reconcileRuns', () => {
     );
     expect(again.files.settleWebhook).toHaveBeenCalledWith('f1', eventId);
     expect(again.watches.forget).toHaveBeenCalledWith('r1');
-    expect(again.workflow.start).not.toHaveBeenCalled();
+    expect(again.standard.start).not.toHaveBeenCalled();
   });
 
   it('sends the webhooks of the extensions it records failed itself, at their first attempt', async () => {
@@ -152,7 +155,7 @@ describe('reconcileRuns', () => {
 
     expect(await reconcileRuns(twice as never)).toMatchObject({ failed: 1, webhooksResumed: 1 });
 
-    const [resumed, name] = twice.workflow.start.mock.calls[0] as unknown as [{ extensions: Array<{ resume: unknown }> }, string];
+    const [resumed, name] = twice.standard.start.mock.calls[0] as unknown as [{ extensions: Array<{ resume: unknown }> }, string];
     expect(resumed.extensions.map((extension) => extension.resume)).toEqual([
       {
         fileId: 'f1',

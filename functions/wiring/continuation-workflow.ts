@@ -1,0 +1,8 @@
+import { StepFunctionsTaggingWorkflow } from '../adapters/tagging-workflow.js';
+import { continuationWorkflowConfig } from '../runtime/config.js';
+import { once } from '../runtime/once.js';
+
+const { stateMachineArn } = continuationWorkflowConfig();
+
+/** The Standard state machine: continuations of runs, and webhooks the reconciler resumes. */
+export const continuationWorkflow = once(() => new StepFunctionsTaggingWorkflow(stateMachineArn));
