@@ -603,7 +603,7 @@ export class TaggingWorkflow extends Construct {
       timeout: Duration.seconds(10),
       environment: { AITAGS_CONTINUATION_STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
     });
-    // UpdateItem: the run's watch moves to the Standard run's deadline.
+    // UpdateItem: the run's watch moves to the Standard run's deadline, and the extension's claim to its execution.
     storage.bindTable(this.continueOnStandard, ['dynamodb:UpdateItem']);
     this.stateMachine.grantStartExecution(this.continueOnStandard);
     this.runStateMachine = this.runMachine(props, { takeTurn, deliverWebhook, recordFailure });

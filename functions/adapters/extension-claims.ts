@@ -58,6 +58,23 @@ export class ExtensionClaims {
   }
 
   /**
+   * Gives `name` of `runId` to `owner` whoever holds it: the execution that claimed it hands it to the
+   * Standard execution that continues it (which then takes it as its own on every attempt).
+   */
+  async handOver(runId: string, name: ExtensionName, owner: string, now: Date): Promise<void> {
+    const expiresAtMs = now.getTime() + EXTENSION_CLAIM_SECONDS * 1000;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: claimKey(runId, name),
+        UpdateExpression: 'SET #owner = :owner, expiresAtMs = :expires, #ttl = :ttl',
+        ExpressionAttributeNames: { '#owner': 'owner', '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':owner': owner, ':expires': expiresAtMs, ':ttl': Math.floor(expiresAtMs / 1000) + KEPT_SECONDS },
+      }),
+    );
+  }
+
+  /**
    * Lets the next claimant of `name` in `runId` take it at once: the reconciler found the run's executions
    * lost (past the run's deadline, or a local start) and starts it again. Creates nothing.
    */

@@ -70,3 +70,13 @@ export function continuedRun(continuation: Continuation): ContinuedRun {
     extension: webhook.name,
   };
 }
+
+/**
+ * The ARN a Standard execution named `name` of `stateMachineArn` gets (AWS's documented form): the
+ * `$$.Execution.Id` its tasks claim their extension with, known before it starts.
+ */
+export function standardExecutionArn(stateMachineArn: string, name: string): string {
+  const [prefix, machine] = stateMachineArn.split(':stateMachine:');
+  if (!machine) throw new Error(`Not a state machine ARN: ${stateMachineArn}`);
+  return `${prefix}:execution:${machine}:${name}`;
+}

@@ -7,13 +7,15 @@ import { webhookEventId } from '../../functions/core/webhook-events.js';
 import { jpeg } from '../support/images.js';
 import { type Providers, startProviders } from '../support/providers.js';
 import { blob, getDetails, upload } from '../support/requests.js';
+import { LOCAL_STATE_MACHINES } from '../../local/stack.js';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { startWebhookReceiver, verifiedEvent } from '../support/webhook-receiver.js';
 
 /**
  * One tagging run executed twice (Express runs at least once): the upload's own execution and a second
- * one with the same input under another name, through the local Step Functions endpoint. Counted: provider
- * calls, the record's writes (its version) and webhooks received.
+ * one with the same input and the same name — which an Express machine runs again, as AWS does — through
+ * the local Step Functions endpoint. Counted: provider calls, the record's writes (its version) and webhooks
+ * received.
  */
 let stack: TestStack;
 let providers: Providers;
@@ -85,7 +87,7 @@ function slowProviders() {
   providers.vision.behave({ latencyMs: 1500, labels: [{ name: 'Boat', confidence: 90 }] });
 }
 
-/** Starts the run's workflow once more with the same input, under another execution name. */
+/** Starts the run's workflow once more with the same input and name. */
 const startAgain = (input: Record<string, unknown>, name: string) =>
   sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.AITAGS_STATE_MACHINE_ARN, name, input: JSON.stringify(input) }));
 
@@ -94,8 +96,11 @@ describe('one run executed twice', () => {
     // Slow providers: the second execution starts while the first is waiting for their answers.
     slowProviders();
     const { fileId, runId, input, version } = await uploadWithRun('twice.jpg');
-    await startAgain(input, `${runId}-duplicate`);
+    const before = stack.executionsStarted()[LOCAL_STATE_MACHINES.runs]?.length ?? 0;
+    await startAgain(input, runId);
     await stack.idle();
+    // Both ran: the same name starts a second Express execution.
+    expect(stack.executionsStarted()[LOCAL_STATE_MACHINES.runs]?.slice(before)).toEqual([runId]);
 
     expect({ rekognition: providers.rekognition.requests.length, vision: providers.vision.requests.length }).toEqual({ rekognition: 1, vision: 1 });
     const file = (await getDetails<{ extensionStatus: unknown; AITags: Array<{ name: string }> | null }>(stack, fileId)).body;
@@ -126,7 +131,7 @@ describe('one run executed twice', () => {
     await receiver.waitFor(2);
     const settled = await read(`file#${fileId}`);
 
-    await startAgain(input, `${runId}-later`);
+    await startAgain(input, runId);
     await stack.idle();
     expect({ rekognition: providers.rekognition.requests.length, vision: providers.vision.requests.length }).toEqual({ rekognition: 1, vision: 1 });
     expect(receiver.received).toHaveLength(2);

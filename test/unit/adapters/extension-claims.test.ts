@@ -53,6 +53,17 @@ describe('an extension claim', () => {
     expect(await claims.claim('run-other', 'aws-auto-tagging', 'execution-b', at(1))).toEqual({ claimed: true });
   });
 
+  it('handed over to a continuing execution, is that execution’s at once and no longer its first owner’s', async () => {
+    expect(await claims.claim('run-handed', 'aws-auto-tagging', 'express-a', at(0))).toEqual({ claimed: true });
+    await claims.handOver('run-handed', 'aws-auto-tagging', 'standard-a', at(10));
+    expect(await claims.claim('run-handed', 'aws-auto-tagging', 'express-a', at(11))).toMatchObject({ claimed: false, owner: 'standard-a' });
+    expect(await claims.claim('run-handed', 'aws-auto-tagging', 'standard-a', at(12))).toEqual({ claimed: true });
+    // A hand-over before any claim (an ingested extension sent to wait in line) makes the claim for it.
+    await claims.handOver('run-unclaimed', 'aws-auto-tagging', 'standard-b', at(0));
+    expect(await claims.claim('run-unclaimed', 'aws-auto-tagging', 'express-b', at(1))).toMatchObject({ claimed: false, owner: 'standard-b' });
+    expect(await claims.claim('run-unclaimed', 'aws-auto-tagging', 'standard-b', at(2))).toEqual({ claimed: true });
+  });
+
   it('once lapsed, is taken over by exactly one of 20 late claimants, and its first owner cannot take it back', async () => {
     expect(await claims.claim('run-lapsed', 'aws-auto-tagging', 'execution-dead', at(0))).toEqual({ claimed: true });
     const late = at(EXTENSION_CLAIM_SECONDS);
