@@ -100,6 +100,14 @@ export const TAGGERS: Readonly<Record<ExtensionName, { entry: string; constructI
  */
 export const THROTTLING_RETRY = { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 16, maxAttempts: 100 } as const;
 
+/**
+ * A tagger's memory, from `npm run bench:cost -- memory` (docs/benchmarks.md): preparing the largest image
+ * accepted (a 16,383² RGBA PNG) peaks at ≈ 292 MB RSS, so the floor is 384 MB (peak × 1.25, in 64 MB steps).
+ * Most of a tagger's time is the provider's answer, billed by memory: 512 MB halves that line against 1,024
+ * (the CPU-bound transcode of a photo over 1,600 px costs about the same GB-s either way, ≈ 0.25 s longer).
+ */
+export const TAGGER_MEMORY = { mb: 512, floorMb: 384 } as const;
+
 /** One retrier's schedule: Interval × BackoffRate^n, capped at MaxDelay, full jitter. */
 export interface RetrySchedule {
   intervalSeconds: number;
@@ -483,7 +491,7 @@ export class TaggingWorkflow extends Construct {
       const fn = new AitagsFunction(this, constructId, {
         entry,
         description,
-        memorySize: 1024,
+        memorySize: TAGGER_MEMORY.mb,
         timeout: Duration.seconds(60),
         nativeModules: ['sharp'],
         reservedConcurrentExecutions: props.taggerConcurrency,

@@ -10,6 +10,7 @@ import {
   webhookWaitStateName,
 } from '../../functions/core/webhook-events.js';
 import { allStates, type GetAtt, type State, StackTemplate, type StateMachineDefinition, statementsOf } from './stack-template.js';
+import { TAGGER_MEMORY } from '../../infra/tagging-workflow.js';
 
 /** Task state → the handler module under functions/ it invokes. */
 const TASKS = [
@@ -343,15 +344,19 @@ describe('webhook delivery loop', () => {
 });
 
 describe('tagging functions', () => {
-  it.each(TAGGERS)('%s runs Node.js 22 on arm64 with 1024 MB and 60 s for one provider call and its retries', (entry) => {
-    expect(synthesized.functionProperties(entry)).toMatchObject({
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
-      MemorySize: 1024,
-      Timeout: 60,
-    });
-  });
+  it.each(TAGGERS)(
+    '%s runs Node.js 22 on arm64 with 512 MB (over the measured floor for the largest image) and 60 s for one provider call and its retries',
+    (entry) => {
+      expect(synthesized.functionProperties(entry)).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 512,
+        Timeout: 60,
+      });
+      expect(TAGGER_MEMORY.mb).toBeGreaterThanOrEqual(TAGGER_MEMORY.floorMb);
+    },
+  );
 
   it.each(WORKFLOW_FUNCTIONS)('%s logs to its own log group kept for one month', (entry) => {
     const logGroup = (synthesized.functionProperties(entry).LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
