@@ -157,10 +157,15 @@ function templateFacts(template: CfnTemplate): { memoryMb: Map<string, number>; 
   return { memoryMb, machines };
 }
 
-/** Which of the template's machines an execution ran: the one with the same top-level states. */
+/**
+ * Which of the template's machines an execution ran: the one with the same top-level states and, as the
+ * Express run and the Standard continuations share theirs, of the type its ARN says (`:express:`).
+ */
 function machineOf(execution: ExecutionRecord, machines: MachineFacts[]): MachineFacts | undefined {
   const names = execution.stateNames.join('\0');
-  return machines.find((machine) => machine.stateNames.join('\0') === names);
+  const candidates = machines.filter((machine) => machine.stateNames.join('\0') === names);
+  const type = execution.executionArn.includes(':express:') ? 'EXPRESS' : 'STANDARD';
+  return candidates.find((machine) => machine.type === type) ?? candidates[0];
 }
 
 /** Read and write units of the DynamoDB requests, from the size of the items they touched (the table as the run left it). */
@@ -381,7 +386,8 @@ export async function measureCost(uploads = DEFAULT_UPLOADS, concurrency = DEFAU
       httpApiRequests: metered,
       stepFunctions: { standardTransitions, expressExecutions: express.length, expressGbSeconds: expressGb },
       logBytes,
-      xrayTraces: standard.length * XRAY_SAMPLED,
+      // Every machine traces (tracingEnabled): each execution, Standard or Express, is a request to sample.
+      xrayTraces: executions.length * XRAY_SAMPLED,
     };
     const lines = billPer1000(usage);
     anomalies.push(...dynamo.assumptions.map((text) => `assumed: ${text}`));
