@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { WEBHOOK_CLAIM_SECONDS } from '../core/claims.js';
+import { type AttemptClaim, attemptRefused, WEBHOOK_CLAIM_SECONDS } from '../core/claims.js';
 import type { WebhookAttemptRecord, WebhookDelivery } from '../core/file-record.js';
 import { documentClient } from './clients/dynamodb.js';
 
@@ -10,16 +10,6 @@ const KEEP_FINAL_DAYS = 30;
 
 const deliveryKey = (eventId: string) => `webhook#${eventId}`;
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
-
-/**
- * Whether an attempt may be made: claimed for its owner, or why not — the delivery is final (`delivered`,
- * `failed`), the attempt was made already (`attempted`, by `owner`), or another owner is making it or a
- * later one (`claimed`).
- */
-export type AttemptClaim =
-  | { claimed: true }
-  | { claimed: false; reason: 'delivered' | 'failed' }
-  | { claimed: false; reason: 'attempted' | 'claimed'; owner: string };
 
 /** Which event a delivery item is about: written with its first attempt. */
 export interface DeliveryIdentity {
@@ -111,10 +101,7 @@ export class WebhookDeliveries {
       const held = error.Item
         ? unmarshall(error.Item)
         : ((await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: deliveryKey(eventId) }, ConsistentRead: true }))).Item ?? {});
-      if (held.state === 'delivered' || held.state === 'failed') return { claimed: false, reason: held.state };
-      const claim = (held.claim ?? {}) as { owner?: unknown };
-      const attempted = Array.isArray(held.attempts) && held.attempts.length >= attempt;
-      return { claimed: false, reason: attempted ? 'attempted' : 'claimed', owner: String(claim.owner) };
+      return attemptRefused(held, attempt);
     }
   }
 

@@ -27,3 +27,21 @@ export const claimOwner = (task: { runId: string; execution?: string }): string 
 
 /** What a claim answers: taken (or taken again by its owner), or held by another owner until `expiresAtMs`. */
 export type ClaimAnswer = { claimed: true } | { claimed: false; owner: string; expiresAtMs: number };
+
+/**
+ * Whether an attempt may be made: claimed for its owner, or why not — the delivery is final (`delivered`,
+ * `failed`), the attempt was made already (`attempted`, by `owner`), or another owner is making it or a
+ * later one (`claimed`).
+ */
+export type AttemptClaim =
+  | { claimed: true }
+  | { claimed: false; reason: 'delivered' | 'failed' }
+  | { claimed: false; reason: 'attempted' | 'claimed'; owner: string };
+
+/** Why attempt `attempt` was refused, from the delivery item as it stood (`state`, `attempts`, `claim`). */
+export function attemptRefused(held: { state?: unknown; attempts?: unknown; claim?: unknown }, attempt: number): AttemptClaim {
+  if (held.state === 'delivered' || held.state === 'failed') return { claimed: false, reason: held.state };
+  const claim = (held.claim ?? {}) as { owner?: unknown };
+  const attempted = Array.isArray(held.attempts) && held.attempts.length >= attempt;
+  return { claimed: false, reason: attempted ? 'attempted' : 'claimed', owner: String(claim.owner) };
+}
