@@ -57,6 +57,8 @@ export class FileLibrary {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const filePath = request.folder + (request.useUniqueFileName ? withUniqueSuffix(request.fileName, uniqueSuffix()) : request.fileName);
       try {
+        // A fresh unique name holds nothing: claimed at once, and a clash (another suffix) is tried again.
+        if (request.useUniqueFileName) return await this.create(filePath, undefined, request, content, fileId, run);
         const claim = await this.deps.table.findPath(filePath);
         const existing = claim && (await this.deps.table.get(claim.fileId));
         return existing ? await this.overwrite(existing, request, content, run) : await this.create(filePath, claim, request, content, fileId, run);

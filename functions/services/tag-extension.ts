@@ -59,12 +59,18 @@ export async function tagExtension(task: ExtensionTask, deps: TaggerDeps): Promi
   const { fileId, runId, extension } = task;
   const name: ExtensionName = extension.name;
   const startedAt = Date.now();
-  const record = await deps.table.get(fileId);
+  // The record, the claim and (once the record is in) the image are fetched at the same time: each is a
+  // round trip before the provider can be asked. A duplicate, or a run recorded already, drops the image.
+  const reading = deps.table.get(fileId);
+  const claiming = claimed(task, deps.claims);
+  const image = reading.then((found) => (found && needsImage(task, found) ? deps.prepareImage(found) : undefined));
+  image.catch(() => undefined);
+  const [record, held] = await Promise.all([reading, claiming]);
   if (!record) {
     logger.warn('File gone before tagging', { runId, extension: name });
     return taggerResult(task, { name, status: 'failed', error: { message: 'The file was deleted', reason: 'FILE_DELETED' } }, undefined);
   }
-  if (!(await claimed(task, deps.claims))) return duplicateResult(task);
+  if (!held) return duplicateResult(task);
   // Recorded already for this run (this execution's earlier attempt wrote it and died, or an execution whose
   // claim lapsed finished it): handed on as recorded, with its webhook if still owed, and no provider call.
   const recorded = recordedOutcome(record, runId, name);
@@ -76,7 +82,7 @@ export async function tagExtension(task: ExtensionTask, deps: TaggerDeps): Promi
   let detected: Detected | undefined;
   const refusal = untaggable(record);
   try {
-    detected = refusal ? undefined : await detectLabels(task, record, deps);
+    detected = refusal ? undefined : await detectLabels(task, image, deps);
     result = refusal ? { status: 'failed', error: refusal } : { status: 'success', tags: decide(task, detected, record) };
   } catch (error) {
     if (!(error instanceof ExtensionFailure)) throw error;
@@ -126,7 +132,10 @@ interface Detected {
 const rejectedOf = (record: FileRecord): readonly string[] => record.rejectedAITags ?? [];
 const sameNames = (a: readonly string[], b: readonly string[]) => JSON.stringify(a) === JSON.stringify(b);
 
-async function detectLabels(task: ExtensionTask, record: FileRecord, deps: TaggerDeps): Promise<Detected | undefined> {
+/** Whether the run asks the provider about this file: then the image is read (and prepared) for it. */
+const needsImage = (task: ExtensionTask, record: FileRecord) => needsProviderCall(task.extension) && !untaggable(record);
+
+async function detectLabels(task: ExtensionTask, image: Promise<ImageInput | undefined>, deps: TaggerDeps): Promise<Detected | undefined> {
   if (!needsProviderCall(task.extension)) return undefined;
   const held = await reserveBudget(task, deps.budget);
   // A saved extension with a policy of its own carries its version; else the library's, as the run started.
@@ -136,7 +145,9 @@ async function detectLabels(task: ExtensionTask, record: FileRecord, deps: Tagge
   policyRead.catch(() => undefined);
   let labels: Label[];
   try {
-    labels = await deps.detector.detect(await deps.prepareImage(record), task.extension.minConfidence);
+    const input = await image;
+    if (!input) throw new Error('No image was read for a provider call'); // needsImage and this path agree
+    labels = await deps.detector.detect(input, task.extension.minConfidence);
   } catch (error) {
     if (held && !(error instanceof ProviderTransientError && !error.answered)) await deps.budget.ledger.release(task.extension.name, task.runId);
     throw error;

@@ -17,6 +17,12 @@ import { METRIC, recordMetric } from '../runtime/metrics.js';
 /** Shared by the runs of one container: when recent runs settled adds reads around that time to the next runs'. */
 const settleTimes = new SettleTimes();
 
+/** A run an upload is about to start: its policy version is read while the upload stores the file. */
+export interface NewRun extends StartingRun {
+  /** The library's current tag policy version as the run began: the run's, whatever changes while it runs. */
+  policyVersion: Promise<string>;
+}
+
 export interface TaggingResult {
   record: FileRecord;
   extensionStatus: Partial<Record<ExtensionName, ExtensionState>>;
@@ -61,9 +67,15 @@ export class TaggingRuns {
     logger.info('Tagging run started', { runId, paced, extensions: extensions.map((extension) => extension.name) });
   }
 
-  /** A new run of `extensions`, for an upload to start in the record it writes (then `runAndWait`). */
-  newRun(extensions: RunExtension[]): StartingRun {
-    return { runId: randomUUID(), names: extensions.map((extension) => extension.name) };
+  /**
+   * A new run of `extensions`, for an upload to start in the record it writes (then `runAndWait`). The
+   * policy version is read from now on, beside the upload's own writes rather than after them.
+   */
+  newRun(extensions: RunExtension[]): NewRun {
+    const policyVersion = this.policies.currentVersionId();
+    // Awaited by runAndWait; an upload that fails before it must not leave the read's rejection unhandled.
+    policyVersion.catch(() => undefined);
+    return { runId: randomUUID(), names: extensions.map((extension) => extension.name), policyVersion };
   }
 
   /** Starts a run and waits for it up to the sync window. */
@@ -77,7 +89,7 @@ export class TaggingRuns {
    * Runs `run`, already started in `record` (its extensions pending for its runId), and waits for it up
    * to the sync window.
    */
-  async runAndWait(started: FileRecord, run: StartingRun, extensions: RunExtension[], webhookUrl: string | undefined): Promise<TaggingResult> {
+  async runAndWait(started: FileRecord, run: NewRun, extensions: RunExtension[], webhookUrl: string | undefined): Promise<TaggingResult> {
     const startedAt = Date.now();
     const syncDeadline = startedAt + this.syncWindowMs;
     const { runId, names } = run;
@@ -85,8 +97,7 @@ export class TaggingRuns {
     let record = started;
     logger.info('Tagging run starting', { runId, extensions: names });
     try {
-      // The policy current now is the run's, whatever changes while it runs.
-      const policyVersion = await this.policies.currentVersionId();
+      const policyVersion = await run.policyVersion;
       await this.startWorkflow({ fileId, runId, extensions, syncDeadline, webhookUrl, policyVersion, lost: false, paced: false });
     } catch (error) {
       logger.error('Could not start the tagging workflow', { runId, error: error as Error });

@@ -137,6 +137,47 @@ describe('two or more executions of one run', () => {
   });
 });
 
+describe('the round trips before the provider call', () => {
+  it('read the image while the claim is being taken; an execution that loses the claim drops it and calls nothing', async () => {
+    const { task } = await startedRun('google-auto-tagging');
+    const order: string[] = [];
+    let releaseClaim: (() => void) | undefined;
+    const claimGate = new Promise<void>((resolve) => {
+      releaseClaim = resolve;
+    });
+    // A tagger that reads the image only after the claim would wait here for ever: it is let go, and fails the order below.
+    const fallback = setTimeout(() => releaseClaim?.(), 2_000);
+    const slowClaims: TaggerDeps['claims'] = {
+      claim: async (...args) => {
+        order.push('claim asked');
+        await claimGate;
+        const answer = await claims.claim(...args);
+        order.push('claim answered');
+        return answer;
+      },
+    };
+    const imageRead =
+      (execution: string): TaggerDeps['prepareImage'] =>
+      async () => {
+        order.push(`image read by ${execution}`);
+        if (execution === 'first') releaseClaim?.();
+        return { kind: 'bytes', bytes: new Uint8Array([1]) };
+      };
+    const first = provider();
+    const firstResult = await tagExtension(task('first'), { ...taggerDeps(first.detector), claims: slowClaims, prepareImage: imageRead('first') });
+    // The image was read before the claim answered: the claim only resolves once the image read began.
+    clearTimeout(fallback);
+    expect(order.indexOf('image read by first')).toBeLessThan(order.indexOf('claim answered'));
+    expect(firstResult.status).toBe('success');
+    expect(first.counter.calls).toBe(1);
+
+    const second = provider();
+    const secondResult = await tagExtension(task('second'), { ...taggerDeps(second.detector), prepareImage: imageRead('second') });
+    expect(secondResult.status).toBe('duplicate');
+    expect(second.counter.calls).toBe(0);
+  });
+});
+
 describe('the final write', () => {
   it('lands only while the extension is pending for its run: a second write of the same run is dropped, the record unchanged', async () => {
     const { fileId, runId } = await startedRun('aws-auto-tagging');

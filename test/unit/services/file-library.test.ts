@@ -82,3 +82,34 @@ describe('FileLibrary upload with a tagging run', () => {
     });
   });
 });
+
+describe('FileLibrary upload under a unique name', () => {
+  it('claims the new name at once (no read of the path first) and takes another suffix when the name is held', async () => {
+    const files = inMemoryFiles();
+    const pathsRead: string[] = [];
+    const claimed: string[] = [];
+    const table = {
+      ...files.table,
+      findPath: async (filePath: string) => {
+        pathsRead.push(filePath);
+        return files.table.findPath(filePath);
+      },
+      claimPath: async (filePath: string, fileId: string, now: string) => {
+        claimed.push(filePath);
+        // The first name drawn is held already (another file has it): that claim must fail, not overwrite it.
+        if (claimed.length === 1) await files.table.claimPath(filePath, 'someone-else', now);
+        return files.table.claimPath(filePath, fileId, now);
+      },
+    } as typeof files.table;
+    const library = new FileLibrary({ store: files.store, table });
+    const bytes = Buffer.from('new bytes');
+    const stored = await library.upload(uploadRequest({ bytes, useUniqueFileName: true }), content(bytes));
+    expect(pathsRead).toEqual([]);
+    expect(claimed).toHaveLength(2);
+    expect(claimed[0]).not.toBe(claimed[1]);
+    expect(stored.filePath).toBe(claimed[1]);
+    expect(stored.filePath).toMatch(/^\/holidays\/beach_[A-Za-z0-9]+\.jpg$/);
+    expect((await files.table.findPath(claimed[0] as string))?.fileId).toBe('someone-else');
+    expect(files.records.get(stored.fileId)?.filePath).toBe(claimed[1]);
+  });
+});
