@@ -12,6 +12,9 @@ const AWS_BASE = {
   AWS_EC2_METADATA_DISABLED: 'true',
   AWS_ACCESS_KEY_ID: 'cold-start-fake-access-key',
   AWS_SECRET_ACCESS_KEY: 'cold-start-fake-secret-key',
+  // An init that warms its clients up reaches a closed loopback port, never AWS: the stand-ins' own
+  // AWS_ENDPOINT_URL_<SERVICE> variables take precedence in the first-invocation runs.
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:1',
 };
 
 /** What every function in the template gets (infra/lambda-function.ts); the reference bundles run with it. */

@@ -119,17 +119,34 @@ function deployedEnvironment(entry: string): Record<string, string> {
   );
 }
 
-/** Imports the bundle in a fresh Node.js with exactly these AITAGS_ variables; `typeof handler`. */
-async function loadHandler(entry: string, variables: Record<string, string>): Promise<string> {
+/** Where a loaded bundle's AWS clients are sent: a closed loopback port (an init that calls out is refused there). */
+const CLOSED_PORT_URL = 'http://127.0.0.1:1';
+const OUTSIDE_GUARD = fileURLToPath(new URL('../support/outside-traffic-guard.mjs', import.meta.url));
+
+/**
+ * Imports the bundle in a fresh Node.js with exactly these AITAGS_ variables; `typeof handler`. A bundle's
+ * init may warm its clients up: it must never reach outside this machine (the AWS endpoints point at a
+ * closed loopback port, no instance metadata probe, and the guard reports any other attempt).
+ */
+async function loadHandler(entry: string, variables: Record<string, string>): Promise<{ handler: string; outside: string[] }> {
   const url = pathToFileURL(join(await hostRunnable(entry), 'index.mjs')).href;
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AITAGS_')));
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AITAGS_') && !name.startsWith('AWS_')));
   try {
-    const { stdout } = await run(
+    const { stdout, stderr } = await run(
       process.execPath,
-      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(url)}); console.log(typeof m.handler);`],
-      { env: { ...inherited, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...variables } },
+      ['--import', OUTSIDE_GUARD, '--input-type=module', '-e', `const m = await import(${JSON.stringify(url)}); console.log(typeof m.handler);`],
+      {
+        env: {
+          ...inherited,
+          AWS_REGION: 'us-east-1',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_ENDPOINT_URL: CLOSED_PORT_URL,
+          ...variables,
+        },
+      },
     );
-    return stdout.trim();
+    return { handler: stdout.trim(), outside: stderr.split('\n').filter((line) => line.startsWith('OUTSIDE ')) };
   } catch (error) {
     // Node prints the failing line of the minified bundle: keep the message and the stack, not the code.
     const stderr = String((error as { stderr?: string }).stderr ?? error);
@@ -200,9 +217,11 @@ describe('cdk synth with bundling', () => {
 
   // Sharp bundles load through a copy beside this machine's sharp build (hostRunnable): same code, host binary.
   it.each([...WITH_SHARP, ...WITHOUT_SHARP])(
-    'the %s bundle loads with only the variables its function is given, and exports handler',
+    'the %s bundle loads with only the variables its function is given, exports handler, and reaches nothing outside',
     async (entry) => {
-      expect(await loadHandler(entry, deployedEnvironment(entry))).toBe('function');
+      const loaded = await loadHandler(entry, deployedEnvironment(entry));
+      expect(loaded.handler).toBe('function');
+      expect(loaded.outside).toEqual([]);
     },
   );
 });

@@ -347,7 +347,15 @@ describe('Vision adapter against the fake Vision', () => {
 
   it('keeps the highest maxResults labels, whether the feature type is sent as a number or a name', async () => {
     const url = new URL(fake.url);
-    const sdk = new ImageAnnotatorClient({ fallback: true, apiEndpoint: url.hostname, port: Number(url.port), protocol: 'http', apiKey: 'k' });
+    // A project id, as the adapter gives it: without one the client looks it up on Google's metadata server (169.254.169.254).
+    const sdk = new ImageAnnotatorClient({
+      fallback: true,
+      apiEndpoint: url.hostname,
+      port: Number(url.port),
+      protocol: 'http',
+      apiKey: 'k',
+      projectId: 'fake',
+    });
     try {
       const [result] = await sdk.batchAnnotateImages({
         requests: [{ image: { content: red.toString('base64') }, features: [{ type: 'LABEL_DETECTION', maxResults: 3 }] }],

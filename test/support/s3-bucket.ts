@@ -23,6 +23,7 @@ export async function startS3Bucket() {
   });
   return {
     bucket: BUCKET,
+    client,
     store: new S3FileStore(BUCKET, client),
     async stop() {
       client.destroy();
