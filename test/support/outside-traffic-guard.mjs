@@ -1,12 +1,14 @@
 // Preloaded (node --import) into a process under test: every connection or name lookup towards anything
 // but loopback is refused and reported on stderr as `OUTSIDE <what>`, so a test can assert there was none.
-// With OUTSIDE_TRAFFIC_LOG set, also appended to that file (from every process, children included:
-// `NODE_OPTIONS="--import ./test/support/outside-traffic-guard.mjs" OUTSIDE_TRAFFIC_LOG=/tmp/outside.log npm test`).
+// With OUTSIDE_TRAFFIC_LOG set, also appended to that file (from every process, children included: npm test
+// preloads it everywhere, test/outside-traffic.global.ts). OUTSIDE_TRAFFIC_ALLOW: hosts let through, comma-separated.
 import { appendFileSync } from 'node:fs';
 import dns from 'node:dns';
 import net from 'node:net';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|::ffff:127\.\d+\.\d+\.\d+)$/;
+const ALLOWED = new Set((process.env.OUTSIDE_TRAFFIC_ALLOW ?? '').split(',').filter(Boolean));
+const local = (host) => LOOPBACK.test(String(host)) || ALLOWED.has(String(host));
 const report = (what) => {
   process.stderr.write(`OUTSIDE ${what}\n`);
   if (process.env.OUTSIDE_TRAFFIC_LOG)
@@ -19,7 +21,7 @@ const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function guardedConnect(...args) {
   const first = Array.isArray(args[0]) ? args[0][0] : args[0];
   const options = typeof first === 'object' && first !== null ? first : { port: first, host: typeof args[1] === 'string' ? args[1] : 'localhost' };
-  if (options.path || LOOPBACK.test(String(options.host ?? 'localhost'))) return connect.apply(this, args);
+  if (options.path || local(options.host ?? 'localhost')) return connect.apply(this, args);
   report(`connect ${options.host}:${options.port}`);
   const callback = args.find((arg) => typeof arg === 'function');
   return connect.call(this, { ...options, ...REFUSED, lookup: undefined }, ...(callback ? [callback] : []));
@@ -27,7 +29,7 @@ net.Socket.prototype.connect = function guardedConnect(...args) {
 
 const lookup = dns.lookup;
 dns.lookup = function guardedLookup(hostname, ...rest) {
-  if (!LOOPBACK.test(String(hostname))) {
+  if (!local(hostname)) {
     report(`lookup ${hostname}`);
     const callback = rest.at(-1);
     const error = Object.assign(new Error(`outside lookup refused: ${hostname}`), { code: 'ENOTFOUND' });
