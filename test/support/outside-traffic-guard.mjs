@@ -1,5 +1,7 @@
-// Preloaded (node --import) into a process under test: every connection or name lookup towards anything
-// but loopback is refused and reported on stderr as `OUTSIDE <what>`, so a test can assert there was none.
+// Preloaded (node --import) into a process under test: every TCP connection (HTTP, TLS, fetch) and every
+// callback dns.lookup towards anything but loopback is refused and reported on stderr as `OUTSIDE <what>`,
+// so a test can assert there was none. Resolutions through dns/promises (the webhook-target checks of test
+// hosts such as hooks.example.com) still ask the system resolver: a name, never a connection to it.
 // With OUTSIDE_TRAFFIC_LOG set, also appended to that file (from every process, children included: npm test
 // preloads it everywhere, test/outside-traffic.global.ts). OUTSIDE_TRAFFIC_ALLOW: hosts let through, comma-separated.
 import { appendFileSync } from 'node:fs';
