@@ -12,12 +12,12 @@ import { apiPrivateKey } from './wiring/private-key.js';
 import { savedExtensions } from './wiring/saved-extensions.js';
 import { taggingRuns } from './wiring/tagging-runs.js';
 import { checkWebhookTarget } from './wiring/webhook-targets.js';
-import { warmUpStorage } from './wiring/warm-up.js';
+import { warmUp } from './wiring/warm-up.js';
 
 const { maxUploadBytes } = uploadConfig();
 
 // In the init phase: a new container's first upload does not set up the table's and the bucket's clients.
-await warmUpStorage();
+await warmUp();
 
 /** POST /api/v1/files/upload */
 export const handler = http<MultipartFields>(

@@ -1,14 +1,23 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type ClaimAnswer, EXTENSION_CLAIM_SECONDS } from '../core/claims.js';
 import type { ExtensionName } from '../core/extension-names.js';
 import { documentClient } from './clients/dynamodb.js';
+import { heldItem, unlessConditionFails } from './conditional-writes.js';
 
 /** Which execution tags one extension of one run (`extension-claim#<runId>#<extension>`). */
 const claimKey = (runId: string, name: ExtensionName) => ({ pk: `extension-claim#${runId}#${name}` });
 /** A claim is only read while its run may still be executing; DynamoDB's TTL removes it a day after it lapsed. */
 const KEPT_SECONDS = 24 * 3600;
+
+/** The attributes a claim taken (or handed over) for `owner` at `now` sets: its owner, its expiry and its TTL. */
+function claimTerms(owner: string, now: Date) {
+  const expiresAtMs = now.getTime() + EXTENSION_CLAIM_SECONDS * 1000;
+  return {
+    names: { '#owner': 'owner', '#ttl': 'ttl' },
+    values: { ':owner': owner, ':expires': expiresAtMs, ':ttl': Math.floor(expiresAtMs / 1000) + KEPT_SECONDS },
+  };
+}
 
 /**
  * Per (run, extension) claims in the files table, one item each (apart from the file's record: a claim
@@ -24,7 +33,7 @@ export class ExtensionClaims {
 
   /** Claims `name` of `runId` for `owner` until `now` + EXTENSION_CLAIM_SECONDS. */
   async claim(runId: string, name: ExtensionName, owner: string, now: Date): Promise<ClaimAnswer> {
-    const expiresAtMs = now.getTime() + EXTENSION_CLAIM_SECONDS * 1000;
+    const terms = claimTerms(owner, now);
     try {
       await this.client.send(
         new UpdateCommand({
@@ -32,29 +41,17 @@ export class ExtensionClaims {
           Key: claimKey(runId, name),
           UpdateExpression: 'SET #owner = :owner, expiresAtMs = :expires, #ttl = :ttl ADD claims :one',
           ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner OR expiresAtMs <= :now',
-          ExpressionAttributeNames: { '#owner': 'owner', '#ttl': 'ttl' },
-          ExpressionAttributeValues: {
-            ':owner': owner,
-            ':expires': expiresAtMs,
-            ':now': now.getTime(),
-            ':ttl': Math.floor(expiresAtMs / 1000) + KEPT_SECONDS,
-            ':one': 1,
-          },
+          ExpressionAttributeNames: terms.names,
+          ExpressionAttributeValues: { ...terms.values, ':now': now.getTime(), ':one': 1 },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return { claimed: true };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const held = error.Item ? unmarshall(error.Item) : await this.read(runId, name);
+      const held = await heldItem(error, this.client, this.table, claimKey(runId, name));
       return { claimed: false, owner: String(held.owner), expiresAtMs: Number(held.expiresAtMs) };
     }
-  }
-
-  /** The claim as it stands (DynamoDB hands it back with a failed condition; dynalite does not). */
-  private async read(runId: string, name: ExtensionName): Promise<Record<string, unknown>> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: claimKey(runId, name), ConsistentRead: true }));
-    return Item ?? {};
   }
 
   /**
@@ -62,14 +59,14 @@ export class ExtensionClaims {
    * Standard execution that continues it (which then takes it as its own on every attempt).
    */
   async handOver(runId: string, name: ExtensionName, owner: string, now: Date): Promise<void> {
-    const expiresAtMs = now.getTime() + EXTENSION_CLAIM_SECONDS * 1000;
+    const terms = claimTerms(owner, now);
     await this.client.send(
       new UpdateCommand({
         TableName: this.table,
         Key: claimKey(runId, name),
         UpdateExpression: 'SET #owner = :owner, expiresAtMs = :expires, #ttl = :ttl',
-        ExpressionAttributeNames: { '#owner': 'owner', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':owner': owner, ':expires': expiresAtMs, ':ttl': Math.floor(expiresAtMs / 1000) + KEPT_SECONDS },
+        ExpressionAttributeNames: terms.names,
+        ExpressionAttributeValues: terms.values,
       }),
     );
   }
@@ -79,8 +76,8 @@ export class ExtensionClaims {
    * lost (past the run's deadline, or a local start) and starts it again. Creates nothing.
    */
   async lapse(runId: string, name: ExtensionName): Promise<void> {
-    try {
-      await this.client.send(
+    await unlessConditionFails(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: claimKey(runId, name),
@@ -88,9 +85,7 @@ export class ExtensionClaims {
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':lapsed': 0 },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 }

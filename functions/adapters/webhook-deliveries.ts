@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type AttemptClaim, attemptRefused, WEBHOOK_CLAIM_SECONDS } from '../core/claims.js';
 import type { WebhookAttemptRecord, WebhookDelivery } from '../core/file-record.js';
 import { documentClient } from './clients/dynamodb.js';
+import { heldItem, unlessConditionFails } from './conditional-writes.js';
 
 /** A final delivery record is kept this long for inspection, then DynamoDB's TTL removes it. */
 const KEEP_FINAL_DAYS = 30;
@@ -97,18 +97,14 @@ export class WebhookDeliveries {
       return { claimed: true };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // DynamoDB hands the item back with a failed condition; dynalite does not.
-      const held = error.Item
-        ? unmarshall(error.Item)
-        : ((await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: deliveryKey(eventId) }, ConsistentRead: true }))).Item ?? {});
-      return attemptRefused(held, attempt);
+      return attemptRefused(await heldItem(error, this.client, this.table, { pk: deliveryKey(eventId) }), attempt);
     }
   }
 
   /** Lets the next claimant of `eventId`'s attempt take it at once (its claimant's execution was lost). Creates nothing. */
   async lapseClaim(eventId: string): Promise<void> {
-    try {
-      await this.client.send(
+    await unlessConditionFails(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: deliveryKey(eventId) },
@@ -117,10 +113,8 @@ export class WebhookDeliveries {
           ExpressionAttributeNames: { '#claim': 'claim' },
           ExpressionAttributeValues: { ':lapsed': 0 },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
   /** An event's delivery as recorded so far (undefined: no attempt recorded yet). */

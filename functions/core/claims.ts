@@ -33,13 +33,11 @@ export type ClaimAnswer = { claimed: true } | { claimed: false; owner: string; e
  * `failed`), the attempt was made already (`attempted`, by `owner`), or another owner is making it or a
  * later one (`claimed`).
  */
-export type AttemptClaim =
-  | { claimed: true }
-  | { claimed: false; reason: 'delivered' | 'failed' }
-  | { claimed: false; reason: 'attempted' | 'claimed'; owner: string };
+export type AttemptClaim = { claimed: true } | AttemptRefusal;
+export type AttemptRefusal = { claimed: false; reason: 'delivered' | 'failed' } | { claimed: false; reason: 'attempted' | 'claimed'; owner: string };
 
 /** Why attempt `attempt` was refused, from the delivery item as it stood (`state`, `attempts`, `claim`). */
-export function attemptRefused(held: { state?: unknown; attempts?: unknown; claim?: unknown }, attempt: number): AttemptClaim {
+export function attemptRefused(held: { state?: unknown; attempts?: unknown; claim?: unknown }, attempt: number): AttemptRefusal {
   if (held.state === 'delivered' || held.state === 'failed') return { claimed: false, reason: held.state };
   const claim = (held.claim ?? {}) as { owner?: unknown };
   const attempted = Array.isArray(held.attempts) && held.attempts.length >= attempt;

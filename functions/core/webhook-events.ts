@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AttemptRefusal } from './claims.js';
 import type { ExtensionName } from './extension-names.js';
 import type { FileObject } from './file-object.js';
 import type { ExtensionError, ExtensionOutcome, FileRecord, PendingWebhook } from './file-record.js';
@@ -72,4 +73,15 @@ export function afterAttempt(progress: WebhookProgress, delivered: boolean, refu
   if (delivered) return { url, eventId, attempt, delivered: true, gaveUp: false };
   if (refused || attempt >= MAX_WEBHOOK_ATTEMPTS) return { url, eventId, attempt, delivered: false, gaveUp: true };
   return { url, eventId, attempt: attempt + 1, delivered: false, gaveUp: false, waitSeconds: webhookRetryDelaySeconds(attempt, random) };
+}
+
+/**
+ * Where a webhook goes when its attempt's claim was refused (`claims.ts`): an attempt this execution made
+ * and recorded, whose answer was lost (its Lambda died after), is followed by the next one; otherwise
+ * nothing more is sent from here — delivered, or given up for this execution (final, or another's).
+ */
+export function afterRefusedAttempt(progress: WebhookProgress, refusal: AttemptRefusal, owner: string, random: number): WebhookProgress {
+  if (refusal.reason === 'attempted' && refusal.owner === owner) return afterAttempt(progress, false, false, random);
+  const { url, eventId, attempt } = progress;
+  return { url, eventId, attempt, delivered: refusal.reason === 'delivered', gaveUp: refusal.reason !== 'delivered' };
 }

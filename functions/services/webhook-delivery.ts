@@ -6,7 +6,7 @@ import { toFileObject } from '../core/file-object.js';
 import type { WebhookDelivery } from '../core/file-record.js';
 import type { TaggerResult, WebhookTask } from '../core/tagging-run.js';
 import { claimOwner } from '../core/claims.js';
-import { afterAttempt, webhookBody } from '../core/webhook-events.js';
+import { afterAttempt, afterRefusedAttempt, webhookBody } from '../core/webhook-events.js';
 import { logger } from '../runtime/logger.js';
 import { METRIC, recordMetric } from '../runtime/metrics.js';
 
@@ -60,13 +60,10 @@ export async function deliverWebhookAttempt(task: WebhookTask, deps: WebhookDeli
   const owner = claimOwner(task);
   const claim = await deps.deliveries.claimAttempt(webhook.eventId, webhook.attempt, owner, new Date());
   if (!claim.claimed) {
-    const { url, eventId, attempt } = webhook;
-    // This execution made the attempt and recorded it, but its answer was lost (the Lambda died after): on to the next one.
-    if (claim.reason === 'attempted' && claim.owner === owner) return { ...task, webhook: afterAttempt(webhook, false, false, Math.random()) };
-    logger.info('Webhook attempt not made: the event is delivered, given up, or in the hands of another execution of the run', {
+    logger.info('Webhook attempt not made: made already, delivered, given up, or in the hands of another execution of the run', {
       reason: claim.reason,
     });
-    return { ...task, webhook: { url, eventId, attempt, delivered: claim.reason === 'delivered', gaveUp: claim.reason !== 'delivered' } };
+    return { ...task, webhook: afterRefusedAttempt(webhook, claim, owner, Math.random()) };
   }
   const record = await deps.table.get(task.fileId);
   const fileObject = record && task.status === 'success' ? toFileObject(record, await deps.deliveryUrls.urlsFor(record)) : undefined;

@@ -1,7 +1,6 @@
 import { prepareImage } from '../adapters/image-prep.js';
 import { VisionLabels } from '../adapters/vision.js';
 import { providerConfig, visionConfig } from '../runtime/config.js';
-import { logger } from '../runtime/logger.js';
 import { once } from '../runtime/once.js';
 import type { TaggerDeps } from '../services/tag-extension.js';
 import { taggerBudget } from './tagger-budget.js';
@@ -26,12 +25,3 @@ export const visionTagger = once(
     claims: extensionClaims(),
   }),
 );
-
-/** At a container's init: a failure is only logged, and the first call builds the client as it would have. */
-export async function warmUpVisionTagger(): Promise<void> {
-  try {
-    await visionTagger().detector.warmUp?.();
-  } catch (error) {
-    logger.warn('Could not warm up the Vision client; the first call builds it', { error: error as Error });
-  }
-}

@@ -16,6 +16,7 @@ import { recordExtensionFailure, type TaggerDeps, tagExtension } from '../../../
 import { deliverWebhookAttempt, type WebhookDeliveryDeps } from '../../../functions/services/webhook-delivery.js';
 import { fileRecord } from '../../support/sample-files.js';
 import { startSearchTable } from '../../support/search-table.js';
+import { scriptedProvider } from '../../support/scripted-provider.js';
 
 /**
  * One run executed more than once (Express runs at least once), against the real file table, claims and
@@ -53,17 +54,6 @@ async function startedRun(name: ExtensionName, webhook = false) {
   return { fileId, runId, task };
 }
 
-/** A provider that answers as `answers` says, call by call, and counts its calls. */
-function provider(...answers: Array<Error | 'labels'>) {
-  const counter = { calls: 0 };
-  const detect: LabelDetector['detect'] = async () => {
-    const answer = answers[counter.calls++] ?? 'labels';
-    if (answer instanceof Error) throw answer;
-    return [{ name: 'Harbour', confidence: 91 }];
-  };
-  return { detector: { detect }, counter };
-}
-
 const taggerDeps = (detector: LabelDetector): TaggerDeps => ({
   table: db.table,
   failures: { record: async () => undefined, latest: async () => ({}) },
@@ -82,7 +72,7 @@ describe('two or more executions of one run', () => {
   it('call the provider once among 20 executions tagging one extension at once, and record it once', async () => {
     const { fileId, task } = await startedRun('aws-auto-tagging', true);
     const before = await db.table.get(fileId);
-    const { detector, counter } = provider();
+    const { detector, counter } = scriptedProvider();
     const results = await Promise.all(Array.from({ length: 20 }, (_, index) => tagExtension(task(`execution-${index}`), taggerDeps(detector))));
     expect(counter.calls).toBe(1);
     expect(results.filter((result) => result.status === 'success')).toHaveLength(1);
@@ -97,7 +87,7 @@ describe('two or more executions of one run', () => {
 
   it('let the claimant retry a failed call under its own claim, and keep the duplicate out meanwhile', async () => {
     const { fileId, task } = await startedRun('google-auto-tagging');
-    const { detector, counter } = provider(new ProviderTransientError('503'));
+    const { detector, counter } = scriptedProvider(new ProviderTransientError('503'));
     await expect(tagExtension(task('execution-a'), taggerDeps(detector))).rejects.toBeInstanceOf(ProviderTransientError);
     expect((await tagExtension(task('execution-b'), taggerDeps(detector))).status).toBe('duplicate');
     // The duplicate's own Catch does not record a failure over the claimant's run.
@@ -111,7 +101,7 @@ describe('two or more executions of one run', () => {
   it('take over a lapsed claim (its holder died mid-call) and call the provider once more, once', async () => {
     const { fileId, runId, task } = await startedRun('aws-auto-tagging', true);
     await claims.claim(runId, 'aws-auto-tagging', 'execution-dead', new Date(Date.now() - (EXTENSION_CLAIM_SECONDS + 1) * 1000));
-    const { detector, counter } = provider();
+    const { detector, counter } = scriptedProvider();
     const results = await Promise.all(['late-1', 'late-2', 'late-3'].map((execution) => tagExtension(task(execution), taggerDeps(detector))));
     expect(counter.calls).toBe(1);
     expect(results.map((result) => result.status).sort()).toEqual(['duplicate', 'duplicate', 'success']);
@@ -120,7 +110,7 @@ describe('two or more executions of one run', () => {
 
   it('call nothing once the run recorded the extension: the claimant’s retry hands the result on with its webhook, a late duplicate ends', async () => {
     const { fileId, runId, task } = await startedRun('aws-auto-tagging', true);
-    const { detector, counter } = provider();
+    const { detector, counter } = scriptedProvider();
     const first = await tagExtension(task('execution-a'), taggerDeps(detector));
     const version = (await db.table.get(fileId))?.version;
     // Its answer was lost (the Lambda timed out after the write): the retry of the same execution.
@@ -163,7 +153,7 @@ describe('the round trips before the provider call', () => {
         if (execution === 'first') releaseClaim?.();
         return { kind: 'bytes', bytes: new Uint8Array([1]) };
       };
-    const first = provider();
+    const first = scriptedProvider();
     const firstResult = await tagExtension(task('first'), { ...taggerDeps(first.detector), claims: slowClaims, prepareImage: imageRead('first') });
     // The image was read before the claim answered: the claim only resolves once the image read began.
     clearTimeout(fallback);
@@ -171,7 +161,7 @@ describe('the round trips before the provider call', () => {
     expect(firstResult.status).toBe('success');
     expect(first.counter.calls).toBe(1);
 
-    const second = provider();
+    const second = scriptedProvider();
     const secondResult = await tagExtension(task('second'), { ...taggerDeps(second.detector), prepareImage: imageRead('second') });
     expect(secondResult.status).toBe('duplicate');
     expect(second.counter.calls).toBe(0);

@@ -11,6 +11,7 @@ import { type TaggerDeps, tagExtension } from '../../../functions/services/tag-e
 import { fileRecord } from '../../support/sample-files.js';
 import { startSearchTable } from '../../support/search-table.js';
 import { ExtensionClaims } from '../../../functions/adapters/extension-claims.js';
+import { scriptedProvider } from '../../support/scripted-provider.js';
 
 /** The tagger service against a monthly budget, with the real ledger and file table on dynalite. */
 
@@ -33,17 +34,6 @@ async function startedRun(name: ExtensionName) {
   return { fileId, runId, extension: { name, minConfidence: 50, maxTags: 5 }, policyVersion: '' };
 }
 
-/** A provider that answers as `answers` says, call by call, and counts its calls. */
-function provider(...answers: Array<Error | 'labels'>) {
-  const counter = { calls: 0 };
-  const detect: LabelDetector['detect'] = async () => {
-    const answer = answers[counter.calls++] ?? 'labels';
-    if (answer instanceof Error) throw answer;
-    return [{ name: 'Harbour', confidence: 91 }];
-  };
-  return { detector: { detect }, counter };
-}
-
 const deps = (detector: LabelDetector, budgets: TaggerDeps['budget']['budgets'], month: string): TaggerDeps => ({
   table: db.table,
   failures: { record: async () => undefined, latest: async () => ({}) },
@@ -56,7 +46,7 @@ const deps = (detector: LabelDetector, budgets: TaggerDeps['budget']['budgets'],
 
 describe('a tagger under a monthly budget', () => {
   it('tags three images in $0.003 at $1.00 per 1,000; the fourth ends BUDGET_EXCEEDED and the provider is not called', async () => {
-    const { detector, counter } = provider();
+    const { detector, counter } = scriptedProvider();
     const budgets = { 'aws-auto-tagging': microUsd(0.003) };
     const statuses = [];
     for (let index = 0; index < 4; index++)
@@ -71,14 +61,14 @@ describe('a tagger under a monthly budget', () => {
   });
 
   it('gives the hold back when the provider refused the call (credentials): nothing counted', async () => {
-    const { detector } = provider(new ExtensionFailure('refused', 'MISSING_CREDENTIALS'));
+    const { detector } = scriptedProvider(new ExtensionFailure('refused', 'MISSING_CREDENTIALS'));
     const result = await tagExtension(await startedRun('google-auto-tagging'), deps(detector, { 'google-auto-tagging': microUsd(1) }, '2026-02'));
     expect(result.status).toBe('failed');
     expect(await ledger.spent('google-auto-tagging', '2026-02')).toBe(0);
   });
 
   it('gives a throttled call’s hold back and holds again on the retry: one image counted', async () => {
-    const { detector, counter } = provider(new ProviderThrottledError('ThrottlingException'));
+    const { detector, counter } = scriptedProvider(new ProviderThrottledError('ThrottlingException'));
     const run = await startedRun('aws-auto-tagging');
     const budget = { 'aws-auto-tagging': microUsd(1) };
     await expect(tagExtension(run, deps(detector, budget, '2026-03'))).rejects.toBeInstanceOf(ProviderThrottledError);
@@ -88,7 +78,7 @@ describe('a tagger under a monthly budget', () => {
   });
 
   it('keeps the hold of a call that got no answer (it may have been billed), and its retry does not count again', async () => {
-    const { detector } = provider(new ProviderTransientError('no answer within 10000 ms', false));
+    const { detector } = scriptedProvider(new ProviderTransientError('no answer within 10000 ms', false));
     const run = await startedRun('google-auto-tagging');
     const budget = { 'google-auto-tagging': microUsd(1) };
     await expect(tagExtension(run, deps(detector, budget, '2026-04'))).rejects.toBeInstanceOf(ProviderTransientError);
@@ -98,7 +88,7 @@ describe('a tagger under a monthly budget', () => {
   });
 
   it('caps nothing without a budget, and an extension with maxTags 0 holds nothing', async () => {
-    const { detector, counter } = provider();
+    const { detector, counter } = scriptedProvider();
     expect((await tagExtension(await startedRun('aws-auto-tagging'), deps(detector, {}, '2026-05'))).status).toBe('success');
     const noCall = { ...(await startedRun('aws-auto-tagging')), extension: { name: 'aws-auto-tagging' as const, minConfidence: 50, maxTags: 0 } };
     expect((await tagExtension(noCall, deps(detector, { 'aws-auto-tagging': 0 }, '2026-05'))).status).toBe('success');
